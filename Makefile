@@ -1,0 +1,69 @@
+# connect-participant — every target bootstraps .venv from pyproject.toml on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SPEC := spec/connect-participant.openapi.json
+GEN_PKG := connect_participant_api
+GEN_CONFIG := scripts/generator-config.yaml
+GEN_TEMPLATES := scripts/templates
+GEN_TMP := .tmp/generate
+
+.PHONY: venv spec generate check-generated lint test pytest bench demo emulator clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+# Rebuild the OpenAPI document from AWS's service model (botocore, dev-only).
+spec: $(STAMP)
+	$(BIN)/python scripts/build_spec.py --output $(SPEC)
+
+# Generate the low-level client. ruff must be on PATH for the generator's post-hooks.
+define run_generator
+	rm -rf $(1) && mkdir -p $(1)
+	cd $(1) && PATH="$(abspath $(BIN)):$$PATH" PYTHONHASHSEED=0 $(abspath $(BIN))/openapi-python-client generate \
+	    --path $(abspath $(SPEC)) --config $(abspath $(GEN_CONFIG)) \
+	    --custom-template-path $(abspath $(GEN_TEMPLATES)) \
+	    --meta none --output-path $(GEN_PKG) --fail-on-warning >/dev/null
+endef
+
+generate: $(STAMP)
+	$(call run_generator,$(GEN_TMP))
+	rm -rf generated/$(GEN_PKG)
+	mkdir -p generated
+	mv $(GEN_TMP)/$(GEN_PKG) generated/$(GEN_PKG)
+	@echo "generated/$(GEN_PKG) written from $(SPEC)"
+
+check-generated: $(STAMP)
+	$(call run_generator,.tmp/check-generated)
+	@diff -r -q generated/$(GEN_PKG) .tmp/check-generated/$(GEN_PKG) \
+	  || { echo "generated/ differs from what $(SPEC) produces: run 'make generate' and commit"; exit 1; }
+	@echo "check-generated: generated/$(GEN_PKG) matches $(SPEC)"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy facade emulator
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test: check-generated lint pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+demo: $(STAMP)
+	$(BIN)/connect-participant demo
+
+emulator: $(STAMP)
+	$(BIN)/connect-participant emulator
+
+clean:
+	rm -rf .tmp .mypy_cache .ruff_cache
