@@ -31,6 +31,8 @@ define run_generator
 	    --path $(abspath $(SPEC)) --config $(abspath $(GEN_CONFIG)) \
 	    --custom-template-path $(abspath $(GEN_TEMPLATES)) \
 	    --meta none --output-path $(GEN_PKG) --fail-on-warning >/dev/null
+	@# --meta none writes no PEP 561 marker; the package is typed, so add it here
+	printf '# Marker file for PEP 561\n' > $(1)/$(GEN_PKG)/py.typed
 endef
 
 generate: $(STAMP)

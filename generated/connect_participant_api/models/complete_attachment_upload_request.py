@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="CompleteAttachmentUploadRequest")
+
+
+@_attrs_define
+class CompleteAttachmentUploadRequest:
+    attachment_ids: list[str]
+    """ A list of unique identifiers for the attachments. """
+    client_token: str
+    """ A unique, case-sensitive identifier that you provide to ensure the idempotency of the request. If not
+    provided, the Amazon Web Services SDK populates this field. For more information about idempotency, see [Making
+    retries safe with idempotent APIs](https://aws.amazon.com/builders-library/making-retries-safe-with-idempotent-
+    APIs/). """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        attachment_ids = self.attachment_ids
+
+        client_token = self.client_token
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "AttachmentIds": attachment_ids,
+                "ClientToken": client_token,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        attachment_ids = cast(list[str], d.pop("AttachmentIds"))
+
+        client_token = d.pop("ClientToken")
+
+        complete_attachment_upload_request = cls(
+            attachment_ids=attachment_ids,
+            client_token=client_token,
+        )
+
+        complete_attachment_upload_request.additional_properties = d
+        return complete_attachment_upload_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

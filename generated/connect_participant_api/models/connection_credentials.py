@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="ConnectionCredentials")
+
+
+@_attrs_define
+class ConnectionCredentials:
+    """Connection credentials."""
+
+    connection_token: str | Unset = UNSET
+    """ The connection token. """
+    expiry: str | Unset = UNSET
+    """ The expiration of the token. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        connection_token = self.connection_token
+
+        expiry = self.expiry
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if connection_token is not UNSET:
+            field_dict["ConnectionToken"] = connection_token
+        if expiry is not UNSET:
+            field_dict["Expiry"] = expiry
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        connection_token = d.pop("ConnectionToken", UNSET)
+
+        expiry = d.pop("Expiry", UNSET)
+
+        connection_credentials = cls(
+            connection_token=connection_token,
+            expiry=expiry,
+        )
+
+        connection_credentials.additional_properties = d
+        return connection_credentials
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="GetAttachmentResponse")
+
+
+@_attrs_define
+class GetAttachmentResponse:
+    attachment_size_in_bytes: int
+    """ The size of the attachment in bytes. """
+    url: str | Unset = UNSET
+    """ This is the pre-signed URL that can be used for uploading the file to Amazon S3 when used in response to
+    [StartAttachmentUpload](https://docs.aws.amazon.com/connect-
+    participant/latest/APIReference/API_StartAttachmentUpload.html). """
+    url_expiry: str | Unset = UNSET
+    """ The expiration time of the URL in ISO timestamp. It's specified in ISO 8601 format: yyyy-MM-
+    ddThh:mm:ss.SSSZ. For example, 2019-11-08T02:41:28.172Z. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        attachment_size_in_bytes = self.attachment_size_in_bytes
+
+        url = self.url
+
+        url_expiry = self.url_expiry
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "AttachmentSizeInBytes": attachment_size_in_bytes,
+            }
+        )
+        if url is not UNSET:
+            field_dict["Url"] = url
+        if url_expiry is not UNSET:
+            field_dict["UrlExpiry"] = url_expiry
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        attachment_size_in_bytes = d.pop("AttachmentSizeInBytes")
+
+        url = d.pop("Url", UNSET)
+
+        url_expiry = d.pop("UrlExpiry", UNSET)
+
+        get_attachment_response = cls(
+            attachment_size_in_bytes=attachment_size_in_bytes,
+            url=url,
+            url_expiry=url_expiry,
+        )
+
+        get_attachment_response.additional_properties = d
+        return get_attachment_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

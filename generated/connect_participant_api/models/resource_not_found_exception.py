@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.resource_type import ResourceType
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="ResourceNotFoundException")
+
+
+@_attrs_define
+class ResourceNotFoundException:
+    """The resource was not found."""
+
+    message: str | Unset = UNSET
+    """ The error message (AWS sends this spelling). """
+    Message: str | Unset = UNSET
+    """ The error message (the service model's spelling). """
+    resource_id: str | Unset = UNSET
+    """ The identifier of the resource. """
+    resource_type: ResourceType | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        message = self.message
+
+        Message = self.Message
+
+        resource_id = self.resource_id
+
+        resource_type: str | Unset = UNSET
+        if not isinstance(self.resource_type, Unset):
+            resource_type = self.resource_type.value
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if message is not UNSET:
+            field_dict["message"] = message
+        if Message is not UNSET:
+            field_dict["Message"] = Message
+        if resource_id is not UNSET:
+            field_dict["ResourceId"] = resource_id
+        if resource_type is not UNSET:
+            field_dict["ResourceType"] = resource_type
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        message = d.pop("message", UNSET)
+
+        Message = d.pop("Message", UNSET)
+
+        resource_id = d.pop("ResourceId", UNSET)
+
+        _resource_type = d.pop("ResourceType", UNSET)
+        resource_type: ResourceType | Unset
+        if isinstance(_resource_type, Unset):
+            resource_type = UNSET
+        else:
+            resource_type = ResourceType(_resource_type)
+
+        resource_not_found_exception = cls(
+            message=message,
+            Message=Message,
+            resource_id=resource_id,
+            resource_type=resource_type,
+        )
+
+        resource_not_found_exception.additional_properties = d
+        return resource_not_found_exception
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="SendEventResponse")
+
+
+@_attrs_define
+class SendEventResponse:
+    id: str | Unset = UNSET
+    """ The ID of the response. """
+    absolute_time: str | Unset = UNSET
+    """ The time when the event was sent. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        absolute_time = self.absolute_time
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if id is not UNSET:
+            field_dict["Id"] = id
+        if absolute_time is not UNSET:
+            field_dict["AbsoluteTime"] = absolute_time
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = d.pop("Id", UNSET)
+
+        absolute_time = d.pop("AbsoluteTime", UNSET)
+
+        send_event_response = cls(
+            id=id,
+            absolute_time=absolute_time,
+        )
+
+        send_event_response.additional_properties = d
+        return send_event_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

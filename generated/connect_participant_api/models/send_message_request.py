@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="SendMessageRequest")
+
+
+@_attrs_define
+class SendMessageRequest:
+    content_type: str
+    """ The type of the content. Possible types are `text/plain`, `text/markdown`, `application/json`, and
+    `application/vnd.amazonaws.connect.message.interactive.response`. """
+    content: str
+    """ The content of the message. """
+    client_token: str | Unset = UNSET
+    """ A unique, case-sensitive identifier that you provide to ensure the idempotency of the request. If not
+    provided, the Amazon Web Services SDK populates this field. For more information about idempotency, see [Making
+    retries safe with idempotent APIs](https://aws.amazon.com/builders-library/making-retries-safe-with-idempotent-
+    APIs/). """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        content_type = self.content_type
+
+        content = self.content
+
+        client_token = self.client_token
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "ContentType": content_type,
+                "Content": content,
+            }
+        )
+        if client_token is not UNSET:
+            field_dict["ClientToken"] = client_token
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        content_type = d.pop("ContentType")
+
+        content = d.pop("Content")
+
+        client_token = d.pop("ClientToken", UNSET)
+
+        send_message_request = cls(
+            content_type=content_type,
+            content=content,
+            client_token=client_token,
+        )
+
+        send_message_request.additional_properties = d
+        return send_message_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

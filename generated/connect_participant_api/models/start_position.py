@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="StartPosition")
+
+
+@_attrs_define
+class StartPosition:
+    """A filtering option for where to start. For example, if you sent 100 messages, start with message 50."""
+
+    id: str | Unset = UNSET
+    """ The ID of the message or event where to start. """
+    absolute_time: str | Unset = UNSET
+    """ The time in ISO format where to start. """
+    most_recent: int | Unset = UNSET
+    """ The start position of the most recent message where you want to start. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        absolute_time = self.absolute_time
+
+        most_recent = self.most_recent
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if id is not UNSET:
+            field_dict["Id"] = id
+        if absolute_time is not UNSET:
+            field_dict["AbsoluteTime"] = absolute_time
+        if most_recent is not UNSET:
+            field_dict["MostRecent"] = most_recent
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = d.pop("Id", UNSET)
+
+        absolute_time = d.pop("AbsoluteTime", UNSET)
+
+        most_recent = d.pop("MostRecent", UNSET)
+
+        start_position = cls(
+            id=id,
+            absolute_time=absolute_time,
+            most_recent=most_recent,
+        )
+
+        start_position.additional_properties = d
+        return start_position
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

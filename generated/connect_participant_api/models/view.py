@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.view_content import ViewContent
+
+
+T = TypeVar("T", bound="View")
+
+
+@_attrs_define
+class View:
+    """A view resource object. Contains metadata and content necessary to render the view."""
+
+    id: str | Unset = UNSET
+    """ The identifier of the view. """
+    arn: str | Unset = UNSET
+    """ The Amazon Resource Name (ARN) of the view. """
+    name: str | Unset = UNSET
+    """ The name of the view. """
+    version: int | Unset = UNSET
+    """ The current version of the view. """
+    content: ViewContent | Unset = UNSET
+    """ View content containing all content necessary to render a view except for runtime input data. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        arn = self.arn
+
+        name = self.name
+
+        version = self.version
+
+        content: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.content, Unset):
+            content = self.content.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if id is not UNSET:
+            field_dict["Id"] = id
+        if arn is not UNSET:
+            field_dict["Arn"] = arn
+        if name is not UNSET:
+            field_dict["Name"] = name
+        if version is not UNSET:
+            field_dict["Version"] = version
+        if content is not UNSET:
+            field_dict["Content"] = content
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.view_content import ViewContent  # noqa: PLC0415
+
+        d = dict(src_dict)
+        id = d.pop("Id", UNSET)
+
+        arn = d.pop("Arn", UNSET)
+
+        name = d.pop("Name", UNSET)
+
+        version = d.pop("Version", UNSET)
+
+        _content = d.pop("Content", UNSET)
+        content: ViewContent | Unset
+        if isinstance(_content, Unset):
+            content = UNSET
+        else:
+            content = ViewContent.from_dict(_content)
+
+        view = cls(
+            id=id,
+            arn=arn,
+            name=name,
+            version=version,
+            content=content,
+        )
+
+        view.additional_properties = d
+        return view
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

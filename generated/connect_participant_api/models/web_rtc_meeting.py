@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.meeting_features_configuration import MeetingFeaturesConfiguration
+    from ..models.web_rtc_media_placement import WebRTCMediaPlacement
+
+
+T = TypeVar("T", bound="WebRTCMeeting")
+
+
+@_attrs_define
+class WebRTCMeeting:
+    """A meeting created using the Amazon Chime SDK."""
+
+    media_placement: WebRTCMediaPlacement | Unset = UNSET
+    """ A set of endpoints used by clients to connect to the media service group for an Amazon Chime SDK meeting.
+    """
+    meeting_features: MeetingFeaturesConfiguration | Unset = UNSET
+    """ The configuration settings of the features available to a meeting. """
+    meeting_id: str | Unset = UNSET
+    """ The Amazon Chime SDK meeting ID. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        media_placement: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.media_placement, Unset):
+            media_placement = self.media_placement.to_dict()
+
+        meeting_features: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.meeting_features, Unset):
+            meeting_features = self.meeting_features.to_dict()
+
+        meeting_id = self.meeting_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if media_placement is not UNSET:
+            field_dict["MediaPlacement"] = media_placement
+        if meeting_features is not UNSET:
+            field_dict["MeetingFeatures"] = meeting_features
+        if meeting_id is not UNSET:
+            field_dict["MeetingId"] = meeting_id
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.meeting_features_configuration import MeetingFeaturesConfiguration  # noqa: PLC0415
+        from ..models.web_rtc_media_placement import WebRTCMediaPlacement  # noqa: PLC0415
+
+        d = dict(src_dict)
+        _media_placement = d.pop("MediaPlacement", UNSET)
+        media_placement: WebRTCMediaPlacement | Unset
+        if isinstance(_media_placement, Unset):
+            media_placement = UNSET
+        else:
+            media_placement = WebRTCMediaPlacement.from_dict(_media_placement)
+
+        _meeting_features = d.pop("MeetingFeatures", UNSET)
+        meeting_features: MeetingFeaturesConfiguration | Unset
+        if isinstance(_meeting_features, Unset):
+            meeting_features = UNSET
+        else:
+            meeting_features = MeetingFeaturesConfiguration.from_dict(_meeting_features)
+
+        meeting_id = d.pop("MeetingId", UNSET)
+
+        web_rtc_meeting = cls(
+            media_placement=media_placement,
+            meeting_features=meeting_features,
+            meeting_id=meeting_id,
+        )
+
+        web_rtc_meeting.additional_properties = d
+        return web_rtc_meeting
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="Websocket")
+
+
+@_attrs_define
+class Websocket:
+    """The websocket for the participant's connection."""
+
+    url: str | Unset = UNSET
+    """ The URL of the websocket. """
+    connection_expiry: str | Unset = UNSET
+    """ The URL expiration timestamp in ISO date format. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        url = self.url
+
+        connection_expiry = self.connection_expiry
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if url is not UNSET:
+            field_dict["Url"] = url
+        if connection_expiry is not UNSET:
+            field_dict["ConnectionExpiry"] = connection_expiry
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        url = d.pop("Url", UNSET)
+
+        connection_expiry = d.pop("ConnectionExpiry", UNSET)
+
+        websocket = cls(
+            url=url,
+            connection_expiry=connection_expiry,
+        )
+
+        websocket.additional_properties = d
+        return websocket
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
