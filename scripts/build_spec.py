@@ -315,17 +315,24 @@ class SpecBuilder:
             "200": {
                 "description": "Success.",
                 "headers": request_id_header,
-                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{response_name}"}}},
+                "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{response_name}"}}
+                },
             }
         }
-        for error in sorted(op.get("errors", []), key=lambda e: self.shapes[e["shape"]]["error"]["httpStatusCode"]):
+        for error in sorted(
+            op.get("errors", []), key=lambda e: self.shapes[e["shape"]]["error"]["httpStatusCode"]
+        ):
             name = error["shape"]
             self.error_component(name)
             status = str(self.shapes[name]["error"]["httpStatusCode"])
             responses[status] = {
                 "description": name,
                 "headers": {
-                    "x-amzn-ErrorType": {"description": ERROR_HEADER_DESCRIPTION, "schema": {"type": "string"}},
+                    "x-amzn-ErrorType": {
+                        "description": ERROR_HEADER_DESCRIPTION,
+                        "schema": {"type": "string"},
+                    },
                     **request_id_header,
                 },
                 "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
