@@ -1,0 +1,98 @@
+"""Shared pieces of the benchmarks: the server process, timing, and the report."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@contextmanager
+def server_process(module: str = "bench._server", *args: str) -> Iterator[str]:
+    """Runs a server module in another process (its CPU is not the client's) and yields its URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"{module} did not start: {line!r}")
+        yield f"http://127.0.0.1:{int(line.split()[1])}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def cpu_per_call(fn: Callable[[], object], calls: int, rounds: int = 5, warmup: int = 100) -> float:
+    """Median client CPU seconds per call (``time.process_time``) over several rounds."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(rounds):
+        start = time.process_time()
+        for _ in range(calls):
+            fn()
+        samples.append((time.process_time() - start) / calls)
+    return statistics.median(samples)
+
+
+@dataclass
+class Target:
+    name: str
+    value: float
+    limit: float
+    higher_is_better: bool = False
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.limit if self.higher_is_better else self.value <= self.limit
+
+    def line(self) -> str:
+        op = "≥" if self.higher_is_better else "≤"
+        return (
+            f"  {'MET ' if self.met else 'MISS'}  {self.name}: {self.value:.2f} (target {op} {self.limit:g})"
+        )
+
+
+@dataclass
+class Report:
+    targets: list[Target] = field(default_factory=list)
+
+    def section(self, title: str) -> None:
+        print(f"\n== {title} ==", flush=True)
+
+    def row(self, label: str, value: float, unit: str, ratio_to: float | None = None, base: str = "") -> None:
+        ratio = f"   {value / ratio_to:5.2f}× {base}" if ratio_to else ""
+        print(f"  {label:<38} {value:>12.2f} {unit}{ratio}", flush=True)
+
+    def target(self, name: str, value: float, limit: float, *, higher_is_better: bool = False) -> None:
+        self.targets.append(Target(name, value, limit, higher_is_better))
+
+    def summary(self) -> bool:
+        print("\n== targets ==")
+        for t in self.targets:
+            print(t.line())
+        return all(t.met for t in self.targets)
+
+
+def machine() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            model = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
+    except OSError:
+        model = "?"
+    return f"{os.cpu_count()} cores, {model}, Python {sys.version.split()[0]}"

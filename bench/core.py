@@ -1,0 +1,191 @@
+"""Facade core: client CPU per SendMessage and per 1000-item transcript, async throughput.
+
+Compares, in one run against the same server process:
+- sync SendMessage: facade vs raw httpx vs boto3 (client CPU per call);
+- a 1000-item transcript in pages of 100: facade vs raw httpx vs boto3 (client CPU);
+- async SendMessage at 50 in flight: facade vs aiobotocore vs raw aiohttp (calls/s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from bench._harness import Report, cpu_per_call, server_process
+
+PARTICIPANT_TOKEN = "participant-token-bench"
+CONNECTION_TOKEN = "conn-token-bench"
+SEND_CALLS = 1000
+TRANSCRIPT_ROUNDS = 20
+ASYNC_CALLS = 3000
+IN_FLIGHT = 50
+
+
+def _boto3_client(url: str, service: str = "connectparticipant") -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.session.Session(
+        aws_access_key_id="bench", aws_secret_access_key="bench", region_name="us-east-1"
+    ).client(service, endpoint_url=url, config=Config(retries={"max_attempts": 1}))
+
+
+def _raw_send(client: httpx.Client) -> Any:
+    body = json.dumps({"ContentType": "text/plain", "Content": "hello", "ClientToken": str(uuid.uuid4())})
+    response = client.post(
+        "/participant/message",
+        content=body,
+        headers={"X-Amz-Bearer": CONNECTION_TOKEN, "Content-Type": "application/json"},
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def _raw_transcript(client: httpx.Client) -> int:
+    count = 0
+    token = None
+    while True:
+        body: dict[str, Any] = {"MaxResults": 100, "ScanDirection": "BACKWARD", "SortOrder": "ASCENDING"}
+        if token:
+            body["NextToken"] = token
+        response = client.post(
+            "/participant/transcript",
+            content=json.dumps(body),
+            headers={"X-Amz-Bearer": CONNECTION_TOKEN, "Content-Type": "application/json"},
+        )
+        response.raise_for_status()
+        page = response.json()
+        for item in page["Transcript"]:
+            count += bool(item["Id"])
+        token = page.get("NextToken")
+        if not token:
+            return count
+
+
+def _boto3_transcript(client: Any) -> int:
+    count = 0
+    kwargs: dict[str, Any] = {"ConnectionToken": CONNECTION_TOKEN, "MaxResults": 100}
+    while True:
+        page = client.get_transcript(**kwargs)
+        for item in page["Transcript"]:
+            count += bool(item["Id"])
+        if not page.get("NextToken"):
+            return count
+        kwargs["NextToken"] = page["NextToken"]
+
+
+def bench_sync(report: Report, url: str) -> None:
+    from connect_participant import ParticipantClient
+
+    raw = httpx.Client(base_url=url)
+    boto = _boto3_client(url)
+    with ParticipantClient(endpoint_url=url) as client:
+        chat = client.connect(PARTICIPANT_TOKEN)
+
+        report.section("sync SendMessage — client CPU per call")
+        raw_cpu = cpu_per_call(lambda: _raw_send(raw), SEND_CALLS)
+        facade_cpu = cpu_per_call(lambda: chat.send_message("hello"), SEND_CALLS)
+        boto_cpu = cpu_per_call(
+            lambda: boto.send_message(
+                ConnectionToken=CONNECTION_TOKEN, ContentType="text/plain", Content="hello"
+            ),
+            SEND_CALLS,
+        )
+        report.row("raw httpx", raw_cpu * 1e6, "µs")
+        report.row("connect_participant", facade_cpu * 1e6, "µs", raw_cpu * 1e6, "raw httpx")
+        report.row("boto3", boto_cpu * 1e6, "µs", raw_cpu * 1e6, "raw httpx")
+        report.target("sync send CPU, facade / raw httpx", facade_cpu / raw_cpu, 1.10)
+
+        report.section("transcript of 1000 items, pages of 100 — client CPU per transcript")
+        assert _raw_transcript(raw) == 1000
+        assert sum(1 for _ in chat.transcript(page_size=100)) == 1000
+        assert _boto3_transcript(boto) == 1000
+        raw_t = cpu_per_call(lambda: _raw_transcript(raw), TRANSCRIPT_ROUNDS, warmup=3)
+        facade_t = cpu_per_call(
+            lambda: sum(1 for item in chat.transcript(page_size=100) if item.id), TRANSCRIPT_ROUNDS, warmup=3
+        )
+        boto_t = cpu_per_call(lambda: _boto3_transcript(boto), TRANSCRIPT_ROUNDS, warmup=3)
+        report.row("raw httpx", raw_t * 1e3, "ms")
+        report.row("connect_participant", facade_t * 1e3, "ms", raw_t * 1e3, "raw httpx")
+        report.row("boto3", boto_t * 1e3, "ms", raw_t * 1e3, "raw httpx")
+        report.target("transcript CPU, facade / raw httpx", facade_t / raw_t, 1.40)
+    raw.close()
+
+
+async def _throughput(call: Any, calls: int = ASYNC_CALLS, in_flight: int = IN_FLIGHT) -> float:
+    remaining = calls
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            await call()
+
+    for _ in range(100):  # warm up connections
+        await call()
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(in_flight)))
+    return calls / (time.perf_counter() - start)
+
+
+async def _bench_async(report: Report, url: str) -> None:
+    import aiohttp
+    from aiobotocore.session import get_session
+    from botocore.config import Config
+    from connect_participant import AsyncParticipantClient
+
+    report.section(f"async SendMessage, {IN_FLIGHT} in flight — calls per second (wall)")
+    async with AsyncParticipantClient(endpoint_url=url) as client:
+        chat = await client.connect(PARTICIPANT_TOKEN)
+        facade_rate = await _throughput(lambda: chat.send_message("hello"))
+
+    session = get_session()
+    async with session.create_client(
+        "connectparticipant",
+        region_name="us-east-1",
+        endpoint_url=url,
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+        config=Config(retries={"max_attempts": 1}, max_pool_connections=IN_FLIGHT),
+    ) as boto:
+        boto_rate = await _throughput(
+            lambda: boto.send_message(
+                ConnectionToken=CONNECTION_TOKEN, ContentType="text/plain", Content="hello"
+            )
+        )
+
+    async with aiohttp.ClientSession(base_url=url) as http:
+
+        async def raw_call() -> Any:
+            body = json.dumps(
+                {"ContentType": "text/plain", "Content": "hello", "ClientToken": str(uuid.uuid4())}
+            )
+            async with http.post(
+                "/participant/message",
+                data=body,
+                headers={"X-Amz-Bearer": CONNECTION_TOKEN, "Content-Type": "application/json"},
+            ) as response:
+                response.raise_for_status()
+                return await response.json()
+
+        raw_rate = await _throughput(raw_call)
+
+    report.row("aiobotocore", boto_rate, "calls/s")
+    report.row(
+        "connect_participant (AsyncParticipantClient)", facade_rate, "calls/s", boto_rate, "aiobotocore"
+    )
+    report.row("raw aiohttp", raw_rate, "calls/s", boto_rate, "aiobotocore")
+    report.target(
+        "async throughput, facade / aiobotocore", facade_rate / boto_rate, 1.5, higher_is_better=True
+    )
+
+
+def run(report: Report) -> None:
+    with server_process() as url:
+        bench_sync(report, url)
+        asyncio.run(_bench_async(report, url))
