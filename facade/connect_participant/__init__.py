@@ -1,0 +1,61 @@
+"""connect_participant — a typed, sync and async client for the Amazon Connect Participant Service.
+
+```python
+from connect_participant import ParticipantClient
+
+with ParticipantClient(region="us-east-1") as client, client.connect(participant_token) as chat:
+    chat.send_message("hi")
+    for item in chat.transcript():
+        print(item.participant_role, item.content)
+```
+"""
+
+from ._client import AsyncParticipantClient, ParticipantClient
+from ._errors import (
+    AccessDeniedError,
+    ConflictError,
+    InternalServerError,
+    InvalidInputError,
+    ParticipantServiceError,
+    ParticipantTransportError,
+    ResourceNotFoundError,
+    ServiceQuotaExceededError,
+    ThrottlingError,
+    ValidationError,
+)
+from ._models import Attachment, Item, Receipt, SendResult
+from ._pagination import Page, Transcript
+from ._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
+from ._secrets import Secret, install_log_redaction
+from ._session import AsyncChatSession, ChatSession
+from ._validation import DEFAULT_CONTENT_LIMITS
+
+install_log_redaction()
+
+__all__ = [
+    "DEFAULT_CONTENT_LIMITS",
+    "AccessDeniedError",
+    "AsyncChatSession",
+    "AsyncParticipantClient",
+    "AsyncRetryTransport",
+    "Attachment",
+    "ChatSession",
+    "ConflictError",
+    "InternalServerError",
+    "InvalidInputError",
+    "Item",
+    "Page",
+    "ParticipantClient",
+    "ParticipantServiceError",
+    "ParticipantTransportError",
+    "Receipt",
+    "ResourceNotFoundError",
+    "RetryPolicy",
+    "RetryTransport",
+    "Secret",
+    "SendResult",
+    "ServiceQuotaExceededError",
+    "ThrottlingError",
+    "Transcript",
+    "ValidationError",
+]

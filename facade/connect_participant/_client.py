@@ -1,0 +1,289 @@
+"""``ParticipantClient`` and ``AsyncParticipantClient``: configuration, HTTP client, sessions.
+
+``_ClientBase`` checks and holds the configuration (endpoint, retry policy,
+timeout, content limits, refresh margin) and makes token states; it does no
+I/O. Each shell owns one httpx client whose transport is wrapped in the retry
+transport — the facade's own calls and ``low_level`` (the generated client,
+configured on the same httpx client) share it, so both get the same retries.
+
+A user's ``http_client`` is used as given except that its transport is
+wrapped in the retry transport (once) and, if it has no ``base_url``, the
+endpoint is set as its base URL so ``low_level`` calls work. The facade does
+not close a client it did not create.
+
+The default async transport is httpx-aiohttp's ``AiohttpTransport``: httpx's
+own async transport is several times slower under concurrency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, TypedDict, Unpack
+
+import httpx
+from connect_participant_api.client import Client as LowLevelClient
+from httpx_aiohttp import AiohttpTransport
+
+from ._endpoints import check_endpoint_url, check_region, resolve_endpoint
+from ._errors import InvalidInputError
+from ._models import ConnectionInfo
+from ._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
+from ._secrets import Secret
+from ._session import AsyncChatSession, ChatSession
+from ._tokens import Clock, TokenState, utc_now
+from ._validation import check_bool, check_content_limits, check_expires_at, check_timeout, check_token
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+__all__ = ["DEFAULT_TIMEOUT", "AsyncParticipantClient", "ParticipantClient"]
+
+DEFAULT_TIMEOUT: Final = httpx.Timeout(15.0, connect=5.0)
+_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+_HEADERS: Final = {"User-Agent": "connect-participant/0.1.0"}
+
+
+class _NotGiven:
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = _NotGiven()
+
+
+class ClientOptions(TypedDict, total=False):
+    """The keywords both clients take besides ``region`` and ``http_client``."""
+
+    endpoint_url: str | None
+    use_fips: bool
+    use_dualstack: bool
+    retry: RetryPolicy | None
+    timeout: float | httpx.Timeout | None
+    content_limits: Mapping[str, int] | None
+    refresh_margin: float
+
+
+class _ClientBase:
+    """Configuration and token-state construction, shared by both clients (no I/O)."""
+
+    def __init__(
+        self,
+        region: str | None = None,
+        *,
+        endpoint_url: str | None = None,
+        use_fips: bool = False,
+        use_dualstack: bool = False,
+        retry: RetryPolicy | None = None,
+        timeout: float | httpx.Timeout | _NotGiven | None = NOT_GIVEN,
+        content_limits: Mapping[str, int] | None = None,
+        refresh_margin: float = 60.0,
+        _clock: Clock = utc_now,
+    ) -> None:
+        use_fips = check_bool("use_fips", use_fips)
+        use_dualstack = check_bool("use_dualstack", use_dualstack)
+        if region is not None:
+            check_region(region)
+        if endpoint_url is not None:
+            if use_fips or use_dualstack:
+                flag = "use_fips" if use_fips else "use_dualstack"
+                raise InvalidInputError(flag, "cannot be combined with endpoint_url (as in botocore)")
+            self._endpoint_url = check_endpoint_url(endpoint_url)
+        elif region is not None:
+            self._endpoint_url = resolve_endpoint(region, use_fips=use_fips, use_dualstack=use_dualstack)
+        else:
+            raise InvalidInputError("region", "give a region (e.g. 'us-east-1') or an endpoint_url")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise InvalidInputError("retry", "must be a RetryPolicy")
+        self._retry = retry if retry is not None else RetryPolicy()
+        if isinstance(timeout, _NotGiven):
+            self._timeout = DEFAULT_TIMEOUT
+        elif isinstance(timeout, httpx.Timeout):
+            self._timeout = timeout
+        else:
+            self._timeout = httpx.Timeout(check_timeout(timeout))
+        self._content_limits = check_content_limits(content_limits)
+        if (
+            isinstance(refresh_margin, bool)
+            or not isinstance(refresh_margin, int | float)
+            or refresh_margin < 0
+        ):
+            raise InvalidInputError("refresh_margin", "must be a number of seconds >= 0")
+        self._refresh_margin = float(refresh_margin)
+        self._clock = _clock
+
+    @property
+    def endpoint_url(self) -> str:
+        """The service URL requests go to."""
+        return self._endpoint_url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(endpoint_url={self._endpoint_url!r})"
+
+    def _connect_state(self, participant_token: object) -> TokenState:
+        token = Secret(check_token("participant_token", participant_token))
+        return TokenState(participant_token=token, margin=self._refresh_margin, clock=self._clock)
+
+    def _resume_state(
+        self, connection_token: object, expires_at: object, participant_token: object
+    ) -> TokenState:
+        connection = ConnectionInfo(
+            Secret(check_token("connection_token", connection_token)), check_expires_at(expires_at)
+        )
+        participant = (
+            None if participant_token is None else Secret(check_token("participant_token", participant_token))
+        )
+        return TokenState(
+            participant_token=participant,
+            connection=connection,
+            margin=self._refresh_margin,
+            clock=self._clock,
+        )
+
+    def _session_kwargs(self, state: TokenState) -> dict[str, Any]:
+        return {"endpoint_url": self._endpoint_url, "state": state, "content_limits": self._content_limits}
+
+
+class ParticipantClient(_ClientBase):
+    """Sync client of the Amazon Connect Participant Service.
+
+    ``ParticipantClient(region="us-east-1")`` or ``ParticipantClient(endpoint_url=...)``;
+    keywords: ``use_fips``, ``use_dualstack``, ``retry=RetryPolicy(...)``, ``timeout``
+    (seconds, ``httpx.Timeout`` or ``None``; 15 s by default), ``http_client`` (your
+    ``httpx.Client``), ``content_limits`` (lift per-content-type message limits),
+    ``refresh_margin`` (seconds before expiry to renew the connection token).
+    """
+
+    def __init__(
+        self,
+        region: str | None = None,
+        *,
+        http_client: httpx.Client | None = None,
+        **kwargs: Unpack[ClientOptions],
+    ) -> None:
+        super().__init__(region, **kwargs)
+        if http_client is None:
+            transport = RetryTransport(httpx.HTTPTransport(limits=_LIMITS), self._retry)
+            self._http = httpx.Client(
+                base_url=self._endpoint_url, timeout=self._timeout, transport=transport, headers=_HEADERS
+            )
+            self._owns_http = True
+        else:
+            if not isinstance(http_client, httpx.Client):
+                raise InvalidInputError("http_client", "must be an httpx.Client")
+            if not isinstance(http_client._transport, RetryTransport):
+                http_client._transport = RetryTransport(http_client._transport, self._retry)
+            if not str(http_client.base_url):
+                http_client.base_url = httpx.URL(self._endpoint_url)
+            self._http = http_client
+            self._owns_http = False
+        self._low_level: LowLevelClient | None = None
+
+    @property
+    def low_level(self) -> LowLevelClient:
+        """The generated client, on this client's httpx client (same retries, same timeout)."""
+        if self._low_level is None:
+            self._low_level = LowLevelClient(
+                base_url=self._endpoint_url, timeout=self._timeout
+            ).set_httpx_client(self._http)
+        return self._low_level
+
+    def connect(self, participant_token: str) -> ChatSession:
+        """CreateParticipantConnection (ConnectParticipant=True) and a session that renews the token."""
+        chat = ChatSession(self._http, **self._session_kwargs(self._connect_state(participant_token)))
+        chat._run(chat._connect_flow())
+        return chat
+
+    def resume(
+        self,
+        connection_token: str,
+        expires_at: datetime | None = None,
+        *,
+        participant_token: str | None = None,
+    ) -> ChatSession:
+        """A session from a saved connection token (renewable only if ``participant_token`` is given)."""
+        state = self._resume_state(connection_token, expires_at, participant_token)
+        return ChatSession(self._http, **self._session_kwargs(state))
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> ParticipantClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncParticipantClient(_ClientBase):
+    """Async client; the same names as ``ParticipantClient``, awaited.
+
+    ``http_client`` takes your ``httpx.AsyncClient``; by default the client uses
+    httpx over aiohttp (``httpx_aiohttp.AiohttpTransport``).
+    """
+
+    def __init__(
+        self,
+        region: str | None = None,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        **kwargs: Unpack[ClientOptions],
+    ) -> None:
+        super().__init__(region, **kwargs)
+        if http_client is None:
+            transport = AsyncRetryTransport(AiohttpTransport(limits=_LIMITS), self._retry)
+            self._http = httpx.AsyncClient(
+                base_url=self._endpoint_url, timeout=self._timeout, transport=transport, headers=_HEADERS
+            )
+            self._owns_http = True
+        else:
+            if not isinstance(http_client, httpx.AsyncClient):
+                raise InvalidInputError("http_client", "must be an httpx.AsyncClient")
+            if not isinstance(http_client._transport, AsyncRetryTransport):
+                http_client._transport = AsyncRetryTransport(http_client._transport, self._retry)
+            if not str(http_client.base_url):
+                http_client.base_url = httpx.URL(self._endpoint_url)
+            self._http = http_client
+            self._owns_http = False
+        self._low_level: LowLevelClient | None = None
+
+    @property
+    def low_level(self) -> LowLevelClient:
+        """The generated client, on this client's httpx client (use its ``asyncio*`` functions)."""
+        if self._low_level is None:
+            self._low_level = LowLevelClient(
+                base_url=self._endpoint_url, timeout=self._timeout
+            ).set_async_httpx_client(self._http)
+        return self._low_level
+
+    async def connect(self, participant_token: str) -> AsyncChatSession:
+        """CreateParticipantConnection (ConnectParticipant=True) and a session that renews the token."""
+        chat = AsyncChatSession(self._http, **self._session_kwargs(self._connect_state(participant_token)))
+        await chat._run(chat._connect_flow())
+        return chat
+
+    def resume(
+        self,
+        connection_token: str,
+        expires_at: datetime | None = None,
+        *,
+        participant_token: str | None = None,
+    ) -> AsyncChatSession:
+        """A session from a saved connection token (renewable only if ``participant_token`` is given)."""
+        state = self._resume_state(connection_token, expires_at, participant_token)
+        return AsyncChatSession(self._http, **self._session_kwargs(state))
+
+    async def close(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncParticipantClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

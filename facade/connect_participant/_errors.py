@@ -1,0 +1,253 @@
+"""The exceptions of connect_participant, and the one function that maps a response to one.
+
+Exception tree::
+
+    ValueError
+    └── InvalidInputError            an argument broke a rule; nothing was sent
+    Exception
+    └── ParticipantServiceError      .code .message .status_code .request_id
+        ├── AccessDeniedError            AccessDeniedException, 403 (also: chat ended)
+        ├── ValidationError              ValidationException, 400
+        ├── ServiceQuotaExceededError    ServiceQuotaExceededException, 402
+        ├── ResourceNotFoundError        ResourceNotFoundException, 404 (.resource_id, .resource_type)
+        ├── ConflictError                ConflictException, 409
+        ├── ThrottlingError              ThrottlingException, 429 (after the retries ran out)
+        ├── InternalServerError          InternalServerException, 500 and other 5xx
+        └── ParticipantTransportError    no HTTP answer (connect error, timeout) after the retries
+
+``error_from_response(status, headers, body)`` is pure: the AWS code comes from
+the ``x-amzn-ErrorType`` header (the part before ``:``), else ``__type`` or
+``code`` in a JSON body (the part after ``#``), else from the status. No
+exception text ever carries a token or a URL: messages are the service's own
+text, passed through ``redact``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from ._secrets import redact
+
+__all__ = [
+    "AccessDeniedError",
+    "ConflictError",
+    "InternalServerError",
+    "InvalidInputError",
+    "ParticipantServiceError",
+    "ParticipantTransportError",
+    "ResourceNotFoundError",
+    "ServiceQuotaExceededError",
+    "ThrottlingError",
+    "ValidationError",
+    "error_from_response",
+    "header_value",
+    "transport_error",
+]
+
+
+class InvalidInputError(ValueError):
+    """An argument broke one of the API's rules; no request was sent.
+
+    ``argument`` names the argument and ``rule`` says what it must be. The
+    offending value is never included (it may be a token).
+    """
+
+    def __init__(self, argument: str, rule: str) -> None:
+        self.argument = argument
+        self.rule = rule
+        super().__init__(f"{argument}: {rule}")
+
+
+class ParticipantServiceError(Exception):
+    """Root of every error the service (or the way to it) produced."""
+
+    aws_code: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        status_code: int | None,
+        request_id: str | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.status_code = status_code
+        self.request_id = request_id
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        where = f"HTTP {self.status_code}" if self.status_code is not None else "no HTTP response"
+        rid = f", request id {self.request_id}" if self.request_id else ""
+        return f"{self.code}: {self.message} ({where}{rid})"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, status_code={self.status_code!r}, request_id={self.request_id!r})"
+
+
+class AccessDeniedError(ParticipantServiceError):
+    """403: the token is invalid or expired, or the participant left / the chat ended."""
+
+    aws_code = "AccessDeniedException"
+
+
+class ValidationError(ParticipantServiceError):
+    """400: the service rejected the request's content."""
+
+    aws_code = "ValidationException"
+
+
+class ServiceQuotaExceededError(ParticipantServiceError):
+    """402: a quota (e.g. attachments in a chat) is used up."""
+
+    aws_code = "ServiceQuotaExceededException"
+
+
+class ResourceNotFoundError(ParticipantServiceError):
+    """404: the named resource does not exist."""
+
+    aws_code = "ResourceNotFoundException"
+    resource_id: str | None = None
+    resource_type: str | None = None
+
+
+class ConflictError(ParticipantServiceError):
+    """409: the request conflicts with the resource's state."""
+
+    aws_code = "ConflictException"
+
+
+class ThrottlingError(ParticipantServiceError):
+    """429: over the request-rate quota, even after the retries."""
+
+    aws_code = "ThrottlingException"
+
+
+class InternalServerError(ParticipantServiceError):
+    """500 (and other 5xx): the service failed, even after the retries."""
+
+    aws_code = "InternalServerException"
+
+
+class ParticipantTransportError(ParticipantServiceError):
+    """No HTTP answer (connection refused or reset, timeout) after the retries."""
+
+
+_BY_CODE: dict[str, type[ParticipantServiceError]] = {
+    cls.aws_code: cls
+    for cls in (
+        AccessDeniedError,
+        ValidationError,
+        ServiceQuotaExceededError,
+        ResourceNotFoundError,
+        ConflictError,
+        ThrottlingError,
+        InternalServerError,
+    )
+    if cls.aws_code
+}
+_BY_STATUS: dict[int, type[ParticipantServiceError]] = {
+    400: ValidationError,
+    402: ServiceQuotaExceededError,
+    403: AccessDeniedError,
+    404: ResourceNotFoundError,
+    409: ConflictError,
+    429: ThrottlingError,
+}
+_MAX_MESSAGE = 500
+
+
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
+    """Case-insensitive header lookup that works on plain dicts and httpx.Headers."""
+    value = headers.get(name)
+    if value is not None:
+        return value
+    lowered = name.lower()
+    for key, val in headers.items():
+        if key.lower() == lowered:
+            return val
+    return None
+
+
+def _clean_code(raw: str) -> str:
+    code = raw.strip()
+    if "#" in code:
+        code = code.rsplit("#", 1)[1]
+    return code.split(":", 1)[0].strip()
+
+
+def _parse_body(body: bytes) -> Mapping[str, Any] | None:
+    if not body:
+        return None
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _status_text(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "unexpected HTTP status"
+
+
+def error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> ParticipantServiceError:
+    """Map a non-2xx response to its exception (pure)."""
+    doc = _parse_body(body)
+    code: str | None = None
+    header_code = header_value(headers, "x-amzn-ErrorType")
+    if header_code and _clean_code(header_code):
+        code = _clean_code(header_code)
+    elif doc is not None:
+        for key in ("__type", "code", "Code"):
+            value = doc.get(key)
+            if isinstance(value, str) and _clean_code(value):
+                code = _clean_code(value)
+                break
+
+    message: str | None = None
+    if doc is not None:
+        for key in ("message", "Message"):
+            value = doc.get(key)
+            if isinstance(value, str):
+                message = value
+                break
+    elif body:
+        text = body.decode("utf-8", "replace").strip()
+        if text and not text.lstrip().startswith("<"):
+            message = text
+    if not message:
+        message = _status_text(status)
+    message = redact(message)[:_MAX_MESSAGE]
+
+    cls = _BY_CODE.get(code) if code else None
+    if cls is None:
+        cls = _BY_STATUS.get(status)
+        if cls is None and 500 <= status <= 599:
+            cls = InternalServerError
+        if cls is None:
+            cls = ParticipantServiceError
+    if code is None:
+        code = cls.aws_code if cls.aws_code and status in (*_BY_STATUS, 500) else f"HTTP{status}"
+
+    error = cls(message, code=code, status_code=status, request_id=header_value(headers, "x-amzn-RequestId"))
+    if isinstance(error, ResourceNotFoundError) and doc is not None:
+        rid, rtype = doc.get("ResourceId"), doc.get("ResourceType")
+        error.resource_id = rid if isinstance(rid, str) else None
+        error.resource_type = rtype if isinstance(rtype, str) else None
+    return error
+
+
+def transport_error(exc: BaseException, attempts: int | None = None) -> ParticipantTransportError:
+    """Wrap an httpx transport failure; the text names the failure's kind, never the URL."""
+    detail = redact(str(exc))[:_MAX_MESSAGE] or "no detail"
+    tries = f" after {attempts} attempts" if attempts else ""
+    return ParticipantTransportError(
+        f"{type(exc).__name__}{tries}: {detail}", code=type(exc).__name__, status_code=None
+    )

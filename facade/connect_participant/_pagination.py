@@ -1,0 +1,189 @@
+"""Transcript paging: a pure cursor, and one page object for ``for`` and ``async for``.
+
+``TranscriptCursor`` is the state machine: ``next_request()`` gives the next
+GetTranscript ``Request`` (or ``None`` when done); ``accept(doc)`` takes the
+decoded response, records ``NextToken`` and returns the page's items. Every
+request repeats the original parameters (direction, sort, page size, start
+position, contact id) with the latest ``NextToken``, as AWS paginators do. A
+``NextToken`` equal to the one just sent ends the iteration (no endless loop
+on a misbehaving server).
+
+``Transcript`` is what ``chat.transcript(...)`` returns. It is lazy: no
+request is made until it is iterated. It wraps a page fetcher that is either
+sync (``ChatSession``) or async (``AsyncChatSession``) and offers items and
+pages with ``for``/``async for`` accordingly, like stripe's ``AnyIterator``.
+The events stream can fill a gap with ``chat.transcript(start=last_item_id,
+direction="FORWARD")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from . import _operations as ops
+from ._errors import InvalidInputError
+from ._models import Item
+from ._validation import (
+    DIRECTIONS,
+    SORTS,
+    check_absolute_time,
+    check_choice,
+    check_id,
+    check_int,
+    check_page_size,
+)
+
+__all__ = ["Page", "Transcript", "TranscriptCursor", "start_position"]
+
+Start = str | datetime | int | None
+
+
+def start_position(start: object) -> dict[str, Any] | None:
+    """``start``: an item id (str), a point in time (aware datetime) or the N most recent items (int)."""
+    if start is None:
+        return None
+    if isinstance(start, str):
+        return {"Id": check_id("start", start)}
+    if isinstance(start, datetime):
+        return {"AbsoluteTime": check_absolute_time("start", start)}
+    if isinstance(start, int) and not isinstance(start, bool):
+        return {"MostRecent": check_int("start", start, 0, 100)}
+    raise InvalidInputError(
+        "start", "must be None, an item id (str), an aware datetime or a most-recent count (int 0..100)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One GetTranscript page."""
+
+    items: list[Item]
+    next_token: str | None
+    initial_contact_id: str | None
+
+
+class TranscriptCursor:
+    """Pure paging state for GetTranscript."""
+
+    __slots__ = ("_base", "_done", "_next_token")
+
+    def __init__(
+        self,
+        *,
+        direction: object = "BACKWARD",
+        sort: object = "ASCENDING",
+        page_size: object = 100,
+        start: object = None,
+        contact_id: object = None,
+    ) -> None:
+        base: dict[str, Any] = {
+            "MaxResults": check_page_size(page_size),
+            "ScanDirection": check_choice("direction", direction, DIRECTIONS),
+            "SortOrder": check_choice("sort", sort, SORTS),
+        }
+        position = start_position(start)
+        if position is not None:
+            base["StartPosition"] = position
+        if contact_id is not None:
+            base["ContactId"] = check_id("contact_id", contact_id)
+        self._base = base
+        self._next_token: str | None = None
+        self._done = False
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+    def next_request(self) -> ops.Request | None:
+        if self._done:
+            return None
+        if self._next_token is None:
+            return ops.get_transcript(self._base)
+        return ops.get_transcript({**self._base, "NextToken": self._next_token})
+
+    def accept(self, doc: Mapping[str, Any]) -> Page:
+        raw_items = doc.get("Transcript")
+        items = (
+            [Item(entry) for entry in raw_items if isinstance(entry, Mapping)]
+            if isinstance(raw_items, list)
+            else []
+        )
+        token = doc.get("NextToken")
+        token = token if isinstance(token, str) and token else None
+        if token is None or token == self._next_token:
+            self._done = True
+        self._next_token = token
+        initial = doc.get("InitialContactId")
+        return Page(items, token, initial if isinstance(initial, str) else None)
+
+
+SyncFetch = Callable[[ops.Request], Mapping[str, Any]]
+AsyncFetch = Callable[[ops.Request], Awaitable[Mapping[str, Any]]]
+
+
+class Transcript:
+    """Every transcript item across pages, fetched lazily as you iterate.
+
+    ``for item in chat.transcript()`` (``ChatSession``) or
+    ``async for item in chat.transcript()`` (``AsyncChatSession``);
+    ``.pages()`` iterates whole ``Page`` objects the same way.
+    """
+
+    __slots__ = ("_async_fetch", "_cursor", "_sync_fetch")
+
+    def __init__(
+        self,
+        cursor: TranscriptCursor,
+        *,
+        sync_fetch: SyncFetch | None = None,
+        async_fetch: AsyncFetch | None = None,
+    ) -> None:
+        self._cursor = cursor
+        self._sync_fetch = sync_fetch
+        self._async_fetch = async_fetch
+
+    def _need(self, kind: str) -> None:
+        if kind == "sync" and self._sync_fetch is None:
+            raise TypeError("this transcript belongs to an AsyncChatSession: use 'async for'")
+        if kind == "async" and self._async_fetch is None:
+            raise TypeError("this transcript belongs to a ChatSession: use 'for'")
+
+    def _sync_pages(self) -> Iterator[Page]:
+        self._need("sync")
+        assert self._sync_fetch is not None
+        while (request := self._cursor.next_request()) is not None:
+            yield self._cursor.accept(self._sync_fetch(request))
+
+    async def _async_pages(self) -> AsyncIterator[Page]:
+        self._need("async")
+        assert self._async_fetch is not None
+        while (request := self._cursor.next_request()) is not None:
+            yield self._cursor.accept(await self._async_fetch(request))
+
+    def pages(self) -> _Pages:
+        return _Pages(self)
+
+    def __iter__(self) -> Iterator[Item]:
+        for page in self._sync_pages():
+            yield from page.items
+
+    async def __aiter__(self) -> AsyncIterator[Item]:
+        async for page in self._async_pages():
+            for item in page.items:
+                yield item
+
+
+class _Pages:
+    __slots__ = ("_transcript",)
+
+    def __init__(self, transcript: Transcript) -> None:
+        self._transcript = transcript
+
+    def __iter__(self) -> Iterator[Page]:
+        return self._transcript._sync_pages()
+
+    def __aiter__(self) -> AsyncIterator[Page]:
+        return self._transcript._async_pages()

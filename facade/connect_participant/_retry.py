@@ -1,0 +1,261 @@
+"""Retries, in one place: an httpx transport wrapper for sync and async clients.
+
+- ``RetryPolicy`` holds the tunables; ``RetryPolicy.delay(...)`` is the pure
+  decision: given what happened on attempt *n* (a status and headers, or a
+  transport exception) it returns the seconds to sleep before the next
+  attempt, or ``None`` to stop. 429, 500, 502, 503 and 504, connection errors,
+  timeouts and a peer that closed the connection are retried; nothing else
+  (never 400/402/403/409). Backoff is exponential with full jitter
+  (``random() * min(max_delay, base_delay * 2**(n-1))``, the random source
+  injectable); ``retry-after-ms`` and ``Retry-After`` (seconds or an HTTP
+  date) are honoured up to ``max_retry_after``.
+- ``retry_flow`` is the loop, written once as a generator (see ``_flow``).
+- ``RetryTransport`` / ``AsyncRetryTransport`` wrap any httpx transport and
+  only perform the flow's actions. The request is replayed unchanged, so the
+  JSON body's ``ClientToken`` is the same on every attempt. A request whose
+  body is a one-shot stream is sent once.
+
+Both the facade's calls and calls through ``client.low_level`` (the generated
+client) go through the same httpx client, hence through this transport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random as _random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from ._errors import InvalidInputError, header_value
+from ._flow import Flow, run_async, run_sync
+
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "AsyncRetryTransport",
+    "RetryPolicy",
+    "RetryTransport",
+    "is_retryable_error",
+    "parse_retry_after",
+    "retry_flow",
+]
+
+log = logging.getLogger("connect_participant")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+_RETRYABLE_ERRORS: tuple[type[Exception], ...] = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+)
+
+
+def _number(name: str, value: object, *, low: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= low:
+        raise InvalidInputError(name, f"must be a number >= {low}")
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How many attempts a call gets and how long to wait between them.
+
+    ``max_attempts`` counts the first try (1 disables retries). Waits are
+    ``random() * min(max_delay, base_delay * 2**(attempt-1))`` unless the
+    response says ``Retry-After``, which is honoured up to ``max_retry_after``.
+    """
+
+    max_attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 20.0
+
+    def __post_init__(self) -> None:
+        if (
+            isinstance(self.max_attempts, bool)
+            or not isinstance(self.max_attempts, int)
+            or self.max_attempts < 1
+        ):
+            raise InvalidInputError("max_attempts", "must be an int >= 1")
+        _number("base_delay", self.base_delay, low=0)
+        _number("max_delay", self.max_delay, low=0)
+        _number("max_retry_after", self.max_retry_after, low=0)
+
+    def backoff(self, attempt: int, random: Callable[[], float] = _random.random) -> float:
+        """Full-jitter exponential backoff after ``attempt`` (1-based) failed."""
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** min(attempt - 1, 62))
+        return random() * ceiling
+
+    def delay(
+        self,
+        attempt: int,
+        *,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        error: BaseException | None = None,
+        random: Callable[[], float] = _random.random,
+        now: Callable[[], datetime] | None = None,
+    ) -> float | None:
+        """Seconds to wait before attempt ``attempt + 1``, or ``None`` to stop (pure)."""
+        if attempt >= self.max_attempts:
+            return None
+        if error is not None:
+            return self.backoff(attempt, random) if is_retryable_error(error) else None
+        if status not in RETRYABLE_STATUSES:
+            return None
+        retry_after = parse_retry_after(headers or {}, now)
+        if retry_after is not None:
+            return min(retry_after, self.max_retry_after)
+        return self.backoff(attempt, random)
+
+
+def is_retryable_error(error: BaseException) -> bool:
+    return isinstance(error, _RETRYABLE_ERRORS)
+
+
+def parse_retry_after(headers: Mapping[str, str], now: Callable[[], datetime] | None = None) -> float | None:
+    """``retry-after-ms``, else ``Retry-After`` as seconds or an HTTP date; ``None`` if absent or bad."""
+    millis = header_value(headers, "retry-after-ms")
+    if millis is not None:
+        try:
+            value = float(millis) / 1000
+        except ValueError:
+            value = -1.0
+        if value >= 0 and value == value and value != float("inf"):
+            return value
+    raw = header_value(headers, "retry-after")
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        pass
+    else:
+        return seconds if 0 <= seconds < float("inf") else None
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = now() if now is not None else datetime.now(UTC)
+    return max(0.0, (when - current).total_seconds())
+
+
+# --- the loop, once -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    request: httpx.Request
+
+
+@dataclass(frozen=True, slots=True)
+class Discard:
+    response: httpx.Response
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    seconds: float
+
+
+def retry_flow(
+    policy: RetryPolicy, request: httpx.Request, random: Callable[[], float]
+) -> Flow[Send | Discard | Sleep, httpx.Response]:
+    replayable = isinstance(request.stream, httpx.ByteStream)
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response: httpx.Response = yield Send(request)
+        except Exception as exc:
+            delay = policy.delay(attempt, error=exc, random=random) if replayable else None
+            if delay is None:
+                raise
+            reason = type(exc).__name__
+        else:
+            delay = policy.delay(
+                attempt, status=response.status_code, headers=response.headers, random=random
+            )
+            if delay is None or not replayable:
+                return response
+            reason = str(response.status_code)
+            yield Discard(response)
+        log.debug(
+            "%s %s: %s on attempt %d, retrying in %.3fs",
+            request.method,
+            request.url.path,
+            reason,
+            attempt,
+            delay,
+        )
+        yield Sleep(delay)
+
+
+class RetryTransport(httpx.BaseTransport):
+    """Wraps a sync httpx transport with ``RetryPolicy`` retries."""
+
+    def __init__(
+        self,
+        transport: httpx.BaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+        *,
+        sleep: Callable[[float], Any] = time.sleep,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        self.wrapped = transport if transport is not None else httpx.HTTPTransport()
+        self.policy = policy if policy is not None else RetryPolicy()
+        self._sleep = sleep
+        self._random = random
+
+    def _perform(self, action: Send | Discard | Sleep) -> Any:
+        if isinstance(action, Send):
+            return self.wrapped.handle_request(action.request)
+        if isinstance(action, Discard):
+            action.response.read()  # an error body is small: read it so the connection can be reused
+            return action.response.close()
+        return self._sleep(action.seconds)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return run_sync(retry_flow(self.policy, request, self._random), self._perform)
+
+    def close(self) -> None:
+        self.wrapped.close()
+
+
+class AsyncRetryTransport(httpx.AsyncBaseTransport):
+    """Wraps an async httpx transport with ``RetryPolicy`` retries."""
+
+    def __init__(
+        self,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+        *,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        self.wrapped = transport if transport is not None else httpx.AsyncHTTPTransport()
+        self.policy = policy if policy is not None else RetryPolicy()
+        self._sleep = sleep
+        self._random = random
+
+    async def _perform(self, action: Send | Discard | Sleep) -> Any:
+        if isinstance(action, Send):
+            return await self.wrapped.handle_async_request(action.request)
+        if isinstance(action, Discard):
+            await action.response.aread()
+            return await action.response.aclose()
+        return await self._sleep(action.seconds)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await run_async(retry_flow(self.policy, request, self._random), self._perform)
+
+    async def aclose(self) -> None:
+        await self.wrapped.aclose()

@@ -1,0 +1,136 @@
+"""Secret values and log redaction.
+
+Participant tokens, connection tokens, WebSocket URLs and presigned S3 URLs are
+secrets: they must never reach ``repr()``, ``str()``, exception text or log
+records. Internal API (attachments and events use the same pieces):
+
+- ``Secret(value)`` wraps one; ``.reveal()`` is the only way to the value.
+  While a ``Secret`` is alive its value is also scrubbed from every log record
+  of the guarded loggers, whatever the message looks like.
+- ``redact(text)`` is the pure scrubbing function: URL query strings (where
+  presigned signatures live), view tokens in DescribeView paths, bearer
+  header values, and the values of live secrets.
+- ``install_log_redaction()`` (idempotent, run on import of the package)
+  attaches ``RedactingFilter`` to httpx's, httpcore's and aiohttp's client
+  loggers and to ``connect_participant``. Filters on a logger only see records
+  created on that very logger, so every child logger is listed by name.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import threading
+import weakref
+
+__all__ = ["GUARDED_LOGGERS", "RedactingFilter", "Secret", "install_log_redaction", "redact"]
+
+_REDACTED = "[redacted]"
+_live_lock = threading.Lock()
+_live: weakref.WeakSet[Secret] = weakref.WeakSet()
+
+
+class Secret:
+    """A string that never shows itself in ``repr``/``str``/f-strings."""
+
+    __slots__ = ("__weakref__", "_value")
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+        with _live_lock:
+            _live.add(self)
+
+    def reveal(self) -> str:
+        """The secret value, for the one place that must send it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __format__(self, format_spec: str) -> str:
+        return repr(self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("Secret values are not picklable")
+
+
+# A URL's query string holds presigned signatures and credentials.
+_URL_QUERY = re.compile(r"((?:https?|wss?)://[^\s?#\"'<>]*)\?[^\s\"'<>]*", re.IGNORECASE)
+# DescribeView carries a view token in its path.
+_VIEW_PATH = re.compile(r"(/participant/views/)[^\s?#\"'<>]+")
+# Header values in httpcore/h11 style reprs or "Name: value" text.
+_HEADER = re.compile(
+    r"((?:x-amz-bearer|authorization|x-amz-security-token)['\"]?\s*[:,=]\s*b?['\"]?)[^'\"\s,)]+",
+    re.IGNORECASE,
+)
+
+
+def _live_values() -> list[str]:
+    with _live_lock:
+        values = [s.reveal() for s in _live]
+    # Longest first so a token that contains another is replaced whole.
+    return sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
+
+
+def redact(text: str) -> str:
+    """Scrub secrets from ``text`` (pure apart from reading the live secrets)."""
+    for value in _live_values():
+        if value in text:
+            text = text.replace(value, _REDACTED)
+    text = _URL_QUERY.sub(rf"\1?{_REDACTED}", text)
+    text = _VIEW_PATH.sub(rf"\1{_REDACTED}", text)
+    return _HEADER.sub(rf"\1{_REDACTED}", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record's message (and cached traceback text) with ``redact``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: leave it to logging to report
+            return True
+        clean = redact(message)
+        if clean != message:
+            record.msg = clean
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+GUARDED_LOGGERS = (
+    "connect_participant",
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "aiohttp.client",
+    "aiohttp.internal",
+    "aiohttp.websocket",
+)
+_FILTER = RedactingFilter()
+
+
+def install_log_redaction() -> None:
+    """Attach the redacting filter to every guarded logger (idempotent)."""
+    for name in GUARDED_LOGGERS:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

@@ -1,0 +1,278 @@
+"""``ChatSession`` and ``AsyncChatSession``: one base that decides, two shells that do I/O.
+
+``_SessionBase`` validates arguments and builds each call as a flow (see
+``_flow`` and ``_tokens``); the sync shell runs flows with ``run_sync`` and a
+``threading.Lock``, the async shell with ``run_async`` and an
+``asyncio.Lock``. A public method of a shell is one line: run the flow the
+base built.
+
+Internal API for the pieces that plug in later (attachments, events):
+
+- ``session._state``: ``TokenState`` — ``.participant_token`` (``Secret`` or
+  ``None``), ``.connection`` (``ConnectionInfo``: connection token, expiry,
+  ``websocket_url`` and its expiry, all secrets as ``Secret``),
+  ``.generation``.
+- ``session._call_flow(request, parse)``: a flow for any ``_operations``
+  request with refresh and re-create handled; run it with
+  ``session._run(flow)`` (sync) or ``await session._run(flow)`` (async).
+  Attachments: ``ops.start_attachment_upload(...)`` →
+  ``session._call_flow``; the presigned PUT/GET go through
+  ``session._http`` (the same httpx client, so retries apply; send no
+  bearer header) with exactly the ``HeadersToInclude``; then
+  ``ops.complete_attachment_upload(...)``.
+- ``session._new_connection_flow()``: single-flight CreateParticipantConnection
+  returning the new ``ConnectionInfo`` (fresh WebSocket URL and connection
+  token) — what the events stream calls before each (re)connect.
+- ``session.transcript(start=item_id, direction="FORWARD")`` fills a gap
+  after a reconnect; ``Item.from_json`` parses WebSocket frames.
+- ``session._content_limits`` for content checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+from collections.abc import Callable, Generator, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from . import _operations as ops
+from ._errors import AccessDeniedError
+from ._flow import run_async, run_sync
+from ._models import ConnectionInfo, SendResult
+from ._pagination import Transcript, TranscriptCursor
+from ._secrets import Secret
+from ._tokens import Action, Call, Locked, Reply, TokenState, call_flow, refresh_flow
+from ._validation import check_content, check_content_type, check_id, check_optional_content
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+__all__ = ["AsyncChatSession", "ChatSession"]
+
+T = TypeVar("T")
+Flow = Generator[Action, Any, T]
+
+TYPING = "application/vnd.amazonaws.connect.event.typing"
+DELIVERED = "application/vnd.amazonaws.connect.event.message.delivered"
+READ = "application/vnd.amazonaws.connect.event.message.read"
+_JSON = "application/json"
+
+
+def _receipt(message_id: object) -> str:
+    return json.dumps({"messageId": check_id("message_id", message_id)}, separators=(",", ":"))
+
+
+class _SessionBase:
+    """Everything but I/O: argument checks, requests, the flows, result parsing."""
+
+    def __init__(
+        self,
+        *,
+        endpoint_url: str,
+        state: TokenState,
+        content_limits: Mapping[str, int],
+    ) -> None:
+        self._endpoint_url = endpoint_url
+        self._state = state
+        self._content_limits = content_limits
+        self._disconnected = False
+
+    # -- read-only facts -----------------------------------------------------------------------
+
+    @property
+    def connection_token(self) -> Secret | None:
+        """The current connection token (``.reveal()`` it to save the session for ``resume``)."""
+        connection = self._state.connection
+        return connection.connection_token if connection is not None else None
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """When the current connection token expires, if the service said."""
+        connection = self._state.connection
+        return connection.expires_at if connection is not None else None
+
+    @property
+    def endpoint_url(self) -> str:
+        return self._endpoint_url
+
+    def __repr__(self) -> str:
+        state = "disconnected" if self._disconnected else "open"
+        return f"<{type(self).__name__} {state} endpoint={self._endpoint_url!r} expires_at={self.expires_at}>"
+
+    # -- flows ---------------------------------------------------------------------------------
+
+    def _call_flow(self, request: ops.Request, parse: Callable[[dict[str, Any]], T]) -> Flow[T]:
+        return parse((yield from call_flow(self._state, request)))
+
+    def _connect_flow(self) -> Flow[ConnectionInfo | None]:
+        return (yield from refresh_flow(self._state, self._state.generation))
+
+    def _new_connection_flow(self) -> Flow[ConnectionInfo | None]:
+        """A new connection (fresh WebSocket URL), single-flight per generation."""
+        info: ConnectionInfo | None = yield Locked(refresh_flow(self._state, self._state.generation))
+        return info
+
+    def _message_flow(self, content: object, content_type: object) -> Flow[SendResult]:
+        kind = check_content_type(content_type)
+        text = check_content(content, kind, self._content_limits)
+        return self._call_flow(ops.send_message(kind, text, ops.new_client_token()), SendResult.from_json)
+
+    def _event_flow(self, content_type: object, content: object = None) -> Flow[SendResult]:
+        kind = check_content_type(content_type)
+        text = check_optional_content(content, kind, self._content_limits)
+        return self._call_flow(ops.send_event(kind, text, ops.new_client_token()), SendResult.from_json)
+
+    def _disconnect_flow(self) -> Flow[None]:
+        if self._disconnected:
+            return
+        self._disconnected = True
+        self._state.close()
+        # AccessDenied: the participant already left or the chat ended; disconnected either way.
+        with contextlib.suppress(AccessDeniedError):
+            yield from call_flow(
+                self._state, ops.disconnect_participant(ops.new_client_token()), recreate=False
+            )
+
+    def _cursor(
+        self, direction: object, sort: object, page_size: object, start: object, contact_id: object
+    ) -> TranscriptCursor:
+        return TranscriptCursor(
+            direction=direction, sort=sort, page_size=page_size, start=start, contact_id=contact_id
+        )
+
+    def _fetch_flow(self, request: ops.Request) -> Flow[dict[str, Any]]:
+        return (yield from call_flow(self._state, request))
+
+    def _request(self, call: Call) -> tuple[str, str, bytes | None, dict[str, str]]:
+        request = call.request
+        headers = {"X-Amz-Bearer": call.bearer.reveal()}
+        if request.body is not None:
+            headers["Content-Type"] = _JSON
+        return request.method, self._endpoint_url + request.path, request.body, headers
+
+
+class ChatSession(_SessionBase):
+    """A chat participant's session (sync). Use as a context manager to disconnect on exit."""
+
+    def __init__(self, http: httpx.Client, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._http = http
+        self._lock = threading.Lock()
+
+    def _perform(self, action: Action) -> Any:
+        if isinstance(action, Call):
+            method, url, body, headers = self._request(action)
+            response = self._http.request(method, url, content=body, headers=headers)
+            return Reply(response.status_code, response.headers, response.content)
+        with self._lock:
+            return run_sync(action.flow, self._perform)
+
+    def _run(self, flow: Flow[T]) -> T:
+        return run_sync(flow, self._perform)
+
+    def send_message(self, content: str, content_type: str = "text/plain") -> SendResult:
+        """Send a message; ``content`` is checked against ``content_type``'s limit first."""
+        return self._run(self._message_flow(content, content_type))
+
+    def send_event(self, content_type: str, content: str | None = None) -> SendResult:
+        return self._run(self._event_flow(content_type, content))
+
+    def send_typing(self) -> SendResult:
+        return self._run(self._event_flow(TYPING))
+
+    def send_delivered(self, message_id: str) -> SendResult:
+        return self._run(self._event_flow(DELIVERED, _receipt(message_id)))
+
+    def send_read(self, message_id: str) -> SendResult:
+        return self._run(self._event_flow(READ, _receipt(message_id)))
+
+    def transcript(
+        self,
+        direction: str = "BACKWARD",
+        sort: str = "ASCENDING",
+        page_size: int = 100,
+        start: str | datetime | int | None = None,
+        *,
+        contact_id: str | None = None,
+    ) -> Transcript:
+        """Every item, lazily across pages. ``start``: item id, aware datetime, or N most recent."""
+        cursor = self._cursor(direction, sort, page_size, start, contact_id)
+        return Transcript(cursor, sync_fetch=lambda request: self._run(self._fetch_flow(request)))
+
+    def disconnect(self) -> None:
+        """Leave the chat (idempotent; a chat that already ended counts as disconnected)."""
+        self._run(self._disconnect_flow())
+
+    def __enter__(self) -> ChatSession:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.disconnect()
+
+
+class AsyncChatSession(_SessionBase):
+    """A chat participant's session (async). Use ``async with`` to disconnect on exit."""
+
+    def __init__(self, http: httpx.AsyncClient, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._http = http
+        self._lock = asyncio.Lock()
+
+    async def _perform(self, action: Action) -> Any:
+        if isinstance(action, Call):
+            method, url, body, headers = self._request(action)
+            response = await self._http.request(method, url, content=body, headers=headers)
+            return Reply(response.status_code, response.headers, response.content)
+        async with self._lock:
+            return await run_async(action.flow, self._perform)
+
+    async def _run(self, flow: Flow[T]) -> T:
+        return await run_async(flow, self._perform)
+
+    async def send_message(self, content: str, content_type: str = "text/plain") -> SendResult:
+        """Send a message; ``content`` is checked against ``content_type``'s limit first."""
+        return await self._run(self._message_flow(content, content_type))
+
+    async def send_event(self, content_type: str, content: str | None = None) -> SendResult:
+        return await self._run(self._event_flow(content_type, content))
+
+    async def send_typing(self) -> SendResult:
+        return await self._run(self._event_flow(TYPING))
+
+    async def send_delivered(self, message_id: str) -> SendResult:
+        return await self._run(self._event_flow(DELIVERED, _receipt(message_id)))
+
+    async def send_read(self, message_id: str) -> SendResult:
+        return await self._run(self._event_flow(READ, _receipt(message_id)))
+
+    def transcript(
+        self,
+        direction: str = "BACKWARD",
+        sort: str = "ASCENDING",
+        page_size: int = 100,
+        start: str | datetime | int | None = None,
+        *,
+        contact_id: str | None = None,
+    ) -> Transcript:
+        """Every item, lazily across pages (``async for``). ``start``: item id, aware datetime, or N most recent."""
+        cursor = self._cursor(direction, sort, page_size, start, contact_id)
+        return Transcript(cursor, async_fetch=lambda request: self._run(self._fetch_flow(request)))
+
+    async def disconnect(self) -> None:
+        """Leave the chat (idempotent; a chat that already ended counts as disconnected)."""
+        await self._run(self._disconnect_flow())
+
+    async def __aenter__(self) -> AsyncChatSession:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.disconnect()

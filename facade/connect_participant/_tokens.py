@@ -1,0 +1,185 @@
+"""Connection-token state and the call protocol, written once (see ``_flow``).
+
+``TokenState`` holds a session's participant token (if it has one) and its
+current ``ConnectionInfo`` (connection token, expiry, WebSocket URL), with a
+``generation`` counter bumped on every new connection. Its decisions are pure
+(injectable clock): ``needs_refresh()`` is true within ``margin`` seconds of
+the expiry; ``can_refresh()`` needs a participant token that the service has
+not refused.
+
+The protocols are generators yielding two actions:
+
+- ``Call(request, bearer)``: send one HTTP request; the shell answers with a
+  ``Reply(status, headers, body)`` (or throws the httpx exception in).
+- ``Locked(flow)``: run ``flow`` while holding the session's refresh lock
+  (a ``threading.Lock`` in the sync shell, an ``asyncio.Lock`` in the async
+  one). That is what makes refresh single-flight.
+
+``call_flow(state, request)`` refreshes first if the token is about to
+expire, sends, and after a 403 creates a new connection once (if a refresh
+could help) and sends again; it returns the decoded JSON or raises the mapped
+error. ``refresh_flow(state, seen)`` calls CreateParticipantConnection unless
+another caller already replaced generation ``seen`` with a fresh connection;
+the events stream uses it (with the current generation) to get a new
+WebSocket URL, and gets the new connection token for free.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from . import _operations as ops
+from ._errors import AccessDeniedError, ParticipantServiceError, error_from_response, transport_error
+from ._models import ConnectionInfo
+from ._secrets import Secret
+
+__all__ = ["Call", "Locked", "Reply", "TokenState", "call_flow", "decode", "refresh_flow"]
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    request: ops.Request
+    bearer: Secret
+
+
+@dataclass(frozen=True, slots=True)
+class Locked:
+    flow: Generator[Call, Any, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+Action = Call | Locked
+
+
+class TokenState:
+    """A session's tokens and the pure decisions about them."""
+
+    def __init__(
+        self,
+        *,
+        participant_token: Secret | None,
+        connection: ConnectionInfo | None = None,
+        margin: float = 60.0,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.participant_token = participant_token
+        self.margin = timedelta(seconds=margin)
+        self.clock = clock
+        # (connection, generation) are replaced together so readers never see a mix.
+        self._current: tuple[ConnectionInfo | None, int] = (connection, 0 if connection is None else 1)
+        self.refused = False  # the service rejected the participant token: never try again
+        self.recreate_on_403 = True  # turned off once a re-create did not cure a 403
+        self.closed = False  # disconnected: no more re-creates
+
+    @property
+    def connection(self) -> ConnectionInfo | None:
+        return self._current[0]
+
+    @property
+    def generation(self) -> int:
+        return self._current[1]
+
+    def snapshot(self) -> tuple[ConnectionInfo | None, int]:
+        return self._current
+
+    def needs_refresh(self) -> bool:
+        connection = self._current[0]
+        if connection is None:
+            return True
+        expires = connection.expires_at
+        return expires is not None and self.clock() >= expires - self.margin
+
+    def can_refresh(self) -> bool:
+        return self.participant_token is not None and not self.refused and not self.closed
+
+    def apply(self, connection: ConnectionInfo) -> None:
+        self._current = (connection, self._current[1] + 1)  # callers hold the session's refresh lock
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def decode(reply: Reply) -> dict[str, Any]:
+    """A 2xx reply's JSON object, or the mapped exception for anything else."""
+    if not 200 <= reply.status <= 299:
+        raise error_from_response(reply.status, reply.headers, reply.body)
+    if not reply.body:
+        return {}
+    try:
+        doc = json.loads(reply.body)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict):
+        raise ParticipantServiceError(
+            "the service answered with a body that is not a JSON object",
+            code="InvalidResponse",
+            status_code=reply.status,
+        )
+    return doc
+
+
+def _send(request: ops.Request, bearer: Secret) -> Generator[Call, Any, Reply]:
+    try:
+        reply: Reply = yield Call(request, bearer)
+    except httpx.TransportError as exc:
+        raise transport_error(exc) from exc
+    return reply
+
+
+def refresh_flow(state: TokenState, seen: int) -> Generator[Call, Any, ConnectionInfo | None]:
+    """Create a new connection, unless someone replaced generation ``seen`` with a fresh one meanwhile."""
+    if state.generation != seen and not state.needs_refresh():
+        return state.connection
+    if not state.can_refresh():
+        return state.connection
+    assert state.participant_token is not None
+    reply = yield from _send(ops.create_participant_connection(), state.participant_token)
+    try:
+        info = ConnectionInfo.from_json(decode(reply))
+    except AccessDeniedError:
+        state.refused = True
+        raise
+    except ValueError as exc:
+        raise ParticipantServiceError(str(exc), code="InvalidResponse", status_code=reply.status) from None
+    state.apply(info)
+    return info
+
+
+def call_flow(
+    state: TokenState, request: ops.Request, *, recreate: bool = True
+) -> Generator[Action, Any, dict[str, Any]]:
+    """One logical call with the connection token: refresh ahead, send, re-create once after a 403."""
+    if state.can_refresh() and state.needs_refresh():
+        yield Locked(refresh_flow(state, state.generation))
+    connection, seen = state.snapshot()
+    if connection is None:
+        raise AccessDeniedError(
+            "the session has no connection token", code="AccessDeniedException", status_code=None
+        )
+    reply = yield from _send(request, connection.connection_token)
+    if reply.status == 403 and recreate and state.recreate_on_403 and state.can_refresh():
+        yield Locked(refresh_flow(state, seen))
+        connection, again = state.snapshot()
+        if connection is not None and again != seen:
+            reply = yield from _send(request, connection.connection_token)
+            if reply.status == 403:
+                state.recreate_on_403 = False
+    return decode(reply)
