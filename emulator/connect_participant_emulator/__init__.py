@@ -1,0 +1,23 @@
+"""A local emulator of the Amazon Connect Participant Service (API 2018-09-07).
+
+``with LocalParticipantService() as svc:`` serves the 11 Participant Service operations,
+Connect's StartChatContact / CreateParticipant / StopContact, the chat WebSocket and
+presigned-style attachment URLs on one loopback port; see README-EMULATOR.md in this
+package's folder for the control endpoint (``/_emulator/...``).
+"""
+
+from ._app import EmulatorApp, build_app
+from ._config import DEFAULT_MESSAGE_LIMITS, DEFAULT_QUOTAS, EmulatorConfig, Quota
+from ._service import AddedParticipant, Chat, LocalParticipantService
+
+__all__ = [
+    "DEFAULT_MESSAGE_LIMITS",
+    "DEFAULT_QUOTAS",
+    "AddedParticipant",
+    "Chat",
+    "EmulatorApp",
+    "EmulatorConfig",
+    "LocalParticipantService",
+    "Quota",
+    "build_app",
+]

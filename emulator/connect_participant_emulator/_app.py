@@ -1,0 +1,646 @@
+"""The aiohttp application: AWS wire format, WebSocket, presigned-style attachment URLs,
+and the emulator-only ``/_emulator`` control endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import unquote
+from xml.sax.saxutils import escape
+
+from aiohttp import WSMsgType, web
+
+from ._config import EmulatorConfig, Quota
+from ._faults import Faults, Throttle
+from ._model import Participant, ServiceError, Socket, State, access_denied, validation
+from ._operations import Operations, content_disposition
+from ._spec import ServiceSpec, load_spec
+from ._validation import ValidationIssue, format_issues
+
+__all__ = ["EmulatorApp", "build_app"]
+
+log = logging.getLogger("connect_participant_emulator")
+
+ROUTES: dict[tuple[str, str], str] = {
+    ("POST", "/participant/connection"): "CreateParticipantConnection",
+    ("POST", "/participant/message"): "SendMessage",
+    ("POST", "/participant/event"): "SendEvent",
+    ("POST", "/participant/transcript"): "GetTranscript",
+    ("POST", "/participant/disconnect"): "DisconnectParticipant",
+    ("POST", "/participant/start-attachment-upload"): "StartAttachmentUpload",
+    ("POST", "/participant/complete-attachment-upload"): "CompleteAttachmentUpload",
+    ("POST", "/participant/attachment"): "GetAttachment",
+    ("POST", "/participant/authentication-url"): "GetAuthenticationUrl",
+    ("POST", "/participant/cancel-authentication"): "CancelParticipantAuthentication",
+    ("PUT", "/contact/chat"): "StartChatContact",
+    ("POST", "/contact/create-participant"): "CreateParticipant",
+    ("POST", "/contact/stop"): "StopContact",
+}
+VIEWS_PREFIX = "/participant/views/"
+ADMIN_OPERATIONS = frozenset({"StartChatContact", "CreateParticipant", "StopContact"})
+
+_HTTP_CODES = {
+    400: "BadRequestException",
+    404: "UnknownOperationException",
+    405: "MethodNotAllowedException",
+    408: "RequestTimeoutException",
+    411: "LengthRequiredException",
+    413: "RequestEntityTooLargeException",
+    415: "UnsupportedMediaTypeException",
+}
+
+
+class DropConnection(Exception):
+    """Raised to end a request by closing its TCP connection without an answer."""
+
+
+def error_response(status: int, code: str, message: str, **extra: str) -> web.Response:
+    body: dict[str, Any] = {"message": message}
+    body.update(extra)
+    return web.json_response(body, status=status, headers={"x-amzn-ErrorType": code})
+
+
+def s3_error(status: int, code: str, message: str, request_id: str, **extra: str) -> web.Response:
+    parts = [f"<Code>{escape(code)}</Code>", f"<Message>{escape(message)}</Message>"]
+    parts += [f"<{name}>{escape(value)}</{name}>" for name, value in extra.items()]
+    parts += [f"<RequestId>{escape(request_id[:16])}</RequestId>", "<HostId>emulator</HostId>"]
+    text = '<?xml version="1.0" encoding="UTF-8"?>\n<Error>' + "".join(parts) + "</Error>"
+    return web.Response(
+        status=status,
+        text=text,
+        content_type="application/xml",
+        headers={"x-amz-request-id": request_id[:16]},
+    )
+
+
+async def read_bounded(request: web.Request, limit: int) -> bytes:
+    length = request.content_length
+    if length is not None and length > limit:
+        raise ServiceError(
+            413, "RequestEntityTooLargeException", f"The request body is larger than {limit} bytes."
+        )
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in request.content.iter_chunked(65536):
+        total += len(chunk)
+        if total > limit:
+            raise ServiceError(
+                413, "RequestEntityTooLargeException", f"The request body is larger than {limit} bytes."
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class EmulatorApp:
+    """Holds the state and serves it; ``build_app`` wraps it in an aiohttp Application."""
+
+    def __init__(self, config: EmulatorConfig | None = None, spec: ServiceSpec | None = None) -> None:
+        self.config = config or EmulatorConfig()
+        self.spec = spec if spec is not None else load_spec()
+        self.state = State(self.config)
+        self.operations = Operations(self.state)
+        self.faults = Faults()
+        self.throttle = Throttle(self.config)
+        self.started = time.time()
+
+    # --- plumbing --------------------------------------------------------------------
+
+    @web.middleware
+    async def middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        request_id = str(uuid.uuid4())
+        request["request_id"] = request_id
+        response: web.StreamResponse
+        try:
+            response = await handler(request)
+        except ServiceError as exc:
+            response = error_response(exc.status, exc.code, exc.message, **exc.extra)
+        except DropConnection:
+            if request.transport is not None:
+                request.transport.abort()
+            raise
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            code = _HTTP_CODES.get(
+                exc.status, "BadRequestException" if exc.status < 500 else "InternalServerException"
+            )
+            response = error_response(exc.status, code, exc.reason)
+            allow = exc.headers.get("Allow")
+            if allow is not None:
+                response.headers["Allow"] = allow
+        except (asyncio.CancelledError, ConnectionError):
+            raise
+        except Exception:
+            log.exception("internal error while serving %s", request.get("operation", "a request"))
+            response = error_response(500, "InternalServerException", "An internal error occurred.")
+        if not response.prepared:
+            response.headers["x-amzn-RequestId"] = request_id
+        return response
+
+    def origin(self, request: web.Request) -> str:
+        return f"{request.scheme}://{request.host}"
+
+    def route(self, request: web.Request) -> tuple[str, str | None]:
+        raw_path = request.raw_path.split("?", 1)[0]
+        path = request.path
+        operation = ROUTES.get((request.method, path))
+        if operation is not None:
+            return operation, None
+        if raw_path.startswith(VIEWS_PREFIX) and len(raw_path) > len(VIEWS_PREFIX):
+            token = raw_path[len(VIEWS_PREFIX) :]
+            if "/" not in token:
+                if request.method != "GET":
+                    raise web.HTTPMethodNotAllowed(request.method, ["GET"])
+                return "DescribeView", unquote(token)
+        allowed = [method for (method, known), _ in ROUTES.items() if known == path]
+        if allowed:
+            raise web.HTTPMethodNotAllowed(request.method, allowed)
+        raise ServiceError(404, "UnknownOperationException", "No operation matches this method and path.")
+
+    async def before(self, request: web.Request, operation: str) -> None:
+        latency = self.faults.latency_for(operation)
+        if latency > 0:
+            await asyncio.sleep(latency)
+        await self.apply_fault(operation, "before")
+
+    async def apply_fault(self, operation: str, when: str) -> None:
+        rule = self.faults.take(operation, when)
+        if rule is None:
+            return
+        if rule.action == "delay":
+            await asyncio.sleep(rule.delay_seconds)
+            return
+        if rule.delay_seconds:
+            await asyncio.sleep(rule.delay_seconds)
+        if rule.action == "drop":
+            raise DropConnection
+        raise ServiceError(rule.status, rule.error_code, rule.message)
+
+    async def read_json(self, request: web.Request) -> dict[str, Any]:
+        raw = await read_bounded(request, self.config.max_request_bytes)
+        if not raw.strip():
+            return {}
+        try:
+            parsed = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise ServiceError(400, "SerializationException", "The request body is not valid JSON.") from None
+        if not isinstance(parsed, dict):
+            raise ServiceError(400, "SerializationException", "The request body must be a JSON object.")
+        return parsed
+
+    def validate(
+        self, operation: str, request: web.Request, body: dict[str, Any], view_token: str | None
+    ) -> None:
+        if not self.config.validate_requests:
+            return
+        op = self.spec.operations.get(operation)
+        if op is None:
+            return
+        validator = self.spec.validator
+        issues = []
+        for param in op.parameters:
+            value: str | None
+            if param.location == "header":
+                value = request.headers.get(param.name)
+            elif param.location == "path":
+                value = view_token if param.name == "ViewToken" else request.match_info.get(param.name)
+            elif param.location == "query":
+                value = request.query.get(param.name)
+            else:
+                continue
+            if value is None:
+                if param.required:
+                    issues.append(ValidationIssue(param.name, None, "Member must not be null"))
+                continue
+            issues.extend(validator.validate(value, param.schema, param.name))
+        if op.body_schema is not None:
+            issues.extend(validator.validate(body, op.body_schema))
+        if issues:
+            raise validation(format_issues(issues))
+
+    # --- AWS operations --------------------------------------------------------------
+
+    async def dispatch(self, request: web.Request) -> web.StreamResponse:
+        operation, view_token = self.route(request)
+        request["operation"] = operation
+        await self.before(request, operation)
+        body = {} if operation == "DescribeView" else await self.read_json(request)
+        bearer = request.headers.get("X-Amz-Bearer")
+        if operation in ADMIN_OPERATIONS:
+            instance = body.get("InstanceId")
+            if not isinstance(instance, str):
+                contact = self.state.contacts.get(str(body.get("ContactId")))
+                instance = contact.instance_id if contact is not None else "-"
+        else:
+            instance = self.state.instance_for_token(bearer)
+        if not self.throttle.allow(instance, operation):
+            raise ServiceError(429, "ThrottlingException", "Rate exceeded")
+        if operation not in ADMIN_OPERATIONS:
+            self.validate(operation, request, body, view_token)
+        answer = self.call(operation, request, body, bearer or "", view_token)
+        await self.apply_fault(operation, "after")
+        return web.json_response(answer)
+
+    def call(
+        self, operation: str, request: web.Request, body: dict[str, Any], bearer: str, view_token: str | None
+    ) -> dict[str, Any]:
+        ops = self.operations
+        if operation == "StartChatContact":
+            return ops.start_chat_contact(body)
+        if operation == "CreateParticipant":
+            return ops.create_participant(body)
+        if operation == "StopContact":
+            return ops.stop_contact(body)
+        if not bearer:
+            raise validation(
+                "1 validation error detected: Value null at 'X-Amz-Bearer' failed to satisfy constraint: "
+                "Member must not be null"
+            )
+        if operation == "CreateParticipantConnection":
+            return ops.create_participant_connection(bearer, body, self.origin(request))
+        participant = self.state.participant_for_connection(bearer)
+        if operation == "SendMessage":
+            return ops.send_message(participant, body)
+        if operation == "SendEvent":
+            return ops.send_event(participant, body)
+        if operation == "GetTranscript":
+            return ops.get_transcript(participant, body)
+        if operation == "DisconnectParticipant":
+            return ops.disconnect_participant(participant, body)
+        if operation == "StartAttachmentUpload":
+            return ops.start_attachment_upload(participant, body, self.origin(request))
+        if operation == "CompleteAttachmentUpload":
+            return ops.complete_attachment_upload(participant, body)
+        if operation == "GetAttachment":
+            return ops.get_attachment(participant, body, self.origin(request))
+        if operation == "DescribeView":
+            return ops.describe_view(participant, view_token or "")
+        if operation == "GetAuthenticationUrl":
+            return ops.get_authentication_url(participant, body, self.origin(request))
+        if operation == "CancelParticipantAuthentication":
+            return ops.cancel_participant_authentication(participant, body)
+        raise ServiceError(404, "UnknownOperationException", "No operation matches this method and path.")
+
+    # --- WebSocket -------------------------------------------------------------------
+
+    async def websocket(self, request: web.Request) -> web.StreamResponse:
+        request["operation"] = "WebSocketConnect"
+        await self.before(request, "WebSocketConnect")
+        key = request.query.get("X-Amz-Signature", "")
+        grant = self.state.websocket_grants.get(key)
+        if grant is None:
+            raise ServiceError(403, "ForbiddenException", "Forbidden")
+        if time.time() > grant.connect_deadline:
+            raise ServiceError(403, "ForbiddenException", "The WebSocket URL has expired.")
+        participant = grant.participant
+        self.state.check_expiry(participant.contact)
+        if not participant.active:
+            raise access_denied()
+        if len(participant.sockets) >= self.config.max_websockets_per_participant:
+            raise ServiceError(
+                429, "LimitExceededException", "Too many open WebSocket connections for this participant."
+            )
+        ws = web.WebSocketResponse(max_msg_size=256 * 1024)
+        ws.headers["x-amzn-RequestId"] = request["request_id"]
+        await ws.prepare(request)
+        transport = request.transport
+
+        def abort() -> None:
+            if transport is not None:
+                transport.abort()
+
+        sock = Socket(participant=participant, queue=asyncio.Queue(), abort=abort)
+        participant.sockets.add(sock)
+        self.state.sockets.add(sock)
+        sender = asyncio.create_task(self._pump(sock, ws))
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    self._on_frame(sock, participant, message.data)
+        finally:
+            participant.sockets.discard(sock)
+            self.state.sockets.discard(sock)
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await sender
+        return ws
+
+    @staticmethod
+    async def _pump(sock: Socket, ws: web.WebSocketResponse) -> None:
+        while True:
+            frame = await sock.queue.get()
+            if isinstance(frame, tuple):
+                with contextlib.suppress(ConnectionError, RuntimeError):
+                    await ws.close(code=frame[1])
+                return
+            try:
+                await ws.send_str(frame)
+            except (ConnectionError, RuntimeError):
+                return
+
+    def _on_frame(self, sock: Socket, participant: Participant, text: str) -> None:
+        try:
+            frame = json.loads(text)
+        except (ValueError, RecursionError):
+            return
+        if not isinstance(frame, dict):
+            return
+        topic = frame.get("topic")
+        if topic in ("aws/subscribe", "aws/unsubscribe"):
+            content = frame.get("content")
+            topics = content.get("topics") if isinstance(content, dict) else None
+            if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+                topics = []
+            if topic == "aws/subscribe":
+                ok = "aws/chat" in topics and participant.active
+                if ok:
+                    sock.subscribed = True
+                ack: dict[str, Any] = {"status": "success" if ok else "failure", "topics": topics}
+            else:
+                if "aws/chat" in topics:
+                    sock.subscribed = False
+                ack = {"status": "success", "topics": topics}
+            sock.push(json.dumps({"topic": topic, "content": ack}))
+        elif topic == "aws/heartbeat":
+            sock.push(json.dumps({"topic": "aws/heartbeat"}))
+        elif topic == "aws/ping":
+            sock.push(
+                json.dumps({"topic": "aws/ping", "statusCode": 200, "statusContent": {"message": "OK"}})
+            )
+
+    # --- presigned-like attachment URLs ----------------------------------------------
+
+    async def upload(self, request: web.Request) -> web.StreamResponse:
+        request["operation"] = "UploadAttachment"
+        await self.before(request, "UploadAttachment")
+        request_id = request["request_id"]
+        attachment = self.state.attachments.get(request.match_info["attachment_id"])
+        signature = request.query.get("X-Amz-Signature", "")
+        if attachment is None or signature != attachment.upload_signature:
+            return s3_error(403, "AccessDenied", "Access Denied", request_id)
+        if time.time() > attachment.upload_expires_at:
+            return s3_error(403, "AccessDenied", "Request has expired", request_id)
+        if attachment.completed or not attachment.participant.active:
+            return s3_error(403, "AccessDenied", "Access Denied", request_id)
+        for name, value in attachment.headers.items():
+            if request.headers.get(name) != value:
+                return s3_error(
+                    403,
+                    "SignatureDoesNotMatch",
+                    "The request signature we calculated does not match the signature you provided. "
+                    "Check your key and signing method.",
+                    request_id,
+                )
+        signed = {name.lower() for name in attachment.headers}
+        unsigned = sorted(
+            h.lower() for h in request.headers if h.lower().startswith("x-amz-") and h.lower() not in signed
+        )
+        if unsigned:
+            return s3_error(
+                403,
+                "AccessDenied",
+                "There were headers present in the request which were not signed",
+                request_id,
+                HeadersNotSigned=", ".join(unsigned),
+            )
+        try:
+            data = await read_bounded(request, attachment.size)
+        except ServiceError:
+            data = b""
+        if len(data) != attachment.size:
+            return s3_error(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided. "
+                "Check your key and signing method.",
+                request_id,
+            )
+        attachment.data = data
+        etag = '"' + hashlib.md5(data, usedforsecurity=False).hexdigest() + '"'
+        await self.apply_fault("UploadAttachment", "after")
+        return web.Response(status=200, headers={"ETag": etag, "x-amz-request-id": request_id[:16]})
+
+    async def download(self, request: web.Request) -> web.StreamResponse:
+        request["operation"] = "DownloadAttachment"
+        await self.before(request, "DownloadAttachment")
+        request_id = request["request_id"]
+        grant = self.state.download_grants.get(request.query.get("X-Amz-Signature", ""))
+        if grant is None or grant.attachment.attachment_id != request.match_info["attachment_id"]:
+            return s3_error(403, "AccessDenied", "Access Denied", request_id)
+        if time.time() > grant.expires_at:
+            return s3_error(403, "AccessDenied", "Request has expired", request_id)
+        attachment = grant.attachment
+        return web.Response(
+            body=attachment.data or b"",
+            headers={
+                "Content-Type": attachment.content_type,
+                "Content-Disposition": content_disposition(grant.disposition, attachment.name),
+                "x-amz-request-id": request_id[:16],
+            },
+        )
+
+    # --- /_emulator control endpoint -------------------------------------------------
+
+    async def control_json(self, request: web.Request) -> dict[str, Any]:
+        raw = await read_bounded(request, 65536)
+        if not raw.strip():
+            return {}
+        try:
+            parsed = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise ServiceError(400, "ValidationException", "The body is not valid JSON.") from None
+        if not isinstance(parsed, dict):
+            raise ServiceError(400, "ValidationException", "The body must be a JSON object.")
+        return parsed
+
+    async def health(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response(
+            {
+                "status": "ok",
+                "contacts": len(self.state.contacts),
+                "websockets": len(self.state.sockets),
+                "spec_operations": len(self.spec.operations),
+            }
+        )
+
+    async def add_fault(self, request: web.Request) -> web.StreamResponse:
+        body = await self.control_json(request)
+        try:
+            rule = self.faults.add(body)
+        except ValueError as exc:
+            raise ServiceError(400, "ValidationException", str(exc)) from None
+        return web.json_response(rule.to_json(), status=201)
+
+    async def list_faults(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response(
+            {"faults": [rule.to_json() for rule in self.faults.rules], "latency": dict(self.faults.latency)}
+        )
+
+    async def clear_faults(self, request: web.Request) -> web.StreamResponse:
+        fault_id = request.match_info.get("fault_id")
+        before = len(self.faults.rules)
+        if fault_id is None:
+            self.faults.rules.clear()
+        else:
+            self.faults.rules[:] = [rule for rule in self.faults.rules if rule.id != fault_id]
+        return web.json_response({"removed": before - len(self.faults.rules)})
+
+    async def set_latency(self, request: web.Request) -> web.StreamResponse:
+        body = await self.control_json(request)
+        seconds = body.get("seconds", 0)
+        operation = body.get("operation", "*")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 600:
+            raise ServiceError(400, "ValidationException", "seconds must be a number from 0 to 600")
+        if not isinstance(operation, str) or not operation:
+            raise ServiceError(400, "ValidationException", "operation must be an operation name or '*'")
+        if seconds:
+            self.faults.latency[operation] = float(seconds)
+        else:
+            self.faults.latency.pop(operation, None)
+        return web.json_response({"latency": dict(self.faults.latency)})
+
+    async def close_websockets(self, request: web.Request) -> web.StreamResponse:
+        body = await self.control_json(request)
+        code = body.get("code", 1001)
+        abrupt = body.get("abrupt", False)
+        contact_id = body.get("contact_id")
+        if (
+            isinstance(code, bool)
+            or not isinstance(code, int)
+            or not (code in (1000, 1001, 1011) or 3000 <= code <= 4999)
+        ):
+            raise ServiceError(400, "ValidationException", "code must be 1000, 1001, 1011 or 3000..4999")
+        if not isinstance(abrupt, bool):
+            raise ServiceError(400, "ValidationException", "abrupt must be a boolean")
+        closed = 0
+        for sock in list(self.state.sockets):
+            if contact_id is not None and sock.participant.contact.contact_id != contact_id:
+                continue
+            if abrupt:
+                sock.abort()
+            else:
+                sock.close(code)
+            closed += 1
+        return web.json_response({"closed": closed})
+
+    async def expire_tokens(self, request: web.Request) -> web.StreamResponse:
+        body = await self.control_json(request)
+        contact_id = body.get("contact_id")
+        participant_id = body.get("participant_id")
+        if not (contact_id is None or isinstance(contact_id, str)) or not (
+            participant_id is None or isinstance(participant_id, str)
+        ):
+            raise ServiceError(400, "ValidationException", "contact_id and participant_id must be strings")
+        expired = self.state.expire_connection_tokens(contact_id, participant_id)
+        return web.json_response({"expired": expired})
+
+    async def get_throttling(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response(self.throttle.to_json())
+
+    async def set_throttling(self, request: web.Request) -> web.StreamResponse:
+        body = await self.control_json(request)
+        enabled = body.get("enabled")
+        if enabled is not None and not isinstance(enabled, bool):
+            raise ServiceError(400, "ValidationException", "enabled must be a boolean")
+        raw = body.get("quotas") or {}
+        if not isinstance(raw, dict):
+            raise ServiceError(400, "ValidationException", "quotas must map operation names to {rate, burst}")
+        quotas: dict[str, Quota] = {}
+        for name, value in raw.items():
+            rate = value.get("rate") if isinstance(value, dict) else None
+            burst = value.get("burst") if isinstance(value, dict) else None
+            if not all(
+                isinstance(x, int | float) and not isinstance(x, bool) and x > 0 for x in (rate, burst)
+            ):
+                raise ServiceError(
+                    400, "ValidationException", f"quota for {name} needs positive rate and burst"
+                )
+            assert isinstance(rate, int | float)
+            assert isinstance(burst, int | float)
+            quotas[name] = Quota(float(rate), float(burst))
+        self.throttle.configure(enabled, quotas)
+        return web.json_response(self.throttle.to_json())
+
+    async def reset(self, request: web.Request) -> web.StreamResponse:
+        self.faults.reset()
+        self.throttle.reset()
+        return web.json_response({"status": "reset"})
+
+    async def contact_info(self, request: web.Request) -> web.StreamResponse:
+        contact = self.state.contacts.get(request.match_info["contact_id"])
+        if contact is None:
+            raise ServiceError(404, "ResourceNotFoundException", "No such contact.")
+        self.state.check_expiry(contact)
+        return web.json_response(
+            {
+                "ContactId": contact.contact_id,
+                "InstanceId": contact.instance_id,
+                "Ended": contact.ended,
+                "Participants": [
+                    {
+                        "ParticipantId": p.participant_id,
+                        "ParticipantRole": p.role,
+                        "DisplayName": p.display_name,
+                        "Left": p.left,
+                        "WebSockets": len(p.sockets),
+                    }
+                    for p in contact.participants.values()
+                ],
+                "TranscriptItems": len(contact.entries),
+            }
+        )
+
+    async def add_contact_participant(self, request: web.Request) -> web.StreamResponse:
+        body = await self.control_json(request)
+        details = {
+            "ParticipantRole": body.get("ParticipantRole", "AGENT"),
+            "DisplayName": body.get("DisplayName"),
+        }
+        answer = self.operations.create_participant(
+            {"ContactId": request.match_info["contact_id"], "ParticipantDetails": details}, any_role=True
+        )
+        return web.json_response(answer)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        for sock in list(self.state.sockets):
+            sock.close(1001)
+        await asyncio.sleep(0)
+
+
+APP_KEY = web.AppKey("connect_participant_emulator", EmulatorApp)
+
+
+def build_app(config: EmulatorConfig | None = None, spec: ServiceSpec | None = None) -> web.Application:
+    """An aiohttp Application serving the emulator (state lives in ``app[APP_KEY]``)."""
+    emulator = EmulatorApp(config, spec)
+    app = web.Application(middlewares=[emulator.middleware], client_max_size=1024 * 1024)
+    app[APP_KEY] = emulator
+    router = app.router
+    router.add_get("/connect/websocket", emulator.websocket)
+    router.add_put("/_attachments/{attachment_id}", emulator.upload)
+    router.add_get("/_attachments/{attachment_id}", emulator.download, allow_head=False)
+    router.add_get("/_emulator/health", emulator.health)
+    router.add_post("/_emulator/faults", emulator.add_fault)
+    router.add_get("/_emulator/faults", emulator.list_faults)
+    router.add_delete("/_emulator/faults", emulator.clear_faults)
+    router.add_delete("/_emulator/faults/{fault_id}", emulator.clear_faults)
+    router.add_put("/_emulator/latency", emulator.set_latency)
+    router.add_post("/_emulator/websockets/close", emulator.close_websockets)
+    router.add_post("/_emulator/connection-tokens/expire", emulator.expire_tokens)
+    router.add_get("/_emulator/throttling", emulator.get_throttling)
+    router.add_put("/_emulator/throttling", emulator.set_throttling)
+    router.add_post("/_emulator/reset", emulator.reset)
+    router.add_get("/_emulator/contacts/{contact_id}", emulator.contact_info)
+    router.add_post("/_emulator/contacts/{contact_id}/participants", emulator.add_contact_participant)
+    router.add_route("*", "/{tail:.*}", emulator.dispatch)
+    app.on_shutdown.append(emulator.on_shutdown)
+    return app

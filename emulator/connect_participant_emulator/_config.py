@@ -1,0 +1,96 @@
+"""Emulator settings and AWS's published figures it uses by default."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+__all__ = [
+    "DEFAULT_ATTACHMENT_EXTENSIONS",
+    "DEFAULT_MESSAGE_LIMITS",
+    "DEFAULT_QUOTAS",
+    "EmulatorConfig",
+    "Quota",
+]
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A token bucket: ``rate`` requests per second on average, bursts up to ``burst``."""
+
+    rate: float
+    burst: float
+
+
+#: Requests per second (rate/burst) per Connect instance, AWS's default quotas.
+DEFAULT_QUOTAS: Mapping[str, Quota] = MappingProxyType(
+    {
+        "CreateParticipantConnection": Quota(6, 9),
+        "SendMessage": Quota(10, 15),
+        "SendEvent": Quota(10, 15),
+        "GetTranscript": Quota(8, 12),
+        "GetAttachment": Quota(8, 12),
+        "DisconnectParticipant": Quota(3, 5),
+        "StartAttachmentUpload": Quota(2, 5),
+        "CompleteAttachmentUpload": Quota(2, 5),
+        "StartChatContact": Quota(5, 8),
+        # not published for chat; Connect's usual figure for its other APIs
+        "DescribeView": Quota(2, 5),
+        "GetAuthenticationUrl": Quota(2, 5),
+        "CancelParticipantAuthentication": Quota(2, 5),
+        "CreateParticipant": Quota(2, 5),
+        "StopContact": Quota(2, 5),
+    }
+)
+
+#: Largest ``Content`` per SendMessage content type (characters), from AWS's service model.
+DEFAULT_MESSAGE_LIMITS: Mapping[str, int] = MappingProxyType(
+    {
+        "text/plain": 1024,
+        "text/markdown": 1024,
+        "application/json": 12000,
+        "application/vnd.amazonaws.connect.message.interactive.response": 12288,
+    }
+)
+
+#: Chat attachment file types Connect accepts by default.
+DEFAULT_ATTACHMENT_EXTENSIONS: frozenset[str] = frozenset(
+    {
+        ".csv", ".doc", ".docx", ".heic", ".jfif", ".jpeg", ".jpg", ".mov", ".mp4", ".pdf", ".png",
+        ".ppt", ".pptx", ".rtf", ".txt", ".wav", ".xls", ".xlsx",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    """Everything that can be tuned; the defaults follow AWS.
+
+    Times are in seconds.
+    """
+
+    #: lifetime of a connection token (AWS documents one day)
+    connection_token_ttl: float = 86400.0
+    #: how long a WebSocket URL can be connected to after it was issued
+    websocket_url_ttl: float = 100.0
+    #: lifetime of an attachment upload URL
+    upload_url_ttl: float = 300.0
+    #: default GetAttachment URL lifetime when UrlExpiryInSeconds is absent
+    download_url_ttl: int = 300
+    #: chat duration when StartChatContact gives none (AWS: 25 hours)
+    chat_duration_minutes: int = 1500
+    max_attachment_bytes: int = 20 * 1024 * 1024
+    #: None accepts any file name
+    attachment_extensions: frozenset[str] | None = DEFAULT_ATTACHMENT_EXTENSIONS
+    max_attachments_per_contact: int = 100
+    max_websockets_per_participant: int = 5
+    #: per-content-type message caps; None lifts them (the 16,384 of the shape stays)
+    message_limits: Mapping[str, int] | None = field(default_factory=lambda: dict(DEFAULT_MESSAGE_LIMITS))
+    #: AWS-like 429 ThrottlingException when a per-instance quota is exceeded
+    throttling: bool = False
+    quotas: Mapping[str, Quota] = field(default_factory=lambda: dict(DEFAULT_QUOTAS))
+    #: largest JSON request body accepted (bytes), 413 beyond
+    max_request_bytes: int = 1024 * 1024
+    #: validate requests against the OpenAPI document (always on unless it is missing)
+    validate_requests: bool = True

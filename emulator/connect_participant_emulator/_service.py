@@ -1,0 +1,340 @@
+"""``LocalParticipantService``: the emulator on a loopback port, in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import threading
+import uuid
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from aiohttp import web
+
+from ._app import APP_KEY, EmulatorApp, build_app
+from ._config import EmulatorConfig, Quota
+
+__all__ = ["AddedParticipant", "Chat", "LocalParticipantService"]
+
+DEFAULT_INSTANCE_ID = "00000000-0000-4000-8000-000000000001"
+DEFAULT_CONTACT_FLOW_ID = "00000000-0000-4000-8000-0000000000f1"
+
+
+@dataclass(frozen=True)
+class Chat:
+    """A chat started with StartChatContact: the customer's side of it."""
+
+    contact_id: str
+    participant_id: str
+    participant_token: str = dataclasses.field(repr=False)
+    instance_id: str = DEFAULT_INSTANCE_ID
+
+
+@dataclass(frozen=True)
+class AddedParticipant:
+    """A participant added to a chat (CreateParticipant, or an agent via the control endpoint)."""
+
+    contact_id: str
+    participant_id: str
+    participant_token: str = dataclasses.field(repr=False)
+    expiry: str = ""
+
+
+class LocalParticipantService:
+    """Runs the emulator on ``host`` (loopback by default) and a free port.
+
+    ``with LocalParticipantService() as svc:`` or ``async with ...``; ``svc.endpoint_url`` is
+    the URL to give any client (both the Participant Service and Connect's chat calls are
+    served there). Keyword arguments override fields of :class:`EmulatorConfig`, e.g.
+    ``LocalParticipantService(connection_token_ttl=2, throttling=True)``.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        config: EmulatorConfig | None = None,
+        instance_id: str = DEFAULT_INSTANCE_ID,
+        **overrides: Any,
+    ) -> None:
+        base = config or EmulatorConfig()
+        self.config = dataclasses.replace(base, **overrides) if overrides else base
+        self.host = host
+        self.port = port
+        self.instance_id = instance_id
+        self.region = "us-east-1"
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._app: web.Application | None = None
+
+    # --- life cycle ------------------------------------------------------------------
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._thread is None:
+            raise RuntimeError("the emulator is not running")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def emulator(self) -> EmulatorApp:
+        """The running application's state (read it from tests; it lives in the server thread)."""
+        if self._app is None:
+            raise RuntimeError("the emulator is not running")
+        return self._app[APP_KEY]
+
+    def start(self) -> Self:
+        if self._thread is not None:
+            return self
+        self._ready.clear()
+        self._error = None
+        self._thread = threading.Thread(target=self._serve, name="connect-participant-emulator", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._error is not None:
+            self._thread.join()
+            self._thread = None
+            raise RuntimeError(f"the emulator could not start: {self._error}") from self._error
+        return self
+
+    def stop(self) -> None:
+        thread, loop = self._thread, self._loop
+        if thread is None or loop is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=15)
+        self._thread = None
+        self._loop = None
+        self._app = None
+
+    def _serve(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self._startup())
+        except BaseException as exc:  # reported to start()
+            self._error = exc
+            self._ready.set()
+            loop.close()
+            return
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            if self._runner is not None:
+                loop.run_until_complete(self._runner.cleanup())
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    async def _startup(self) -> None:
+        self._app = build_app(self.config)
+        runner = web.AppRunner(self._app, access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        await site.start()
+        self._runner = runner
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        if sockets:
+            self.port = int(sockets[0].getsockname()[1])
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Self:
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await asyncio.to_thread(self.stop)
+
+    # --- Connect's chat calls, as a backend would make them --------------------------
+
+    def _chat_body(
+        self,
+        display_name: str,
+        initial_message: str | None,
+        client_token: str | None,
+        instance_id: str | None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "InstanceId": instance_id or self.instance_id,
+            "ContactFlowId": DEFAULT_CONTACT_FLOW_ID,
+            "ParticipantDetails": {"DisplayName": display_name},
+            "ClientToken": client_token or str(uuid.uuid4()),
+        }
+        if initial_message is not None:
+            body["InitialMessage"] = {"ContentType": "text/plain", "Content": initial_message}
+        return body
+
+    @staticmethod
+    def _check(response: httpx.Response) -> dict[str, Any]:
+        if response.status_code >= 400:
+            code = response.headers.get("x-amzn-ErrorType", str(response.status_code))
+            try:
+                message = response.json().get("message", "")
+            except ValueError:
+                message = response.text[:200]
+            raise RuntimeError(f"{code}: {message}")
+        answer = response.json()
+        assert isinstance(answer, dict)
+        return answer
+
+    def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        with httpx.Client(base_url=self.endpoint_url, timeout=10.0) as client:
+            return self._check(client.request(method, path, json=body if body is not None else {}))
+
+    async def _arequest(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=self.endpoint_url, timeout=10.0) as client:
+            return self._check(await client.request(method, path, json=body if body is not None else {}))
+
+    def start_chat(
+        self,
+        display_name: str = "Customer",
+        *,
+        initial_message: str | None = None,
+        client_token: str | None = None,
+        instance_id: str | None = None,
+    ) -> Chat:
+        """StartChatContact: a new chat with a CUSTOMER participant."""
+        body = self._chat_body(display_name, initial_message, client_token, instance_id)
+        answer = self._request("PUT", "/contact/chat", body)
+        return Chat(
+            answer["ContactId"], answer["ParticipantId"], answer["ParticipantToken"], body["InstanceId"]
+        )
+
+    async def astart_chat(
+        self,
+        display_name: str = "Customer",
+        *,
+        initial_message: str | None = None,
+        client_token: str | None = None,
+        instance_id: str | None = None,
+    ) -> Chat:
+        body = self._chat_body(display_name, initial_message, client_token, instance_id)
+        answer = await self._arequest("PUT", "/contact/chat", body)
+        return Chat(
+            answer["ContactId"], answer["ParticipantId"], answer["ParticipantToken"], body["InstanceId"]
+        )
+
+    def _participant_call(
+        self, chat: Chat | str, display_name: str, role: str
+    ) -> tuple[str, str, dict[str, Any]]:
+        contact_id = chat.contact_id if isinstance(chat, Chat) else chat
+        instance_id = chat.instance_id if isinstance(chat, Chat) else self.instance_id
+        details = {"ParticipantRole": role, "DisplayName": display_name}
+        if role == "CUSTOM_BOT":
+            body = {"InstanceId": instance_id, "ContactId": contact_id, "ParticipantDetails": details}
+            return "POST", "/contact/create-participant", body
+        return "POST", f"/_emulator/contacts/{contact_id}/participants", details
+
+    @staticmethod
+    def _added(contact_id: str, answer: dict[str, Any]) -> AddedParticipant:
+        credentials = answer["ParticipantCredentials"]
+        return AddedParticipant(
+            contact_id,
+            answer["ParticipantId"],
+            credentials["ParticipantToken"],
+            credentials.get("Expiry", ""),
+        )
+
+    def add_participant(
+        self, chat: Chat | str, display_name: str = "Bot", *, role: str = "CUSTOM_BOT"
+    ) -> AddedParticipant:
+        """Add a participant: CUSTOM_BOT through CreateParticipant, other roles (AGENT,
+        SUPERVISOR) through the emulator's control endpoint."""
+        method, path, body = self._participant_call(chat, display_name, role)
+        contact_id = chat.contact_id if isinstance(chat, Chat) else chat
+        return self._added(contact_id, self._request(method, path, body))
+
+    async def aadd_participant(
+        self, chat: Chat | str, display_name: str = "Bot", *, role: str = "CUSTOM_BOT"
+    ) -> AddedParticipant:
+        method, path, body = self._participant_call(chat, display_name, role)
+        contact_id = chat.contact_id if isinstance(chat, Chat) else chat
+        return self._added(contact_id, await self._arequest(method, path, body))
+
+    def stop_contact(self, chat: Chat | str) -> None:
+        """StopContact: ends the chat; every participant's tokens then get 403."""
+        contact_id = chat.contact_id if isinstance(chat, Chat) else chat
+        instance_id = chat.instance_id if isinstance(chat, Chat) else self.instance_id
+        self._request("POST", "/contact/stop", {"ContactId": contact_id, "InstanceId": instance_id})
+
+    async def astop_contact(self, chat: Chat | str) -> None:
+        contact_id = chat.contact_id if isinstance(chat, Chat) else chat
+        instance_id = chat.instance_id if isinstance(chat, Chat) else self.instance_id
+        await self._arequest("POST", "/contact/stop", {"ContactId": contact_id, "InstanceId": instance_id})
+
+    # --- control endpoint helpers ----------------------------------------------------
+
+    def inject_fault(
+        self,
+        operation: str = "*",
+        *,
+        count: int | None = 1,
+        status: int = 500,
+        action: str = "error",
+        error_code: str | None = None,
+        message: str | None = None,
+        delay_seconds: float = 0.0,
+        when: str = "before",
+    ) -> dict[str, Any]:
+        """Make the next ``count`` calls of ``operation`` fail (see ``POST /_emulator/faults``)."""
+        body: dict[str, Any] = {
+            "operation": operation,
+            "count": count,
+            "status": status,
+            "action": action,
+            "delay_seconds": delay_seconds,
+            "when": when,
+        }
+        if error_code is not None:
+            body["error_code"] = error_code
+        if message is not None:
+            body["message"] = message
+        return self._request("POST", "/_emulator/faults", body)
+
+    def clear_faults(self) -> int:
+        return int(self._request("DELETE", "/_emulator/faults")["removed"])
+
+    def set_latency(self, seconds: float, operation: str = "*") -> None:
+        self._request("PUT", "/_emulator/latency", {"seconds": seconds, "operation": operation})
+
+    def close_websockets(
+        self, *, code: int = 1001, abrupt: bool = False, contact_id: str | None = None
+    ) -> int:
+        body: dict[str, Any] = {"code": code, "abrupt": abrupt}
+        if contact_id is not None:
+            body["contact_id"] = contact_id
+        return int(self._request("POST", "/_emulator/websockets/close", body)["closed"])
+
+    def expire_connection_tokens(
+        self, *, contact_id: str | None = None, participant_id: str | None = None
+    ) -> int:
+        body = {
+            k: v for k, v in (("contact_id", contact_id), ("participant_id", participant_id)) if v is not None
+        }
+        return int(self._request("POST", "/_emulator/connection-tokens/expire", body)["expired"])
+
+    def set_throttling(self, enabled: bool, quotas: dict[str, Quota] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"enabled": enabled}
+        if quotas:
+            body["quotas"] = {name: {"rate": q.rate, "burst": q.burst} for name, q in quotas.items()}
+        return self._request("PUT", "/_emulator/throttling", body)
+
+    def reset_faults(self) -> None:
+        """Remove faults and latency and put throttling back to the configured settings."""
+        self._request("POST", "/_emulator/reset")
