@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hashlib
 import json
 import logging
@@ -55,6 +56,10 @@ _HTTP_CODES = {
     413: "RequestEntityTooLargeException",
     415: "UnsupportedMediaTypeException",
 }
+
+
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+_operation: contextvars.ContextVar[str] = contextvars.ContextVar("operation", default="a request")
 
 
 class DropConnection(Exception):
@@ -117,7 +122,7 @@ class EmulatorApp:
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
         request_id = str(uuid.uuid4())
-        request["request_id"] = request_id
+        _request_id.set(request_id)
         response: web.StreamResponse
         try:
             response = await handler(request)
@@ -140,7 +145,7 @@ class EmulatorApp:
         except (asyncio.CancelledError, ConnectionError):
             raise
         except Exception:
-            log.exception("internal error while serving %s", request.get("operation", "a request"))
+            log.exception("internal error while serving %s", _operation.get())
             response = error_response(500, "InternalServerException", "An internal error occurred.")
         if not response.prepared:
             response.headers["x-amzn-RequestId"] = request_id
@@ -231,7 +236,7 @@ class EmulatorApp:
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         operation, view_token = self.route(request)
-        request["operation"] = operation
+        _operation.set(operation)
         await self.before(request, operation)
         body = {} if operation == "DescribeView" else await self.read_json(request)
         bearer = request.headers.get("X-Amz-Bearer")
@@ -293,7 +298,7 @@ class EmulatorApp:
     # --- WebSocket -------------------------------------------------------------------
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
-        request["operation"] = "WebSocketConnect"
+        _operation.set("WebSocketConnect")
         await self.before(request, "WebSocketConnect")
         key = request.query.get("X-Amz-Signature", "")
         grant = self.state.websocket_grants.get(key)
@@ -310,7 +315,7 @@ class EmulatorApp:
                 429, "LimitExceededException", "Too many open WebSocket connections for this participant."
             )
         ws = web.WebSocketResponse(max_msg_size=256 * 1024)
-        ws.headers["x-amzn-RequestId"] = request["request_id"]
+        ws.headers["x-amzn-RequestId"] = _request_id.get()
         await ws.prepare(request)
         transport = request.transport
 
@@ -380,9 +385,9 @@ class EmulatorApp:
     # --- presigned-like attachment URLs ----------------------------------------------
 
     async def upload(self, request: web.Request) -> web.StreamResponse:
-        request["operation"] = "UploadAttachment"
+        _operation.set("UploadAttachment")
         await self.before(request, "UploadAttachment")
-        request_id = request["request_id"]
+        request_id = _request_id.get()
         attachment = self.state.attachments.get(request.match_info["attachment_id"])
         signature = request.query.get("X-Amz-Signature", "")
         if attachment is None or signature != attachment.upload_signature:
@@ -430,9 +435,9 @@ class EmulatorApp:
         return web.Response(status=200, headers={"ETag": etag, "x-amz-request-id": request_id[:16]})
 
     async def download(self, request: web.Request) -> web.StreamResponse:
-        request["operation"] = "DownloadAttachment"
+        _operation.set("DownloadAttachment")
         await self.before(request, "DownloadAttachment")
-        request_id = request["request_id"]
+        request_id = _request_id.get()
         grant = self.state.download_grants.get(request.query.get("X-Amz-Signature", ""))
         if grant is None or grant.attachment.attachment_id != request.match_info["attachment_id"]:
             return s3_error(403, "AccessDenied", "Access Denied", request_id)

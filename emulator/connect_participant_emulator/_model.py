@@ -253,11 +253,12 @@ class State:
     def disconnect(self, participant: Participant) -> None:
         contact = participant.contact
         self.add_item(contact, "PARTICIPANT_LEFT", LEFT, participant)
+        if participant.role == "CUSTOMER":
+            # the customer leaving ends the chat: everyone gets CHAT_ENDED, then sockets close
+            self.end_contact(contact)
         participant.left = True
         for sock in list(participant.sockets):
             sock.close(1000)
-        if participant.role == "CUSTOMER":
-            self.end_contact(contact)
 
     # --- tokens --------------------------------------------------------------------
 
