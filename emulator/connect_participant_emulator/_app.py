@@ -129,9 +129,10 @@ class EmulatorApp:
         except ServiceError as exc:
             response = error_response(exc.status, exc.code, exc.message, **exc.extra)
         except DropConnection:
+            # close the TCP connection without an answer; what is returned is never sent
             if request.transport is not None:
                 request.transport.abort()
-            raise
+            return web.Response(status=500)
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise
