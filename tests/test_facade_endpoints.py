@@ -9,7 +9,6 @@ import pytest
 from botocore.config import Config
 from botocore.endpoint_provider import EndpointProvider
 from botocore.loaders import create_loader
-
 from connect_participant import InvalidInputError
 from connect_participant._endpoints import (
     check_endpoint_url,
@@ -28,8 +27,18 @@ _BOTOCORE_REGIONS = sorted(
     region for partition in _loader.load_data("partitions")["partitions"] for region in partition["regions"]
 )
 # Regions botocore does not list but that its partition regexes (or the aws fallback) place.
-_UNLISTED = ["us-gov-south-9", "cn-south-3", "us-iso-north-2", "us-isob-south-7", "eu-isoe-north-2",
-             "us-isof-west-5", "eusc-de-west-2", "ap-future-9", "xx-nowhere-1", "local"]
+_UNLISTED = [
+    "us-gov-south-9",
+    "cn-south-3",
+    "us-iso-north-2",
+    "us-isob-south-7",
+    "eu-isoe-north-2",
+    "us-isof-west-5",
+    "eusc-de-west-2",
+    "ap-future-9",
+    "xx-nowhere-1",
+    "local",
+]
 _FLAGS = list(itertools.product([False, True], repeat=2))
 
 
@@ -50,13 +59,26 @@ def test_every_region_and_flag_combination_matches_botocore(region: str) -> None
 
 def test_every_partition_is_covered() -> None:
     partitions = {partition_of(r) for r in _BOTOCORE_REGIONS}
-    assert partitions == {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+    assert partitions == {
+        "aws",
+        "aws-cn",
+        "aws-us-gov",
+        "aws-iso",
+        "aws-iso-b",
+        "aws-iso-e",
+        "aws-iso-f",
+        "aws-eusc",
+    }
 
 
 @pytest.mark.parametrize(
     ("region", "fips", "dualstack"),
-    [("us-east-1", False, False), ("us-gov-west-1", True, False), ("cn-north-1", True, True),
-     ("eusc-de-east-1", False, True)],
+    [
+        ("us-east-1", False, False),
+        ("us-gov-west-1", True, False),
+        ("cn-north-1", True, True),
+        ("eusc-de-east-1", False, True),
+    ],
 )
 def test_matches_a_real_boto3_client(region: str, fips: bool, dualstack: bool) -> None:
     client = boto3.client(
@@ -71,21 +93,32 @@ def test_matches_a_real_boto3_client(region: str, fips: bool, dualstack: bool) -
 
 def test_known_urls() -> None:
     assert resolve_endpoint("us-east-1") == "https://participant.connect.us-east-1.amazonaws.com"
-    assert resolve_endpoint("us-east-1", use_fips=True) == "https://participant.connect-fips.us-east-1.amazonaws.com"
-    assert resolve_endpoint("us-gov-west-1", use_fips=True) == "https://participant.connect.us-gov-west-1.amazonaws.com"
+    assert (
+        resolve_endpoint("us-east-1", use_fips=True)
+        == "https://participant.connect-fips.us-east-1.amazonaws.com"
+    )
+    assert (
+        resolve_endpoint("us-gov-west-1", use_fips=True)
+        == "https://participant.connect.us-gov-west-1.amazonaws.com"
+    )
     assert resolve_endpoint("cn-north-1") == "https://participant.connect.cn-north-1.amazonaws.com.cn"
 
 
-@pytest.mark.parametrize("region", ["", "-us-east-1", "us-east-1-", "us_east_1", "12345", "a" * 64, "us east", None, 3])
+@pytest.mark.parametrize(
+    "region", ["", "-us-east-1", "us-east-1-", "us_east_1", "12345", "a" * 64, "us east", None, 3]
+)
 def test_malformed_region_is_rejected(region: object) -> None:
-    with pytest.raises(InvalidInputError, match="^region: "):
+    with pytest.raises(InvalidInputError, match=r"^region: "):
         check_region(region)
 
 
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("https://participant.connect.us-east-1.amazonaws.com/", "https://participant.connect.us-east-1.amazonaws.com"),
+        (
+            "https://participant.connect.us-east-1.amazonaws.com/",
+            "https://participant.connect.us-east-1.amazonaws.com",
+        ),
         ("http://127.0.0.1:8700", "http://127.0.0.1:8700"),
         ("http://localhost:1/prefix/", "http://localhost:1/prefix"),
         ("http://[::1]:9000", "http://[::1]:9000"),

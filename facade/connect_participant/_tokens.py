@@ -83,8 +83,12 @@ class TokenState:
         self.participant_token = participant_token
         self.margin = timedelta(seconds=margin)
         self.clock = clock
-        # (connection, generation) are replaced together so readers never see a mix.
-        self._current: tuple[ConnectionInfo | None, int] = (connection, 0 if connection is None else 1)
+        # (connection, generation, obtained at) are replaced together so readers never see a mix.
+        self._current: tuple[ConnectionInfo | None, int, datetime | None] = (
+            connection,
+            0 if connection is None else 1,
+            None,
+        )
         self.refused = False  # the service rejected the participant token: never try again
         self.recreate_on_403 = True  # turned off once a re-create did not cure a 403
         self.closed = False  # disconnected: no more re-creates
@@ -98,20 +102,29 @@ class TokenState:
         return self._current[1]
 
     def snapshot(self) -> tuple[ConnectionInfo | None, int]:
-        return self._current
+        connection, generation, _ = self._current
+        return connection, generation
 
     def needs_refresh(self) -> bool:
-        connection = self._current[0]
+        """Within the margin of the expiry (the margin is at most half the token's lifetime,
+        so a service that hands out short-lived tokens does not get a create per call)."""
+        connection, _, obtained = self._current
         if connection is None:
             return True
         expires = connection.expires_at
-        return expires is not None and self.clock() >= expires - self.margin
+        if expires is None:
+            return False
+        margin = self.margin
+        if obtained is not None:
+            margin = min(margin, (expires - obtained) / 2)
+        return self.clock() >= expires - margin
 
     def can_refresh(self) -> bool:
         return self.participant_token is not None and not self.refused and not self.closed
 
     def apply(self, connection: ConnectionInfo) -> None:
-        self._current = (connection, self._current[1] + 1)  # callers hold the session's refresh lock
+        # Callers hold the session's refresh lock.
+        self._current = (connection, self._current[1] + 1, self.clock())
 
     def close(self) -> None:
         self.closed = True
