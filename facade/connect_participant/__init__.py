@@ -10,6 +10,15 @@ with ParticipantClient(region="us-east-1") as client, client.connect(participant
 ```
 """
 
+from ._attachments import (
+    AttachmentError,
+    AttachmentLimits,
+    AttachmentRejectedError,
+    AttachmentScanTimeoutError,
+    AttachmentSizeMismatchError,
+    AttachmentStorageError,
+)
+from ._attachments_io import AsyncAttachmentReader, AttachmentReader
 from ._client import AsyncParticipantClient, ParticipantClient
 from ._errors import (
     AccessDeniedError,
@@ -35,10 +44,18 @@ install_log_redaction()
 __all__ = [
     "DEFAULT_CONTENT_LIMITS",
     "AccessDeniedError",
+    "AsyncAttachmentReader",
     "AsyncChatSession",
     "AsyncParticipantClient",
     "AsyncRetryTransport",
     "Attachment",
+    "AttachmentError",
+    "AttachmentLimits",
+    "AttachmentReader",
+    "AttachmentRejectedError",
+    "AttachmentScanTimeoutError",
+    "AttachmentSizeMismatchError",
+    "AttachmentStorageError",
     "ChatSession",
     "ConflictError",
     "InternalServerError",

@@ -25,6 +25,7 @@ import httpx
 from connect_participant_api.client import Client as LowLevelClient
 from httpx_aiohttp import AiohttpTransport
 
+from ._attachments import AttachmentLimits
 from ._endpoints import check_endpoint_url, check_region, resolve_endpoint
 from ._errors import InvalidInputError
 from ._models import ConnectionInfo
@@ -61,6 +62,7 @@ class ClientOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     timeout: float | httpx.Timeout | None
     content_limits: Mapping[str, int] | None
+    attachment_limits: AttachmentLimits | None
     refresh_margin: float
 
 
@@ -77,6 +79,7 @@ class _ClientBase:
         retry: RetryPolicy | None = None,
         timeout: float | httpx.Timeout | _NotGiven | None = NOT_GIVEN,
         content_limits: Mapping[str, int] | None = None,
+        attachment_limits: AttachmentLimits | None = None,
         refresh_margin: float = 60.0,
         _clock: Clock = utc_now,
     ) -> None:
@@ -103,6 +106,7 @@ class _ClientBase:
         else:
             self._timeout = httpx.Timeout(check_timeout(timeout))
         self._content_limits = check_content_limits(content_limits)
+        self._attachment_limits = AttachmentLimits.coerce(attachment_limits)
         if (
             isinstance(refresh_margin, bool)
             or not isinstance(refresh_margin, int | float)
@@ -141,7 +145,12 @@ class _ClientBase:
         )
 
     def _session_kwargs(self, state: TokenState) -> dict[str, Any]:
-        return {"endpoint_url": self._endpoint_url, "state": state, "content_limits": self._content_limits}
+        return {
+            "endpoint_url": self._endpoint_url,
+            "state": state,
+            "content_limits": self._content_limits,
+            "attachment_limits": self._attachment_limits,
+        }
 
 
 class ParticipantClient(_ClientBase):
@@ -151,6 +160,7 @@ class ParticipantClient(_ClientBase):
     keywords: ``use_fips``, ``use_dualstack``, ``retry=RetryPolicy(...)``, ``timeout``
     (seconds, ``httpx.Timeout`` or ``None``; 15 s by default), ``http_client`` (your
     ``httpx.Client``), ``content_limits`` (lift per-content-type message limits),
+    ``attachment_limits`` (``AttachmentLimits``: your instance's attachment size/types),
     ``refresh_margin`` (seconds before expiry to renew the connection token).
     """
 

@@ -38,12 +38,13 @@ def _str(raw: Mapping[str, Any], key: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """One attachment of a transcript item."""
+    """One attachment of a transcript item, or the result of ``upload_attachment``."""
 
     id: str | None
     name: str | None
     content_type: str | None
     status: str | None  # IN_PROGRESS, APPROVED, REJECTED (or a newer value)
+    size: int | None = None  # bytes; known for an attachment this client uploaded
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,17 +33,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import threading
 from collections.abc import Callable, Generator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TypeVar, overload
 
 import httpx
 
+from . import _attachments_io as attachments
 from . import _operations as ops
+from ._attachments import AttachmentLimits, Progress
 from ._errors import AccessDeniedError
 from ._flow import run_async, run_sync
-from ._models import ConnectionInfo, SendResult
+from ._models import Attachment, ConnectionInfo, SendResult
 from ._pagination import Transcript, TranscriptCursor
 from ._secrets import Secret
 from ._tokens import Action, Call, Locked, Reply, TokenState, call_flow, refresh_flow
@@ -76,10 +80,12 @@ class _SessionBase:
         endpoint_url: str,
         state: TokenState,
         content_limits: Mapping[str, int],
+        attachment_limits: AttachmentLimits | None = None,
     ) -> None:
         self._endpoint_url = endpoint_url
         self._state = state
         self._content_limits = content_limits
+        self._attachment_limits = AttachmentLimits.coerce(attachment_limits)
         self._disconnected = False
 
     # -- read-only facts -----------------------------------------------------------------------
@@ -208,6 +214,40 @@ class ChatSession(_SessionBase):
         """Leave the chat (idempotent; a chat that already ended counts as disconnected)."""
         self._run(self._disconnect_flow())
 
+    def upload_attachment(
+        self,
+        path_or_binary_file: str | os.PathLike[str] | IO[bytes],
+        name: str | None = None,
+        content_type: str | None = None,
+        progress: Progress | None = None,
+        wait: bool | float = False,
+    ) -> Attachment:
+        """Start → streamed PUT → complete; ``wait`` follows the scan (True: up to 60 s, or seconds).
+
+        Checked first against ``attachment_limits``; see ``_attachments`` for the rules.
+        """
+        return attachments.upload(self, path_or_binary_file, name, content_type, progress, wait)
+
+    @overload
+    def download_attachment(
+        self, attachment_id: str, dest: str | os.PathLike[str], progress: Progress | None = None
+    ) -> Path: ...
+    @overload
+    def download_attachment(
+        self, attachment_id: str, dest: IO[bytes], progress: Progress | None = None
+    ) -> Path | None: ...
+    def download_attachment(
+        self, attachment_id: str, dest: Any, progress: Progress | None = None
+    ) -> Path | None:
+        """Stream an attachment to ``dest``: a path (written whole or not at all; returned) or a binary file."""
+        return attachments.download(self, attachment_id, dest, progress)
+
+    def open_attachment(
+        self, attachment_id: str
+    ) -> contextlib.AbstractContextManager[attachments.AttachmentReader]:
+        """``with chat.open_attachment(id) as stream:`` — ``stream.read(n)`` or iterate its chunks."""
+        return attachments.open_attachment(self, attachment_id)
+
     def __enter__(self) -> ChatSession:
         return self
 
@@ -268,6 +308,37 @@ class AsyncChatSession(_SessionBase):
     async def disconnect(self) -> None:
         """Leave the chat (idempotent; a chat that already ended counts as disconnected)."""
         await self._run(self._disconnect_flow())
+
+    async def upload_attachment(
+        self,
+        path_or_binary_file: str | os.PathLike[str] | IO[bytes],
+        name: str | None = None,
+        content_type: str | None = None,
+        progress: Progress | None = None,
+        wait: bool | float = False,
+    ) -> Attachment:
+        """Start → streamed PUT → complete; ``wait`` follows the scan (True: up to 60 s, or seconds)."""
+        return await attachments.upload_async(self, path_or_binary_file, name, content_type, progress, wait)
+
+    @overload
+    async def download_attachment(
+        self, attachment_id: str, dest: str | os.PathLike[str], progress: Progress | None = None
+    ) -> Path: ...
+    @overload
+    async def download_attachment(
+        self, attachment_id: str, dest: IO[bytes], progress: Progress | None = None
+    ) -> Path | None: ...
+    async def download_attachment(
+        self, attachment_id: str, dest: Any, progress: Progress | None = None
+    ) -> Path | None:
+        """Stream an attachment to ``dest``: a path (written whole or not at all; returned) or a binary file."""
+        return await attachments.download_async(self, attachment_id, dest, progress)
+
+    def open_attachment(
+        self, attachment_id: str
+    ) -> contextlib.AbstractAsyncContextManager[attachments.AsyncAttachmentReader]:
+        """``async with chat.open_attachment(id) as stream:`` — ``await stream.read(n)`` or ``async for``."""
+        return attachments.open_attachment_async(self, attachment_id)
 
     async def __aenter__(self) -> AsyncChatSession:
         return self

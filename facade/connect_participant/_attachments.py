@@ -1,0 +1,868 @@
+"""Attachments, the logic once: validation, the upload/scan/download protocols, the streamed body.
+
+Nothing here touches the network. ``_attachments_io`` holds the two thin
+shells (sync and async) that perform the actions the protocols yield.
+
+- ``AttachmentLimits`` — what the client checks before anything is sent:
+  size (1 byte .. 20 MiB by default), file extension and content type
+  (Connect's default list of chat attachment types; ``.exe`` and friends are
+  refused) and the name (1..256 characters, the API's rule). An instance
+  whose administrator changed the limits (Connect's
+  ``AttachedFilesConfiguration`` for CHAT allows up to 100 MiB and its own
+  extension list) is described with ``AttachmentLimits(max_size=...,
+  extensions=...)`` passed to the client; ``None`` turns a check off.
+- ``prepare_upload`` validates and opens the source (a path or a seekable
+  binary file) without reading it, and returns an ``UploadSource``.
+- ``UploadBody`` is the PUT body: it streams the source in chunks, calls
+  ``progress(bytes_sent, total)`` as chunks go out, and starts again from the
+  source's start each time it is iterated, so the retry transport can replay
+  it (it is an ``httpx.ByteStream`` for that reason; see the class).
+- ``upload_flow`` is the protocol, a generator in the manner of ``_flow``:
+  StartAttachmentUpload → PUT with exactly ``HeadersToInclude`` → Complete
+  AttachmentUpload, restarting once with a new StartAttachmentUpload when the
+  upload URL has expired (``UrlExpiry`` passed, or storage answers 403
+  "Request has expired"), then, when asked, following the transcript until
+  the scan says APPROVED or REJECTED.
+- ``download_flow`` asks GetAttachment for a URL and the size; the shell
+  streams the bytes, and ``SizeCheck`` compares what arrived with
+  ``AttachmentSizeInBytes``.
+
+Presigned URLs are held as ``Secret`` and never put into exception text,
+reprs or log records.
+
+Exception tree (all under ``ParticipantServiceError``)::
+
+    AttachmentError
+    ├── AttachmentStorageError        the storage URL refused the PUT/GET (.code from S3's XML)
+    │   └── AttachmentSizeMismatchError   the bytes do not match the announced size
+    ├── AttachmentRejectedError       Connect's scan rejected the file (.attachment)
+    └── AttachmentScanTimeoutError    the scan had no verdict in time (also a TimeoutError)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import os
+import re
+import stat
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Final
+from xml.etree import ElementTree
+
+import httpx
+
+from . import _operations as ops
+from ._errors import InvalidInputError, ParticipantServiceError
+from ._flow import Flow
+from ._models import Attachment, parse_time
+from ._pagination import TranscriptCursor
+from ._secrets import Secret, redact
+from ._validation import check_id
+
+__all__ = [
+    "DEFAULT_ATTACHMENT_TYPES",
+    "DEFAULT_MAX_ATTACHMENT_SIZE",
+    "ApiFlow",
+    "Attachment",
+    "AttachmentError",
+    "AttachmentLimits",
+    "AttachmentRejectedError",
+    "AttachmentScanTimeoutError",
+    "AttachmentSizeMismatchError",
+    "AttachmentStorageError",
+    "DownloadSink",
+    "DownloadTicket",
+    "Pause",
+    "SizeCheck",
+    "StoragePut",
+    "StorageReply",
+    "UploadBody",
+    "UploadSource",
+    "begin_upload",
+    "check_url_expiry",
+    "check_wait",
+    "download_flow",
+    "guess_content_type",
+    "prepare_upload",
+    "storage_error",
+    "storage_request",
+    "upload_flow",
+]
+
+CHUNK_SIZE: Final = 128 * 1024
+DEFAULT_MAX_ATTACHMENT_SIZE: Final = 20 * 1024 * 1024
+MAX_NAME: Final = 256
+MAX_CONTENT_TYPE: Final = 255
+
+#: Connect's default chat attachment types (admin guide, "Feature specifications"):
+#: extension → the content type sent when none is given.
+DEFAULT_ATTACHMENT_TYPES: Final[Mapping[str, str]] = {
+    ".csv": "text/csv",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".heic": "image/heic",
+    ".jfif": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".jpg": "image/jpeg",
+    ".mov": "video/quicktime",
+    ".mp4": "video/mp4",
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".rtf": "application/rtf",
+    ".txt": "text/plain",
+    ".wav": "audio/wav",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+#: Other spellings of the same types that browsers and OSes use.
+_CONTENT_TYPE_ALIASES: Final = frozenset(
+    {
+        "application/csv",
+        "image/pjpeg",
+        "image/heif",
+        "audio/x-wav",
+        "audio/wave",
+        "audio/vnd.wave",
+        "text/rtf",
+    }
+)
+# A few more types for guessing only, when the user lifted the extension check.
+_EXTRA_GUESSES: Final[Mapping[str, str]] = {
+    ".gif": "image/gif",
+    ".json": "application/json",
+    ".mp3": "audio/mpeg",
+    ".webp": "image/webp",
+    ".zip": "application/zip",
+}
+_MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*(\s*;.*)?$")
+_HINT = (
+    "Connect's default for chat attachments; if your instance's attachment settings differ, "
+    "pass attachment_limits=AttachmentLimits(...) to the client"
+)
+
+
+def _extension(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot > 0 or (dot == 0 and len(name) > 1) else ""
+
+
+def guess_content_type(name: str) -> str | None:
+    """The content type for a file name, from its extension (``None`` if unknown)."""
+    ext = _extension(name)
+    return DEFAULT_ATTACHMENT_TYPES.get(ext) or _EXTRA_GUESSES.get(ext)
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentLimits:
+    """The attachment rules checked before an upload; Connect's chat defaults unless told otherwise.
+
+    ``max_size`` in bytes (an instance can allow up to 104857600);
+    ``extensions``: allowed file name extensions (``".pdf"``…), ``None`` for any;
+    ``content_types``: allowed content types, ``None`` for any media type.
+    """
+
+    max_size: int = DEFAULT_MAX_ATTACHMENT_SIZE
+    extensions: frozenset[str] | None = frozenset(DEFAULT_ATTACHMENT_TYPES)
+    content_types: frozenset[str] | None = (
+        frozenset(DEFAULT_ATTACHMENT_TYPES.values()) | _CONTENT_TYPE_ALIASES
+    )
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_size, bool) or not isinstance(self.max_size, int) or self.max_size < 1:
+            raise InvalidInputError("attachment_limits.max_size", "must be an int >= 1 (bytes)")
+        for field, values in (("extensions", self.extensions), ("content_types", self.content_types)):
+            if values is None:
+                continue
+            if isinstance(values, str) or not all(isinstance(v, str) and v for v in values):
+                raise InvalidInputError(
+                    f"attachment_limits.{field}", "must be a set of non-empty strings or None"
+                )
+            object.__setattr__(self, field, frozenset(v.lower() for v in values))
+        if self.extensions is not None and not all(e.startswith(".") for e in self.extensions):
+            raise InvalidInputError(
+                "attachment_limits.extensions", "must be extensions with a dot, e.g. '.pdf'"
+            )
+
+    @classmethod
+    def coerce(cls, value: object) -> AttachmentLimits:
+        if value is None:
+            return cls()
+        if not isinstance(value, AttachmentLimits):
+            raise InvalidInputError("attachment_limits", "must be an AttachmentLimits or None")
+        return value
+
+    def _says(self, field: str) -> str:
+        return (
+            _HINT
+            if getattr(self, field) == getattr(AttachmentLimits, field)
+            else "as configured in attachment_limits"
+        )
+
+    def check_name(self, name: object) -> str:
+        if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME:
+            raise InvalidInputError("name", f"must be a str of 1..{MAX_NAME} characters")
+        if self.extensions is not None and _extension(name) not in self.extensions:
+            allowed = " ".join(sorted(self.extensions))
+            raise InvalidInputError(
+                "name", f"must end with a supported extension ({allowed}; {self._says('extensions')})"
+            )
+        return name
+
+    def check_content_type(self, content_type: object, name: str) -> str:
+        if content_type is None:
+            guessed = guess_content_type(name)
+            if guessed is None:
+                raise InvalidInputError("content_type", "cannot be guessed from the name: pass content_type=")
+            content_type = guessed
+        if (
+            not isinstance(content_type, str)
+            or not 1 <= len(content_type) <= MAX_CONTENT_TYPE
+            or not _MEDIA_TYPE.match(content_type)
+        ):
+            raise InvalidInputError(
+                "content_type", f"must be a media type such as 'image/png' (1..{MAX_CONTENT_TYPE})"
+            )
+        base = content_type.split(";", 1)[0].strip().lower()
+        if self.content_types is not None and base not in self.content_types:
+            raise InvalidInputError(
+                "content_type",
+                f"must be a supported attachment type, e.g. image/png ({self._says('content_types')})",
+            )
+        return content_type
+
+    def check_size(self, size: int) -> int:
+        if size < 1:
+            raise InvalidInputError("path_or_binary_file", "must hold at least 1 byte")
+        if size > self.max_size:
+            raise InvalidInputError(
+                "path_or_binary_file", f"must be at most {self.max_size} bytes ({self._says('max_size')})"
+            )
+        return size
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class AttachmentError(ParticipantServiceError):
+    """Root of the attachment-specific errors."""
+
+
+class AttachmentStorageError(AttachmentError):
+    """The attachment storage (the presigned URL) refused the PUT or GET; ``code`` is S3's."""
+
+
+class AttachmentSizeMismatchError(AttachmentStorageError):
+    """The bytes sent or received do not match the size announced for the attachment."""
+
+    def __init__(self, message: str, *, expected: int, actual: int) -> None:
+        super().__init__(message, code="SizeMismatch", status_code=None)
+        self.expected = expected
+        self.actual = actual
+
+
+class AttachmentRejectedError(AttachmentError):
+    """Connect's attachment scan rejected the file; ``attachment`` says which."""
+
+    def __init__(self, attachment: Attachment) -> None:
+        super().__init__(
+            f"the attachment scan rejected {attachment.name!r} (attachment id {attachment.id})",
+            code="AttachmentRejected",
+            status_code=None,
+        )
+        self.attachment = attachment
+
+
+class AttachmentScanTimeoutError(AttachmentError, TimeoutError):
+    """The scan gave no verdict within the time allowed; ``attachment`` has the last status seen."""
+
+    def __init__(self, attachment: Attachment, timeout: float) -> None:
+        super().__init__(
+            f"no scan verdict for {attachment.name!r} after {timeout:g}s (status {attachment.status or 'not seen'})",
+            code="AttachmentScanTimeout",
+            status_code=None,
+        )
+        self.attachment = attachment
+
+
+def _xml_fields(body: bytes) -> dict[str, str]:
+    """Top-level text fields of an S3 ``<Error>`` document (empty if it is not one)."""
+    if not body.lstrip().startswith(b"<"):
+        return {}
+    try:
+        root = ElementTree.fromstring(body[:65536])  # noqa: S314 - our own storage's short error document
+    except ElementTree.ParseError:
+        return {}
+    return {child.tag: (child.text or "").strip() for child in root}
+
+
+def storage_error(
+    status: int, headers: Mapping[str, str], body: bytes, action: str
+) -> AttachmentStorageError:
+    """Map a storage answer (S3 XML error, or anything) to an ``AttachmentStorageError`` (pure)."""
+    fields = _xml_fields(body)
+    code = fields.get("Code") or f"HTTP{status}"
+    message = fields.get("Message") or "the attachment storage refused the request"
+    hint = ""
+    if code == "SignatureDoesNotMatch":
+        hint = " (the PUT must carry exactly the HeadersToInclude of StartAttachmentUpload)"
+    request_id = headers.get("x-amz-request-id") or fields.get("RequestId")
+    return AttachmentStorageError(
+        redact(f"{action}: {message}{hint}")[:500], code=code, status_code=status, request_id=request_id
+    )
+
+
+def is_expired_answer(status: int, body: bytes) -> bool:
+    """S3's answer to a presigned URL used too late: 403 AccessDenied "Request has expired"."""
+    if status != 403:
+        return False
+    fields = _xml_fields(body)
+    return "expired" in fields.get("Message", "").lower() or "Expires" in fields
+
+
+# --- the source and the streamed body -------------------------------------------------------------
+
+
+class UploadSource:
+    """A validated upload: the open binary file, where its bytes start, and what to announce."""
+
+    __slots__ = ("_owned", "content_type", "file", "name", "size", "start")
+
+    def __init__(
+        self, file: IO[bytes], start: int, size: int, name: str, content_type: str, owned: bool
+    ) -> None:
+        self.file = file
+        self.start = start
+        self.size = size
+        self.name = name
+        self.content_type = content_type
+        self._owned = owned
+
+    def close(self) -> None:
+        """Closes the file if ``prepare_upload`` opened it (a caller's file is left open)."""
+        if self._owned:
+            self.file.close()
+
+    def __enter__(self) -> UploadSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"UploadSource(name={self.name!r}, content_type={self.content_type!r}, size={self.size})"
+
+
+_SOURCE = "path_or_binary_file"
+
+
+def _open_path(path: str | os.PathLike[str]) -> IO[bytes]:
+    try:
+        file = open(path, "rb")  # noqa: SIM115 - closed by UploadSource.close
+    except FileNotFoundError:
+        raise InvalidInputError(_SOURCE, "must name an existing file (not found)") from None
+    except PermissionError:
+        raise InvalidInputError(_SOURCE, "must be a readable file (permission denied)") from None
+    except IsADirectoryError:
+        raise InvalidInputError(_SOURCE, "must be a file, not a directory") from None
+    except OSError as exc:
+        raise InvalidInputError(
+            _SOURCE, f"must be a readable file ({exc.strerror or type(exc).__name__})"
+        ) from None
+    if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+        file.close()
+        raise InvalidInputError(_SOURCE, "must be a regular file")
+    return file
+
+
+def _measure(file: IO[bytes]) -> tuple[int, int]:
+    """(start, size) of a seekable binary file from its current position, without reading it."""
+    try:
+        probe = file.read(0)
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError(_SOURCE, f"must be a readable binary file ({type(exc).__name__})") from None
+    if not isinstance(probe, bytes):
+        raise InvalidInputError(_SOURCE, "must be opened in binary mode ('rb'), not text mode")
+    try:
+        if not file.seekable():
+            raise InvalidInputError(_SOURCE, "must be seekable (the upload may be sent again)")
+        start = file.tell()
+        end = file.seek(0, io.SEEK_END)
+        file.seek(start)
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError(_SOURCE, f"must be a seekable binary file ({type(exc).__name__})") from None
+    return start, end - start
+
+
+def prepare_upload(
+    source: object, name: object, content_type: object, limits: AttachmentLimits
+) -> UploadSource:
+    """Validate everything before the network; the file is opened (a path) or measured (a file), not read."""
+    if isinstance(source, str | os.PathLike):
+        path_name = os.path.basename(os.fspath(source))
+        checked_name = limits.check_name(path_name if name is None else name)
+        checked_type = limits.check_content_type(content_type, checked_name)
+        file: IO[bytes] = _open_path(source)
+        owned = True
+    elif hasattr(source, "read") and hasattr(source, "seek"):
+        if name is None:
+            raw_name = getattr(source, "name", None)
+            if not isinstance(raw_name, str):
+                raise InvalidInputError("name", "is required when the file object has no name")
+            name = os.path.basename(raw_name)
+        checked_name = limits.check_name(name)
+        checked_type = limits.check_content_type(content_type, checked_name)
+        file = source  # type: ignore[assignment]
+        owned = False
+    else:
+        raise InvalidInputError(_SOURCE, "must be a path (str or os.PathLike) or a binary file object")
+    try:
+        start, size = _measure(file)
+        limits.check_size(size)
+    except BaseException:
+        if owned:
+            file.close()
+        raise
+    return UploadSource(file, start, size, checked_name, checked_type, owned)
+
+
+Progress = Callable[[int, int], object]
+
+
+class _Reader:
+    """The state of one pass over the source: what is left, what went out, who to tell."""
+
+    __slots__ = ("progress", "remaining", "sent", "source")
+
+    def __init__(self, source: UploadSource, progress: Progress | None) -> None:
+        source.file.seek(source.start)
+        self.source = source
+        self.remaining = source.size
+        self.sent = 0
+        self.progress = progress
+
+    def want(self) -> int:
+        return min(CHUNK_SIZE, self.remaining)
+
+    def accept(self, chunk: bytes) -> bytes:
+        if not chunk:
+            raise AttachmentSizeMismatchError(
+                f"{self.source.name!r} ended after {self.sent} of {self.source.size} bytes (it changed during the upload)",
+                expected=self.source.size,
+                actual=self.sent,
+            )
+        self.remaining -= len(chunk)
+        self.sent += len(chunk)
+        if self.progress is not None:
+            self.progress(self.sent, self.source.size)
+        return chunk
+
+
+class UploadBody(httpx.ByteStream):
+    """The PUT body: the source in chunks, from its start again on every iteration.
+
+    It subclasses ``httpx.ByteStream`` because that is how httpx and our retry
+    transport recognise a body they may send again; unlike the base class it
+    holds a file, not bytes, and is never read whole. Exactly ``size`` bytes
+    are sent (a file that shrank meanwhile raises ``AttachmentSizeMismatchError``).
+    The async iteration reads in a worker thread so the event loop never waits
+    on the disk.
+    """
+
+    def __init__(self, source: UploadSource, progress: Progress | None = None) -> None:
+        super().__init__(b"")
+        self.source = source
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[bytes]:
+        reader = _Reader(self.source, self.progress)
+        read = self.source.file.read
+        while reader.remaining:
+            yield reader.accept(read(reader.want()))
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        import asyncio
+
+        reader = _Reader(self.source, self.progress)
+        read = self.source.file.read
+        while reader.remaining:
+            yield reader.accept(await asyncio.to_thread(read, reader.want()))
+
+    def __repr__(self) -> str:
+        return f"UploadBody({self.source!r})"
+
+
+# --- actions the protocols yield --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoragePut:
+    """PUT ``body`` to ``url`` with exactly ``headers``; the reply is a ``StorageReply``."""
+
+    url: Secret
+    headers: Mapping[str, str]
+    body: UploadBody
+
+
+@dataclass(frozen=True, slots=True)
+class StorageReply:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    seconds: float
+
+
+def storage_request(
+    url: Secret, headers: Mapping[str, str] | None = None, body: UploadBody | None = None
+) -> httpx.Request:
+    """A PUT (with ``body``) or GET of a presigned URL: ``Host`` plus exactly ``headers``.
+
+    Built as a bare ``httpx.Request`` and sent with ``client.send(..., auth=None)``,
+    so neither the client's default headers nor a bearer token are added.
+    """
+    target = httpx.URL(url.reveal())
+    wire = {"Host": target.netloc.decode("ascii"), **(headers or {})}
+    if body is None:
+        return httpx.Request("GET", target, headers=wire)
+    if not any(key.lower() == "content-length" for key in wire):
+        wire["Content-Length"] = str(body.source.size)
+    return httpx.Request("PUT", target, headers=wire, stream=body)
+
+
+# --- upload -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Ticket:
+    attachment_id: str
+    url: Secret
+    expires_at: datetime | None
+    headers: dict[str, str]
+
+
+def _parse_start(doc: Mapping[str, Any]) -> _Ticket:
+    attachment_id = doc.get("AttachmentId")
+    meta = doc.get("UploadMetadata")
+    url = meta.get("Url") if isinstance(meta, Mapping) else None
+    headers = meta.get("HeadersToInclude") if isinstance(meta, Mapping) else None
+    if not isinstance(attachment_id, str) or not attachment_id or not isinstance(url, str) or not url:
+        raise AttachmentError(
+            "StartAttachmentUpload returned no AttachmentId or upload URL",
+            code="InvalidResponse",
+            status_code=None,
+        )
+    clean = {str(k): str(v) for k, v in headers.items()} if isinstance(headers, Mapping) else {}
+    return _Ticket(attachment_id, Secret(url), parse_time(meta.get("UrlExpiry")), clean)  # type: ignore[union-attr]
+
+
+def check_url_expiry(expires_at: datetime | None, now: datetime) -> bool:
+    """True when an upload URL is already past its ``UrlExpiry`` (unknown expiry: assume valid)."""
+    return expires_at is not None and now >= expires_at
+
+
+def _check_declared_length(ticket: _Ticket, size: int) -> None:
+    for key, value in ticket.headers.items():
+        if key.lower() == "content-length" and value.strip() != str(size):
+            raise AttachmentSizeMismatchError(
+                "StartAttachmentUpload's HeadersToInclude announce another Content-Length than the file's size",
+                expected=size,
+                actual=int(value) if value.strip().isdigit() else -1,
+            )
+
+
+ApiFlow = Callable[[ops.Request], Flow[Any, dict[str, Any]]]
+"""A session's ``_fetch_flow``: one service call (token refresh included) as a flow giving the JSON."""
+
+
+def upload_flow(
+    call: ApiFlow,
+    source: UploadSource,
+    progress: Progress | None,
+    wait: float | None,
+    *,
+    utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
+    monotonic: Callable[[], float] = time.monotonic,
+    new_token: Callable[[], str] = ops.new_client_token,
+) -> Flow[Any, Attachment]:
+    """Start → PUT → Complete, once more from Start if the upload URL expired, then the scan if ``wait``."""
+    body = UploadBody(source, progress)
+    restarts_left = 1
+    while True:
+        start = ops.start_attachment_upload(source.content_type, source.size, source.name, new_token())
+        ticket = _parse_start((yield from call(start)))
+        _check_declared_length(ticket, source.size)
+        if check_url_expiry(ticket.expires_at, utcnow()):
+            if restarts_left:
+                restarts_left -= 1
+                continue
+            raise AttachmentStorageError(
+                "the upload URL had expired before the upload began",
+                code="ExpiredUploadUrl",
+                status_code=None,
+            )
+        reply: StorageReply = yield StoragePut(ticket.url, ticket.headers, body)
+        if 200 <= reply.status < 300:
+            break
+        if restarts_left and is_expired_answer(reply.status, reply.body):
+            restarts_left -= 1
+            continue
+        raise storage_error(reply.status, reply.headers, reply.body, "attachment upload")
+    yield from call(ops.complete_attachment_upload(ticket.attachment_id, new_token()))
+    attachment = Attachment(ticket.attachment_id, source.name, source.content_type, None, source.size)
+    if wait is None:
+        return attachment
+    return (yield from scan_flow(call, attachment, wait, monotonic=monotonic))
+
+
+def begin_upload(
+    call: ApiFlow,
+    limits: AttachmentLimits,
+    source: object,
+    name: object = None,
+    content_type: object = None,
+    progress: object = None,
+    wait: object = False,
+) -> tuple[UploadSource, Flow[Any, Attachment]]:
+    """Check every argument and open the source (nothing sent yet); the shell runs the flow, then closes."""
+    timeout = check_wait(wait)
+    if progress is not None and not callable(progress):
+        raise InvalidInputError("progress", "must be a callable progress(bytes_sent, total) or None")
+    prepared = prepare_upload(source, name, content_type, limits)
+    return prepared, upload_flow(call, prepared, progress, timeout)
+
+
+# --- following the scan -----------------------------------------------------------------------
+
+SCAN_FIRST_POLL: Final = 0.25
+SCAN_MAX_POLL: Final = 4.0
+DEFAULT_SCAN_TIMEOUT: Final = 60.0
+
+
+def check_wait(wait: object) -> float | None:
+    """``wait``: False (do not follow the scan), True (up to 60 s) or a number of seconds."""
+    if wait is False or wait is None:
+        return None
+    if wait is True:
+        return DEFAULT_SCAN_TIMEOUT
+    if isinstance(wait, int | float) and math.isfinite(wait) and wait > 0:
+        return float(wait)
+    raise InvalidInputError("wait", "must be a bool or a positive number of seconds")
+
+
+def _status_in(items: Any, attachment_id: str) -> str | None:
+    for item in items:
+        for entry in item.attachments:
+            if entry.id == attachment_id:
+                return entry.status or "IN_PROGRESS"
+    return None
+
+
+def _find_status(call: ApiFlow, attachment_id: str) -> Flow[Any, str | None]:
+    """The attachment's status in the transcript, newest items first (``None`` if not there yet)."""
+    cursor = TranscriptCursor(direction="BACKWARD", sort="DESCENDING", page_size=100)
+    while (request := cursor.next_request()) is not None:
+        page = cursor.accept((yield from call(request)))
+        status = _status_in(page.items, attachment_id)
+        if status is not None:
+            return status
+    return None
+
+
+def scan_flow(
+    call: ApiFlow, attachment: Attachment, timeout: float, *, monotonic: Callable[[], float] = time.monotonic
+) -> Flow[Any, Attachment]:
+    """Poll the transcript until the scan says APPROVED (return) or REJECTED (raise), within ``timeout``."""
+    attachment_id = attachment.id or ""
+    deadline = monotonic() + timeout
+    interval = SCAN_FIRST_POLL
+    while True:
+        status = yield from _find_status(call, attachment_id)
+        attachment = replace(attachment, status=status)
+        if status == "APPROVED":
+            return attachment
+        if status == "REJECTED":
+            raise AttachmentRejectedError(attachment)
+        left = deadline - monotonic()
+        if left <= 0:
+            raise AttachmentScanTimeoutError(attachment, timeout)
+        yield Pause(min(interval, left))
+        interval = min(interval * 2, SCAN_MAX_POLL)
+
+
+# --- download -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadTicket:
+    url: Secret
+    size: int
+
+
+def check_url_expiry_seconds(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 5 <= value <= 300:
+        raise InvalidInputError("url_expiry", "must be an int of 5..300 seconds or None")
+    return value
+
+
+def download_flow(
+    call: ApiFlow, attachment_id: object, url_expiry: object = None
+) -> Flow[Any, DownloadTicket]:
+    """GetAttachment: the URL to GET and the size the bytes must add up to (arguments checked now)."""
+    request = ops.get_attachment(
+        check_id("attachment_id", attachment_id), check_url_expiry_seconds(url_expiry)
+    )
+    return _download_flow(call, request)
+
+
+def _download_flow(call: ApiFlow, request: ops.Request) -> Flow[Any, DownloadTicket]:
+    doc = yield from call(request)
+    url, size = doc.get("Url"), doc.get("AttachmentSizeInBytes")
+    if not isinstance(url, str) or not url or isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise AttachmentError(
+            "GetAttachment returned no download URL or size", code="InvalidResponse", status_code=None
+        )
+    return DownloadTicket(Secret(url), size)
+
+
+class SizeCheck:
+    """Counts the bytes of a download and holds them to ``AttachmentSizeInBytes``."""
+
+    __slots__ = ("expected", "received")
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.received = 0
+
+    def feed(self, chunk: bytes) -> bytes:
+        self.received += len(chunk)
+        if self.received > self.expected:
+            raise self._error("more")
+        return chunk
+
+    def finish(self) -> None:
+        if self.received != self.expected:
+            raise self._error("fewer")
+
+    def _error(self, what: str) -> AttachmentSizeMismatchError:
+        return AttachmentSizeMismatchError(
+            f"the download sent {what} bytes than AttachmentSizeInBytes ({self.received} vs {self.expected})",
+            expected=self.expected,
+            actual=self.received,
+        )
+
+
+class ReadState:
+    """The reading side of an open attachment: buffered chunks, ``read(n)``, the size check at the end."""
+
+    __slots__ = ("_chunks", "_held", "_offset", "check", "done")
+
+    def __init__(self, expected_size: int) -> None:
+        self.check = SizeCheck(expected_size)
+        self._chunks: list[bytes] = []
+        self._offset = 0
+        self._held = 0
+        self.done = False
+
+    def needs(self, size: int) -> bool:
+        """Whether ``take(size)`` wants another chunk pulled from the network first."""
+        return not self.done and (size < 0 or self._held < size)
+
+    def push(self, chunk: bytes | None) -> None:
+        """A chunk from the network, or ``None`` at the end (where the size is checked)."""
+        if chunk is None:
+            self.done = True
+            self.check.finish()
+        elif chunk:
+            self._chunks.append(self.check.feed(chunk))
+            self._held += len(chunk)
+
+    def take(self, size: int) -> bytes:
+        """Up to ``size`` bytes (everything held when ``size < 0``)."""
+        want = self._held if size < 0 else min(size, self._held)
+        self._held -= want
+        out: list[bytes] = []
+        while want:
+            head = self._chunks[0]
+            piece = head[self._offset : self._offset + want]
+            out.append(piece)
+            want -= len(piece)
+            self._offset += len(piece)
+            if self._offset == len(head):
+                self._chunks.pop(0)
+                self._offset = 0
+        return out[0] if len(out) == 1 else b"".join(out)
+
+
+class DownloadSink:
+    """Where a download goes: a path (written to a temporary file beside it, renamed when complete)
+    or a caller's writable binary file (written as is). Checked before anything is fetched."""
+
+    __slots__ = ("_file", "_final", "_progress", "_temp", "written")
+
+    def __init__(self, dest: object, progress: object = None) -> None:
+        if progress is not None and not callable(progress):
+            raise InvalidInputError("progress", "must be a callable progress(bytes_received, total) or None")
+        self._progress: Progress | None = progress
+        self.written = 0
+        self._final: str | None = None
+        self._temp: str | None = None
+        if isinstance(dest, str | os.PathLike):
+            final = os.path.abspath(os.fspath(dest))
+            if not isinstance(final, str):
+                raise InvalidInputError("dest", "must be a str path, os.PathLike or a writable binary file")
+            if os.path.isdir(final):
+                raise InvalidInputError("dest", "must be a file path, not a directory")
+            folder = os.path.dirname(final)
+            if not os.path.isdir(folder):
+                raise InvalidInputError("dest", "must be in an existing directory")
+            try:
+                handle, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
+            except OSError as exc:
+                raise InvalidInputError(
+                    "dest", f"must be writable ({exc.strerror or type(exc).__name__})"
+                ) from None
+            self._file: IO[bytes] = os.fdopen(handle, "wb")
+            self._final, self._temp = final, temp
+        elif hasattr(dest, "write") and not isinstance(dest, io.TextIOBase):
+            self._file = dest  # type: ignore[assignment]
+        else:
+            raise InvalidInputError("dest", "must be a path or a writable binary file")
+
+    def write(self, chunk: bytes, total: int) -> None:
+        self._file.write(chunk)
+        self.written += len(chunk)
+        if self._progress is not None:
+            self._progress(self.written, total)
+
+    def commit(self, check: SizeCheck) -> Path | None:
+        """The bytes are all there (checked): put them in place; the path written (``None``: unnamed file)."""
+        check.finish()
+        if self._temp is None or self._final is None:
+            name = getattr(self._file, "name", None)
+            return Path(name) if isinstance(name, str) else None
+        self._file.close()
+        os.replace(self._temp, self._final)
+        self._temp = None
+        return Path(self._final)
+
+    def abort(self) -> None:
+        """The download failed: remove the partial file (a caller's file is left as it is)."""
+        if self._temp is not None:
+            self._file.close()
+            with contextlib.suppress(OSError):
+                os.unlink(self._temp)
+            self._temp = None
