@@ -1,0 +1,304 @@
+"""Typed chat events, and the one pure mapping from a transcript item to its event.
+
+Every event wraps the session's typed transcript ``Item`` (``event.item``);
+the shortcuts (``event.id``, ``event.participant_id``, ...) read from it.
+
+How an item becomes an event (``event_from_item``):
+
+- by ``Type``: MESSAGE → ``Message``, ATTACHMENT → ``AttachmentAdded``,
+  TYPING, PARTICIPANT_JOINED, PARTICIPANT_LEFT, CHAT_ENDED,
+  TRANSFER_SUCCEEDED, TRANSFER_FAILED, MESSAGE_DELIVERED, MESSAGE_READ → the
+  event of that name;
+- ``Type`` MESSAGEMETADATA (how the service sends receipts on the socket):
+  ``ReadReceipt`` when a receipt has a ``ReadTimestamp``, else
+  ``DeliveredReceipt``;
+- otherwise (``Type`` EVENT and anything newer) by ``ContentType``
+  ``application/vnd.amazonaws.connect.event.<name>``;
+- anything else is an ``UnknownEvent`` (never an error).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from ._errors import InvalidInputError
+from ._models import Attachment, Item, Receipt
+
+__all__ = [
+    "AttachmentAdded",
+    "ChatEnded",
+    "DeliveredReceipt",
+    "Event",
+    "Message",
+    "ParticipantJoined",
+    "ParticipantLeft",
+    "ReadReceipt",
+    "ReceiptLedger",
+    "TransferFailed",
+    "TransferSucceeded",
+    "Typing",
+    "TypingThrottle",
+    "UnknownEvent",
+    "chat_ended_item",
+    "dedupe_key",
+    "event_from_item",
+]
+
+EVENT_PREFIX: Final = "application/vnd.amazonaws.connect.event."
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Event:
+    """Base of every event: ``item`` is the transcript item it came from."""
+
+    item: Item
+
+    @property
+    def id(self) -> str | None:
+        return self.item.id
+
+    @property
+    def participant_id(self) -> str | None:
+        return self.item.participant_id
+
+    @property
+    def participant_role(self) -> str | None:
+        return self.item.participant_role
+
+    @property
+    def display_name(self) -> str | None:
+        return self.item.display_name
+
+    @property
+    def time(self) -> datetime | None:
+        return self.item.time
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.item!r})"
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Message(Event):
+    """A chat message (text/plain, text/markdown, JSON, interactive)."""
+
+    @property
+    def content(self) -> str | None:
+        return self.item.content
+
+    @property
+    def content_type(self) -> str | None:
+        return self.item.content_type
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Typing(Event):
+    """The other side is typing."""
+
+
+def _receipt_message_id(item: Item) -> str | None:
+    meta_id = item.message_id
+    if meta_id is not None:
+        return meta_id
+    content = item.content
+    if not content:
+        return None
+    try:
+        doc = json.loads(content)
+    except ValueError:
+        return None
+    value = doc.get("messageId") if isinstance(doc, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _ReceiptEvent(Event):
+    @property
+    def message_id(self) -> str | None:
+        """The message the receipt is about."""
+        return _receipt_message_id(self.item)
+
+    @property
+    def receipts(self) -> tuple[Receipt, ...]:
+        """Per-recipient timestamps (MESSAGEMETADATA items only)."""
+        return self.item.receipts
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class DeliveredReceipt(_ReceiptEvent):
+    """A message was delivered to a participant."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ReadReceipt(_ReceiptEvent):
+    """A message was read by a participant."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ParticipantJoined(Event):
+    """A participant joined the chat."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ParticipantLeft(Event):
+    """A participant left the chat."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ChatEnded(Event):
+    """The chat ended; the events stream ends after this event."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AttachmentAdded(Event):
+    """A participant sent an attachment (``attachments`` has its id, name, type and scan status)."""
+
+    @property
+    def attachments(self) -> tuple[Attachment, ...]:
+        return self.item.attachments
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class TransferSucceeded(Event):
+    """The contact was transferred."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class TransferFailed(Event):
+    """A transfer of the contact failed."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class UnknownEvent(Event):
+    """An item of a type this version does not know (read ``item.type`` / ``item.content_type``)."""
+
+
+_BY_TYPE: Final[Mapping[str, type[Event]]] = {
+    "MESSAGE": Message,
+    "ATTACHMENT": AttachmentAdded,
+    "TYPING": Typing,
+    "PARTICIPANT_JOINED": ParticipantJoined,
+    "PARTICIPANT_LEFT": ParticipantLeft,
+    "CHAT_ENDED": ChatEnded,
+    "TRANSFER_SUCCEEDED": TransferSucceeded,
+    "TRANSFER_FAILED": TransferFailed,
+    "MESSAGE_DELIVERED": DeliveredReceipt,
+    "MESSAGE_READ": ReadReceipt,
+}
+_BY_CONTENT_TYPE: Final[Mapping[str, type[Event]]] = {
+    EVENT_PREFIX + "typing": Typing,
+    EVENT_PREFIX + "message.delivered": DeliveredReceipt,
+    EVENT_PREFIX + "message.read": ReadReceipt,
+    EVENT_PREFIX + "participant.joined": ParticipantJoined,
+    EVENT_PREFIX + "participant.left": ParticipantLeft,
+    EVENT_PREFIX + "chat.ended": ChatEnded,
+    EVENT_PREFIX + "transfer.succeeded": TransferSucceeded,
+    EVENT_PREFIX + "transfer.failed": TransferFailed,
+}
+
+
+def event_from_item(item: Item) -> Event:
+    """The typed event for a transcript item (pure; unknown kinds give ``UnknownEvent``)."""
+    kind = item.type
+    if kind == "MESSAGEMETADATA":
+        receipts = item.receipts
+        if any(r.read_at for r in receipts):
+            return ReadReceipt(item)
+        if any(r.delivered_at for r in receipts):
+            return DeliveredReceipt(item)
+        return UnknownEvent(item)
+    cls = _BY_TYPE.get(kind) if kind is not None else None
+    if cls is None:
+        content_type = item.content_type
+        cls = _BY_CONTENT_TYPE.get(content_type) if content_type is not None else None
+    return (cls or UnknownEvent)(item)
+
+
+def dedupe_key(item: Item) -> tuple[str, ...] | None:
+    """What makes an item the same item when it arrives twice; ``None``: never deduplicated.
+
+    Items are keyed by ``Id``. Receipt metadata is keyed by its content too (message, recipient,
+    timestamps), so a later "read" update about the same message is not taken for a repeat.
+    """
+    item_id = item.id
+    if item.type == "MESSAGEMETADATA":
+        parts = [r for receipt in item.receipts for r in (receipt.recipient_participant_id or "",
+                 receipt.delivered_at or "", receipt.read_at or "")]  # fmt: skip
+        return ("MESSAGEMETADATA", item.message_id or "", item_id or "", *parts)
+    return (item_id,) if item_id else None
+
+
+def chat_ended_item(reason: str) -> Item:
+    """A synthetic CHAT_ENDED item, for when the service refused to reconnect (403)."""
+    return Item(
+        {
+            "Type": "CHAT_ENDED",
+            "ContentType": EVENT_PREFIX + "chat.ended",
+            "ParticipantRole": "SYSTEM",
+            "Content": reason,
+        }
+    )
+
+
+# --- what the session sends: typing throttle and receipt de-duplication (pure, thread-safe) ----
+
+
+class TypingThrottle:
+    """At most one typing event per ``interval`` seconds (AWS's JS library: 10 s).
+
+    ``allow(now)`` says whether to send now and, if so, records it. The lock makes the
+    check-and-record atomic for a session shared by threads (no I/O happens under it).
+    """
+
+    __slots__ = ("_last", "_lock", "interval")
+
+    def __init__(self, interval: float = 10.0) -> None:
+        if isinstance(interval, bool) or not isinstance(interval, int | float) or not interval >= 0:
+            raise InvalidInputError("typing_interval", "must be a number >= 0")
+        self.interval = float(interval)
+        self._last: float | None = None
+        self._lock = threading.Lock()
+
+    def allow(self, now: float) -> bool:
+        with self._lock:
+            if self._last is not None and now - self._last < self.interval:
+                return False
+            self._last = now
+            return True
+
+
+class ReceiptLedger:
+    """Receipts sent, so each message gets at most one delivered and one read receipt.
+
+    A read receipt makes a later delivered receipt for the same message pointless (AWS's JS
+    library suppresses it too). Keeps the last ``size`` messages.
+    """
+
+    __slots__ = ("_lock", "_sent", "_size")
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._sent: dict[str, str] = {}  # message id -> "delivered" | "read"
+        self._size = size
+        self._lock = threading.Lock()
+
+    def allow(self, message_id: str, kind: str) -> bool:
+        """``kind`` is ``"delivered"`` or ``"read"``; records it when the answer is yes."""
+        with self._lock:
+            before = self._sent.get(message_id)
+            if before == "read" or before == kind:
+                return False
+            self._sent.pop(message_id, None)
+            self._sent[message_id] = kind
+            if len(self._sent) > self._size:
+                del self._sent[next(iter(self._sent))]
+            return True
+
+    def forget(self, message_id: str, kind: str) -> None:
+        """The send failed: allow it again."""
+        with self._lock:
+            if self._sent.get(message_id) == kind:
+                del self._sent[message_id]

@@ -1,0 +1,749 @@
+"""The events stream's protocol, as a sans-IO state machine (no sockets, no clock, no sleeps).
+
+``EventStreamProtocol`` owns every decision of ``chat.events()``; the shell
+(``_ws``) owns the sockets and HTTP calls. The shell feeds it inputs with the
+current monotonic time (``handle(now, input)``), calls ``tick(now)`` when
+``next_deadline()`` passes, and performs the actions it hands out
+(``drain()``) in order:
+
+    FetchUrl()               CreateParticipantConnection for a fresh Websocket.Url → UrlReady / UrlFailed
+    OpenSocket(sock, url)    connect a WebSocket → Opened / OpenFailed, then FrameIn..., Closed
+    SendFrame(sock, text)    send one text frame
+    CloseSocket(sock)        close (or abandon the opening of) a socket; no input follows
+    FetchGap(fill)           feed the transcript newest-first to ``fill.offer`` until it says
+                             stop → GapReady / GapFailed
+    Emit(event)              hand an event to the user
+
+The policies, in one place:
+
+- **URL freshness**: a fetched URL is used while younger than ``url_fresh_for`` (85 s,
+  as AWS's JS library; the service's connect window is 100 s) and before its
+  ``ConnectionExpiry`` when that is the connect deadline; otherwise a new one is fetched.
+  A URL the service refused is never used again.
+- **Subscribe**: ``aws/subscribe`` for ``aws/chat`` right after the socket opens, resent when
+  no ack comes within ``subscribe_timeout`` (up to ``subscribe_attempts`` sends); a refusal is
+  retried after ``subscribe_retry_delay`` (up to ``subscribe_refusals`` times).
+- **Keep-alive**: ``aws/heartbeat`` and ``aws/ping`` as soon as the subscription is acknowledged
+  and every ``heartbeat_interval``; a heartbeat unanswered for ``heartbeat_timeout``, or a ping
+  answered with a ``statusCode`` other than 200, means a dead socket: it is dropped and replaced.
+- **Reconnect**: after a socket that had been healthy for ``stable_after`` drops, the first
+  attempt waits ``random() * first_retry_delay`` (so a server closing thousands of sockets does
+  not get them back at once); each further failure waits ``backoff_base * 2**(n-1)`` ±
+  ``backoff_jitter``, never more than ``backoff_cap`` (30 s).
+- **Rollover**: a socket is replaced ``rollover_lead`` before its URL's ``ConnectionExpiry``
+  when that expiry is a socket lifetime (later than the connect window), and in any case after
+  ``max_socket_age`` (59 min, as AWS's library): a second socket is opened on a new URL and
+  subscribed, and only then is the old one closed. Frames seen on both are de-duplicated.
+- **Chat ended**: a ``CHAT_ENDED`` item ends the stream after it is emitted. A 403 while getting
+  a new URL (or filling a gap) means the chat ended meanwhile: a synthetic ``ChatEnded`` is
+  emitted and the stream ends.
+- **Gap fill**: after every reconnect (and on the first subscription when the stream has a
+  starting point), the transcript is read newest-first down to the newest item already
+  delivered (or the stream's start time); what is missing is emitted once, oldest first, and
+  items arriving live meanwhile are held back and emitted after it. Items are de-duplicated by
+  ``dedupe_key`` (the item Id) over the last ``dedupe_window`` items.
+"""
+
+from __future__ import annotations
+
+import json
+import random as _random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from ._errors import AccessDeniedError, InvalidInputError
+from ._events import ChatEnded, Event, chat_ended_item, dedupe_key, event_from_item
+from ._models import Item
+from ._secrets import Secret
+
+__all__ = [
+    "HEARTBEAT",
+    "PING",
+    "SUBSCRIBE",
+    "CloseSocket",
+    "Closed",
+    "Emit",
+    "EventStreamConfig",
+    "EventStreamProtocol",
+    "FetchGap",
+    "FetchUrl",
+    "FrameIn",
+    "GapFailed",
+    "GapFill",
+    "GapReady",
+    "OpenFailed",
+    "OpenSocket",
+    "Opened",
+    "SendFrame",
+    "UrlFailed",
+    "UrlReady",
+    "seconds_until",
+]
+
+SUBSCRIBE: Final = '{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}'
+HEARTBEAT: Final = '{"topic":"aws/heartbeat"}'
+PING: Final = '{"topic":"aws/ping"}'
+
+
+@dataclass(frozen=True, slots=True)
+class EventStreamConfig:
+    """Timings of ``chat.events()`` (seconds). The defaults follow or tighten AWS's JS library."""
+
+    heartbeat_interval: float = 10.0
+    heartbeat_timeout: float = 10.0
+    open_timeout: float = 5.0
+    subscribe_timeout: float = 1.0
+    subscribe_attempts: int = 3
+    subscribe_retry_delay: float = 0.5
+    subscribe_refusals: int = 5
+    url_fresh_for: float = 85.0
+    url_connect_window: float = 100.0
+    max_socket_age: float = 3540.0
+    rollover_lead: float = 60.0
+    first_retry_delay: float = 0.5
+    backoff_base: float = 1.0
+    backoff_cap: float = 30.0
+    backoff_jitter: float = 0.3
+    stable_after: float = 10.0
+    gap_fill_limit: int = 1000
+    dedupe_window: int = 10_000
+
+    def __post_init__(self) -> None:
+        for name in (
+            "heartbeat_interval",
+            "heartbeat_timeout",
+            "open_timeout",
+            "subscribe_timeout",
+            "url_fresh_for",
+            "url_connect_window",
+            "max_socket_age",
+            "backoff_cap",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise InvalidInputError(name, "must be a number > 0")
+        for name in ("subscribe_retry_delay", "rollover_lead", "first_retry_delay", "backoff_base",
+                     "stable_after"):  # fmt: skip
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+                raise InvalidInputError(name, "must be a number >= 0")
+        if not 0 <= self.backoff_jitter < 1:
+            raise InvalidInputError("backoff_jitter", "must be >= 0 and < 1")
+        for name in ("subscribe_attempts", "subscribe_refusals", "gap_fill_limit", "dedupe_window"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InvalidInputError(name, "must be an int >= 1")
+
+    def backoff(self, failures: int, random: Callable[[], float] = _random.random) -> float:
+        """Seconds before the next connection attempt after ``failures`` failed ones (0: a drop)."""
+        if failures <= 0:
+            return random() * min(self.first_retry_delay, self.backoff_cap)
+        ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** min(failures - 1, 30))
+        spread = 1.0 + self.backoff_jitter * (2.0 * random() - 1.0)
+        return min(self.backoff_cap, ceiling * spread)
+
+
+# --- actions (what the shell does) --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FetchUrl:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSocket:
+    sock: int
+    url: Secret
+
+
+@dataclass(frozen=True, slots=True)
+class SendFrame:
+    sock: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseSocket:
+    sock: int
+
+
+@dataclass(frozen=True, slots=True)
+class FetchGap:
+    fill: GapFill
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    event: Event
+
+
+Action = FetchUrl | OpenSocket | SendFrame | CloseSocket | FetchGap | Emit
+
+# --- inputs (what happened) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UrlReady:
+    url: Secret
+    received_at: float  # the protocol's clock (monotonic)
+    expires_in: float | None  # seconds from received_at to Websocket.ConnectionExpiry
+
+
+@dataclass(frozen=True, slots=True)
+class UrlFailed:
+    error: BaseException
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    sock: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenFailed:
+    sock: int
+    status: int | None = None  # the HTTP status of a refused handshake
+
+
+@dataclass(frozen=True, slots=True)
+class FrameIn:
+    sock: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    sock: int
+
+
+@dataclass(frozen=True, slots=True)
+class GapReady:
+    fill: GapFill
+
+
+@dataclass(frozen=True, slots=True)
+class GapFailed:
+    fill: GapFill
+    error: BaseException
+
+
+Input = UrlReady | UrlFailed | Opened | OpenFailed | FrameIn | Closed | GapReady | GapFailed
+
+
+def seconds_until(when: datetime | None, now: datetime) -> float | None:
+    """Seconds from ``now`` to ``when`` (both aware), or ``None`` when unknown."""
+    return None if when is None else (when - now).total_seconds()
+
+
+# --- de-duplication and gap fill ----------------------------------------------------------------
+
+Key = tuple[str | None, ...]
+
+
+class _Window:
+    """The keys of the last ``size`` delivered items (insertion-ordered dict as a bounded set)."""
+
+    __slots__ = ("_keys", "_size")
+
+    def __init__(self, size: int) -> None:
+        self._keys: dict[Key, None] = {}
+        self._size = size
+
+    def __contains__(self, key: Key) -> bool:
+        return key in self._keys
+
+    def add(self, key: Key) -> None:
+        self._keys[key] = None
+        if len(self._keys) > self._size:
+            del self._keys[next(iter(self._keys))]
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class GapFill:
+    """Collects, newest first, the transcript items the stream has not delivered yet.
+
+    ``offer(item)`` returns whether the shell should go on reading: it stops at the first item
+    already delivered (everything older was delivered too), at the first item older than the
+    stream's start, or after ``limit`` items.
+    """
+
+    __slots__ = ("_limit", "_seen", "_since", "items", "stopped_by")
+
+    def __init__(self, seen: _Window, since: datetime | None, limit: int) -> None:
+        self._seen = seen
+        self._since = since
+        self._limit = limit
+        self.items: list[Item] = []
+        self.stopped_by = "end"
+
+    def offer(self, item: Item) -> bool:
+        key = dedupe_key(item)
+        if key is not None and key in self._seen:
+            self.stopped_by = "seen"
+            return False
+        if self._since is not None:
+            when = item.time
+            if when is not None and when < self._since:
+                self.stopped_by = "since"
+                return False
+        self.items.append(item)
+        if len(self.items) >= self._limit:
+            self.stopped_by = "limit"
+            return False
+        return True
+
+    def in_order(self) -> list[Item]:
+        """The collected items, oldest first."""
+        return self.items[::-1]
+
+
+# --- the state machine --------------------------------------------------------------------------
+
+_OPENING, _SUBSCRIBING, _LIVE = "opening", "subscribing", "live"
+_CONNECT, _ROLLOVER = "connect", "rollover"
+
+
+class _Sock:
+    __slots__ = (
+        "deadline",
+        "hb_sent",
+        "id",
+        "live_at",
+        "next_hb",
+        "purpose",
+        "refusals",
+        "roll_at",
+        "state",
+        "tries",
+        "url_expiry",
+        "url_received",
+    )
+
+    def __init__(self, sock_id: int, purpose: str, deadline: float, received: float, expiry: float | None):
+        self.id = sock_id
+        self.purpose = purpose
+        self.state = _OPENING
+        self.deadline = deadline
+        self.tries = 0
+        self.refusals = 0
+        self.hb_sent: float | None = None
+        self.next_hb = 0.0
+        self.live_at = 0.0
+        self.roll_at = float("inf")
+        self.url_received = received
+        self.url_expiry = expiry
+
+
+class EventStreamProtocol:
+    """All decisions of one events stream. Not thread-safe: one shell drives it."""
+
+    def __init__(
+        self,
+        config: EventStreamConfig | None = None,
+        *,
+        after: str | None = None,
+        since: datetime | None = None,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        self.config = config if config is not None else EventStreamConfig()
+        self.finished = False
+        self._random = random
+        self._out: list[Action] = []
+        self._socks: dict[int, _Sock] = {}
+        self._ids = 0
+        self._primary: int | None = None
+        # the last fetched URL
+        self._url: Secret | None = None
+        self._url_good_until = 0.0
+        self._url_received = 0.0
+        self._url_expiry: float | None = None
+        self._fetching = False
+        self._fetch_for = _CONNECT
+        # reconnects and rollovers
+        self._failures = 0
+        self._retry_at: float | None = None
+        self._rolling = False
+        self._roll_failures = 0
+        # delivery
+        self._seen = _Window(self.config.dedupe_window)
+        if after is not None:
+            self._seen.add((after,))
+        self._since = since
+        self._fill_needed = after is not None or since is not None
+        self._filling: GapFill | None = None
+        self._refill = False
+        self._fill_failures = 0
+        self._fill_retry_at: float | None = None
+        self._held: list[Item] = []
+
+    # --- the shell's interface ------------------------------------------------------------------
+
+    def start(self, now: float) -> None:
+        self._connect(now)
+
+    def offer_url(self, url: Secret, received_at: float, expires_in: float | None) -> None:
+        """A URL the session already has (from ``connect()``): used if still fresh."""
+        self._store_url(UrlReady(url, received_at, expires_in))
+
+    def drain(self) -> list[Action]:
+        out, self._out = self._out, []
+        return out
+
+    @property
+    def delivered(self) -> int:
+        """How many distinct items the de-duplication window holds."""
+        return len(self._seen)
+
+    def close(self) -> None:
+        """The user closed the stream (or disconnected): drop every socket, emit nothing more."""
+        self._finish()
+
+    def handle(self, now: float, event: Input) -> None:
+        if self.finished:
+            if isinstance(event, Opened):
+                self._out.append(CloseSocket(event.sock))
+            return
+        if isinstance(event, FrameIn):
+            self._on_frame(now, event.sock, event.text)
+        elif isinstance(event, UrlReady):
+            self._on_url(now, event)
+        elif isinstance(event, UrlFailed):
+            self._on_url_failed(now, event.error)
+        elif isinstance(event, Opened):
+            self._on_opened(now, event.sock)
+        elif isinstance(event, OpenFailed):
+            if event.sock in self._socks:
+                self._url = None  # never reuse a URL the service refused or that did not open
+            self._on_closed(now, event.sock)
+        elif isinstance(event, Closed):
+            self._on_closed(now, event.sock)
+        elif isinstance(event, GapReady):
+            self._on_gap(now, event.fill)
+        else:
+            self._on_gap_failed(now, event.fill, event.error)
+
+    def next_deadline(self) -> float | None:
+        if self.finished:
+            return None
+        times: list[float] = []
+        for s in self._socks.values():
+            if s.state != _LIVE:
+                times.append(s.deadline)
+                continue
+            times.append(s.next_hb)
+            if s.hb_sent is not None:
+                times.append(s.hb_sent + self.config.heartbeat_timeout)
+            if s.id == self._primary and not self._rolling:
+                times.append(s.roll_at)
+        for when in (self._retry_at, self._fill_retry_at):
+            if when is not None:
+                times.append(when)
+        return min(times) if times else None
+
+    def tick(self, now: float) -> None:
+        if self.finished:
+            return
+        cfg = self.config
+        for s in list(self._socks.values()):
+            if s.id not in self._socks:
+                continue
+            if s.state == _OPENING:
+                if now >= s.deadline:
+                    self._fail(now, s)
+            elif s.state == _SUBSCRIBING:
+                if now >= s.deadline:
+                    if s.tries >= cfg.subscribe_attempts:
+                        self._fail(now, s)
+                    else:
+                        self._subscribe(now, s)
+            else:
+                if s.hb_sent is not None and now - s.hb_sent >= cfg.heartbeat_timeout:
+                    self._fail(now, s)
+                    continue
+                if now >= s.next_hb:
+                    self._heartbeat(now, s)
+                if s.id == self._primary and not self._rolling and now >= s.roll_at:
+                    self._rolling = True
+                    self._fetch(_ROLLOVER)
+        if self._retry_at is not None and now >= self._retry_at:
+            self._retry_at = None
+            self._connect(now)
+        if self._fill_retry_at is not None and now >= self._fill_retry_at:
+            self._fill_retry_at = None
+            self._filling = None
+            self._start_fill()
+
+    # --- connecting -----------------------------------------------------------------------------
+
+    def _connect(self, now: float) -> None:
+        if self.finished or self._primary is not None:
+            return
+        if any(s.purpose == _CONNECT for s in self._socks.values()):
+            return
+        if self._url is not None and now < self._url_good_until:
+            self._open(now, _CONNECT)
+        else:
+            self._fetch(_CONNECT)
+
+    def _fetch(self, purpose: str) -> None:
+        if self._fetching:
+            if purpose == _CONNECT:
+                self._fetch_for = _CONNECT
+            return
+        self._fetching = True
+        self._fetch_for = purpose
+        self._out.append(FetchUrl())
+
+    def _store_url(self, ready: UrlReady) -> None:
+        cfg = self.config
+        good_until = ready.received_at + cfg.url_fresh_for
+        expiry = None if ready.expires_in is None else ready.received_at + ready.expires_in
+        if (
+            expiry is not None
+            and ready.expires_in is not None
+            and ready.expires_in <= cfg.url_connect_window + 5
+        ):
+            # ConnectionExpiry is the connect deadline: keep a margin for the handshake
+            good_until = min(good_until, expiry - min(5.0, cfg.url_fresh_for / 10))
+        self._url = ready.url
+        self._url_received = ready.received_at
+        self._url_good_until = good_until
+        self._url_expiry = expiry
+
+    def _on_url(self, now: float, ready: UrlReady) -> None:
+        self._fetching = False
+        self._store_url(ready)
+        if now >= self._url_good_until:
+            self._url = None  # stale on arrival (should not happen): count it as a failure
+            self._on_url_failed(now, TimeoutError("the WebSocket URL was stale on arrival"))
+            return
+        if self._fetch_for == _ROLLOVER and self._primary is not None:
+            self._open(now, _ROLLOVER)
+        else:
+            self._rolling = False
+            self._connect(now)
+
+    def _on_url_failed(self, now: float, error: BaseException) -> None:
+        self._fetching = False
+        if isinstance(error, AccessDeniedError):
+            self._end("the service refused a new connection (403): the chat ended or the participant left")
+            return
+        if self._fetch_for == _ROLLOVER and self._primary is not None:
+            self._rollover_failed(now)
+        else:
+            self._rolling = False
+            self._failures += 1
+            self._retry_at = now + self.config.backoff(self._failures, self._random)
+
+    def _open(self, now: float, purpose: str) -> None:
+        assert self._url is not None
+        self._ids += 1
+        sock = _Sock(self._ids, purpose, now + self.config.open_timeout, self._url_received, self._url_expiry)
+        self._socks[sock.id] = sock
+        self._out.append(OpenSocket(sock.id, self._url))
+
+    def _on_opened(self, now: float, sock_id: int) -> None:
+        s = self._socks.get(sock_id)
+        if s is None:
+            self._out.append(CloseSocket(sock_id))  # given up on already
+            return
+        s.state = _SUBSCRIBING
+        self._subscribe(now, s)
+
+    def _subscribe(self, now: float, s: _Sock) -> None:
+        s.tries += 1
+        s.deadline = now + self.config.subscribe_timeout
+        self._out.append(SendFrame(s.id, SUBSCRIBE))
+
+    def _on_subscribe_ack(self, now: float, s: _Sock, content: object) -> None:
+        if s.state != _SUBSCRIBING:
+            return
+        status = content.get("status") if isinstance(content, dict) else None
+        if status != "success":
+            s.refusals += 1
+            if s.refusals > self.config.subscribe_refusals:
+                self._fail(now, s)
+            else:
+                s.tries = 0
+                s.deadline = now + self.config.subscribe_retry_delay
+            return
+        cfg = self.config
+        s.state = _LIVE
+        s.live_at = now
+        s.roll_at = now + cfg.max_socket_age
+        if s.url_expiry is not None and s.url_expiry - s.url_received > cfg.url_connect_window + 5:
+            # ConnectionExpiry is the socket's lifetime: roll over before it
+            s.roll_at = min(s.roll_at, max(now + 1.0, s.url_expiry - cfg.rollover_lead))
+        self._heartbeat(now, s)
+        old = self._primary
+        self._primary = s.id
+        if s.purpose == _ROLLOVER and old is not None:
+            self._rolling = False
+            self._roll_failures = 0
+            self._drop(old)
+            return
+        s.purpose = _CONNECT
+        self._rolling = False
+        self._retry_at = None
+        if self._fill_needed:
+            self._start_fill()
+
+    def _heartbeat(self, now: float, s: _Sock) -> None:
+        if s.hb_sent is None:
+            s.hb_sent = now
+        s.next_hb = now + self.config.heartbeat_interval
+        self._out.append(SendFrame(s.id, HEARTBEAT))
+        self._out.append(SendFrame(s.id, PING))
+
+    # --- losing sockets -------------------------------------------------------------------------
+
+    def _drop(self, sock_id: int) -> None:
+        if self._socks.pop(sock_id, None) is not None:
+            self._out.append(CloseSocket(sock_id))
+
+    def _fail(self, now: float, s: _Sock) -> None:
+        self._drop(s.id)
+        self._lost(now, s)
+
+    def _on_closed(self, now: float, sock_id: int) -> None:
+        s = self._socks.pop(sock_id, None)
+        if s is not None:
+            self._lost(now, s)
+
+    def _rollover_failed(self, now: float) -> None:
+        self._rolling = False
+        self._roll_failures += 1
+        primary = self._socks.get(self._primary) if self._primary is not None else None
+        if primary is not None:
+            primary.roll_at = now + self.config.backoff(self._roll_failures, self._random)
+
+    def _lost(self, now: float, s: _Sock) -> None:
+        if self.finished:
+            return
+        if s.purpose == _ROLLOVER:
+            self._rollover_failed(now)
+            return
+        if s.id == self._primary:
+            self._primary = None
+            self._fill_needed = True
+        if s.state == _LIVE and now - s.live_at >= self.config.stable_after:
+            self._failures = 0
+        else:
+            self._failures += 1
+        # a replacement on its way takes over: it fills the gap once subscribed
+        for other in self._socks.values():
+            if other.purpose == _ROLLOVER:
+                other.purpose = _CONNECT
+                self._rolling = False
+                return
+        if self._fetching:
+            self._fetch_for = _CONNECT
+            self._rolling = False
+            return
+        self._rolling = False
+        self._retry_at = now + self.config.backoff(self._failures, self._random)
+
+    # --- frames and delivery --------------------------------------------------------------------
+
+    def _on_frame(self, now: float, sock_id: int, text: str) -> None:
+        s = self._socks.get(sock_id)
+        if s is None:
+            return
+        try:
+            doc = json.loads(text)
+        except (ValueError, RecursionError):
+            return
+        if not isinstance(doc, dict):
+            return
+        topic = doc.get("topic")
+        if topic == "aws/chat":
+            try:
+                item = Item.from_json(doc.get("content"))  # type: ignore[arg-type]
+            except (ValueError, TypeError, RecursionError):
+                return
+            self._on_item(item)
+        elif topic == "aws/heartbeat":
+            s.hb_sent = None
+        elif topic == "aws/ping":
+            status = doc.get("statusCode")
+            if isinstance(status, int) and not isinstance(status, bool) and status != 200:
+                self._fail(now, s)
+        elif topic == "aws/subscribe":
+            self._on_subscribe_ack(now, s, doc.get("content"))
+
+    def _on_item(self, item: Item) -> None:
+        if self._filling is not None:
+            self._held.append(item)
+        else:
+            self._deliver(item)
+
+    def _deliver(self, item: Item) -> None:
+        if self.finished:
+            return
+        key = dedupe_key(item)
+        if key is not None:
+            if key in self._seen:
+                return
+            self._seen.add(key)
+        event = event_from_item(item)
+        self._out.append(Emit(event))
+        if isinstance(event, ChatEnded):
+            self._finish()
+
+    def _start_fill(self) -> None:
+        if self._filling is not None:
+            self._refill = True
+            return
+        self._fill_needed = False
+        self._refill = False
+        self._filling = GapFill(self._seen, self._since, self.config.gap_fill_limit)
+        self._out.append(FetchGap(self._filling))
+
+    def _on_gap(self, now: float, fill: GapFill) -> None:
+        if fill is not self._filling:
+            return
+        self._fill_failures = 0
+        for item in fill.in_order():
+            self._deliver(item)
+        self._filling = None
+        if self._refill:
+            # another reconnect happened meanwhile: what is held may follow a new gap, so keep
+            # holding; the next fill reads down to what was just delivered
+            self._start_fill()
+            return
+        held, self._held = self._held, []
+        for item in held:
+            self._deliver(item)
+
+    def _on_gap_failed(self, now: float, fill: GapFill, error: BaseException) -> None:
+        if fill is not self._filling:
+            return
+        if isinstance(error, AccessDeniedError):
+            self._filling = None
+            held, self._held = self._held, []
+            for item in held:
+                self._deliver(item)
+            self._end("the service refused the transcript (403): the chat ended or the participant left")
+            return
+        self._fill_failures += 1
+        self._fill_retry_at = now + self.config.backoff(self._fill_failures, self._random)
+
+    # --- the end --------------------------------------------------------------------------------
+
+    def _end(self, reason: str) -> None:
+        if not self.finished:
+            self._out.append(Emit(ChatEnded(chat_ended_item(reason))))
+            self._finish()
+
+    def _finish(self) -> None:
+        self.finished = True
+        for sock_id in list(self._socks):
+            self._drop(sock_id)
+        self._retry_at = self._fill_retry_at = None
+        self._filling = None
+        self._held = []

@@ -1,0 +1,654 @@
+"""The events stream's pure parts: event mapping, the sans-IO protocol, typing throttle, receipts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from connect_participant import InvalidInputError, Item
+from connect_participant._errors import AccessDeniedError, InternalServerError
+from connect_participant._events import (
+    AttachmentAdded,
+    ChatEnded,
+    DeliveredReceipt,
+    Message,
+    ParticipantJoined,
+    ParticipantLeft,
+    ReadReceipt,
+    ReceiptLedger,
+    TransferFailed,
+    TransferSucceeded,
+    Typing,
+    TypingThrottle,
+    UnknownEvent,
+    dedupe_key,
+    event_from_item,
+)
+from connect_participant._secrets import Secret
+from connect_participant._ws_protocol import (
+    HEARTBEAT,
+    PING,
+    SUBSCRIBE,
+    Action,
+    Closed,
+    CloseSocket,
+    Emit,
+    EventStreamConfig,
+    EventStreamProtocol,
+    FetchGap,
+    FetchUrl,
+    FrameIn,
+    GapFailed,
+    GapReady,
+    Opened,
+    OpenFailed,
+    OpenSocket,
+    SendFrame,
+    UrlFailed,
+    UrlReady,
+)
+
+EV = "application/vnd.amazonaws.connect.event."
+T0 = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+
+
+def item(n: int, kind: str = "MESSAGE", content_type: str = "text/plain", **extra: Any) -> dict[str, Any]:
+    return {
+        "Id": f"id-{n}",
+        "Type": kind,
+        "ContentType": content_type,
+        "Content": f"m{n}",
+        "AbsoluteTime": (T0 + timedelta(seconds=n)).isoformat().replace("+00:00", "Z"),
+        "ParticipantRole": "CUSTOMER",
+        **extra,
+    }
+
+
+def chat_frame(raw: dict[str, Any], *, as_string: bool = True) -> str:
+    return json.dumps({"topic": "aws/chat", "content": json.dumps(raw) if as_string else raw})
+
+
+ACK = json.dumps({"topic": "aws/subscribe", "content": {"status": "success", "topics": ["aws/chat"]}})
+NACK = json.dumps({"topic": "aws/subscribe", "content": {"status": "failure", "topics": ["aws/chat"]}})
+HB_REPLY = json.dumps({"topic": "aws/heartbeat"})
+
+FAST = EventStreamConfig(
+    heartbeat_interval=10,
+    heartbeat_timeout=10,
+    first_retry_delay=0.5,
+    backoff_base=1.0,
+    stable_after=10,
+    max_socket_age=3540,
+)
+
+
+class Driver:
+    """Runs the protocol on a fake clock and records what it asks the shell to do."""
+
+    def __init__(self, config: EventStreamConfig = FAST, **kwargs: Any) -> None:
+        self.now = 1000.0
+        self.p = EventStreamProtocol(config, random=lambda: 0.5, **kwargs)
+        self.log: list[Action] = []
+
+    def take(self) -> list[Action]:
+        actions = self.p.drain()
+        self.log.extend(actions)
+        return actions
+
+    def feed(self, event: Any) -> list[Action]:
+        self.p.handle(self.now, event)
+        return self.take()
+
+    def advance(self, seconds: float) -> list[Action]:
+        """Move the clock, firing every deadline on the way (as the shell would)."""
+        end = self.now + seconds
+        out: list[Action] = []
+        while True:
+            deadline = self.p.next_deadline()
+            if deadline is None or deadline > end:
+                break
+            self.now = max(self.now, deadline)
+            self.p.tick(self.now)
+            out += self.take()
+        self.now = end
+        return out
+
+    def url(self, expires_in: float | None = 100.0) -> list[Action]:
+        return self.feed(UrlReady(Secret("wss://example.invalid/ws?X-Amz-Signature=s"), self.now, expires_in))
+
+    def live(self, sock: int) -> list[Action]:
+        self.feed(Opened(sock))
+        return self.feed(FrameIn(sock, ACK))
+
+    def connect(self) -> int:
+        """start → fetch URL → open → subscribe → ack; returns the socket id."""
+        self.p.start(self.now)
+        assert self.take() == [FetchUrl()]
+        (opened,) = self.url()
+        assert isinstance(opened, OpenSocket)
+        assert self.feed(Opened(opened.sock)) == [SendFrame(opened.sock, SUBSCRIBE)]
+        return opened.sock
+
+
+def emitted(actions: list[Action]) -> list[Any]:
+    return [a.event for a in actions if isinstance(a, Emit)]
+
+
+def ids(actions: list[Action]) -> list[str | None]:
+    return [e.item.id for e in emitted(actions)]
+
+
+# --- event mapping ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "content_type", "cls"),
+    [
+        ("MESSAGE", "text/plain", Message),
+        ("MESSAGE", "application/vnd.amazonaws.connect.message.interactive", Message),
+        ("ATTACHMENT", "application/vnd.amazonaws.connect.message.attachment", AttachmentAdded),
+        ("TYPING", EV + "typing", Typing),
+        ("EVENT", EV + "typing", Typing),
+        ("EVENT", EV + "message.delivered", DeliveredReceipt),
+        ("EVENT", EV + "message.read", ReadReceipt),
+        ("MESSAGE_DELIVERED", EV + "message.delivered", DeliveredReceipt),
+        ("MESSAGE_READ", EV + "message.read", ReadReceipt),
+        ("PARTICIPANT_JOINED", EV + "participant.joined", ParticipantJoined),
+        ("EVENT", EV + "participant.joined", ParticipantJoined),
+        ("PARTICIPANT_LEFT", EV + "participant.left", ParticipantLeft),
+        ("CHAT_ENDED", EV + "chat.ended", ChatEnded),
+        ("EVENT", EV + "chat.ended", ChatEnded),
+        ("TRANSFER_SUCCEEDED", EV + "transfer.succeeded", TransferSucceeded),
+        ("EVENT", EV + "transfer.failed", TransferFailed),
+        ("CONNECTION_ACK", EV + "connection.acknowledged", UnknownEvent),
+        ("SOMETHING_NEW", "application/x-new", UnknownEvent),
+        ("EVENT", EV + "something.new", UnknownEvent),
+    ],
+)
+def test_event_types(kind: str, content_type: str, cls: type) -> None:
+    event = event_from_item(Item(item(1, kind, content_type)))
+    assert type(event) is cls
+    assert event.item.id == "id-1"
+    assert event.id == "id-1"
+    assert event.participant_role == "CUSTOMER"
+    assert cls.__name__ in repr(event)
+
+
+def test_receipts_from_metadata_and_event_content() -> None:
+    meta = {
+        "Id": "r1",
+        "Type": "MESSAGEMETADATA",
+        "MessageMetadata": {
+            "MessageId": "msg-7",
+            "Receipts": [{"RecipientParticipantId": "p2", "ReadTimestamp": "2026-11-26T15:00:01Z"}],
+        },
+    }
+    read = event_from_item(Item(meta))
+    assert isinstance(read, ReadReceipt)
+    assert read.message_id == "msg-7"
+    assert read.receipts[0].read_at == "2026-11-26T15:00:01Z"
+    delivered = dict(meta, MessageMetadata={"MessageId": "m", "Receipts": [{"DeliveredTimestamp": "x"}]})
+    assert isinstance(event_from_item(Item(delivered)), DeliveredReceipt)
+    assert isinstance(event_from_item(Item(dict(meta, MessageMetadata={}))), UnknownEvent)
+    event = event_from_item(Item(item(2, "EVENT", EV + "message.read", Content='{"messageId":"msg-9"}')))
+    assert isinstance(event, ReadReceipt)
+    assert event.message_id == "msg-9"
+    broken = event_from_item(Item(item(3, "EVENT", EV + "message.read", Content="not json")))
+    assert isinstance(broken, ReadReceipt)
+    assert broken.message_id is None
+    # a later read update about the same message is not a duplicate of the delivered one
+    assert dedupe_key(Item(meta)) != dedupe_key(Item(delivered))
+    assert dedupe_key(Item({"Type": "TYPING"})) is None
+
+
+def test_message_and_attachment_shortcuts() -> None:
+    message = event_from_item(Item(item(4)))
+    assert isinstance(message, Message)
+    assert (message.content, message.content_type) == ("m4", "text/plain")
+    assert message.time == T0 + timedelta(seconds=4)
+    attached = event_from_item(
+        Item(item(5, "ATTACHMENT", "x", Attachments=[{"AttachmentId": "a", "Status": "APPROVED"}]))
+    )
+    assert isinstance(attached, AttachmentAdded)
+    assert attached.attachments[0].status == "APPROVED"
+
+
+# --- backoff ------------------------------------------------------------------------------------
+
+
+def test_backoff_doubles_with_jitter_and_caps_at_30s() -> None:
+    cfg = EventStreamConfig()
+    mid = [cfg.backoff(n, lambda: 0.5) for n in range(1, 9)]
+    assert mid == [1, 2, 4, 8, 16, 30, 30, 30]
+    assert cfg.backoff(3, lambda: 0.0) == pytest.approx(4 * 0.7)
+    assert cfg.backoff(3, lambda: 0.999999) == pytest.approx(4 * 1.3, rel=1e-5)
+    assert cfg.backoff(6, lambda: 0.999999) == 30  # jitter never goes past the cap
+    assert cfg.backoff(10_000, lambda: 0.5) == 30
+    # the first attempt after a drop: full jitter within first_retry_delay
+    assert cfg.backoff(0, lambda: 0.0) == 0
+    assert cfg.backoff(0, lambda: 0.999) == pytest.approx(0.4995)
+
+
+def test_config_is_checked() -> None:
+    with pytest.raises(InvalidInputError, match="heartbeat_interval"):
+        EventStreamConfig(heartbeat_interval=0)
+    with pytest.raises(InvalidInputError, match="backoff_jitter"):
+        EventStreamConfig(backoff_jitter=1.0)
+    with pytest.raises(InvalidInputError, match="subscribe_attempts"):
+        EventStreamConfig(subscribe_attempts=0)
+
+
+# --- connecting, subscribing, keep-alive --------------------------------------------------------
+
+
+def test_subscribe_ack_then_heartbeat_and_ping_every_interval() -> None:
+    d = Driver()
+    sock = d.connect()
+    assert d.feed(FrameIn(sock, ACK)) == [SendFrame(sock, HEARTBEAT), SendFrame(sock, PING)]
+    d.feed(FrameIn(sock, HB_REPLY))
+    assert d.p.next_deadline() == pytest.approx(d.now + 10)
+    for _ in range(3):
+        actions = d.advance(10)
+        assert actions == [SendFrame(sock, HEARTBEAT), SendFrame(sock, PING)]
+        d.feed(FrameIn(sock, HB_REPLY))
+    assert d.feed(FrameIn(sock, chat_frame(item(1)))) == [Emit(Message(Item(item(1))))]
+
+
+def test_subscribe_is_resent_without_ack_then_the_socket_is_replaced() -> None:
+    d = Driver()
+    sock = d.connect()
+    assert d.advance(1.0) == [SendFrame(sock, SUBSCRIBE)]
+    assert d.advance(1.0) == [SendFrame(sock, SUBSCRIBE)]
+    assert d.advance(1.0) == [CloseSocket(sock)]  # three sends, no ack
+    # reconnect after backoff (1 s for the first failure); the URL is still fresh: no fetch
+    actions = d.advance(1.0)
+    assert len(actions) == 1
+    assert isinstance(actions[0], OpenSocket)
+    assert actions[0].sock != sock
+
+
+def test_a_refused_subscription_is_retried_after_500ms() -> None:
+    d = Driver()
+    sock = d.connect()
+    assert d.feed(FrameIn(sock, NACK)) == []
+    assert d.advance(0.5) == [SendFrame(sock, SUBSCRIBE)]
+    assert d.feed(FrameIn(sock, ACK))[0] == SendFrame(sock, HEARTBEAT)
+
+
+def test_missing_heartbeat_reply_means_a_dead_socket() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))  # heartbeat sent now, never answered
+    actions = d.advance(10)
+    assert CloseSocket(sock) in actions
+    # it was live for < stable_after: counted as a failure, 1 s backoff, then a new socket
+    later = d.advance(1.0)
+    assert any(isinstance(a, OpenSocket) for a in later)
+
+
+def test_unhealthy_ping_drops_the_socket() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    assert d.feed(FrameIn(sock, json.dumps({"topic": "aws/ping", "statusCode": 200}))) == []
+    assert d.feed(FrameIn(sock, json.dumps({"topic": "aws/ping", "statusCode": 500}))) == [CloseSocket(sock)]
+
+
+def test_open_timeout_and_refused_handshake_never_reuse_the_url() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(Closed(sock))  # closed before the ack: a failed attempt
+    (opened,) = d.advance(1.0)
+    assert isinstance(opened, OpenSocket)
+    d.feed(OpenFailed(opened.sock, 403))
+    assert d.advance(2.0) == [FetchUrl()]  # the refused URL is not used again
+    (again,) = d.url()
+    assert isinstance(again, OpenSocket)
+    assert d.advance(5.0) == [CloseSocket(again.sock)]  # not open within open_timeout
+    # a late "opened" for the abandoned socket is closed right away
+    assert d.feed(Opened(again.sock)) == [CloseSocket(again.sock)]
+
+
+def test_url_freshness() -> None:
+    d = Driver()
+    d.p.offer_url(Secret("wss://x/?a=1"), received_at=d.now - 90, expires_in=100)
+    d.p.start(d.now)
+    assert d.take() == [FetchUrl()]  # 90 s old: past the 85 s AWS's library trusts
+    d2 = Driver()
+    d2.p.offer_url(Secret("wss://x/?a=1"), received_at=d2.now - 10, expires_in=100)
+    d2.p.start(d2.now)
+    (opened,) = d2.take()
+    assert isinstance(opened, OpenSocket)
+    d3 = Driver()  # a ConnectionExpiry sooner than 85 s also makes it stale (margin 5 s)
+    d3.p.offer_url(Secret("wss://x/?a=1"), received_at=d3.now - 10, expires_in=14)
+    d3.p.start(d3.now)
+    assert d3.take() == [FetchUrl()]
+
+
+def test_reconnect_backoff_grows_while_attempts_fail_and_resets_after_a_stable_socket() -> None:
+    d = Driver(EventStreamConfig(stable_after=15))
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    assert CloseSocket(sock) in d.advance(10)  # heartbeat reply missing → dead after 10 s
+    d.log.clear()
+    waits = []
+    for _ in range(4):
+        start = d.now
+        while not any(isinstance(a, FetchUrl | OpenSocket) for a in d.advance(0.05)):
+            pass
+        waits.append(round(d.now - start, 1))
+        last = d.log[-1]
+        if isinstance(last, FetchUrl):
+            d.feed(UrlFailed(InternalServerError("x", code="InternalServerException", status_code=500)))
+        else:
+            assert isinstance(last, OpenSocket)
+            d.feed(OpenFailed(last.sock, None))
+    assert waits == [1.0, 2.0, 4.0, 8.0]
+    # now a socket that stays healthy for > stable_after, then drops: quick jittered retry
+    d.advance(20)
+    opened = [a for a in d.log if isinstance(a, OpenSocket | FetchUrl)][-1]
+    if isinstance(opened, FetchUrl):
+        (opened,) = d.url()
+    assert isinstance(opened, OpenSocket)
+    d.live(opened.sock)
+    for _ in range(2):
+        d.feed(FrameIn(opened.sock, HB_REPLY))
+        d.advance(10)
+    d.feed(FrameIn(opened.sock, HB_REPLY))
+    d.feed(Closed(opened.sock))
+    assert d.p.next_deadline() == pytest.approx(d.now + 0.25)  # random()=0.5 × 0.5 s
+
+
+def test_403_while_reconnecting_means_the_chat_ended() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    d.feed(Closed(sock))
+    d.advance(100)  # the URL went stale meanwhile
+    assert FetchUrl() in d.log
+    actions = d.feed(UrlFailed(AccessDeniedError("no", code="AccessDeniedException", status_code=403)))
+    (event,) = emitted(actions)
+    assert isinstance(event, ChatEnded)
+    assert event.item.type == "CHAT_ENDED"
+    assert d.p.finished
+    assert d.p.next_deadline() is None
+
+
+def test_chat_ended_item_ends_the_stream_and_closes_the_socket() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    actions = d.feed(FrameIn(sock, chat_frame(item(9, "CHAT_ENDED", EV + "chat.ended"))))
+    assert isinstance(emitted(actions)[0], ChatEnded)
+    assert actions[-1] == CloseSocket(sock)
+    assert d.p.finished
+    assert d.feed(FrameIn(sock, chat_frame(item(10)))) == []
+
+
+def test_close_releases_every_socket() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.p.close()
+    assert d.take() == [CloseSocket(sock)]
+    assert d.p.finished
+
+
+def test_junk_frames_are_ignored_and_decoded_content_is_accepted() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    for junk in ("not json", "[]", '{"topic":"aws/chat","content":null}', '{"topic":"aws/chat","content":"[1]"}',
+                 '{"topic":"other"}'):  # fmt: skip
+        assert d.feed(FrameIn(sock, junk)) == []
+    assert ids(d.feed(FrameIn(sock, chat_frame(item(1), as_string=False)))) == ["id-1"]
+
+
+# --- de-duplication and gap fill ----------------------------------------------------------------
+
+
+def test_duplicates_are_dropped() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    out = []
+    for n in (1, 2, 1, 3, 2):
+        out += d.feed(FrameIn(sock, chat_frame(item(n))))
+    assert ids(out) == ["id-1", "id-2", "id-3"]
+    # items without an Id (typing on some paths) are never dropped
+    typing = {"Type": "TYPING", "ContentType": EV + "typing"}
+    assert (
+        len(
+            emitted(d.feed(FrameIn(sock, chat_frame(typing))))
+            + emitted(d.feed(FrameIn(sock, chat_frame(typing))))
+        )
+        == 2
+    )
+
+
+def reconnect(d: Driver, sock: int) -> tuple[int, FetchGap]:
+    d.feed(Closed(sock))
+    actions = d.advance(1.0)
+    (opened,) = [a for a in actions if isinstance(a, OpenSocket)]
+    actions = d.live(opened.sock)
+    (fetch,) = [a for a in actions if isinstance(a, FetchGap)]
+    return opened.sock, fetch
+
+
+def test_gap_fill_after_reconnect_is_in_order_without_gaps_or_duplicates() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    out = []
+    for n in (1, 2):
+        out += d.feed(FrameIn(sock, chat_frame(item(n))))
+    sock2, fetch = reconnect(d, sock)
+    # while the transcript is read, live items are held back
+    assert d.feed(FrameIn(sock2, chat_frame(item(5)))) == []
+    assert d.feed(FrameIn(sock2, chat_frame(item(6)))) == []
+    # the transcript, newest first: 5 4 3 2 1 — reading stops at 2 (already delivered)
+    offered = []
+    for n in (5, 4, 3, 2, 1):
+        offered.append(n)
+        if not fetch.fill.offer(Item(item(n))):
+            break
+    assert offered == [5, 4, 3, 2]
+    out += d.feed(GapReady(fetch.fill))
+    assert ids(out) == ["id-1", "id-2", "id-3", "id-4", "id-5", "id-6"]
+    # and afterwards live items flow straight through
+    assert ids(d.feed(FrameIn(sock2, chat_frame(item(7))))) == ["id-7"]
+
+
+def test_gap_fill_starts_from_the_given_item_or_time() -> None:
+    d = Driver(after="id-2")
+    sock = d.connect()
+    (_, _, fetch) = d.feed(FrameIn(sock, ACK))
+    assert isinstance(fetch, FetchGap)
+    for n in (4, 3, 2, 1):
+        if not fetch.fill.offer(Item(item(n))):
+            break
+    assert ids(d.feed(GapReady(fetch.fill))) == ["id-3", "id-4"]
+
+    d = Driver(since=T0 + timedelta(seconds=3))
+    sock = d.connect()
+    (_, _, fetch) = d.feed(FrameIn(sock, ACK))
+    assert isinstance(fetch, FetchGap)
+    for n in (5, 4, 3, 2, 1):
+        if not fetch.fill.offer(Item(item(n))):
+            break
+    assert fetch.fill.stopped_by == "since"
+    assert ids(d.feed(GapReady(fetch.fill))) == ["id-3", "id-4", "id-5"]
+
+    # no starting point: no read on the first subscription
+    d = Driver()
+    sock = d.connect()
+    assert not any(isinstance(a, FetchGap) for a in d.feed(FrameIn(sock, ACK)))
+
+
+def test_gap_fill_is_bounded() -> None:
+    d = Driver(EventStreamConfig(gap_fill_limit=3), after="gone")
+    sock = d.connect()
+    (_, _, fetch) = d.feed(FrameIn(sock, ACK))
+    assert isinstance(fetch, FetchGap)
+    assert [fetch.fill.offer(Item(item(n))) for n in (9, 8, 7)] == [True, True, False]
+    assert ids(d.feed(GapReady(fetch.fill))) == ["id-7", "id-8", "id-9"]
+
+
+def test_a_second_drop_during_a_gap_fill_reads_again_before_releasing_held_items() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    out = d.feed(FrameIn(sock, chat_frame(item(1))))
+    sock2, fetch1 = reconnect(d, sock)
+    d.feed(FrameIn(sock2, chat_frame(item(3))))  # held
+    # the second socket drops too before the first read returns; a third connects
+    d.feed(Closed(sock2))
+    (opened,) = [a for a in d.advance(2.0) if isinstance(a, OpenSocket)]
+    d.live(opened.sock)
+    d.feed(FrameIn(opened.sock, chat_frame(item(5))))  # held (after a gap: item 4)
+    for n in (2, 1):  # the first read saw only item 2
+        if not fetch1.fill.offer(Item(item(n))):
+            break
+    actions = d.feed(GapReady(fetch1.fill))
+    out += actions
+    (fetch2,) = [a for a in actions if isinstance(a, FetchGap)]
+    for n in (5, 4, 3, 2):
+        if not fetch2.fill.offer(Item(item(n))):
+            break
+    out += d.feed(GapReady(fetch2.fill))
+    assert ids(out) == ["id-1", "id-2", "id-3", "id-4", "id-5"]
+
+
+def test_failed_gap_fill_is_retried_and_a_403_ends_the_stream() -> None:
+    d = Driver(after="id-0")
+    sock = d.connect()
+    (_, _, fetch) = d.feed(FrameIn(sock, ACK))
+    assert isinstance(fetch, FetchGap)
+    d.feed(FrameIn(sock, chat_frame(item(2))))  # held
+    d.feed(GapFailed(fetch.fill, InternalServerError("x", code="InternalServerException", status_code=500)))
+    (retry,) = [a for a in d.advance(1.0) if isinstance(a, FetchGap)]
+    fetch.fill.offer(Item(item(1)))  # a stale answer is ignored
+    assert d.feed(GapReady(fetch.fill)) == []
+    retry.fill.offer(Item(item(2)))
+    retry.fill.offer(Item(item(1)))
+    retry.fill.offer(Item({"Id": "id-0"}))
+    assert ids(d.feed(GapReady(retry.fill))) == ["id-1", "id-2"]
+
+    d = Driver(after="id-0")
+    sock = d.connect()
+    (_, _, fetch) = d.feed(FrameIn(sock, ACK))
+    assert isinstance(fetch, FetchGap)
+    d.feed(FrameIn(sock, chat_frame(item(2))))
+    actions = d.feed(
+        GapFailed(fetch.fill, AccessDeniedError("x", code="AccessDeniedException", status_code=403))
+    )
+    events = emitted(actions)
+    assert [type(e) for e in events] == [Message, ChatEnded]
+    assert d.p.finished
+
+
+# --- rollover -----------------------------------------------------------------------------------
+
+
+def test_rollover_opens_a_second_socket_and_closes_the_first_once_subscribed() -> None:
+    d = Driver(EventStreamConfig(max_socket_age=60, heartbeat_interval=10))
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    out = d.feed(FrameIn(sock, chat_frame(item(1))))
+    for _ in range(5):
+        d.feed(FrameIn(sock, HB_REPLY))
+        d.advance(10)
+    d.feed(FrameIn(sock, HB_REPLY))
+    assert d.advance(10)[-1] == FetchUrl()
+    (opened,) = d.url()
+    assert isinstance(opened, OpenSocket)
+    assert opened.sock != sock
+    out += d.feed(FrameIn(sock, chat_frame(item(2))))
+    d.feed(Opened(opened.sock))
+    out += d.feed(FrameIn(sock, chat_frame(item(3))))
+    actions = d.feed(FrameIn(opened.sock, ACK))
+    assert CloseSocket(sock) in actions
+    assert not any(isinstance(a, FetchGap) for a in actions)
+    # the same items on both sockets during the overlap: once each
+    out += d.feed(FrameIn(opened.sock, chat_frame(item(3))))
+    out += d.feed(FrameIn(sock, chat_frame(item(4))))  # the old socket is gone: ignored
+    out += d.feed(FrameIn(opened.sock, chat_frame(item(4))))
+    assert ids(out) == ["id-1", "id-2", "id-3", "id-4"]
+
+
+def test_rollover_before_a_connection_expiry_that_is_a_socket_lifetime() -> None:
+    d = Driver()
+    d.p.start(d.now)
+    d.take()
+    (opened,) = d.url(expires_in=3600)  # ConnectionExpiry an hour away: the socket's lifetime
+    assert isinstance(opened, OpenSocket)
+    d.live(opened.sock)
+    assert d.p.next_deadline() is not None
+    # roll over 60 s before the expiry, not after 59 minutes of age
+    fetched_at = None
+    for _ in range(400):
+        d.feed(FrameIn(opened.sock, HB_REPLY))
+        if FetchUrl() in d.advance(10):
+            fetched_at = d.now
+            break
+    assert fetched_at is not None
+    assert 3530 <= fetched_at - 1000 <= 3540
+
+
+def test_old_socket_dying_during_rollover_hands_over_to_the_new_one_with_a_gap_fill() -> None:
+    d = Driver(EventStreamConfig(max_socket_age=20))
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    d.feed(FrameIn(sock, chat_frame(item(1))))
+    d.feed(FrameIn(sock, HB_REPLY))
+    d.advance(10)
+    d.feed(FrameIn(sock, HB_REPLY))
+    assert FetchUrl() in d.advance(10)
+    (opened,) = d.url()
+    assert isinstance(opened, OpenSocket)
+    d.feed(Closed(sock))  # the old one dies before the new one is subscribed
+    assert d.p.next_deadline() is not None
+    actions = d.live(opened.sock)
+    assert any(isinstance(a, FetchGap) for a in actions)
+
+
+def test_failed_rollover_keeps_the_old_socket_and_tries_again() -> None:
+    d = Driver(EventStreamConfig(max_socket_age=20))
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    d.feed(FrameIn(sock, HB_REPLY))
+    d.advance(10)
+    d.feed(FrameIn(sock, HB_REPLY))
+    assert FetchUrl() in d.advance(10)
+    d.feed(FrameIn(sock, HB_REPLY))
+    assert d.feed(UrlFailed(InternalServerError("x", code="InternalServerException", status_code=500))) == []
+    assert FetchUrl() in d.advance(1.0)
+    assert ids(d.feed(FrameIn(sock, chat_frame(item(1))))) == ["id-1"]
+
+
+# --- typing and receipts ------------------------------------------------------------------------
+
+
+def test_typing_throttle() -> None:
+    throttle = TypingThrottle(10)
+    assert [throttle.allow(t) for t in (0, 1, 9.9, 10, 15, 20.5)] == [True, False, False, True, False, True]
+    assert TypingThrottle(0).allow(5)
+    assert TypingThrottle(0).allow(5)
+    with pytest.raises(InvalidInputError):
+        TypingThrottle(-1)
+
+
+def test_receipts_once_per_message_and_read_wins() -> None:
+    ledger = ReceiptLedger(size=2)
+    assert ledger.allow("m1", "delivered")
+    assert not ledger.allow("m1", "delivered")
+    assert ledger.allow("m1", "read")
+    assert not ledger.allow("m1", "read")
+    assert not ledger.allow("m1", "delivered")  # read already sent: delivered is pointless
+    assert ledger.allow("m2", "read")
+    assert not ledger.allow("m2", "delivered")
+    ledger.forget("m2", "read")
+    assert ledger.allow("m2", "read")
+    ledger.allow("m3", "read")  # size 2: m1 is forgotten
+    assert ledger.allow("m1", "read")
