@@ -11,8 +11,9 @@ sends a string). ``item.raw`` is the original mapping.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -185,6 +186,8 @@ class ConnectionInfo:
     expires_at: datetime | None
     websocket_url: Secret | None = None
     websocket_expires_at: datetime | None = None
+    #: ``time.monotonic()`` when it arrived: the events stream uses ``websocket_url`` only while fresh
+    received_at: float = field(default_factory=time.monotonic, compare=False)
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> ConnectionInfo:
