@@ -14,11 +14,13 @@ import itertools
 import json
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+from connect_participant import ChatSession, ParticipantClient
 
 OPERATIONS = {
     "/participant/connection": "CreateParticipantConnection",
@@ -216,3 +218,11 @@ class FakeParticipantService:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
+
+
+def connected_chat(svc: FakeParticipantService) -> Iterator[ChatSession]:
+    """A connected sync session on ``svc`` with the connect request cleared from the log."""
+    with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        session = client.connect(svc.new_participant())
+        svc.requests.clear()
+        yield session

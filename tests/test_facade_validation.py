@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from _servers import FakeParticipantService
+from _servers import FakeParticipantService, connected_chat
 from connect_participant import (
     DEFAULT_CONTENT_LIMITS,
     AsyncParticipantClient,
@@ -29,9 +29,7 @@ def svc() -> Iterator[FakeParticipantService]:
 
 @pytest.fixture
 def chat(svc: FakeParticipantService) -> Iterator[ChatSession]:
-    with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-        session = client.connect(svc.new_participant())
-        svc.requests.clear()
+    for session in connected_chat(svc):
         yield session
         assert svc.requests == [], "an invalid call reached the server"
 
