@@ -143,6 +143,8 @@ _EXTRA_GUESSES: Final[Mapping[str, str]] = {
     ".webp": "image/webp",
     ".zip": "application/zip",
 }
+_DEFAULT_EXTENSIONS: Final = frozenset(DEFAULT_ATTACHMENT_TYPES)
+_DEFAULT_CONTENT_TYPES: Final = frozenset(DEFAULT_ATTACHMENT_TYPES.values()) | _CONTENT_TYPE_ALIASES
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*(\s*;.*)?$")
 _HINT = (
     "Connect's default for chat attachments; if your instance's attachment settings differ, "
@@ -151,8 +153,8 @@ _HINT = (
 
 
 def _extension(name: str) -> str:
-    dot = name.rfind(".")
-    return name[dot:].lower() if dot > 0 or (dot == 0 and len(name) > 1) else ""
+    """``".pdf"`` for ``"Report.PDF"``; a name like ``".pdf"`` (a dot file) has none, as in ``os.path``."""
+    return os.path.splitext(name)[1].lower()
 
 
 def guess_content_type(name: str) -> str | None:
@@ -171,10 +173,8 @@ class AttachmentLimits:
     """
 
     max_size: int = DEFAULT_MAX_ATTACHMENT_SIZE
-    extensions: frozenset[str] | None = frozenset(DEFAULT_ATTACHMENT_TYPES)
-    content_types: frozenset[str] | None = (
-        frozenset(DEFAULT_ATTACHMENT_TYPES.values()) | _CONTENT_TYPE_ALIASES
-    )
+    extensions: frozenset[str] | None = _DEFAULT_EXTENSIONS
+    content_types: frozenset[str] | None = _DEFAULT_CONTENT_TYPES
 
     def __post_init__(self) -> None:
         if isinstance(self.max_size, bool) or not isinstance(self.max_size, int) or self.max_size < 1:
@@ -201,11 +201,13 @@ class AttachmentLimits:
         return value
 
     def _says(self, field: str) -> str:
-        return (
-            _HINT
-            if getattr(self, field) == getattr(AttachmentLimits, field)
-            else "as configured in attachment_limits"
-        )
+        """Whether a refusal comes from Connect's default or from the user's configuration."""
+        default = {
+            "max_size": DEFAULT_MAX_ATTACHMENT_SIZE,
+            "extensions": _DEFAULT_EXTENSIONS,
+            "content_types": _DEFAULT_CONTENT_TYPES,
+        }[field]
+        return _HINT if getattr(self, field) == default else "as configured in attachment_limits"
 
     def check_name(self, name: object) -> str:
         if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME:
