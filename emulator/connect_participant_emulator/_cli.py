@@ -11,7 +11,7 @@ import sys
 
 from aiohttp import web
 
-from ._app import build_app
+from ._app import RUNNER_OPTIONS, build_app
 from ._config import EmulatorConfig
 
 __all__ = ["main"]
@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _serve(host: str, port: int, config: EmulatorConfig) -> None:
-    runner = web.AppRunner(build_app(config), access_log=None, shutdown_timeout=2.0)
+    runner = web.AppRunner(build_app(config), **RUNNER_OPTIONS)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)

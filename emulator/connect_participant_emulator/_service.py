@@ -13,7 +13,7 @@ from typing import Any, Self
 import httpx
 from aiohttp import web
 
-from ._app import APP_KEY, EmulatorApp, build_app
+from ._app import APP_KEY, RUNNER_OPTIONS, EmulatorApp, build_app
 from ._config import EmulatorConfig, Quota
 
 __all__ = ["AddedParticipant", "Chat", "LocalParticipantService"]
@@ -72,6 +72,8 @@ class LocalParticipantService:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._app: web.Application | None = None
+        self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
 
     # --- life cycle ------------------------------------------------------------------
 
@@ -107,6 +109,10 @@ class LocalParticipantService:
         thread, loop = self._thread, self._loop
         if thread is None or loop is None:
             return
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=15)
         self._thread = None
@@ -135,7 +141,7 @@ class LocalParticipantService:
 
     async def _startup(self) -> None:
         self._app = build_app(self.config)
-        runner = web.AppRunner(self._app, access_log=None, shutdown_timeout=2.0)
+        runner = web.AppRunner(self._app, **RUNNER_OPTIONS)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()
@@ -194,8 +200,12 @@ class LocalParticipantService:
         return answer
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        with httpx.Client(base_url=self.endpoint_url, timeout=10.0) as client:
-            return self._check(client.request(method, path, json=body if body is not None else {}))
+        with self._client_lock:
+            if self._client is None:
+                # one client for the service: connections kept alive, one TLS context built
+                self._client = httpx.Client(base_url=self.endpoint_url, timeout=10.0)
+            client = self._client
+        return self._check(client.request(method, path, json=body if body is not None else {}))
 
     async def _arequest(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         async with httpx.AsyncClient(base_url=self.endpoint_url, timeout=10.0) as client:

@@ -236,8 +236,10 @@ class SchemaValidator:
             if isinstance(names_schema, Mapping):
                 self._check(name, names_schema, self._join(path, name) + ".key", issues)
             if name in properties:
-                if member is None:
-                    continue  # JSON null is treated as an absent member, as AWS does
+                if member is None and name in schema.get("required", ()):
+                    continue  # already reported as missing
+                # a null optional member is checked like any value: the document gives it
+                # a type, and schema-driven clients never send null
                 self._check(member, properties[name], self._join(path, name), issues)
             elif additional is False:
                 issues.append(ValidationIssue(self._join(path, name), member, "Member is not allowed"))
