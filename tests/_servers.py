@@ -1,6 +1,6 @@
 """A small fake Participant Service on loopback for the facade's tests.
 
-Real HTTP over TCP (aiohttp.web on its own loop in a background thread), so the sync and
+Real HTTP over TCP (``_scripted_server.ScriptedServer``'s aiohttp.web loop in a background thread), so the sync and
 async clients, their transports and the retry layer all run for real. It does what the
 facade's tests must control precisely and the emulator is not built for: the connection
 token's Expiry, a slow CreateParticipantConnection (to pile up concurrent refreshes),
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from _scripted_server import ScriptedServer
 from aiohttp import web
 from connect_participant import ChatSession, ParticipantClient
 
@@ -54,9 +55,12 @@ class Fault:
     drop: bool = False  # close the connection without an answer
 
 
-class FakeParticipantService:
+class FakeParticipantService(ScriptedServer):
+    """Runs on ``ScriptedServer``'s loop and thread, with a service's behaviour instead of a script."""
+
     def __init__(self) -> None:
-        self.requests: list[Recorded] = []
+        super().__init__()
+        self.requests: list[Recorded] = []  # type: ignore[assignment]
         self.expiry_seconds = 3600.0
         self.create_delay = 0.0
         self.participant_tokens: set[str] = set()
@@ -65,10 +69,10 @@ class FakeParticipantService:
         self._faults: dict[str, list[Fault]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
-        self.endpoint_url = ""
+
+    @property
+    def endpoint_url(self) -> str:
+        return self.url
 
     # -- control ---------------------------------------------------------------------------
 
@@ -126,7 +130,7 @@ class FakeParticipantService:
             },
         )
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
+    async def _handle(self, request: web.Request) -> web.Response:  # type: ignore[override]
         operation = OPERATIONS.get(request.path, "Unknown")
         raw = await request.read()
         body = json.loads(raw) if raw else {}
@@ -198,26 +202,9 @@ class FakeParticipantService:
             answer["NextToken"] = str(offset + size)
         return answer
 
-    async def _start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.endpoint_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-
     def __enter__(self) -> FakeParticipantService:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
 
 
 def connected_chat(svc: FakeParticipantService) -> Iterator[ChatSession]:

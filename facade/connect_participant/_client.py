@@ -17,9 +17,9 @@ own async transport is several times slower under concurrency.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar, Unpack
 
 import httpx
 from connect_participant_api.client import Client as LowLevelClient
@@ -43,6 +43,7 @@ __all__ = ["DEFAULT_TIMEOUT", "AsyncParticipantClient", "ParticipantClient"]
 DEFAULT_TIMEOUT: Final = httpx.Timeout(15.0, connect=5.0)
 _LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 _HEADERS: Final = {"User-Agent": "connect-participant/0.1.0"}
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 
 
 class _NotGiven:
@@ -144,6 +145,27 @@ class _ClientBase:
             clock=self._clock,
         )
 
+    def _http_client(
+        self,
+        given: H | None,
+        kind: type[H],
+        retry_wrapper: Callable[[Any, RetryPolicy], Any],
+        default_transport: Callable[[], Any],
+    ) -> H:
+        """Our httpx client with the retry transport, or the user's with its transport wrapped once."""
+        if given is None:
+            transport = retry_wrapper(default_transport(), self._retry)
+            return kind(
+                base_url=self._endpoint_url, timeout=self._timeout, transport=transport, headers=_HEADERS
+            )
+        if not isinstance(given, kind):
+            raise InvalidInputError("http_client", f"must be an httpx.{kind.__name__}")
+        if not isinstance(given._transport, retry_wrapper):  # type: ignore[arg-type]
+            given._transport = retry_wrapper(given._transport, self._retry)
+        if not str(given.base_url):
+            given.base_url = httpx.URL(self._endpoint_url)
+        return given
+
     def _session_kwargs(self, state: TokenState) -> dict[str, Any]:
         return {
             "endpoint_url": self._endpoint_url,
@@ -172,21 +194,10 @@ class ParticipantClient(_ClientBase):
         **kwargs: Unpack[ClientOptions],
     ) -> None:
         super().__init__(region, **kwargs)
-        if http_client is None:
-            transport = RetryTransport(httpx.HTTPTransport(limits=_LIMITS), self._retry)
-            self._http = httpx.Client(
-                base_url=self._endpoint_url, timeout=self._timeout, transport=transport, headers=_HEADERS
-            )
-            self._owns_http = True
-        else:
-            if not isinstance(http_client, httpx.Client):
-                raise InvalidInputError("http_client", "must be an httpx.Client")
-            if not isinstance(http_client._transport, RetryTransport):
-                http_client._transport = RetryTransport(http_client._transport, self._retry)
-            if not str(http_client.base_url):
-                http_client.base_url = httpx.URL(self._endpoint_url)
-            self._http = http_client
-            self._owns_http = False
+        self._owns_http = http_client is None
+        self._http = self._http_client(
+            http_client, httpx.Client, RetryTransport, lambda: httpx.HTTPTransport(limits=_LIMITS)
+        )
         self._low_level: LowLevelClient | None = None
 
     @property
@@ -243,21 +254,10 @@ class AsyncParticipantClient(_ClientBase):
         **kwargs: Unpack[ClientOptions],
     ) -> None:
         super().__init__(region, **kwargs)
-        if http_client is None:
-            transport = AsyncRetryTransport(AiohttpTransport(limits=_LIMITS), self._retry)
-            self._http = httpx.AsyncClient(
-                base_url=self._endpoint_url, timeout=self._timeout, transport=transport, headers=_HEADERS
-            )
-            self._owns_http = True
-        else:
-            if not isinstance(http_client, httpx.AsyncClient):
-                raise InvalidInputError("http_client", "must be an httpx.AsyncClient")
-            if not isinstance(http_client._transport, AsyncRetryTransport):
-                http_client._transport = AsyncRetryTransport(http_client._transport, self._retry)
-            if not str(http_client.base_url):
-                http_client.base_url = httpx.URL(self._endpoint_url)
-            self._http = http_client
-            self._owns_http = False
+        self._owns_http = http_client is None
+        self._http = self._http_client(
+            http_client, httpx.AsyncClient, AsyncRetryTransport, lambda: AiohttpTransport(limits=_LIMITS)
+        )
         self._low_level: LowLevelClient | None = None
 
     @property
