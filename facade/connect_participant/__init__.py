@@ -32,12 +32,28 @@ from ._errors import (
     ThrottlingError,
     ValidationError,
 )
+from ._events import (
+    AttachmentAdded,
+    ChatEnded,
+    DeliveredReceipt,
+    Event,
+    Message,
+    ParticipantJoined,
+    ParticipantLeft,
+    ReadReceipt,
+    TransferFailed,
+    TransferSucceeded,
+    Typing,
+    UnknownEvent,
+)
 from ._models import Attachment, Item, Receipt, SendResult
 from ._pagination import Page, Transcript
 from ._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
 from ._secrets import Secret, install_log_redaction
 from ._session import AsyncChatSession, ChatSession
 from ._validation import DEFAULT_CONTENT_LIMITS
+from ._ws import AsyncEventStream, EventStream
+from ._ws_protocol import EventStreamConfig
 
 install_log_redaction()
 
@@ -46,9 +62,11 @@ __all__ = [
     "AccessDeniedError",
     "AsyncAttachmentReader",
     "AsyncChatSession",
+    "AsyncEventStream",
     "AsyncParticipantClient",
     "AsyncRetryTransport",
     "Attachment",
+    "AttachmentAdded",
     "AttachmentError",
     "AttachmentLimits",
     "AttachmentReader",
@@ -56,15 +74,24 @@ __all__ = [
     "AttachmentScanTimeoutError",
     "AttachmentSizeMismatchError",
     "AttachmentStorageError",
+    "ChatEnded",
     "ChatSession",
     "ConflictError",
+    "DeliveredReceipt",
+    "Event",
+    "EventStream",
+    "EventStreamConfig",
     "InternalServerError",
     "InvalidInputError",
     "Item",
+    "Message",
     "Page",
     "ParticipantClient",
+    "ParticipantJoined",
+    "ParticipantLeft",
     "ParticipantServiceError",
     "ParticipantTransportError",
+    "ReadReceipt",
     "Receipt",
     "ResourceNotFoundError",
     "RetryPolicy",
@@ -74,5 +101,9 @@ __all__ = [
     "ServiceQuotaExceededError",
     "ThrottlingError",
     "Transcript",
+    "TransferFailed",
+    "TransferSucceeded",
+    "Typing",
+    "UnknownEvent",
     "ValidationError",
 ]

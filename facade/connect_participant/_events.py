@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from ._errors import InvalidInputError
 from ._models import Attachment, Item, Receipt
@@ -46,7 +47,9 @@ __all__ = [
     "UnknownEvent",
     "chat_ended_item",
     "dedupe_key",
+    "deduplicated_receipt",
     "event_from_item",
+    "throttled_typing",
 ]
 
 EVENT_PREFIX: Final = "application/vnd.amazonaws.connect.event."
@@ -254,21 +257,28 @@ class TypingThrottle:
     check-and-record atomic for a session shared by threads (no I/O happens under it).
     """
 
-    __slots__ = ("_last", "_lock", "interval")
+    __slots__ = ("_before", "_last", "_lock", "interval")
 
     def __init__(self, interval: float = 10.0) -> None:
         if isinstance(interval, bool) or not isinstance(interval, int | float) or not interval >= 0:
             raise InvalidInputError("typing_interval", "must be a number >= 0")
         self.interval = float(interval)
         self._last: float | None = None
+        self._before: float | None = None
         self._lock = threading.Lock()
 
     def allow(self, now: float) -> bool:
         with self._lock:
             if self._last is not None and now - self._last < self.interval:
                 return False
-            self._last = now
+            self._before, self._last = self._last, now
             return True
+
+    def undo(self, now: float) -> None:
+        """The send allowed at ``now`` failed: it does not count."""
+        with self._lock:
+            if self._last == now:
+                self._last = self._before
 
 
 class ReceiptLedger:
@@ -302,3 +312,35 @@ class ReceiptLedger:
         with self._lock:
             if self._sent.get(message_id) == kind:
                 del self._sent[message_id]
+
+
+# --- the session's send_typing / send_delivered / send_read wrap their flows with these ---------
+
+R = TypeVar("R")
+
+
+def throttled_typing(throttle: TypingThrottle, flow: Generator[Any, Any, R]) -> Generator[Any, Any, R | None]:
+    """Run ``flow`` (a typing SendEvent) unless one went out less than the interval ago (then ``None``)."""
+    now = time.monotonic()
+    if not throttle.allow(now):
+        flow.close()
+        return None
+    try:
+        return (yield from flow)
+    except BaseException:
+        throttle.undo(now)
+        raise
+
+
+def deduplicated_receipt(
+    ledger: ReceiptLedger, kind: str, message_id: str, flow: Generator[Any, Any, R]
+) -> Generator[Any, Any, R | None]:
+    """Run ``flow`` (a receipt SendEvent) unless this receipt was already sent (then ``None``)."""
+    if not ledger.allow(message_id, kind):
+        flow.close()
+        return None
+    try:
+        return (yield from flow)
+    except BaseException:
+        ledger.forget(message_id, kind)
+        raise

@@ -38,20 +38,23 @@ import threading
 from collections.abc import Callable, Generator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast, overload
 
 import httpx
 
 from . import _attachments_io as attachments
 from . import _operations as ops
+from . import _ws as events_io
 from ._attachments import AttachmentLimits, Progress
 from ._errors import AccessDeniedError
+from ._events import ReceiptLedger, TypingThrottle, deduplicated_receipt, throttled_typing
 from ._flow import run_async, run_sync
 from ._models import Attachment, ConnectionInfo, SendResult
 from ._pagination import Transcript, TranscriptCursor
 from ._secrets import Secret
 from ._tokens import Action, Call, Locked, Reply, TokenState, call_flow, refresh_flow
 from ._validation import check_content, check_content_type, check_id, check_optional_content
+from ._ws_protocol import EventStreamConfig
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -87,6 +90,8 @@ class _SessionBase:
         self._content_limits = content_limits
         self._attachment_limits = AttachmentLimits.coerce(attachment_limits)
         self._disconnected = False
+        self._typing = TypingThrottle()
+        self._receipts = ReceiptLedger()
 
     # -- read-only facts -----------------------------------------------------------------------
 
@@ -110,7 +115,23 @@ class _SessionBase:
         state = "disconnected" if self._disconnected else "open"
         return f"<{type(self).__name__} {state} endpoint={self._endpoint_url!r} expires_at={self.expires_at}>"
 
+    @property
+    def typing_interval(self) -> float:
+        """``send_typing()`` sends at most once per this many seconds (default 10, as AWS's JS library)."""
+        return self._typing.interval
+
+    @typing_interval.setter
+    def typing_interval(self, seconds: float) -> None:
+        self._typing = TypingThrottle(seconds)
+
     # -- flows ---------------------------------------------------------------------------------
+
+    def _typing_flow(self) -> Flow[SendResult | None]:
+        return throttled_typing(self._typing, self._event_flow(TYPING))
+
+    def _receipt_flow(self, kind: str, message_id: object) -> Flow[SendResult | None]:
+        flow = self._event_flow(READ if kind == "read" else DELIVERED, _receipt(message_id))
+        return deduplicated_receipt(self._receipts, kind, cast(str, message_id), flow)
 
     def _call_flow(self, request: ops.Request, parse: Callable[[dict[str, Any]], T]) -> Flow[T]:
         return parse((yield from call_flow(self._state, request)))
@@ -134,6 +155,7 @@ class _SessionBase:
         return self._call_flow(ops.send_event(kind, text, ops.new_client_token()), SendResult.from_json)
 
     def _disconnect_flow(self) -> Flow[None]:
+        events_io.end_streams(self)
         if self._disconnected:
             return
         self._disconnected = True
@@ -188,14 +210,26 @@ class ChatSession(_SessionBase):
     def send_event(self, content_type: str, content: str | None = None) -> SendResult:
         return self._run(self._event_flow(content_type, content))
 
-    def send_typing(self) -> SendResult:
-        return self._run(self._event_flow(TYPING))
+    def send_typing(self) -> SendResult | None:
+        """At most once per ``typing_interval``; ``None`` when skipped."""
+        return self._run(self._typing_flow())
 
-    def send_delivered(self, message_id: str) -> SendResult:
-        return self._run(self._event_flow(DELIVERED, _receipt(message_id)))
+    def send_delivered(self, message_id: str) -> SendResult | None:
+        """Once per message (not after a read receipt); ``None`` when skipped."""
+        return self._run(self._receipt_flow("delivered", message_id))
 
-    def send_read(self, message_id: str) -> SendResult:
-        return self._run(self._event_flow(READ, _receipt(message_id)))
+    def send_read(self, message_id: str) -> SendResult | None:
+        """Once per message; ``None`` when skipped."""
+        return self._run(self._receipt_flow("read", message_id))
+
+    def events(
+        self, *, after: str | None = None, config: EventStreamConfig | None = None
+    ) -> events_io.EventStream:
+        """Typed events as they happen (``for event in chat.events()``); see ``_ws``.
+
+        From now on, or from just after item ``after``; ends on ChatEnded, ``close()`` or ``disconnect()``.
+        """
+        return events_io.open_stream(self, after, config)
 
     def transcript(
         self,
@@ -283,14 +317,26 @@ class AsyncChatSession(_SessionBase):
     async def send_event(self, content_type: str, content: str | None = None) -> SendResult:
         return await self._run(self._event_flow(content_type, content))
 
-    async def send_typing(self) -> SendResult:
-        return await self._run(self._event_flow(TYPING))
+    async def send_typing(self) -> SendResult | None:
+        """At most once per ``typing_interval``; ``None`` when skipped."""
+        return await self._run(self._typing_flow())
 
-    async def send_delivered(self, message_id: str) -> SendResult:
-        return await self._run(self._event_flow(DELIVERED, _receipt(message_id)))
+    async def send_delivered(self, message_id: str) -> SendResult | None:
+        """Once per message (not after a read receipt); ``None`` when skipped."""
+        return await self._run(self._receipt_flow("delivered", message_id))
 
-    async def send_read(self, message_id: str) -> SendResult:
-        return await self._run(self._event_flow(READ, _receipt(message_id)))
+    async def send_read(self, message_id: str) -> SendResult | None:
+        """Once per message; ``None`` when skipped."""
+        return await self._run(self._receipt_flow("read", message_id))
+
+    def events(
+        self, *, after: str | None = None, config: EventStreamConfig | None = None
+    ) -> events_io.AsyncEventStream:
+        """Typed events as they happen (``async for event in chat.events()``); see ``_ws``.
+
+        From now on, or from just after item ``after``; ends on ChatEnded, ``aclose()`` or ``disconnect()``.
+        """
+        return events_io.open_async_stream(self, after, config)
 
     def transcript(
         self,

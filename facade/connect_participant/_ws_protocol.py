@@ -297,6 +297,10 @@ class GapFill:
             return False
         return True
 
+    def offer_all(self, items: list[Item]) -> bool:
+        """``offer`` each item of a page in turn; whether to read the next page."""
+        return all(self.offer(item) for item in items)
+
     def in_order(self) -> list[Item]:
         """The collected items, oldest first."""
         return self.items[::-1]

@@ -1,0 +1,550 @@
+"""The events stream's I/O: one asyncio shell around ``EventStreamProtocol``, used by both APIs.
+
+``_pump`` is the only I/O loop. It performs the protocol's actions (aiohttp
+WebSockets, the session's CreateParticipantConnection and GetTranscript) and
+turns what happens into the protocol's inputs through one inbox queue; every
+decision is the protocol's (see ``_ws_protocol``). It runs as its own task, so
+heartbeats and reconnects go on while the user's loop body runs.
+
+- ``AsyncEventStream`` (``AsyncChatSession.events()``): the pump is a task on
+  the caller's loop; ``async for`` reads an ``asyncio.Queue``.
+- ``EventStream`` (``ChatSession.events()``): the same pump runs on one private
+  event loop in a daemon thread shared by every sync stream of the process;
+  the session's sync calls run in that loop's executor threads, and
+  ``for event in ...`` reads a thread-safe queue. The user needs no event
+  loop. (aiohttp, already a dependency, has no sync WebSocket client; a sync
+  client would add a dependency and still need a thread to keep heartbeats
+  going while the user's loop body runs.)
+
+Closing a stream (``close()``/``aclose()``, leaving its ``with`` block, the
+session's ``disconnect()``, or dropping the last reference) stops the pump,
+which closes its sockets and its aiohttp session. URLs and tokens are only
+revealed to aiohttp and never logged; aiohttp's exceptions (which can hold a
+URL) are reduced to a status before they reach the protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import logging
+import queue
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import aiohttp
+import yarl
+
+from ._errors import AccessDeniedError, ParticipantServiceError
+from ._events import Event
+from ._models import ConnectionInfo
+from ._ws_protocol import (
+    Closed,
+    CloseSocket,
+    Emit,
+    EventStreamConfig,
+    EventStreamProtocol,
+    FetchGap,
+    FetchUrl,
+    FrameIn,
+    GapFailed,
+    GapFill,
+    GapReady,
+    Opened,
+    OpenFailed,
+    OpenSocket,
+    SendFrame,
+    UrlFailed,
+    UrlReady,
+    seconds_until,
+)
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from ._session import AsyncChatSession, ChatSession, _SessionBase
+
+__all__ = ["AsyncEventStream", "EventStream", "end_streams", "open_async_stream", "open_stream"]
+
+log = logging.getLogger("connect_participant.events")
+
+_MAX_FRAME: Final = 1024 * 1024
+_CLOSE_TIMEOUT: Final = 2.0
+_GAP_PAGE: Final = 100
+
+
+class _Stop:
+    """Inbox sentinel: the user closed the stream."""
+
+
+class _End:
+    """Outbox sentinel: the stream is over (``error`` if the pump failed)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
+
+
+_STOP: Final = _Stop()
+
+# --- what the pump needs from a session ---------------------------------------------------------
+
+
+class _Backend(Protocol):
+    def current(self) -> ConnectionInfo | None: ...
+
+    async def new_connection(self) -> ConnectionInfo: ...
+
+    async def fill(self, gap: GapFill) -> None: ...
+
+
+def _usable(session: _SessionBase) -> None:
+    state = session._state
+    if not state.can_refresh():
+        raise AccessDeniedError(
+            "no new connection can be created: the session was disconnected or its participant token refused",
+            code="AccessDeniedException",
+            status_code=None,
+        )
+
+
+def _checked(info: ConnectionInfo | None) -> ConnectionInfo:
+    if info is None or info.websocket_url is None:
+        raise ParticipantServiceError(
+            "CreateParticipantConnection returned no Websocket.Url", code="InvalidResponse", status_code=None
+        )
+    return info
+
+
+# newest first, so reading stops at the newest item already delivered
+_GAP_READ: Final[dict[str, Any]] = {"direction": "BACKWARD", "sort": "DESCENDING", "page_size": _GAP_PAGE}
+
+
+class _SyncBackend:
+    """A ``ChatSession``'s blocking calls, run in the private loop's executor threads."""
+
+    def __init__(self, session: ChatSession) -> None:
+        self._session = session
+
+    def current(self) -> ConnectionInfo | None:
+        return self._session._state.connection
+
+    def _new_connection(self) -> ConnectionInfo:
+        _usable(self._session)
+        return _checked(self._session._run(self._session._new_connection_flow()))
+
+    def _fill(self, gap: GapFill) -> None:
+        for page in self._session.transcript(**_GAP_READ).pages():
+            if not gap.offer_all(page.items):
+                return
+
+    async def new_connection(self) -> ConnectionInfo:
+        return await asyncio.get_running_loop().run_in_executor(None, self._new_connection)
+
+    async def fill(self, gap: GapFill) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self._fill, gap)
+
+
+class _AsyncBackend:
+    """An ``AsyncChatSession``'s calls, on the caller's loop."""
+
+    def __init__(self, session: AsyncChatSession) -> None:
+        self._session = session
+
+    def current(self) -> ConnectionInfo | None:
+        return self._session._state.connection
+
+    async def new_connection(self) -> ConnectionInfo:
+        _usable(self._session)
+        return _checked(await self._session._run(self._session._new_connection_flow()))
+
+    async def fill(self, gap: GapFill) -> None:
+        pages = self._session.transcript(**_GAP_READ).pages().__aiter__()
+        async with contextlib.aclosing(pages):  # type: ignore[type-var]
+            async for page in pages:
+                if not gap.offer_all(page.items):
+                    return
+
+
+# --- the pump -----------------------------------------------------------------------------------
+
+
+async def _pump(
+    protocol: EventStreamProtocol,
+    backend: _Backend,
+    inbox: asyncio.Queue[object],
+    emit: Callable[[Event], None],
+) -> None:
+    """Drive ``protocol`` until it finishes or the user stops it; always releases everything."""
+    loop = asyncio.get_running_loop()
+    clock = loop.time
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+    sockets: dict[int, aiohttp.ClientWebSocketResponse] = {}
+    readers: dict[int, asyncio.Task[None]] = {}
+    helpers: set[asyncio.Task[None]] = set()
+
+    def post(event: object) -> None:
+        inbox.put_nowait(event)
+
+    def spawn(coro: Any) -> None:
+        task = loop.create_task(coro)
+        helpers.add(task)
+        task.add_done_callback(helpers.discard)
+
+    async def fetch_url() -> None:
+        try:
+            info = await backend.new_connection()
+        except Exception as exc:
+            post(UrlFailed(exc))
+            return
+        assert info.websocket_url is not None
+        post(
+            UrlReady(info.websocket_url, clock(), seconds_until(info.websocket_expires_at, datetime.now(UTC)))
+        )
+
+    async def fill(gap: GapFill) -> None:
+        try:
+            await backend.fill(gap)
+        except Exception as exc:
+            post(GapFailed(gap, exc))
+        else:
+            post(GapReady(gap))
+
+    async def read(sock: int, url: str) -> None:
+        try:
+            await connect_and_read(sock, url)
+        finally:
+            readers.pop(sock, None)
+
+    async def connect_and_read(sock: int, url: str) -> None:
+        try:
+            ws = await http.ws_connect(
+                yarl.URL(url, encoded=True),
+                autoping=True,
+                max_msg_size=_MAX_FRAME,
+                timeout=aiohttp.ClientWSTimeout(ws_close=_CLOSE_TIMEOUT),
+            )
+        except aiohttp.WSServerHandshakeError as exc:
+            post(OpenFailed(sock, exc.status))
+            return
+        except (aiohttp.ClientError, OSError, TimeoutError, ValueError):
+            post(OpenFailed(sock, None))
+            return
+        sockets[sock] = ws
+        post(Opened(sock))
+        try:
+            async for message in ws:
+                if message.type is aiohttp.WSMsgType.TEXT:
+                    post(FrameIn(sock, message.data))
+                elif message.type is aiohttp.WSMsgType.BINARY:
+                    post(FrameIn(sock, message.data.decode("utf-8", "replace")))
+                elif message.type is aiohttp.WSMsgType.ERROR:
+                    break
+        except (aiohttp.ClientError, OSError, TimeoutError):
+            pass
+        post(Closed(sock))
+
+    async def close_socket(ws: aiohttp.ClientWebSocketResponse) -> None:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(_CLOSE_TIMEOUT):
+                await ws.close()
+
+    async def perform(action: object) -> None:
+        if isinstance(action, Emit):
+            emit(action.event)
+        elif isinstance(action, SendFrame):
+            ws = sockets.get(action.sock)
+            if ws is not None and not ws.closed:
+                with contextlib.suppress(aiohttp.ClientError, OSError, RuntimeError):
+                    await ws.send_str(action.text)  # a failure shows as the socket closing
+        elif isinstance(action, OpenSocket):
+            readers[action.sock] = loop.create_task(read(action.sock, action.url.reveal()))
+        elif isinstance(action, CloseSocket):
+            ws = sockets.pop(action.sock, None)
+            reader = readers.pop(action.sock, None)
+            if reader is not None:
+                reader.cancel()
+            if ws is not None:
+                spawn(close_socket(ws))
+        elif isinstance(action, FetchUrl):
+            spawn(fetch_url())
+        elif isinstance(action, FetchGap):
+            spawn(fill(action.fill))
+
+    try:
+        current = backend.current()
+        if current is not None and current.websocket_url is not None:
+            age = time.monotonic() - current.received_at
+            expires_in = seconds_until(current.websocket_expires_at, datetime.now(UTC))
+            protocol.offer_url(
+                current.websocket_url, clock() - age, None if expires_in is None else expires_in + age
+            )
+        protocol.start(clock())
+        while True:
+            for action in protocol.drain():
+                await perform(action)
+            if protocol.finished:
+                return
+            deadline = protocol.next_deadline()
+            if deadline is not None and clock() >= deadline:
+                protocol.tick(clock())
+                continue
+            try:
+                if inbox.empty() and deadline is not None:
+                    async with asyncio.timeout_at(deadline):
+                        event = await inbox.get()
+                else:
+                    event = await inbox.get()
+            except TimeoutError:
+                protocol.tick(clock())
+                continue
+            if event is _STOP:
+                protocol.close()
+            else:
+                protocol.handle(clock(), event)  # type: ignore[arg-type]
+    finally:
+        tasks = (*readers.values(), *helpers)
+        for task in tasks:
+            task.cancel()
+        pending = [close_socket(ws) for ws in sockets.values()]
+        sockets.clear()
+        with contextlib.suppress(Exception):
+            await asyncio.gather(*pending, *tasks, return_exceptions=True)
+        await http.close()
+
+
+async def _run(
+    protocol: EventStreamProtocol,
+    backend: _Backend,
+    inbox: asyncio.Queue[object],
+    put: Callable[[Event | _End], None],
+) -> None:
+    try:
+        await _pump(protocol, backend, inbox, put)
+    except asyncio.CancelledError:
+        put(_End())
+        raise
+    except Exception as exc:
+        log.debug("events stream failed: %s", type(exc).__name__)
+        put(_End(exc))
+    else:
+        put(_End())
+
+
+# --- sessions' streams, so disconnect() can end them ---------------------------------------------
+
+_streams: weakref.WeakKeyDictionary[object, weakref.WeakSet[Any]] = weakref.WeakKeyDictionary()
+_streams_lock = threading.Lock()
+
+
+def _register(session: object, stream: object) -> None:
+    with _streams_lock:
+        _streams.setdefault(session, weakref.WeakSet()).add(stream)
+
+
+def end_streams(session: object) -> None:
+    """Stop every events stream of ``session`` (called by ``disconnect()``); does not wait."""
+    with _streams_lock:
+        streams = list(_streams.pop(session, ()))
+    for stream in streams:
+        stream._request_stop()
+
+
+def _protocol(after: str | None, config: EventStreamConfig | None) -> EventStreamProtocol:
+    # no ``after``: the stream starts now, and items from this moment on are read from the
+    # transcript on the first subscription, so nothing sent after events() returned is missed
+    since = None if after is not None else datetime.now(UTC)
+    return EventStreamProtocol(config, after=after, since=since)
+
+
+# --- async --------------------------------------------------------------------------------------
+
+_running: set[asyncio.Task[None]] = set()  # strong references: the loop keeps only weak ones
+
+
+class AsyncEventStream:
+    """``async for event in chat.events()``: typed events until the chat ends or the stream is closed.
+
+    Also an async context manager; ``aclose()`` releases the socket.
+    """
+
+    def __init__(self, session: AsyncChatSession, protocol: EventStreamProtocol) -> None:
+        self._events: asyncio.Queue[Event | _End] = asyncio.Queue()
+        self._inbox: asyncio.Queue[object] = asyncio.Queue()
+        self._args = (protocol, _AsyncBackend(session), self._inbox, self._events.put_nowait)
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._done = False
+        _register(session, self)
+        with contextlib.suppress(RuntimeError):  # no running loop yet: start on first use
+            self._start()
+
+    def _start(self) -> None:
+        if self._task is None and not self._done:
+            self._loop = asyncio.get_running_loop()
+            self._task = self._loop.create_task(_run(*self._args))
+            _running.add(self._task)
+            self._task.add_done_callback(_running.discard)
+
+    def __aiter__(self) -> AsyncEventStream:
+        return self
+
+    async def __anext__(self) -> Event:
+        if self._done:
+            raise StopAsyncIteration
+        self._start()
+        item = await self._events.get()
+        if isinstance(item, _End):
+            self._done = True
+            if item.error is not None:
+                raise item.error
+            raise StopAsyncIteration
+        return item
+
+    def _request_stop(self) -> None:
+        loop = self._loop
+        if loop is None:
+            self._done = True
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nothing left to stop
+            loop.call_soon_threadsafe(self._inbox.put_nowait, _STOP)
+
+    async def aclose(self) -> None:
+        """Stop the stream and wait until its socket is closed."""
+        self._request_stop()
+        self._done = True
+        task = self._task
+        if task is not None and not task.done():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(task)
+
+    async def __aenter__(self) -> AsyncEventStream:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    def __del__(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._request_stop()
+
+    def __repr__(self) -> str:
+        return f"<AsyncEventStream {'closed' if self._done else 'open'}>"
+
+
+def open_async_stream(
+    session: AsyncChatSession, after: str | None = None, config: EventStreamConfig | None = None
+) -> AsyncEventStream:
+    return AsyncEventStream(session, _protocol(after, config))
+
+
+# --- sync: the same pump on a private loop ------------------------------------------------------
+
+_loop_lock = threading.Lock()
+_loop_state: tuple[asyncio.AbstractEventLoop, threading.Thread] | None = None
+
+
+def _background_loop() -> asyncio.AbstractEventLoop:
+    """One event loop in a daemon thread for every sync stream of the process, started on first use."""
+    global _loop_state
+    with _loop_lock:
+        if _loop_state is None or not _loop_state[1].is_alive():
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="connect-participant-events", daemon=True)
+            thread.start()
+            _loop_state = (loop, thread)
+        return _loop_state[0]
+
+
+@atexit.register
+def _stop_background_loop() -> None:
+    global _loop_state
+    with _loop_lock:
+        state, _loop_state = _loop_state, None
+    if state is None:
+        return
+    loop, thread = state
+
+    async def stop_all() -> None:
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        loop.stop()
+
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(lambda: loop.create_task(stop_all()))
+        thread.join(timeout=5)
+    if not thread.is_alive():
+        loop.close()
+
+
+class EventStream:
+    """``for event in chat.events()``: typed events until the chat ends or the stream is closed.
+
+    Also a context manager; ``close()`` releases the socket. No event loop is needed from the
+    caller: the stream runs on a private loop thread shared by all sync streams.
+    """
+
+    def __init__(self, session: ChatSession, protocol: EventStreamProtocol) -> None:
+        self._loop = _background_loop()
+        self._events: queue.SimpleQueue[Event | _End] = queue.SimpleQueue()
+        self._inbox: asyncio.Queue[object] = asyncio.Queue()
+        self._done = False
+        _register(session, self)
+        coro = _run(protocol, _SyncBackend(session), self._inbox, self._events.put)
+        self._future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def __iter__(self) -> EventStream:
+        return self
+
+    def __next__(self) -> Event:
+        if self._done:
+            raise StopIteration
+        item = self._events.get()
+        if isinstance(item, _End):
+            self._done = True
+            if item.error is not None:
+                raise item.error
+            raise StopIteration
+        return item
+
+    def _request_stop(self) -> None:
+        if not self._future.done():
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._inbox.put_nowait, _STOP)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the stream and wait (up to ``timeout`` seconds) until its socket is closed."""
+        self._request_stop()
+        self._done = True
+        with contextlib.suppress(Exception):
+            self._future.result(timeout)
+
+    def __enter__(self) -> EventStream:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self._request_stop()
+
+    def __repr__(self) -> str:
+        return f"<EventStream {'closed' if self._done else 'open'}>"
+
+
+def open_stream(
+    session: ChatSession, after: str | None = None, config: EventStreamConfig | None = None
+) -> EventStream:
+    return EventStream(session, _protocol(after, config))
