@@ -90,6 +90,7 @@ class _SessionBase:
         self._content_limits = content_limits
         self._attachment_limits = AttachmentLimits.coerce(attachment_limits)
         self._disconnected = False
+        self._urls: dict[str, httpx.URL] = {}  # parsed once: httpx parses a str URL on every request
         self._typing = TypingThrottle()
         self._receipts = ReceiptLedger()
 
@@ -176,12 +177,17 @@ class _SessionBase:
     def _fetch_flow(self, request: ops.Request) -> Flow[dict[str, Any]]:
         return (yield from call_flow(self._state, request))
 
-    def _request(self, call: Call) -> tuple[str, str, bytes | None, dict[str, str]]:
+    def _request(self, call: Call) -> tuple[str, httpx.URL, bytes | None, dict[str, str]]:
         request = call.request
         headers = {"X-Amz-Bearer": call.bearer.reveal()}
         if request.body is not None:
             headers["Content-Type"] = _JSON
-        return request.method, self._endpoint_url + request.path, request.body, headers
+        url = self._urls.get(request.path)
+        if url is None:
+            url = httpx.URL(self._endpoint_url + request.path)
+            if request.method == "POST":  # the fixed paths; DescribeView's carry a token: not kept
+                self._urls[request.path] = url
+        return request.method, url, request.body, headers
 
 
 class ChatSession(_SessionBase):
