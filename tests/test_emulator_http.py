@@ -553,3 +553,25 @@ async def test_async_with_and_bot_frames() -> None:
             assert denied.status_code == 403
             still = await http.post("/participant/transcript", headers={"X-Amz-Bearer": tokens[0]}, json={})
             assert still.json()["Transcript"][-1]["Type"] == "PARTICIPANT_LEFT"
+
+
+def test_browsers_get_cors_answers(participant_service: LocalParticipantService, http: httpx.Client) -> None:
+    preflight = http.options(
+        "/participant/message",
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,x-amz-bearer",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "x-amz-bearer" in preflight.headers["Access-Control-Allow-Headers"]
+    denied = http.post(
+        "/participant/transcript", headers={"Origin": "http://localhost:3000", "X-Amz-Bearer": "x"}, json={}
+    )
+    assert denied.status_code == 403
+    assert denied.headers["Access-Control-Allow-Origin"] == "*"
+    assert "x-amzn-ErrorType" in denied.headers["Access-Control-Expose-Headers"]
+    plain = http.options("/participant/message")
+    assert plain.status_code == 405

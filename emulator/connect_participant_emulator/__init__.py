@@ -2,8 +2,8 @@
 
 ``with LocalParticipantService() as svc:`` serves the 11 Participant Service operations,
 Connect's StartChatContact / CreateParticipant / StopContact, the chat WebSocket and
-presigned-style attachment URLs on one loopback port; see README-EMULATOR.md in this
-package's folder for the control endpoint (``/_emulator/...``).
+presigned-style attachment URLs on one loopback port; README.md beside this file
+documents the behaviour and the emulator-only control endpoint (``/_emulator/...``).
 """
 
 from ._app import EmulatorApp, build_app

@@ -45,6 +45,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/contact/stop"): "StopContact",
 }
 VIEWS_PREFIX = "/participant/views/"
+EXPOSED_HEADERS = "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date"
 ADMIN_OPERATIONS = frozenset({"StartChatContact", "CreateParticipant", "StopContact"})
 
 _HTTP_CODES = {
@@ -125,7 +126,10 @@ class EmulatorApp:
         _request_id.set(request_id)
         response: web.StreamResponse
         try:
-            response = await handler(request)
+            if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+                response = self.preflight(request)
+            else:
+                response = await handler(request)
         except ServiceError as exc:
             response = error_response(exc.status, exc.code, exc.message, **exc.extra)
         except DropConnection:
@@ -150,7 +154,23 @@ class EmulatorApp:
             response = error_response(500, "InternalServerException", "An internal error occurred.")
         if not response.prepared:
             response.headers["x-amzn-RequestId"] = request_id
+            if "Origin" in request.headers:
+                response.headers["Access-Control-Allow-Origin"] = "*"
+                response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         return response
+
+    @staticmethod
+    def preflight(request: web.Request) -> web.Response:
+        """CORS preflight, as the service answers browsers (AWS's chat library runs in one)."""
+        asked = request.headers.get("Access-Control-Request-Headers", "")
+        return web.Response(
+            status=200,
+            headers={
+                "Access-Control-Allow-Methods": "GET, POST, PUT",
+                "Access-Control-Allow-Headers": asked or "*",
+                "Access-Control-Max-Age": "600",
+            },
+        )
 
     def origin(self, request: web.Request) -> str:
         return f"{request.scheme}://{request.host}"
