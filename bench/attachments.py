@@ -1,6 +1,6 @@
 """Attachments: peak RSS growth while uploading 20 MB, and upload wall time vs raw httpx.
 
-Against the emulator in another process (``python -m connect_participant_emulator --port 0``):
+Against the emulator in another process (``python -m bench.attachments serve``):
 
 - RSS: a fresh child process (``python -m bench.attachments rss URL FILE``) imports the
   facade, connects, uploads a small file to warm up, then uploads the 20 MB file. Growth is
@@ -23,13 +23,11 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 
 import httpx
 
-from bench._harness import ROOT, Report
+from bench._harness import ROOT, Report, server_process
 
 SIZE = 20 * 1024 * 1024
 ROUNDS = 9
@@ -37,26 +35,21 @@ INSTANCE_ID = "00000000-0000-4000-8000-000000000001"
 FLOW_ID = "00000000-0000-4000-8000-0000000000f1"
 
 
-@contextmanager
-def emulator_process() -> Iterator[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "connect_participant_emulator", "--port", "0"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if "listening on " not in line:
-            raise RuntimeError(f"the emulator did not start: {line!r}")
-        yield line.rsplit("listening on ", 1)[1].strip()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def serve() -> None:
+    """``python -m bench.attachments serve``: the emulator on a free port, announced as ``PORT n``."""
+    import asyncio
+
+    from aiohttp import web
+    from connect_participant_emulator import build_app
+
+    async def main() -> None:
+        runner = web.AppRunner(build_app(), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        print(f"PORT {runner.addresses[0][1]}", flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
 
 
 def participant_token(url: str) -> str:
@@ -174,7 +167,7 @@ def run(report: Report) -> None:
     report.section(
         f"attachments: one {SIZE // (1024 * 1024)} MB upload against the emulator in another process"
     )
-    with tempfile.TemporaryDirectory() as folder, emulator_process() as url:
+    with tempfile.TemporaryDirectory() as folder, server_process("bench.attachments", "serve") as url:
         path = os.path.join(folder, "bench.pdf")
         with open(path, "wb") as f:
             for _ in range(SIZE // (1024 * 1024)):
@@ -199,5 +192,7 @@ def run(report: Report) -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "rss":
         rss_child(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:] == ["serve"]:
+        serve()
     else:
-        print("usage: python -m bench.attachments rss URL FILE  (or run it through python -m bench)")
+        print("usage: python -m bench.attachments (serve | rss URL FILE); normally run by python -m bench")
