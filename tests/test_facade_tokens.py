@@ -311,3 +311,56 @@ def test_throttled_create_is_retried(svc: FakeParticipantService) -> None:
     with ParticipantClient(endpoint_url=svc.endpoint_url, retry=RetryPolicy(base_delay=0.001)) as client:
         client.connect(svc.new_participant())
     assert svc.count("CreateParticipantConnection") == 2
+
+
+THROTTLED = Reply(429, {"x-amzn-ErrorType": "ThrottlingException"}, b'{"message":"Rate exceeded"}')
+
+
+def test_failed_refresh_ahead_of_expiry_keeps_the_working_token_and_pauses() -> None:
+    clock = Clock()
+    state = TokenState(
+        participant_token=Secret("p"), connection=_info(T0 + timedelta(seconds=30)), clock=clock
+    )
+    sent, outcome = _drive(state, [THROTTLED, OK])
+    assert sent == ["CreateParticipantConnection", "SendMessage"]
+    assert outcome == {"Id": "m"}
+    clock.now = T0 + timedelta(seconds=3)  # within the pause: no new create
+    sent, _ = _drive(state, [OK])
+    assert sent == ["SendMessage"]
+    clock.now = T0 + timedelta(seconds=6)  # the pause is over: try again, and succeed
+    sent, _ = _drive(state, [CREATED, OK])
+    assert sent == ["CreateParticipantConnection", "SendMessage"]
+    assert state.connection is not None
+    assert state.connection.connection_token.reveal() == "new"
+
+
+def test_failed_refresh_of_an_expired_token_raises() -> None:
+    from connect_participant import ThrottlingError
+
+    clock = Clock()
+    state = TokenState(
+        participant_token=Secret("p"), connection=_info(T0 - timedelta(seconds=1)), clock=clock
+    )
+    sent, outcome = _drive(state, [THROTTLED])
+    assert sent == ["CreateParticipantConnection"]
+    assert isinstance(outcome, ThrottlingError)
+    sent, outcome = _drive(state, [CREATED, OK])  # expired: no pause, the next call tries again
+    assert sent == ["CreateParticipantConnection", "SendMessage"]
+
+
+def test_throttled_refresh_under_concurrency_is_not_a_stampede(svc: FakeParticipantService) -> None:
+    from connect_participant import RetryPolicy
+
+    svc.expiry_seconds = 100
+    with ParticipantClient(
+        endpoint_url=svc.endpoint_url, retry=RetryPolicy(max_attempts=1), refresh_margin=60
+    ) as client:
+        chat = client.connect(svc.new_participant())
+        throttled = Fault(429, b"{}", {"x-amzn-ErrorType": "ThrottlingException"})
+        svc.fail("CreateParticipantConnection", *[throttled] * 20)
+        svc.requests.clear()
+        chat._state.clock = lambda: datetime.now(UTC) + timedelta(seconds=55)  # inside the margin
+        with ThreadPoolExecutor(20) as pool:
+            list(pool.map(lambda i: chat.send_message(f"m{i}"), range(20)))
+    assert svc.count("CreateParticipantConnection") == 1
+    assert svc.count("SendMessage") == 20

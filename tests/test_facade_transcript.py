@@ -190,3 +190,10 @@ async def test_async_both_directions(svc: FakeParticipantService) -> None:
     assert len(recent) == 5
     assert len(pages) == 3
     assert svc.count("GetTranscript") == 3 + 3 + 3 + 3
+
+
+def test_a_transcript_can_be_iterated_again(chat: ChatSession, svc: FakeParticipantService) -> None:
+    transcript = chat.transcript(page_size=10)
+    assert len(list(transcript)) == 25
+    assert len(list(transcript)) == 25
+    assert svc.count("GetTranscript") == 6

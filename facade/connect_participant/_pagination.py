@@ -9,7 +9,8 @@ position, contact id) with the latest ``NextToken``, as AWS paginators do. A
 on a misbehaving server).
 
 ``Transcript`` is what ``chat.transcript(...)`` returns. It is lazy: no
-request is made until it is iterated. It wraps a page fetcher that is either
+request is made until it is iterated, and each iteration starts again from the
+first page (so it can be iterated more than once). It wraps a page fetcher that is either
 sync (``ChatSession``) or async (``AsyncChatSession``) and offers items and
 pages with ``for``/``async for`` accordingly, like stripe's ``AnyIterator``.
 The events stream can fill a gap with ``chat.transcript(start=last_item_id,
@@ -97,6 +98,12 @@ class TranscriptCursor:
     def done(self) -> bool:
         return self._done
 
+    def restart(self) -> TranscriptCursor:
+        """A cursor with the same parameters, back at the first page."""
+        fresh = TranscriptCursor.__new__(TranscriptCursor)
+        fresh._base, fresh._next_token, fresh._done = self._base, None, False
+        return fresh
+
     def next_request(self) -> ops.Request | None:
         if self._done:
             return None
@@ -154,14 +161,16 @@ class Transcript:
     def _sync_pages(self) -> Iterator[Page]:
         self._need("sync")
         assert self._sync_fetch is not None
-        while (request := self._cursor.next_request()) is not None:
-            yield self._cursor.accept(self._sync_fetch(request))
+        cursor = self._cursor.restart()
+        while (request := cursor.next_request()) is not None:
+            yield cursor.accept(self._sync_fetch(request))
 
     async def _async_pages(self) -> AsyncIterator[Page]:
         self._need("async")
         assert self._async_fetch is not None
-        while (request := self._cursor.next_request()) is not None:
-            yield self._cursor.accept(await self._async_fetch(request))
+        cursor = self._cursor.restart()
+        while (request := cursor.next_request()) is not None:
+            yield cursor.accept(await self._async_fetch(request))
 
     def pages(self) -> _Pages:
         return _Pages(self)

@@ -22,6 +22,10 @@ error. ``refresh_flow(state, seen)`` calls CreateParticipantConnection unless
 another caller already replaced generation ``seen`` with a fresh connection;
 the events stream uses it (with the current generation) to get a new
 WebSocket URL, and gets the new connection token for free.
+
+A refresh ahead of expiry that fails (throttled, say) is not fatal while the token still
+works: the call goes ahead with it, and ahead-of-expiry refreshes pause for
+``FAILURE_PAUSE`` so that waiting callers do not each retry CreateParticipantConnection.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ from ._secrets import Secret
 __all__ = ["Call", "Locked", "Reply", "TokenState", "call_flow", "decode", "refresh_flow"]
 
 Clock = Callable[[], datetime]
+#: After a failed ahead-of-expiry refresh, callers keep the still-valid token this long before
+#: trying again, so a throttled CreateParticipantConnection is not retried by every waiting caller.
+FAILURE_PAUSE = timedelta(seconds=5)
 
 
 def utc_now() -> datetime:
@@ -92,6 +99,7 @@ class TokenState:
         self.refused = False  # the service rejected the participant token: never try again
         self.recreate_on_403 = True  # turned off once a re-create did not cure a 403
         self.closed = False  # disconnected: no more re-creates
+        self.failed: tuple[int, datetime] | None = None  # (generation, when) of the last failed refresh
 
     @property
     def connection(self) -> ConnectionInfo | None:
@@ -129,6 +137,27 @@ class TokenState:
     def close(self) -> None:
         self.closed = True
 
+    def still_valid(self) -> bool:
+        """The current connection token has not expired yet (it may be inside the margin)."""
+        connection = self._current[0]
+        if connection is None:
+            return False
+        return connection.expires_at is None or self.clock() < connection.expires_at
+
+    def note_failure(self) -> None:
+        """A refresh failed: ahead-of-expiry refreshes of this generation pause for ``FAILURE_PAUSE``."""
+        self.failed = (self._current[1], self.clock())
+
+    def paused(self) -> bool:
+        """A refresh of this generation failed moments ago, and the current token still works."""
+        failed = self.failed
+        return (
+            failed is not None
+            and failed[0] == self._current[1]
+            and self.clock() - failed[1] < FAILURE_PAUSE
+            and self.still_valid()
+        )
+
 
 def decode(reply: Reply) -> dict[str, Any]:
     """A 2xx reply's JSON object, or the mapped exception for anything else."""
@@ -157,20 +186,30 @@ def _send(request: ops.Request, bearer: Secret) -> Generator[Call, Any, Reply]:
     return reply
 
 
-def refresh_flow(state: TokenState, seen: int) -> Generator[Call, Any, ConnectionInfo | None]:
-    """Create a new connection, unless someone replaced generation ``seen`` with a fresh one meanwhile."""
+def refresh_flow(
+    state: TokenState, seen: int, *, ahead: bool = False
+) -> Generator[Call, Any, ConnectionInfo | None]:
+    """Create a new connection, unless someone replaced generation ``seen`` with a fresh one meanwhile.
+
+    ``ahead``: a refresh before expiry, skipped while a recent failure pauses them (the token
+    still works). A failure is recorded; a rejected participant token stops all re-creates.
+    """
     if state.generation != seen and not state.needs_refresh():
         return state.connection
-    if not state.can_refresh():
+    if not state.can_refresh() or (ahead and state.paused()):
         return state.connection
     assert state.participant_token is not None
-    reply = yield from _send(ops.create_participant_connection(), state.participant_token)
     try:
+        reply = yield from _send(ops.create_participant_connection(), state.participant_token)
         info = ConnectionInfo.from_json(decode(reply))
     except AccessDeniedError:
         state.refused = True
         raise
+    except ParticipantServiceError:
+        state.note_failure()
+        raise
     except ValueError as exc:
+        state.note_failure()
         raise ParticipantServiceError(str(exc), code="InvalidResponse", status_code=reply.status) from None
     state.apply(info)
     return info
@@ -180,8 +219,13 @@ def call_flow(
     state: TokenState, request: ops.Request, *, recreate: bool = True
 ) -> Generator[Action, Any, dict[str, Any]]:
     """One logical call with the connection token: refresh ahead, send, re-create once after a 403."""
-    if state.can_refresh() and state.needs_refresh():
-        yield Locked(refresh_flow(state, state.generation))
+    if state.can_refresh() and state.needs_refresh() and not state.paused():
+        try:
+            yield Locked(refresh_flow(state, state.generation, ahead=True))
+        except ParticipantServiceError:
+            if not state.still_valid():
+                raise  # expired: nothing to fall back on
+            # else: the refresh was ahead of time; carry on with the token that still works
     connection, seen = state.snapshot()
     if connection is None:
         raise AccessDeniedError(
