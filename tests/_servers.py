@@ -1,10 +1,11 @@
 """A small fake Participant Service on loopback for the facade's tests.
 
-Real HTTP over TCP (``_scripted_server.ScriptedServer``'s aiohttp.web loop in a background thread), so the sync and
-async clients, their transports and the retry layer all run for real. It does what the
-facade's tests must control precisely and the emulator is not built for: the connection
-token's Expiry, a slow CreateParticipantConnection (to pile up concurrent refreshes),
-revoking tokens, and scripted faults (status, headers, raw body, or a dropped connection).
+Real HTTP over TCP (on ``_scripted_server.ScriptedServer``'s aiohttp.web loop in a
+background thread), so the sync and async clients, their transports and the retry layer
+all run for real. It does what the facade's tests must control precisely and the emulator
+is not built for: the connection token's Expiry, a slow CreateParticipantConnection (to
+pile up concurrent refreshes), revoking tokens, and scripted faults (status, headers, raw
+body, or a dropped connection).
 """
 
 from __future__ import annotations
