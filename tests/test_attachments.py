@@ -23,6 +23,7 @@ from connect_participant import (
     AttachmentStorageError,
     InvalidInputError,
     ParticipantClient,
+    ParticipantTransportError,
     RetryPolicy,
 )
 from connect_participant_emulator import LocalParticipantService
@@ -374,3 +375,31 @@ def test_no_presigned_url_in_logs_or_errors(
             assert secret not in str(error)
             assert secret not in repr(error)
     assert not (tmp_path / "again.pdf").exists()
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_storage_that_drops_the_connection_gives_a_transport_error(
+    svc: LocalParticipantService, tmp_path: Path, kind: str
+) -> None:
+    path, _ = make_file(tmp_path, "drop.pdf", 5000)
+    token = svc.start_chat().participant_token
+    with ParticipantClient(endpoint_url=svc.endpoint_url, retry=FAST_RETRY) as client:
+        chat = client.connect(token)
+        att = chat.upload_attachment(path)
+        svc.inject_fault("UploadAttachment", action="drop", count=None)
+        with pytest.raises(ParticipantTransportError) as up:
+            chat.upload_attachment(path)
+        svc.inject_fault("DownloadAttachment", action="drop", count=None)
+        if kind == "sync":
+            with pytest.raises(ParticipantTransportError) as down:
+                chat.download_attachment(att.id or "", tmp_path / "out.pdf")
+    if kind == "async":
+        async with AsyncParticipantClient(endpoint_url=svc.endpoint_url, retry=FAST_RETRY) as aclient:
+            achat = await aclient.connect(token)
+            with pytest.raises(ParticipantTransportError) as down:
+                await achat.download_attachment(att.id or "", tmp_path / "out.pdf")
+    for secret in _secrets_of(svc):
+        for error in (up.value, down.value):
+            assert secret not in str(error)
+            assert secret not in repr(error)
+    assert not (tmp_path / "out.pdf").exists()

@@ -41,6 +41,7 @@ Exception tree (all under ``ParticipantServiceError``)::
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import math
@@ -59,7 +60,7 @@ from xml.etree import ElementTree
 import httpx
 
 from . import _operations as ops
-from ._errors import InvalidInputError, ParticipantServiceError
+from ._errors import InvalidInputError, ParticipantServiceError, transport_error
 from ._flow import Flow
 from ._models import Attachment, parse_time
 from ._pagination import TranscriptCursor
@@ -93,6 +94,7 @@ __all__ = [
     "prepare_upload",
     "storage_error",
     "storage_request",
+    "storage_transport_errors",
     "upload_flow",
 ]
 
@@ -322,6 +324,15 @@ def storage_error(
     )
 
 
+@contextlib.contextmanager
+def storage_transport_errors() -> Iterator[None]:
+    """Around a download: a transport failure (after the retries) becomes ``ParticipantTransportError``."""
+    try:
+        yield
+    except httpx.TransportError as exc:
+        raise transport_error(exc) from exc
+
+
 def is_expired_answer(status: int, body: bytes) -> bool:
     """S3's answer to a presigned URL used too late: 403 AccessDenied "Request has expired"."""
     if status != 403:
@@ -491,8 +502,6 @@ class UploadBody(httpx.ByteStream):
             yield reader.accept(read(reader.want()))
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        import asyncio
-
         reader = _Reader(self.source, self.progress)
         read = self.source.file.read
         while reader.remaining:
@@ -614,7 +623,10 @@ def upload_flow(
                 code="ExpiredUploadUrl",
                 status_code=None,
             )
-        reply: StorageReply = yield StoragePut(ticket.url, ticket.headers, body)
+        try:
+            reply: StorageReply = yield StoragePut(ticket.url, ticket.headers, body)
+        except httpx.TransportError as exc:  # after the retry transport gave up
+            raise transport_error(exc) from exc
         if 200 <= reply.status < 300:
             break
         if restarts_left and is_expired_answer(reply.status, reply.body):

@@ -32,6 +32,7 @@ from ._attachments import (
     download_flow,
     storage_error,
     storage_request,
+    storage_transport_errors,
 )
 from ._flow import run_async, run_sync
 from ._models import Attachment
@@ -76,12 +77,14 @@ def upload(chat: ChatSession, *args: object) -> Attachment:
 @contextlib.contextmanager
 def _get(chat: ChatSession, attachment_id: object) -> Iterator[tuple[httpx.Response, int]]:
     ticket = chat._run(download_flow(chat._fetch_flow, attachment_id))
-    response = chat._http.send(storage_request(ticket.url), auth=None, stream=True)
+    with storage_transport_errors():
+        response = chat._http.send(storage_request(ticket.url), auth=None, stream=True)
     try:
-        if not response.is_success:
-            response.read()
-            raise _failure(response, "attachment download")
-        yield response, ticket.size
+        with storage_transport_errors():
+            if not response.is_success:
+                response.read()
+                raise _failure(response, "attachment download")
+            yield response, ticket.size
     finally:
         response.close()
 
@@ -150,12 +153,14 @@ async def upload_async(chat: AsyncChatSession, *args: object) -> Attachment:
 @contextlib.asynccontextmanager
 async def _aget(chat: AsyncChatSession, attachment_id: object) -> AsyncIterator[tuple[httpx.Response, int]]:
     ticket = await chat._run(download_flow(chat._fetch_flow, attachment_id))
-    response = await chat._http.send(storage_request(ticket.url), auth=None, stream=True)
+    with storage_transport_errors():
+        response = await chat._http.send(storage_request(ticket.url), auth=None, stream=True)
     try:
-        if not response.is_success:
-            await response.aread()
-            raise _failure(response, "attachment download")
-        yield response, ticket.size
+        with storage_transport_errors():
+            if not response.is_success:
+                await response.aread()
+                raise _failure(response, "attachment download")
+            yield response, ticket.size
     finally:
         await response.aclose()
 
