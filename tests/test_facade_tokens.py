@@ -364,3 +364,12 @@ def test_throttled_refresh_under_concurrency_is_not_a_stampede(svc: FakeParticip
             list(pool.map(lambda i: chat.send_message(f"m{i}"), range(20)))
     assert svc.count("CreateParticipantConnection") == 1
     assert svc.count("SendMessage") == 20
+
+
+def test_a_token_expired_on_arrival_does_not_refresh_on_every_call() -> None:
+    clock = Clock()
+    state = TokenState(participant_token=Secret("p"), clock=clock)
+    state.apply(_info(T0 - timedelta(minutes=5)))  # the client's clock runs ahead of the service's
+    assert not state.needs_refresh()
+    sent, _ = _drive(state, [OK])
+    assert sent == ["SendMessage"]

@@ -124,7 +124,10 @@ class TokenState:
             return False
         margin = self.margin
         if obtained is not None:
-            margin = min(margin, (expires - obtained) / 2)
+            lifetime = expires - obtained
+            if lifetime <= timedelta(0):
+                return False  # already "expired" on arrival: a skewed clock; leave it to a 403 re-create
+            margin = min(margin, lifetime / 2)
         return self.clock() >= expires - margin
 
     def can_refresh(self) -> bool:
