@@ -1,7 +1,9 @@
 """Attachments, the logic once: validation, the upload/scan/download protocols, the streamed body.
 
-Nothing here touches the network. ``_attachments_io`` holds the two thin
-shells (sync and async) that perform the actions the protocols yield.
+Nothing here touches the network: ``_attachments_io`` holds the two thin
+shells (sync and async) that perform the actions the protocols yield. Local
+files are opened, measured, read and written here, once, for both shells (the
+async shell calls the reads and writes from a worker thread).
 
 - ``AttachmentLimits`` — what the client checks before anything is sent:
   size (1 byte .. 20 MiB by default), file extension and content type
@@ -24,8 +26,12 @@ shells (sync and async) that perform the actions the protocols yield.
   "Request has expired"), then, when asked, following the transcript until
   the scan says APPROVED or REJECTED.
 - ``download_flow`` asks GetAttachment for a URL and the size; the shell
-  streams the bytes, and ``SizeCheck`` compares what arrived with
-  ``AttachmentSizeInBytes``.
+  streams the bytes into a ``DownloadSink`` (a path is written to a temporary
+  file and renamed only when complete) or a ``ReadState`` (``open_attachment``),
+  and ``SizeCheck`` compares what arrived with ``AttachmentSizeInBytes``.
+
+``upload_attachment`` returns ``_models.Attachment`` (the transcript's type,
+with ``size``); its ``status`` is ``None`` unless the upload waited for the scan.
 
 Presigned URLs are held as ``Secret`` and never put into exception text,
 reprs or log records.
