@@ -202,7 +202,11 @@ class ParticipantClient(_ClientBase):
 
     @property
     def low_level(self) -> LowLevelClient:
-        """The generated client, on this client's httpx client (same retries, same timeout)."""
+        """The generated client on this client's httpx client: same retries and timeout.
+
+        Use its ``sync``/``sync_detailed`` functions (its ``asyncio*`` ones would make an
+        httpx client of their own, without the retries: use ``AsyncParticipantClient`` for those).
+        """
         if self._low_level is None:
             self._low_level = LowLevelClient(
                 base_url=self._endpoint_url, timeout=self._timeout
@@ -262,7 +266,11 @@ class AsyncParticipantClient(_ClientBase):
 
     @property
     def low_level(self) -> LowLevelClient:
-        """The generated client, on this client's httpx client (use its ``asyncio*`` functions)."""
+        """The generated client on this client's httpx client: same retries and timeout.
+
+        Use its ``asyncio``/``asyncio_detailed`` functions (its sync ones would make an httpx
+        client of their own, without the retries).
+        """
         if self._low_level is None:
             self._low_level = LowLevelClient(
                 base_url=self._endpoint_url, timeout=self._timeout
