@@ -129,10 +129,7 @@ def test_transport_error_text() -> None:
     error = transport_error(httpx.ConnectError("[Errno 111] Connection refused"), 3)
     assert isinstance(error, ParticipantTransportError)
     assert error.status_code is None
-    assert (
-        str(error)
-        == "ConnectError: ConnectError after 3 attempts: [Errno 111] Connection refused (no HTTP response)"
-    )
+    assert str(error) == "ConnectError: [Errno 111] Connection refused (after 3 attempts) (no HTTP response)"
 
 
 # -- over HTTP ---------------------------------------------------------------------------------------

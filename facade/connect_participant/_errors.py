@@ -247,7 +247,5 @@ def error_from_response(status: int, headers: Mapping[str, str], body: bytes) ->
 def transport_error(exc: BaseException, attempts: int | None = None) -> ParticipantTransportError:
     """Wrap an httpx transport failure; the text names the failure's kind, never the URL."""
     detail = redact(str(exc))[:_MAX_MESSAGE] or "no detail"
-    tries = f" after {attempts} attempts" if attempts else ""
-    return ParticipantTransportError(
-        f"{type(exc).__name__}{tries}: {detail}", code=type(exc).__name__, status_code=None
-    )
+    tries = f" (after {attempts} attempts)" if attempts else ""
+    return ParticipantTransportError(f"{detail}{tries}", code=type(exc).__name__, status_code=None)
