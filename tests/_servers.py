@@ -15,7 +15,7 @@ import itertools
 import json
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,7 +44,7 @@ def instant(when: datetime) -> str:
 class Recorded:
     operation: str
     path: str
-    headers: dict[str, str]
+    headers: Mapping[str, str]  # case-insensitive, as HTTP headers are
     body: dict[str, Any]
 
 
@@ -135,7 +135,7 @@ class FakeParticipantService(ScriptedServer):
         operation = OPERATIONS.get(request.path, "Unknown")
         raw = await request.read()
         body = json.loads(raw) if raw else {}
-        self.requests.append(Recorded(operation, request.path_qs, dict(request.headers), body))
+        self.requests.append(Recorded(operation, request.path_qs, request.headers.copy(), body))
         with self._lock:
             queue = self._faults.get(operation) or self._faults.get("*")
             fault = queue.pop(0) if queue else None

@@ -290,8 +290,10 @@ def test_single_flight_recreate_after_403_threads(svc: FakeParticipantService) -
         svc.create_delay = 0.3
         svc.requests.clear()
         with ThreadPoolExecutor(20) as pool:
-            list(pool.map(lambda i: chat.send_typing(), range(20)))
+            list(pool.map(lambda i: chat.send_message(f"m{i}"), range(20)))
+        token = chat.connection_token.reveal()
     assert svc.count("CreateParticipantConnection") == 1
+    assert sum(r.headers["X-Amz-Bearer"] == token for r in svc.of("SendMessage")) == 20
 
 
 async def test_single_flight_recreate_after_403_tasks(svc: FakeParticipantService) -> None:
@@ -300,8 +302,10 @@ async def test_single_flight_recreate_after_403_tasks(svc: FakeParticipantServic
         svc.revoke_connection_tokens()
         svc.create_delay = 0.3
         svc.requests.clear()
-        await asyncio.gather(*(chat.send_typing() for _ in range(20)))
+        await asyncio.gather(*(chat.send_message(f"m{i}") for i in range(20)))
+        token = chat.connection_token.reveal()
     assert svc.count("CreateParticipantConnection") == 1
+    assert sum(r.headers["X-Amz-Bearer"] == token for r in svc.of("SendMessage")) == 20
 
 
 def test_throttled_create_is_retried(svc: FakeParticipantService) -> None:
