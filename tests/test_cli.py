@@ -1,0 +1,259 @@
+"""The ``connect-participant`` command line against the emulator.
+
+``transcript``, ``send-file`` and ``download`` run in-process through ``main()`` against the
+``participant_service`` fixture; ``chat`` and ``demo`` run as real subprocesses of the
+installed console script, with a scripted standard input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from connect_participant import ParticipantClient
+from connect_participant._cli import main
+from connect_participant_emulator import LocalParticipantService
+
+SCRIPT = shutil.which("connect-participant", path=os.path.dirname(sys.executable))
+
+
+@pytest.fixture
+def chat_with_items(participant_service: LocalParticipantService) -> Iterator[tuple[str, str]]:
+    """A chat whose transcript holds 12 customer messages; yields (endpoint, participant token)."""
+    started = participant_service.start_chat(display_name="Carol")
+    with ParticipantClient(endpoint_url=participant_service.endpoint_url) as client:
+        chat = client.connect(started.participant_token)
+        for i in range(12):
+            chat.send_message(f"message {i}")
+        yield participant_service.endpoint_url, started.participant_token
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "text"])
+def test_transcript_formats(
+    chat_with_items: tuple[str, str], capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    url, token = chat_with_items
+    code, out, err = _run(
+        [
+            "transcript",
+            "--endpoint-url",
+            url,
+            "--participant-token",
+            token,
+            "--format",
+            fmt,
+            "--page-size",
+            "5",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert token not in out + err
+    if fmt == "json":
+        items = json.loads(out)
+    elif fmt == "jsonl":
+        items = [json.loads(line) for line in out.splitlines()]
+    else:
+        assert [ln.split(": ", 1)[1] for ln in out.splitlines() if "Carol: message" in ln] == [
+            f"message {i}" for i in range(12)
+        ]
+        return
+    messages = [i["Content"] for i in items if i["Type"] == "MESSAGE"]
+    assert messages == [f"message {i}" for i in range(12)]  # all pages, in order
+    assert all({"Id", "Type", "AbsoluteTime"} <= set(i) for i in items)
+    assert len({i["Id"] for i in items}) == len(items)
+
+
+def test_transcript_token_from_stdin_and_environment(
+    chat_with_items: tuple[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, token = chat_with_items
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO(token + "\n"))
+    code, out, _ = _run(
+        ["transcript", "--endpoint-url", url, "--participant-token", "-", "--format", "jsonl"], capsys
+    )
+    assert code == 0
+    assert len(out.splitlines()) >= 12
+
+    monkeypatch.setenv("CONNECT_PARTICIPANT_TOKEN", token)
+    code, out, _ = _run(["transcript", "--endpoint-url", url, "--format", "jsonl"], capsys)
+    assert code == 0
+    assert len(out.splitlines()) >= 12
+
+
+def test_send_file_and_download(
+    chat_with_items: tuple[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url, token = chat_with_items
+    source = tmp_path / "report.pdf"
+    source.write_bytes(os.urandom(300_000))
+    common = ["--endpoint-url", url, "--participant-token", token]
+    code, out, err = _run(["send-file", str(source), "--wait", *common], capsys)
+    assert code == 0, err
+    sent = json.loads(out)
+    assert sent["Name"] == "report.pdf"
+    assert sent["Status"] == "APPROVED"
+    assert "100%" in err  # the progress bar reached the end
+    assert token not in out + err
+
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    code, out, err = _run(["download", sent["AttachmentId"], str(folder), *common], capsys)
+    assert code == 0, err
+    written = Path(out.strip())
+    assert written == folder / "report.pdf"
+    assert written.read_bytes() == source.read_bytes()
+    assert "100%" in err
+
+
+def test_exit_codes_and_messages(
+    chat_with_items: tuple[str, str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, token = chat_with_items
+    monkeypatch.delenv("CONNECT_PARTICIPANT_TOKEN", raising=False)
+    monkeypatch.delenv("CONNECT_CONNECTION_TOKEN", raising=False)
+
+    # no token at all: a usage error naming where a token comes from
+    code, _, err = _run(["transcript", "--endpoint-url", url], capsys)
+    assert code == 2
+    assert "participant token is needed" in err
+
+    # a token the service refuses: the service's error, one line, no traceback, no token echoed
+    bad = "not-a-real-token-" + "z" * 20
+    code, out, err = _run(["transcript", "--endpoint-url", url, "--participant-token", bad], capsys)
+    assert code == 1
+    assert "AccessDenied" in err
+    assert "Traceback" not in err
+    assert bad not in out + err
+
+    # bad input is refused before anything is sent
+    code, _, err = _run(
+        ["transcript", "--endpoint-url", url, "--participant-token", token, "--page-size", "0"], capsys
+    )
+    assert code == 2
+    assert "page_size" in err
+    program = tmp_path / "setup.exe"
+    program.write_bytes(b"MZ")
+    code, _, err = _run(
+        ["send-file", str(program), "--endpoint-url", url, "--participant-token", token], capsys
+    )
+    assert code == 2
+    assert "extension" in err
+    code, _, err = _run(
+        ["send-file", str(tmp_path / "missing.pdf"), "--endpoint-url", url, "--participant-token", token],
+        capsys,
+    )
+    assert code == 2
+    assert "existing file" in err
+    code, _, err = _run(
+        ["transcript", "--participant-token", token, "--endpoint-url", "ftp://example"], capsys
+    )
+    assert code == 2
+    assert "endpoint_url" in err
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["transcript", "--format", "xml"])
+    assert exit_info.value.code == 2
+
+
+class _Reader:
+    """Collects a subprocess's stdout lines on a thread; `wait_for` blocks until one matches."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        assert proc.stdout is not None
+        stdout = proc.stdout
+        threading.Thread(target=lambda: [self._queue.put(line) for line in stdout], daemon=True).start()
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        for line in self.lines:
+            if text in line:
+                return line
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            self.lines.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"{text!r} not seen in {self.lines}")
+
+
+@pytest.mark.skipif(SCRIPT is None, reason="the console script is installed by `make venv` (pip install -e)")
+def test_chat_with_emulator_scripted_stdin(tmp_path: Path) -> None:
+    """Messages both ways (an echo bot answers), a file sent, the transcript, /quit."""
+    attachment = tmp_path / "notes.txt"
+    attachment.write_text("some notes\n" * 100)
+    assert SCRIPT is not None
+    with subprocess.Popen(
+        [SCRIPT, "chat", "--emulator", "--display-name", "Dana"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        assert proc.stdin is not None
+        assert proc.stderr is not None
+        reader = _Reader(proc)
+        try:
+            reader.wait_for("Connected.")
+            proc.stdin.write("hello bot\n")
+            proc.stdin.flush()
+            reader.wait_for("Dana: hello bot")
+            reader.wait_for("EchoBot: You said: hello bot")
+            proc.stdin.write(f"/file {attachment}\n")
+            proc.stdin.flush()
+            reader.wait_for("sent notes.txt (1100 bytes)")
+            reader.wait_for("Dana sent a file: notes.txt")
+            before = len(reader.lines)
+            proc.stdin.write("/transcript\n")
+            proc.stdin.flush()
+            reader.wait_for("EchoBot connection ack")
+            assert len(reader.lines) > before
+            proc.stdin.write("/quit\n")
+            proc.stdin.flush()
+            assert proc.wait(20) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert "Traceback" not in proc.stderr.read()
+
+
+@pytest.mark.skipif(SCRIPT is None, reason="the console script is installed by `make venv` (pip install -e)")
+def test_demo_runs_to_the_end() -> None:
+    assert SCRIPT is not None
+    done = subprocess.run(
+        [SCRIPT, "demo", "--delay", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "HelpBot: Thanks!" in out
+    assert "identical: True" in out
+    assert "scan status APPROVED" in out
+    assert "page 1:" in out
+    assert "Demo finished" in out
