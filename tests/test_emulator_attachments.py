@@ -3,12 +3,14 @@ GetAttachment's download URL and its expiry."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 from connect_participant_emulator import LocalParticipantService
@@ -222,3 +224,64 @@ def test_attachment_quota_gives_402(chat: Chat) -> None:
     third = chat.start(name="c.png")
     assert third.status_code == 402
     assert third.headers["x-amzn-ErrorType"] == "ServiceQuotaExceededException"
+
+
+@pytest.mark.participant_service(attachment_scan_seconds=0.3)
+async def test_scan_in_progress_then_final_status_on_the_socket(
+    participant_service: LocalParticipantService,
+) -> None:
+    chat = await participant_service.astart_chat()
+    async with (
+        httpx.AsyncClient(base_url=participant_service.endpoint_url) as http,
+        aiohttp.ClientSession() as session,
+    ):
+        answer = (
+            await http.post(
+                "/participant/connection",
+                headers={"X-Amz-Bearer": chat.participant_token},
+                json={"Type": ["WEBSOCKET", "CONNECTION_CREDENTIALS"]},
+            )
+        ).json()
+        token = answer["ConnectionCredentials"]["ConnectionToken"]
+        bearer = {"X-Amz-Bearer": token}
+        async with session.ws_connect(answer["Websocket"]["Url"]) as ws:
+            await ws.send_json({"topic": "aws/subscribe", "content": {"topics": ["aws/chat"]}})
+            await ws.receive_json(timeout=5)
+            started = (
+                await http.post(
+                    "/participant/start-attachment-upload",
+                    headers=bearer,
+                    json={
+                        "ContentType": "text/plain",
+                        "AttachmentSizeInBytes": 2,
+                        "AttachmentName": "a.txt",
+                        "ClientToken": "c",
+                    },
+                )
+            ).json()
+            meta = started["UploadMetadata"]
+            assert (
+                await http.put(meta["Url"], content=b"ok", headers=meta["HeadersToInclude"])
+            ).status_code == 200
+            done = await http.post(
+                "/participant/complete-attachment-upload",
+                headers=bearer,
+                json={"AttachmentIds": [started["AttachmentId"]], "ClientToken": "d"},
+            )
+            assert done.status_code == 200
+            first = json.loads((await ws.receive_json(timeout=5))["content"])
+            assert first["Attachments"][0]["Status"] == "IN_PROGRESS"
+            early = await http.post(
+                "/participant/attachment", headers=bearer, json={"AttachmentId": started["AttachmentId"]}
+            )
+            assert "still being scanned" in early.json()["message"]
+            second = json.loads((await ws.receive_json(timeout=5))["content"])
+            assert (second["Id"], second["Attachments"][0]["Status"]) == (first["Id"], "APPROVED")
+            transcript = (await http.post("/participant/transcript", headers=bearer, json={})).json()[
+                "Transcript"
+            ]
+            assert transcript[-1]["Attachments"][0]["Status"] == "APPROVED"
+            late = await http.post(
+                "/participant/attachment", headers=bearer, json={"AttachmentId": started["AttachmentId"]}
+            )
+            assert late.status_code == 200

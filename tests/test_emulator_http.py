@@ -575,3 +575,21 @@ def test_browsers_get_cors_answers(participant_service: LocalParticipantService,
     assert "x-amzn-ErrorType" in denied.headers["Access-Control-Expose-Headers"]
     plain = http.options("/participant/message")
     assert plain.status_code == 405
+
+
+def test_chat_duration_ends_the_chat(
+    participant_service: LocalParticipantService, http: httpx.Client
+) -> None:
+    chat = participant_service.start_chat()
+    token = connection_token(http, chat.participant_token)
+    contact = participant_service.emulator.state.contacts[chat.contact_id]
+    contact.expires_at = time.time() - 1  # as if ChatDurationInMinutes had passed
+    assert_error(call(http, "/participant/transcript", token, {}), 403, "AccessDeniedException")
+    info = http.get(f"/_emulator/contacts/{chat.contact_id}").json()
+    assert info["Ended"] is True
+    assert "ParticipantToken" not in json.dumps(info)
+    assert_error(
+        http.post("/contact/stop", json={"ContactId": chat.contact_id, "InstanceId": chat.instance_id}),
+        410,
+        "ContactNotFoundException",
+    )

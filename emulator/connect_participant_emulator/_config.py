@@ -84,6 +84,9 @@ class EmulatorConfig:
     #: None accepts any file name
     attachment_extensions: frozenset[str] | None = DEFAULT_ATTACHMENT_EXTENSIONS
     max_attachments_per_contact: int = 100
+    #: > 0: attachments show IN_PROGRESS for this long, then the item is sent again with its
+    #: final status (APPROVED, or REJECTED when the file name contains "reject")
+    attachment_scan_seconds: float = 0.0
     max_websockets_per_participant: int = 5
     #: per-content-type message caps; None lifts them (the 16,384 of the shape stays)
     message_limits: Mapping[str, int] | None = field(default_factory=lambda: dict(DEFAULT_MESSAGE_LIMITS))

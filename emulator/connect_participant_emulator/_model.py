@@ -8,6 +8,7 @@ import secrets
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -83,7 +84,7 @@ class Socket:
 
     participant: Participant
     queue: asyncio.Queue[tuple[str, int] | str]
-    abort: Any  # callable dropping the TCP connection
+    abort: Callable[[], None]  # drops the TCP connection
     subscribed: bool = False
 
     def push(self, frame: str) -> None:

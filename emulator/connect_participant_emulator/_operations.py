@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
@@ -632,9 +633,12 @@ class Operations:
         if attachment.data is None:
             raise ServiceError(409, "ConflictException", "The attachment has not been uploaded.")
         attachment.completed = True
-        attachment.status = "REJECTED" if "reject" in attachment.name.lower() else "APPROVED"
-        self.state.add_item(
-            participant.contact,
+        verdict = "REJECTED" if "reject" in attachment.name.lower() else "APPROVED"
+        delay = self.config.attachment_scan_seconds
+        attachment.status = verdict if delay <= 0 else "IN_PROGRESS"
+        contact = participant.contact
+        item = self.state.add_item(
+            contact,
             "ATTACHMENT",
             ATTACHMENT_CONTENT_TYPE,
             participant,
@@ -647,6 +651,15 @@ class Operations:
                 }
             ],
         )
+        if delay > 0:
+
+            def scanned() -> None:
+                attachment.status = verdict
+                item["Attachments"][0]["Status"] = verdict
+                if not contact.ended:
+                    self.state.broadcast(contact, item)  # the same item Id, its final status
+
+            asyncio.get_running_loop().call_later(delay, scanned)
         answer: dict[str, Any] = {}
         self._remember(participant.participant_id, "CompleteAttachmentUpload", client_token, answer)
         return answer
@@ -660,6 +673,8 @@ class Operations:
         attachment = participant.contact.attachments.get(attachment_id or "")
         if attachment is None or not attachment.completed:
             raise validation(f"Attachment {attachment_id} is not in this chat.")
+        if attachment.status == "IN_PROGRESS":
+            raise validation(f"Attachment {attachment_id} is still being scanned.")
         if attachment.status != "APPROVED":
             raise validation(f"Attachment {attachment_id} was {attachment.status.lower()} by the scan.")
         seconds = expiry if expiry is not None else self.config.download_url_ttl
