@@ -359,7 +359,9 @@ def end_streams(session: object) -> None:
 def _protocol(after: str | None, config: EventStreamConfig | None) -> EventStreamProtocol:
     # no ``after``: the stream starts now, and items from this moment on are read from the
     # transcript on the first subscription, so nothing sent after events() returned is missed
-    since = None if after is not None else datetime.now(UTC)
+    # (to the millisecond, as the service stamps items: an item of this very millisecond counts)
+    now = datetime.now(UTC)
+    since = None if after is not None else now.replace(microsecond=now.microsecond // 1000 * 1000)
     return EventStreamProtocol(config, after=after, since=since)
 
 

@@ -16,9 +16,10 @@ current monotonic time (``handle(now, input)``), calls ``tick(now)`` when
 
 The policies, in one place:
 
-- **URL freshness**: a fetched URL is used while younger than ``url_fresh_for`` (85 s,
-  as AWS's JS library; the service's connect window is 100 s) and before its
-  ``ConnectionExpiry`` when that is the connect deadline; otherwise a new one is fetched.
+- **URL freshness**: a URL just fetched is opened at once; a URL already held (``connect()``'s,
+  or one used before) is reused only while younger than ``url_fresh_for`` (85 s, as AWS's JS
+  library; the service's connect window is 100 s) and, when ``ConnectionExpiry`` is the
+  connect deadline, within the same 85 % of the time to it; otherwise a new one is fetched.
   A URL the service refused is never used again.
 - **Subscribe**: ``aws/subscribe`` for ``aws/chat`` right after the socket opens, resent when
   no ack comes within ``subscribe_timeout`` (up to ``subscribe_attempts`` sends); a refusal is
@@ -33,7 +34,9 @@ The policies, in one place:
 - **Rollover**: a socket is replaced ``rollover_lead`` before its URL's ``ConnectionExpiry``
   when that expiry is a socket lifetime (later than the connect window), and in any case after
   ``max_socket_age`` (59 min, as AWS's library): a second socket is opened on a new URL and
-  subscribed, and only then is the old one closed. Frames seen on both are de-duplicated.
+  subscribed, and only then is the old one closed. Frames seen on both are de-duplicated, and
+  the transcript is read once as after a reconnect: AWS's library skips that, and loses an
+  item whose frame was still in flight on the old socket when it closed it.
 - **Chat ended**: a ``CHAT_ENDED`` item ends the stream after it is emitted. A 403 while getting
   a new URL (or filling a gap) means the chat ended meanwhile: a synthetic ``ChatEnded`` is
   emitted and the stream ends.
@@ -506,14 +509,15 @@ class EventStreamProtocol:
     def _store_url(self, ready: UrlReady) -> None:
         cfg = self.config
         good_until = ready.received_at + cfg.url_fresh_for
-        expiry = None if ready.expires_in is None else ready.received_at + ready.expires_in
-        if (
-            expiry is not None
-            and ready.expires_in is not None
-            and ready.expires_in <= cfg.url_connect_window + 5
-        ):
-            # ConnectionExpiry is the connect deadline: keep a margin for the handshake
-            good_until = min(good_until, expiry - min(5.0, cfg.url_fresh_for / 10))
+        lifetime = ready.expires_in
+        if lifetime is not None and lifetime <= 0:
+            lifetime = None  # in the past: the clocks disagree, so the expiry tells nothing
+        expiry = None if lifetime is None else ready.received_at + lifetime
+        if lifetime is not None and lifetime <= cfg.url_connect_window + 5:
+            # ConnectionExpiry is the connect deadline: reuse the URL for the same share of it
+            # as AWS's library trusts of the 100 s window (85 s)
+            share = min(1.0, cfg.url_fresh_for / cfg.url_connect_window)
+            good_until = min(good_until, ready.received_at + lifetime * share)
         self._url = ready.url
         self._url_received = ready.received_at
         self._url_good_until = good_until
@@ -521,11 +525,7 @@ class EventStreamProtocol:
 
     def _on_url(self, now: float, ready: UrlReady) -> None:
         self._fetching = False
-        self._store_url(ready)
-        if now >= self._url_good_until:
-            self._url = None  # stale on arrival (should not happen): count it as a failure
-            self._on_url_failed(now, TimeoutError("the WebSocket URL was stale on arrival"))
-            return
+        self._store_url(ready)  # a URL just fetched is used right away, whatever its lifetime
         if self._fetch_for == _ROLLOVER and self._primary is not None:
             self._open(now, _ROLLOVER)
         else:
@@ -587,10 +587,12 @@ class EventStreamProtocol:
         old = self._primary
         self._primary = s.id
         if s.purpose == _ROLLOVER and old is not None:
-            self._rolling = False
+            # An item sent just before the new subscription took effect went to the old socket
+            # only, and its frame may still be on the way when the old socket is closed here;
+            # the transcript has it, so read it like after any reconnect.
             self._roll_failures = 0
             self._drop(old)
-            return
+            self._fill_needed = True
         s.purpose = _CONNECT
         self._rolling = False
         self._retry_at = None
