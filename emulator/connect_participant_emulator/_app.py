@@ -387,6 +387,11 @@ class EmulatorApp:
         topic = frame.get("topic")
         if topic in ("aws/subscribe", "aws/unsubscribe"):
             content = frame.get("content")
+            if isinstance(content, str):  # some clients send the content JSON-encoded
+                try:
+                    content = json.loads(content)
+                except (ValueError, RecursionError):
+                    content = None
             topics = content.get("topics") if isinstance(content, dict) else None
             if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
                 topics = []
