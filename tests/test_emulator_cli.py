@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import pathlib
+import shutil
 import signal
 import subprocess
 import sys
 
+import connect_participant_emulator
 import httpx
 import pytest
 from connect_participant_emulator import EmulatorConfig, LocalParticipantService
@@ -155,3 +159,29 @@ def test_validator_subset() -> None:
     loop = SchemaValidator({"a": {"$ref": "#/a"}})
     with pytest.raises(ValueError, match="loop"):
         loop.validate(1, {"$ref": "#/a"})
+
+
+def test_packaged_spec_is_preferred(tmp_path: pathlib.Path) -> None:
+    """As installed from the wheel: the document sits in the package's _spec folder."""
+    source = pathlib.Path(connect_participant_emulator.__file__).parent
+    package = tmp_path / "connect_participant_emulator"
+    shutil.copytree(source, package, ignore=shutil.ignore_patterns("__pycache__"))
+    (package / "_spec").mkdir()
+    document = json.loads(pathlib.Path(str(spec_path())).read_text())
+    del document["paths"]["/participant/message"]
+    (package / "_spec" / "connect-participant.openapi.json").write_text(json.dumps(document))
+    code = (
+        "from connect_participant_emulator._spec import load_spec, spec_path;"
+        "print(spec_path()); print(len(load_spec().operations))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    where, count = done.stdout.split()
+    assert where == str(package / "_spec" / "connect-participant.openapi.json")
+    assert count == "10"
