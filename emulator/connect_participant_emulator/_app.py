@@ -408,9 +408,7 @@ class EmulatorApp:
         elif topic == "aws/heartbeat":
             sock.push(json.dumps({"topic": "aws/heartbeat"}))
         elif topic == "aws/ping":
-            sock.push(
-                json.dumps({"topic": "aws/ping", "statusCode": 200, "statusContent": {"message": "OK"}})
-            )
+            sock.push(json.dumps({"topic": "aws/ping", "statusCode": 200, "statusContent": "OK"}))
 
     # --- presigned-like attachment URLs ----------------------------------------------
 
