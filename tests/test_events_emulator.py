@@ -121,6 +121,10 @@ def test_sync_200_messages_each_way_through_drops_and_token_expiry(
             assert collector.error is None
         assert sees_bot.texts == [f"b-{i}" for i in range(COUNT)]
         assert sees_customer.texts == [f"c-{i}" for i in range(COUNT)]
+        for collector in (sees_bot, sees_customer):
+            stats = collector.stream.stats
+            assert stats["drops"] == 2  # both closes were seen and mended...
+            assert stats["gap_fills"] >= 3  # ...and the transcript read after each (and at the start)
         # closing the streams released their sockets
         _wait_for(lambda: _sockets(svc) == 0)
     # no token or WebSocket URL reached a log record
@@ -180,6 +184,8 @@ def test_rollover_to_new_urls_loses_nothing(svc: LocalParticipantService) -> Non
         collector.join(20)
         assert collector.error is None
         assert collector.texts == [f"b-{i}" for i in range(100)]
+        assert collector.stream.stats["rollovers"] >= 3
+        assert collector.stream.stats["drops"] == 0
         # each rollover fetched a new URL with CreateParticipantConnection
         assert len(svc.emulator.state.connection_tokens) - len(before) >= 3
 

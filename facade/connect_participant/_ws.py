@@ -365,12 +365,35 @@ def _protocol(after: str | None, config: EventStreamConfig | None) -> EventStrea
     return EventStreamProtocol(config, after=after, since=since)
 
 
+class _Stream:
+    """What both stream classes share: counters, repr, and reading the pump's outbox."""
+
+    _done: bool
+    _stats: dict[str, int]
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Counters: sockets opened, drops, rollovers, gap fills, items filled, duplicates dropped."""
+        return dict(self._stats)
+
+    def _unwrap(self, item: Event | _End, stop: type[Exception]) -> Event:
+        if isinstance(item, _End):
+            self._done = True
+            if item.error is not None:
+                raise item.error
+            raise stop
+        return item
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {'closed' if self._done else 'open'}>"
+
+
 # --- async --------------------------------------------------------------------------------------
 
 _running: set[asyncio.Task[None]] = set()  # strong references: the loop keeps only weak ones
 
 
-class AsyncEventStream:
+class AsyncEventStream(_Stream):
     """``async for event in chat.events()``: typed events until the chat ends or the stream is closed.
 
     Also an async context manager; ``aclose()`` releases the socket.
@@ -380,6 +403,7 @@ class AsyncEventStream:
         self._events: asyncio.Queue[Event | _End] = asyncio.Queue()
         self._inbox: asyncio.Queue[object] = asyncio.Queue()
         self._args = (protocol, _AsyncBackend(session), self._inbox, self._events.put_nowait)
+        self._stats = protocol.stats
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._done = False
@@ -401,13 +425,7 @@ class AsyncEventStream:
         if self._done:
             raise StopAsyncIteration
         self._start()
-        item = await self._events.get()
-        if isinstance(item, _End):
-            self._done = True
-            if item.error is not None:
-                raise item.error
-            raise StopAsyncIteration
-        return item
+        return self._unwrap(await self._events.get(), StopAsyncIteration)
 
     def _request_stop(self) -> None:
         loop = self._loop
@@ -437,9 +455,6 @@ class AsyncEventStream:
     def __del__(self) -> None:
         if self._task is not None and not self._task.done():
             self._request_stop()
-
-    def __repr__(self) -> str:
-        return f"<AsyncEventStream {'closed' if self._done else 'open'}>"
 
 
 def open_async_stream(
@@ -489,7 +504,7 @@ def _stop_background_loop() -> None:
         loop.close()
 
 
-class EventStream:
+class EventStream(_Stream):
     """``for event in chat.events()``: typed events until the chat ends or the stream is closed.
 
     Also a context manager; ``close()`` releases the socket. No event loop is needed from the
@@ -501,6 +516,7 @@ class EventStream:
         self._events: queue.SimpleQueue[Event | _End] = queue.SimpleQueue()
         self._inbox: asyncio.Queue[object] = asyncio.Queue()
         self._done = False
+        self._stats = protocol.stats
         _register(session, self)
         coro = _run(protocol, _SyncBackend(session), self._inbox, self._events.put)
         self._future = asyncio.run_coroutine_threadsafe(coro, self._loop)
@@ -511,13 +527,7 @@ class EventStream:
     def __next__(self) -> Event:
         if self._done:
             raise StopIteration
-        item = self._events.get()
-        if isinstance(item, _End):
-            self._done = True
-            if item.error is not None:
-                raise item.error
-            raise StopIteration
-        return item
+        return self._unwrap(self._events.get(), StopIteration)
 
     def _request_stop(self) -> None:
         if not self._future.done():
@@ -541,9 +551,6 @@ class EventStream:
 
     def __del__(self) -> None:
         self._request_stop()
-
-    def __repr__(self) -> str:
-        return f"<EventStream {'closed' if self._done else 'open'}>"
 
 
 def open_stream(

@@ -387,6 +387,8 @@ class EventStreamProtocol:
         self._fill_failures = 0
         self._fill_retry_at: float | None = None
         self._held: list[Item] = []
+        #: counters for monitoring (read from any thread; only the shell's thread writes them)
+        self.stats = {"sockets": 0, "drops": 0, "rollovers": 0, "gap_fills": 0, "filled": 0, "duplicates": 0}
 
     # --- the shell's interface ------------------------------------------------------------------
 
@@ -547,6 +549,7 @@ class EventStreamProtocol:
     def _open(self, now: float, purpose: str) -> None:
         assert self._url is not None
         self._ids += 1
+        self.stats["sockets"] += 1
         sock = _Sock(self._ids, purpose, now + self.config.open_timeout, self._url_received, self._url_expiry)
         self._socks[sock.id] = sock
         self._out.append(OpenSocket(sock.id, self._url))
@@ -593,6 +596,7 @@ class EventStreamProtocol:
             self._roll_failures = 0
             self._drop(old)
             self._fill_needed = True
+            self.stats["rollovers"] += 1
         s.purpose = _CONNECT
         self._rolling = False
         self._retry_at = None
@@ -637,6 +641,7 @@ class EventStreamProtocol:
         if s.id == self._primary:
             self._primary = None
             self._fill_needed = True
+            self.stats["drops"] += 1
         if s.state == _LIVE and now - s.live_at >= self.config.stable_after:
             self._failures = 0
         else:
@@ -694,6 +699,7 @@ class EventStreamProtocol:
         key = dedupe_key(item)
         if key is not None:
             if key in self._seen:
+                self.stats["duplicates"] += 1
                 return
             self._seen.add(key)
         event = event_from_item(item)
@@ -714,6 +720,8 @@ class EventStreamProtocol:
         if fill is not self._filling:
             return
         self._fill_failures = 0
+        self.stats["gap_fills"] += 1
+        self.stats["filled"] += len(fill.items)
         for item in fill.in_order():
             self._deliver(item)
         self._filling = None
