@@ -181,6 +181,7 @@ def test_control_endpoint_rejects_bad_input(http: httpx.Client) -> None:
         {"delay_seconds": -1},
         {"when": "during"},
         {"operation": ""},
+        {"operation": "SendMesage"},
     ):
         answer = http.post("/_emulator/faults", json=body)
         assert answer.status_code == 400, body
@@ -190,6 +191,7 @@ def test_control_endpoint_rejects_bad_input(http: httpx.Client) -> None:
     assert created["remaining"] is None
     assert http.delete(f"/_emulator/faults/{created['id']}").json() == {"removed": 1}
     assert http.put("/_emulator/latency", json={"seconds": "slow"}).status_code == 400
+    assert http.put("/_emulator/latency", json={"seconds": 1, "operation": "Nope"}).status_code == 400
     assert http.post("/_emulator/websockets/close", json={"code": 999}).status_code == 400
     assert http.put("/_emulator/throttling", json={"quotas": {"SendMessage": {"rate": 0}}}).status_code == 400
     assert http.get("/_emulator/health").json()["status"] == "ok"

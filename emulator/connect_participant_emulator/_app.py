@@ -47,6 +47,10 @@ ROUTES: dict[tuple[str, str], str] = {
 VIEWS_PREFIX = "/participant/views/"
 EXPOSED_HEADERS = "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date"
 ADMIN_OPERATIONS = frozenset({"StartChatContact", "CreateParticipant", "StopContact"})
+#: names the fault and latency controls accept (besides "*")
+FAULT_OPERATIONS = frozenset(
+    {*ROUTES.values(), "DescribeView", "WebSocketConnect", "UploadAttachment", "DownloadAttachment"}
+)
 
 _HTTP_CODES = {
     400: "BadRequestException",
@@ -507,6 +511,13 @@ class EmulatorApp:
 
     async def add_fault(self, request: web.Request) -> web.StreamResponse:
         body = await self.control_json(request)
+        operation = body.get("operation", "*")
+        if isinstance(operation, str) and operation != "*" and operation not in FAULT_OPERATIONS:
+            raise ServiceError(
+                400,
+                "ValidationException",
+                f"Unknown operation {operation!r}; known: {', '.join(sorted(FAULT_OPERATIONS))}",
+            )
         try:
             rule = self.faults.add(body)
         except ValueError as exc:
@@ -531,6 +542,8 @@ class EmulatorApp:
         body = await self.control_json(request)
         seconds = body.get("seconds", 0)
         operation = body.get("operation", "*")
+        if isinstance(operation, str) and operation != "*" and operation not in FAULT_OPERATIONS:
+            raise ServiceError(400, "ValidationException", f"Unknown operation {operation!r}")
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 600:
             raise ServiceError(400, "ValidationException", "seconds must be a number from 0 to 600")
         if not isinstance(operation, str) or not operation:
