@@ -17,6 +17,7 @@ from connect_participant import (
     ChatSession,
     EventStream,
     EventStreamConfig,
+    InvalidInputError,
     Message,
     ParticipantClient,
     ReadReceipt,
@@ -308,3 +309,18 @@ async def test_async_stream_ends_on_chat_end_and_aclose_releases(svc: LocalParti
         await svc.astop_contact(chat)
         kinds = [type(e) async for e in stream2]
         assert kinds[-1] is ChatEnded
+
+
+def test_a_resumed_session_needs_its_participant_token(svc: LocalParticipantService) -> None:
+    chat = svc.start_chat()
+    with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        token = client.connect(chat.participant_token).connection_token
+        assert token is not None
+        with pytest.raises(InvalidInputError, match="participant_token"):
+            client.resume(token.reveal()).events()
+        resumed = client.resume(token.reveal(), participant_token=chat.participant_token)
+        with resumed.events(config=FAST) as stream:
+            resumed.send_message("back")
+            assert next_message(stream).item.content == "back"
+        assert "Secret" not in repr(stream)
+        assert chat.participant_token not in repr(stream) + repr(resumed)

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import aiohttp
 import yarl
 
-from ._errors import AccessDeniedError, ParticipantServiceError
+from ._errors import AccessDeniedError, InvalidInputError, ParticipantServiceError
 from ._events import Event
 from ._models import ConnectionInfo
 from ._ws_protocol import (
@@ -356,7 +356,14 @@ def end_streams(session: object) -> None:
         stream._request_stop()
 
 
-def _protocol(after: str | None, config: EventStreamConfig | None) -> EventStreamProtocol:
+def _protocol(
+    session: _SessionBase, after: str | None, config: EventStreamConfig | None
+) -> EventStreamProtocol:
+    if session._state.participant_token is None:
+        raise InvalidInputError(
+            "participant_token",
+            "events() needs it to get WebSocket URLs: use connect(), or resume(..., participant_token=...)",
+        )
     # no ``after``: the stream starts now, and items from this moment on are read from the
     # transcript on the first subscription, so nothing sent after events() returned is missed
     # (to the millisecond, as the service stamps items: an item of this very millisecond counts)
@@ -460,7 +467,7 @@ class AsyncEventStream(_Stream):
 def open_async_stream(
     session: AsyncChatSession, after: str | None = None, config: EventStreamConfig | None = None
 ) -> AsyncEventStream:
-    return AsyncEventStream(session, _protocol(after, config))
+    return AsyncEventStream(session, _protocol(session, after, config))
 
 
 # --- sync: the same pump on a private loop ------------------------------------------------------
@@ -556,4 +563,4 @@ class EventStream(_Stream):
 def open_stream(
     session: ChatSession, after: str | None = None, config: EventStreamConfig | None = None
 ) -> EventStream:
-    return EventStream(session, _protocol(after, config))
+    return EventStream(session, _protocol(session, after, config))
