@@ -324,3 +324,19 @@ def test_a_resumed_session_needs_its_participant_token(svc: LocalParticipantServ
             assert next_message(stream).item.content == "back"
         assert "Secret" not in repr(stream)
         assert chat.participant_token not in repr(stream) + repr(resumed)
+
+
+def test_events_after_an_item_replays_what_followed_it_first(svc: LocalParticipantService) -> None:
+    chat = svc.start_chat()
+    bot = svc.add_participant(chat, "Bot")
+    with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        customer = client.connect(chat.participant_token)
+        robot = client.connect(bot.participant_token)
+        first = robot.send_message("one")
+        robot.send_message("two")
+        robot.send_message("three")
+        assert first.id is not None
+        with customer.events(after=first.id, config=FAST) as stream:
+            robot.send_message("four")
+            texts = [next_message(stream).item.content for _ in range(3)]
+        assert texts == ["two", "three", "four"]
