@@ -124,7 +124,7 @@ def test_sync_200_messages_each_way_through_drops_and_token_expiry(
         assert sees_customer.texts == [f"c-{i}" for i in range(COUNT)]
         for collector in (sees_bot, sees_customer):
             stats = collector.stream.stats
-            assert stats["drops"] == 2  # both closes were seen and mended...
+            assert stats["drops"] >= 2  # both closes were seen and mended...
             assert stats["gap_fills"] >= 3  # ...and the transcript read after each (and at the start)
         # closing the streams released their sockets
         _wait_for(lambda: _sockets(svc) == 0)
