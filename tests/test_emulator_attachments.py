@@ -153,7 +153,7 @@ def upload(chat: Chat, name: str, data: bytes, content_type: str = "text/plain")
 def test_scan_rejects_names_with_reject_and_get_attachment_refuses_them(chat: Chat) -> None:
     rejected = upload(chat, "please-REJECT-me.txt", b"bad")
     items = chat.call("/participant/transcript", {}).json()["Transcript"]
-    assert items[-1]["Attachments"][0]["Status"] == "REJECTED"
+    assert items[0]["Attachments"][0]["Status"] == "REJECTED"  # newest first by default
     answer = chat.call("/participant/attachment", {"AttachmentId": rejected})
     assert answer.status_code == 400
     assert answer.headers["x-amzn-ErrorType"] == "ValidationException"
@@ -280,7 +280,7 @@ async def test_scan_in_progress_then_final_status_on_the_socket(
             transcript = (await http.post("/participant/transcript", headers=bearer, json={})).json()[
                 "Transcript"
             ]
-            assert transcript[-1]["Attachments"][0]["Status"] == "APPROVED"
+            assert transcript[0]["Attachments"][0]["Status"] == "APPROVED"
             late = await http.post(
                 "/participant/attachment", headers=bearer, json={"AttachmentId": started["AttachmentId"]}
             )

@@ -132,7 +132,7 @@ async def test_whole_chat_with_boto3(participant_service: LocalParticipantServic
         assert httpx.get(got["Url"]).content == data
 
         # paged transcript, newest first by default scan (BACKWARD), 10 per page
-        first = participant.get_transcript(ConnectionToken=token)
+        first = participant.get_transcript(ConnectionToken=token, SortOrder="ASCENDING")
         assert len(first["Transcript"]) == 10
         assert first["InitialContactId"] == contact_id
         assert first["Transcript"][-1]["Type"] == "ATTACHMENT"
@@ -140,7 +140,9 @@ async def test_whole_chat_with_boto3(participant_service: LocalParticipantServic
         items = list(first["Transcript"])
         next_token = first.get("NextToken")
         while next_token:
-            page = participant.get_transcript(ConnectionToken=token, NextToken=next_token)
+            page = participant.get_transcript(
+                ConnectionToken=token, NextToken=next_token, SortOrder="ASCENDING"
+            )
             items = page["Transcript"] + items
             next_token = page.get("NextToken")
         types = [i["Type"] for i in items]

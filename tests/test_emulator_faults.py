@@ -39,7 +39,9 @@ def send(http: httpx.Client, token: str, text: str = "hi", client_token: str | N
 
 def messages(http: httpx.Client, token: str) -> list[str]:
     items = http.post(
-        "/participant/transcript", headers={"X-Amz-Bearer": token}, json={"MaxResults": 100}
+        "/participant/transcript",
+        headers={"X-Amz-Bearer": token},
+        json={"MaxResults": 100, "SortOrder": "ASCENDING"},
     ).json()
     return [i["Content"] for i in items["Transcript"] if i["Type"] == "MESSAGE"]
 

@@ -118,7 +118,9 @@ async def test_whole_chat_with_the_generated_client(participant_service: LocalPa
         assert page.transcript[0].type_ == ChatItemType.MESSAGE
         assert isinstance(page.next_token, str)
         rest = await get_transcript.asyncio(
-            client=client, body=GetTranscriptRequest(next_token=page.next_token), x_amz_bearer=token
+            client=client,
+            body=GetTranscriptRequest(next_token=page.next_token, sort_order=SortKey.ASCENDING),
+            x_amz_bearer=token,
         )
         assert isinstance(rest, GetTranscriptResponse)
         assert rest.transcript

@@ -321,7 +321,10 @@ def test_send_event_rules(participant_service: LocalParticipantService, http: ht
     )
     assert first.json() == again.json()
     transcript = call(http, "/participant/transcript", token, {}).json()["Transcript"]
-    assert [i["Type"] for i in transcript] == ["PARTICIPANT_JOINED", "CONNECTION_ACK"]
+    assert [i["Type"] for i in transcript] == [
+        "CONNECTION_ACK",
+        "PARTICIPANT_JOINED",
+    ]  # DESCENDING by default
 
 
 class TestTranscript:
@@ -340,7 +343,10 @@ class TestTranscript:
                 == 200
             )
         everything = call(
-            http, "/participant/transcript", token, {"MaxResults": 100, "ScanDirection": "FORWARD"}
+            http,
+            "/participant/transcript",
+            token,
+            {"MaxResults": 100, "ScanDirection": "FORWARD", "SortOrder": "ASCENDING"},
         ).json()
         assert "NextToken" not in everything
         return token, everything["Transcript"]
@@ -360,20 +366,23 @@ class TestTranscript:
                 return pages
             body = {**body, "NextToken": page["NextToken"]}
 
-    def test_default_is_backward_ascending_ten_per_page(
+    def test_defaults_are_backward_descending_ten_per_page(
         self, http: httpx.Client, chat: tuple[str, list[dict[str, Any]]]
     ) -> None:
         token, items = chat
         assert len(items) == 25
         assert self.pages(http, token, {}) == [
-            [f"m{n}" for n in range(14, 24)],
-            [f"m{n}" for n in range(4, 14)],
-            ["PARTICIPANT_JOINED", "m0", "m1", "m2", "m3"],
+            [f"m{n}" for n in range(23, 13, -1)],
+            [f"m{n}" for n in range(13, 3, -1)],
+            ["m3", "m2", "m1", "m0", "PARTICIPANT_JOINED"],
         ]
+        assert self.pages(http, token, {"SortOrder": "ASCENDING"})[0] == [f"m{n}" for n in range(14, 24)]
 
     def test_forward_and_descending(self, http: httpx.Client, chat: tuple[str, list[dict[str, Any]]]) -> None:
         token, _ = chat
-        forward = self.pages(http, token, {"ScanDirection": "FORWARD", "MaxResults": 9})
+        forward = self.pages(
+            http, token, {"ScanDirection": "FORWARD", "MaxResults": 9, "SortOrder": "ASCENDING"}
+        )
         assert forward[0] == ["PARTICIPANT_JOINED", *[f"m{n}" for n in range(8)]]
         assert [len(p) for p in forward] == [9, 9, 7]
         assert [name for page in forward for name in page] == [
@@ -390,14 +399,21 @@ class TestTranscript:
         assert m5["Content"] == "m5"
 
         def one(body: dict[str, Any]) -> list[str]:
-            answer = call(http, "/participant/transcript", token, {"MaxResults": 3, **body})
+            answer = call(
+                http, "/participant/transcript", token, {"MaxResults": 3, "SortOrder": "ASCENDING", **body}
+            )
             assert answer.status_code == 200, answer.text
             return self.names(answer.json()["Transcript"])
 
         assert one({"ScanDirection": "FORWARD", "StartPosition": {"Id": m5["Id"]}}) == ["m5", "m6", "m7"]
-        assert one({"StartPosition": {"Id": m5["Id"]}}) == ["m3", "m4", "m5"]
-        assert one({"StartPosition": {"MostRecent": 0}}) == ["m21", "m22", "m23"]
-        assert one({"StartPosition": {"MostRecent": 2}}) == ["m19", "m20", "m21"]
+        assert one({"ScanDirection": "BACKWARD", "StartPosition": {"Id": m5["Id"]}}) == ["m3", "m4", "m5"]
+        assert one({"StartPosition": {"Id": m5["Id"]}}) == [
+            "m5",
+            "m6",
+            "m7",
+        ]  # FORWARD by default with a start
+        assert one({"ScanDirection": "BACKWARD", "StartPosition": {"MostRecent": 0}}) == ["m21", "m22", "m23"]
+        assert one({"ScanDirection": "BACKWARD", "StartPosition": {"MostRecent": 2}}) == ["m19", "m20", "m21"]
         assert one({"ScanDirection": "FORWARD", "StartPosition": {"MostRecent": 1}}) == ["m22", "m23"]
         moment = parse_iso_time(items[11]["AbsoluteTime"])
         answer = call(
@@ -406,6 +422,7 @@ class TestTranscript:
             token,
             {
                 "ScanDirection": "FORWARD",
+                "SortOrder": "ASCENDING",
                 "MaxResults": 100,
                 "StartPosition": {"AbsoluteTime": items[11]["AbsoluteTime"]},
             },
@@ -540,7 +557,11 @@ async def test_async_with_and_bot_frames() -> None:
                 )
                 tokens.append(answer.json()["ConnectionCredentials"]["ConnectionToken"])
             transcript = (
-                await http.post("/participant/transcript", headers={"X-Amz-Bearer": tokens[2]}, json={})
+                await http.post(
+                    "/participant/transcript",
+                    headers={"X-Amz-Bearer": tokens[2]},
+                    json={"SortOrder": "ASCENDING"},
+                )
             ).json()
             roles = [(i["Type"], i.get("ParticipantRole")) for i in transcript["Transcript"]]
             assert roles == [
@@ -556,7 +577,7 @@ async def test_async_with_and_bot_frames() -> None:
             denied = await http.post("/participant/transcript", headers={"X-Amz-Bearer": tokens[1]}, json={})
             assert denied.status_code == 403
             still = await http.post("/participant/transcript", headers={"X-Amz-Bearer": tokens[0]}, json={})
-            assert still.json()["Transcript"][-1]["Type"] == "PARTICIPANT_LEFT"
+            assert still.json()["Transcript"][0]["Type"] == "PARTICIPANT_LEFT"
 
 
 def test_browsers_get_cors_answers(participant_service: LocalParticipantService, http: httpx.Client) -> None:

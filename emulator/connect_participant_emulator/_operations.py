@@ -463,13 +463,15 @@ class Operations:
         max_results = body_int(body, "MaxResults", low=0, high=100)
         page_size = max_results if max_results else DEFAULT_PAGE
         next_token = body_str(body, "NextToken", min_len=1, max_len=1000)
-        scan = body_str(body, "ScanDirection") or "BACKWARD"
-        sort = body_str(body, "SortOrder") or "ASCENDING"
+        start = body_obj(body, "StartPosition")
+        # AWS's documented defaults: BACKWARD without a StartPosition, FORWARD with one;
+        # DESCENDING (AWS's chat library asks for ASCENDING explicitly)
+        scan = body_str(body, "ScanDirection") or ("FORWARD" if start else "BACKWARD")
+        sort = body_str(body, "SortOrder") or "DESCENDING"
         if scan not in {"FORWARD", "BACKWARD"}:
             raise validation("ScanDirection must be FORWARD or BACKWARD.")
         if sort not in {"ASCENDING", "DESCENDING"}:
             raise validation("SortOrder must be ASCENDING or DESCENDING.")
-        start = body_obj(body, "StartPosition")
         entries = contact.entries
         count = len(entries)
         if next_token is not None:
