@@ -248,6 +248,8 @@ async def _pump(
                     break
         except (aiohttp.ClientError, OSError, TimeoutError):
             pass
+        if sockets.pop(sock, None) is not None:
+            await close_socket(ws)  # a no-op when the server closed it; releases it after an error
         post(Closed(sock))
 
     async def close_socket(ws: aiohttp.ClientWebSocketResponse) -> None:
