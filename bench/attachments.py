@@ -4,7 +4,7 @@ Against the emulator in another process (``python -m bench.attachments serve``):
 
 - RSS: a fresh child process (``python -m bench.attachments rss URL FILE``) imports the
   facade, connects, uploads a small file to warm up, then uploads the 20 MB file. Growth is
-  the process's high-water mark after the upload (``ru_maxrss``) minus its RSS just before,
+  the process's high-water mark after the upload (VmHWM) minus its RSS just before,
   which over-states rather than hides growth. Target ≤ 8 MB.
 - Wall time: ``chat.upload_attachment(path)`` (StartAttachmentUpload, streamed PUT,
   CompleteAttachmentUpload) vs the same three requests in raw httpx with the file object
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -69,11 +68,20 @@ def _rss_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _peak_rss_bytes() -> int:
+    """This process's peak RSS (VmHWM). Not ``ru_maxrss``: Linux carries that across fork and
+    exec, so a child of a large parent would report the parent's size as its own peak."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def rss_child(url: str, path: str) -> None:
     """Runs in a fresh process: prints the RSS growth (bytes) of one 20 MB upload as JSON.
 
-    The peak is the larger of the kernel's high-water mark and a 1 ms sampler's maximum
-    (``ru_maxrss`` can lag a little behind the current RSS).
+    The peak is the larger of the kernel's high-water mark (VmHWM) and a 1 ms sampler's maximum.
     """
     from connect_participant import ParticipantClient
 
@@ -96,7 +104,7 @@ def rss_child(url: str, path: str) -> None:
         attachment = chat.upload_attachment(path)
         done.set()
         sampler.join()
-        high_water = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        high_water = _peak_rss_bytes()
     os.unlink(warm)
     assert attachment.size == os.path.getsize(path)
     print(json.dumps({"growth": max(high_water, *samples) - before, "samples": len(samples)}))
