@@ -108,6 +108,17 @@ async def read_bounded(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def parse_object(raw: bytes, code: str, what: str) -> dict[str, Any]:
+    """A request body that must be one JSON object; anything else is a 400 with ``code``."""
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ServiceError(400, code, f"{what} is not valid JSON.") from None
+    if not isinstance(parsed, dict):
+        raise ServiceError(400, code, f"{what} must be a JSON object.")
+    return parsed
+
+
 class EmulatorApp:
     """Holds the state and serves it; ``build_app`` wraps it in an aiohttp Application."""
 
@@ -223,13 +234,7 @@ class EmulatorApp:
                 # AWS's SDKs always send at least {} for these operations
                 raise ServiceError(400, "SerializationException", "The request body is missing.")
             return {}
-        try:
-            parsed = json.loads(raw)
-        except (ValueError, RecursionError):
-            raise ServiceError(400, "SerializationException", "The request body is not valid JSON.") from None
-        if not isinstance(parsed, dict):
-            raise ServiceError(400, "SerializationException", "The request body must be a JSON object.")
-        return parsed
+        return parse_object(raw, "SerializationException", "The request body")
 
     def validate(
         self, operation: str, request: web.Request, body: dict[str, Any], view_token: str | None
@@ -491,13 +496,7 @@ class EmulatorApp:
         raw = await read_bounded(request, 65536)
         if not raw.strip():
             return {}
-        try:
-            parsed = json.loads(raw)
-        except (ValueError, RecursionError):
-            raise ServiceError(400, "ValidationException", "The body is not valid JSON.") from None
-        if not isinstance(parsed, dict):
-            raise ServiceError(400, "ValidationException", "The body must be a JSON object.")
-        return parsed
+        return parse_object(raw, "ValidationException", "The body")
 
     async def health(self, request: web.Request) -> web.StreamResponse:
         return web.json_response(
