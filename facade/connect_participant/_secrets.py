@@ -8,7 +8,8 @@ records. Internal API (attachments and events use the same pieces):
   While a ``Secret`` is alive its value is also scrubbed from every log record
   of the guarded loggers, whatever the message looks like.
 - ``redact(text)`` is the pure scrubbing function: URL query strings (where
-  presigned signatures live), view tokens in DescribeView paths, bearer
+  presigned signatures live; of absolute URLs of any scheme and of bare paths
+  as a request line shows them), view tokens in DescribeView paths, bearer
   header values, and the values of live secrets.
 - ``install_log_redaction()`` (idempotent, run on import of the package)
   attaches ``RedactingFilter`` to httpx's, httpcore's and aiohttp's client
@@ -65,8 +66,11 @@ class Secret:
         raise TypeError("Secret values are not picklable")
 
 
-# A URL's query string holds presigned signatures and credentials.
-_URL_QUERY = re.compile(r"((?:https?|wss?)://[^\s?#\"'<>]*)\?[^\s\"'<>]*", re.IGNORECASE)
+# A URL's query string holds presigned signatures and credentials (any scheme: a URL the
+# HTTP client refuses, ftp:// say, is quoted whole in its error), also in a request line or
+# an error that echoes only the path and query ("PUT /bucket/key?X-Amz-Signature=...").
+_URL_QUERY = re.compile(r"([a-z][a-z0-9+.-]*://[^\s?#\"'<>]*)\?[^\s\"'<>]*", re.IGNORECASE)
+_PATH_QUERY = re.compile(r"(?<![^\s\"'(=:,\[])(/[^\s?#\"'<>]*)\?[^\s\"'<>]*")
 # DescribeView carries a view token in its path.
 _VIEW_PATH = re.compile(r"(/participant/views/)[^\s?#\"'<>]+")
 # Header values in httpcore/h11 style reprs or "Name: value" text.
@@ -79,6 +83,8 @@ _HEADER = re.compile(
 def _live_values() -> list[str]:
     with _live_lock:
         values = [s.reveal() for s in _live]
+    # a live URL's query alone (an echo of it in another form still carries the signature)
+    values += [v.split("?", 1)[1] for v in values if "?" in v]
     # Longest first so a token that contains another is replaced whole.
     return sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
 
@@ -89,6 +95,7 @@ def redact(text: str) -> str:
         if value in text:
             text = text.replace(value, _REDACTED)
     text = _URL_QUERY.sub(rf"\1?{_REDACTED}", text)
+    text = _PATH_QUERY.sub(rf"\1?{_REDACTED}", text)
     text = _VIEW_PATH.sub(rf"\1{_REDACTED}", text)
     return _HEADER.sub(rf"\1{_REDACTED}", text)
 
