@@ -31,10 +31,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import aiohttp
 import httpx
 
 from ._errors import InvalidInputError, header_value
 from ._flow import Flow, run_async, run_sync
+from ._secrets import redact
 
 __all__ = [
     "RETRYABLE_STATUSES",
@@ -230,6 +232,13 @@ class RetryTransport(httpx.BaseTransport):
         self.wrapped.close()
 
 
+def _unmapped(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
+    """An httpx error for an aiohttp one httpx-aiohttp does not map (a malformed answer raises
+    ``ClientResponseError``, whose text carries the whole URL): redacted text, no chain."""
+    kind = httpx.RemoteProtocolError if isinstance(exc, aiohttp.ClientResponseError) else httpx.TransportError
+    return kind(redact(str(exc)), request=request)
+
+
 class AsyncRetryTransport(httpx.AsyncBaseTransport):
     """Wraps an async httpx transport with ``RetryPolicy`` retries."""
 
@@ -248,7 +257,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def _perform(self, action: Send | Discard | Sleep) -> Any:
         if isinstance(action, Send):
-            return await self.wrapped.handle_async_request(action.request)
+            try:
+                return await self.wrapped.handle_async_request(action.request)
+            except aiohttp.ClientError as exc:  # what httpx-aiohttp passes through unmapped
+                error = _unmapped(exc, action.request)
+            raise error  # outside the except: no chained aiohttp error (its text holds the URL)
         if isinstance(action, Discard):
             await action.response.aread()
             return await action.response.aclose()
