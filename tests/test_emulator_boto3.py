@@ -93,7 +93,11 @@ async def test_whole_chat_with_boto3(participant_service: LocalParticipantServic
             ConnectionToken=token, ContentType="application/vnd.amazonaws.connect.event.typing"
         )
         item = await next_chat_item(ws)
-        assert item["Type"] == "TYPING"
+        # AWS sends every event as Type EVENT, told apart by ContentType
+        assert (item["Type"], item["ContentType"]) == (
+            "EVENT",
+            "application/vnd.amazonaws.connect.event.typing",
+        )
         participant.send_event(
             ConnectionToken=token,
             ContentType="application/vnd.amazonaws.connect.event.message.read",
@@ -101,8 +105,10 @@ async def test_whole_chat_with_boto3(participant_service: LocalParticipantServic
         )
         item = await next_chat_item(ws)
         assert item["Type"] == "MESSAGEMETADATA"
+        assert item["ContentType"] == "application/vnd.amazonaws.connect.event.message.metadata"
         assert item["MessageMetadata"]["MessageId"] == reply["Id"]
         assert "ReadTimestamp" in item["MessageMetadata"]["Receipts"][0]
+        assert "DeliveredTimestamp" in item["MessageMetadata"]["Receipts"][0]  # read implies delivered
 
         for n in range(12):
             participant.send_message(ConnectionToken=token, ContentType="text/plain", Content=f"m{n}")
@@ -146,10 +152,11 @@ async def test_whole_chat_with_boto3(participant_service: LocalParticipantServic
             items = page["Transcript"] + items
             next_token = page.get("NextToken")
         types = [i["Type"] for i in items]
-        assert types[:2] == ["PARTICIPANT_JOINED", "MESSAGE"]
+        assert types[:2] == ["EVENT", "MESSAGE"]
+        assert items[0]["ContentType"] == "application/vnd.amazonaws.connect.event.participant.joined"
         assert items[1]["Content"] == "I need help"
         assert types.count("MESSAGE") == 15
-        assert "TYPING" not in types
+        assert not any(i["ContentType"].endswith(".typing") for i in items)
         read_target = next(i for i in items if i["Id"] == reply["Id"])
         assert (
             read_target["MessageMetadata"]["Receipts"][0]["RecipientParticipantId"]
@@ -161,7 +168,11 @@ async def test_whole_chat_with_boto3(participant_service: LocalParticipantServic
         participant.disconnect_participant(ConnectionToken=token)
         left = await next_chat_item(ws)
         ended = await next_chat_item(ws)
-        assert (left["Type"], ended["Type"]) == ("PARTICIPANT_LEFT", "CHAT_ENDED")
+        assert (left["Type"], ended["Type"]) == ("EVENT", "EVENT")
+        assert (left["ContentType"], ended["ContentType"]) == (
+            "application/vnd.amazonaws.connect.event.participant.left",
+            "application/vnd.amazonaws.connect.event.chat.ended",
+        )
         closing = await ws.receive(timeout=5)
         assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING)
 

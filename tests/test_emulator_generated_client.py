@@ -85,7 +85,11 @@ async def test_whole_chat_with_the_generated_client(participant_service: LocalPa
                 x_amz_bearer=token,
             )
             assert typing.status_code == 200
-            assert json.loads((await ws.receive_json(timeout=5))["content"])["Type"] == "TYPING"
+            typed = json.loads((await ws.receive_json(timeout=5))["content"])
+            assert (typed["Type"], typed["ContentType"]) == (
+                "EVENT",
+                "application/vnd.amazonaws.connect.event.typing",
+            )
 
         too_long = await send_message.asyncio(
             client=client,

@@ -46,6 +46,15 @@ def call(http: httpx.Client, path: str, token: str, body: dict[str, Any]) -> htt
     return http.post(path, headers={"X-Amz-Bearer": token}, json=body)
 
 
+def kind(item: dict[str, Any]) -> str:
+    """MESSAGE, ATTACHMENT, or for an event (Type EVENT) its ContentType's name: PARTICIPANT_JOINED, ..."""
+    if item["Type"] != "EVENT":
+        return str(item["Type"])
+    prefix = "application/vnd.amazonaws.connect.event."
+    assert item["ContentType"].startswith(prefix)
+    return str(item["ContentType"][len(prefix) :]).replace(".", "_").upper()
+
+
 def assert_error(response: httpx.Response, status: int, code: str) -> str:
     assert response.status_code == status, response.text
     assert response.headers["x-amzn-ErrorType"] == code
@@ -321,9 +330,9 @@ def test_send_event_rules(participant_service: LocalParticipantService, http: ht
     )
     assert first.json() == again.json()
     transcript = call(http, "/participant/transcript", token, {}).json()["Transcript"]
-    assert [i["Type"] for i in transcript] == [
-        "CONNECTION_ACK",
-        "PARTICIPANT_JOINED",
+    assert [(i["Type"], i["ContentType"]) for i in transcript] == [
+        ("EVENT", prefix + "connection.acknowledged"),
+        ("EVENT", prefix + "participant.joined"),
     ]  # DESCENDING by default
 
 
@@ -353,7 +362,8 @@ class TestTranscript:
 
     @staticmethod
     def names(items: list[dict[str, Any]]) -> list[str]:
-        return [i.get("Content", i["Type"]) for i in items]
+        # events are Type EVENT, named here by their ContentType (…event.participant.joined)
+        return [i.get("Content", kind(i)) for i in items]
 
     def pages(self, http: httpx.Client, token: str, body: dict[str, Any]) -> list[list[str]]:
         pages = []
@@ -492,7 +502,7 @@ async def test_websocket_protocol(participant_service: LocalParticipantService) 
             assert json.loads(frame["content"])["Content"] == "seen"
             await participant_service.astop_contact(chat)
             ended = await receive_json(ws)
-            assert json.loads(ended["content"])["Type"] == "CHAT_ENDED"
+            assert kind(json.loads(ended["content"])) == "CHAT_ENDED"
             closing = await ws.receive(timeout=5)
             assert closing.type == aiohttp.WSMsgType.CLOSE
             assert closing.data == 1000
@@ -563,7 +573,7 @@ async def test_async_with_and_bot_frames() -> None:
                     json={"SortOrder": "ASCENDING"},
                 )
             ).json()
-            roles = [(i["Type"], i.get("ParticipantRole")) for i in transcript["Transcript"]]
+            roles = [(kind(i), i.get("ParticipantRole")) for i in transcript["Transcript"]]
             assert roles == [
                 ("PARTICIPANT_JOINED", "CUSTOMER"),
                 ("MESSAGE", "CUSTOMER"),
@@ -577,7 +587,7 @@ async def test_async_with_and_bot_frames() -> None:
             denied = await http.post("/participant/transcript", headers={"X-Amz-Bearer": tokens[1]}, json={})
             assert denied.status_code == 403
             still = await http.post("/participant/transcript", headers={"X-Amz-Bearer": tokens[0]}, json={})
-            assert still.json()["Transcript"][0]["Type"] == "PARTICIPANT_LEFT"
+            assert kind(still.json()["Transcript"][0]) == "PARTICIPANT_LEFT"
 
 
 def test_browsers_get_cors_answers(participant_service: LocalParticipantService, http: httpx.Client) -> None:

@@ -57,7 +57,11 @@ def test_a_whole_chat(participant_service: LocalParticipantService) -> None:
         )
         assert mine.absolute_time is not None
         assert mine.time is not None
-        assert any(i.type == "PARTICIPANT_JOINED" for i in items)
+        assert any(
+            i.type == "EVENT"
+            and i.content_type == "application/vnd.amazonaws.connect.event.participant.joined"
+            for i in items
+        )
 
 
 async def test_a_whole_chat_async(participant_service: LocalParticipantService) -> None:

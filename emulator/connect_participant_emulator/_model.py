@@ -36,6 +36,12 @@ JOINED = EVENT_PREFIX + "participant.joined"
 LEFT = EVENT_PREFIX + "participant.left"
 ENDED = EVENT_PREFIX + "chat.ended"
 ATTACHMENT_CONTENT_TYPE = "application/vnd.amazonaws.connect.message.attachment"
+#: what read/delivered receipts carry on the sockets (``Type`` MESSAGEMETADATA)
+METADATA = EVENT_PREFIX + "message.metadata"
+#: the ``Type`` of every event item (joined, left, chat ended, typing, connection ack): the
+#: model's enum also lists TYPING, PARTICIPANT_JOINED, ..., but the service sends EVENT and
+#: AWS's chat SDKs tell events apart by ``ContentType``
+EVENT = "EVENT"
 
 
 class ServiceError(Exception):
@@ -235,7 +241,7 @@ class State:
         )
         contact.participants[participant.participant_id] = participant
         self.participant_tokens[participant.token] = participant
-        self.add_item(contact, "PARTICIPANT_JOINED", JOINED, participant)
+        self.add_item(contact, EVENT, JOINED, participant)
         return participant
 
     def check_expiry(self, contact: Contact) -> None:
@@ -245,7 +251,7 @@ class State:
     def end_contact(self, contact: Contact) -> None:
         if contact.ended:
             return
-        self.add_item(contact, "CHAT_ENDED", ENDED, None)
+        self.add_item(contact, EVENT, ENDED, None)
         contact.ended = True
         for participant in contact.participants.values():
             for sock in list(participant.sockets):
@@ -253,7 +259,7 @@ class State:
 
     def disconnect(self, participant: Participant) -> None:
         contact = participant.contact
-        self.add_item(contact, "PARTICIPANT_LEFT", LEFT, participant)
+        self.add_item(contact, EVENT, LEFT, participant)
         if participant.role == "CUSTOMER":
             # the customer leaving ends the chat: everyone gets CHAT_ENDED, then sockets close
             self.end_contact(contact)

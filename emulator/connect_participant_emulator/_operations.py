@@ -15,6 +15,8 @@ from ._model import (
     ATTACHMENT_CONTENT_TYPE,
     CONNECTION_ACK,
     DELIVERED,
+    EVENT,
+    METADATA,
     READ,
     TYPING,
     Attachment,
@@ -343,7 +345,7 @@ class Operations:
             }
         if connect and not participant.acknowledged:
             participant.acknowledged = True
-            self.state.add_item(participant.contact, "CONNECTION_ACK", CONNECTION_ACK, participant)
+            self.state.add_item(participant.contact, EVENT, CONNECTION_ACK, participant)
         return answer
 
     def send_message(self, participant: Participant, body: dict[str, Any]) -> dict[str, Any]:
@@ -407,10 +409,10 @@ class Operations:
         state = self.state
         contact = participant.contact
         if content_type == TYPING:
-            item = state.add_item(contact, "TYPING", content_type, participant, content=content, store=False)
+            item = state.add_item(contact, EVENT, content_type, participant, content=content, store=False)
         elif content_type == CONNECTION_ACK:
             participant.acknowledged = True
-            item = state.add_item(contact, "CONNECTION_ACK", content_type, participant)
+            item = state.add_item(contact, EVENT, content_type, participant)
         else:
             assert message_id is not None
             item = self._receipt(participant, content_type, message_id)
@@ -435,16 +437,16 @@ class Operations:
             mine = {"RecipientParticipantId": participant.participant_id}
             receipts.append(mine)
         mine[stamp] = now
-        # sent on the sockets as AWS does (Type MESSAGEMETADATA), not kept as an item
+        if stamp == "ReadTimestamp":
+            mine.setdefault("DeliveredTimestamp", now)  # read implies delivered
+        # sent on the sockets as AWS does (Type MESSAGEMETADATA, ContentType
+        # ...event.message.metadata, the recipient's receipt so far), not kept as an item
         item: dict[str, Any] = {
             "AbsoluteTime": now,
-            "ContentType": content_type,
+            "ContentType": METADATA,
             "Id": str(uuid.uuid4()),
             "Type": "MESSAGEMETADATA",
-            "MessageMetadata": {
-                "MessageId": message_id,
-                "Receipts": [{stamp: now, "RecipientParticipantId": participant.participant_id}],
-            },
+            "MessageMetadata": {"MessageId": message_id, "Receipts": [dict(mine)]},
             "ContactId": contact.contact_id,
         }
         self.state.broadcast(contact, item)

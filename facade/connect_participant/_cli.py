@@ -177,6 +177,11 @@ def _describe(item: Any) -> str:
     if kind == "ATTACHMENT":
         names = ", ".join(f"{a.name} ({a.status})" for a in (item.attachments or []))
         return f"[{_when(item)}] {who} sent a file: {names}"
+    if kind == "EVENT":  # how the service sends events: named by their ContentType
+        suffix = str(item.content_type or "").rsplit("event.", 1)[-1]
+        kind = {"participant.joined": "PARTICIPANT_JOINED", "participant.left": "PARTICIPANT_LEFT",
+                "chat.ended": "CHAT_ENDED", "typing": "TYPING",
+                "connection.acknowledged": "CONNECTION_ACK"}.get(suffix, "EVENT")  # fmt: skip
     labels = {
         "EVENT": "",
         "PARTICIPANT_JOINED": "joined",
