@@ -59,7 +59,7 @@ def validation(message: str) -> ServiceError:
     return ServiceError(400, "ValidationException", message)
 
 
-def access_denied(message: str = "You do not have sufficient access to perform this action.") -> ServiceError:
+def access_denied(message: str = "Access denied") -> ServiceError:  # the service's own wording
     return ServiceError(403, "AccessDeniedException", message)
 
 

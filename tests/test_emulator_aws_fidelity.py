@@ -1,0 +1,79 @@
+"""Emulator behaviours checked against AWS's documentation and AWS's own chat SDKs.
+
+Each test names its source: the service model's documentation (botocore
+``connectparticipant/2018-09-07``), AWS's iOS/Android chat SDKs (how they read socket
+frames), or a real answer quoted in a public issue.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from connect_participant_emulator import LocalParticipantService
+
+EVENT = "application/vnd.amazonaws.connect.event."
+
+
+@pytest.fixture
+def http(participant_service: LocalParticipantService) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=participant_service.endpoint_url, timeout=10) as client:
+        yield client
+
+
+def token_for(http: httpx.Client, participant_token: str) -> str:
+    answer = http.post(
+        "/participant/connection",
+        headers={"X-Amz-Bearer": participant_token},
+        json={"Type": ["CONNECTION_CREDENTIALS"]},
+    )
+    assert answer.status_code == 200, answer.text
+    token: str = answer.json()["ConnectionCredentials"]["ConnectionToken"]
+    return token
+
+
+def call(http: httpx.Client, path: str, token: str, body: dict[str, Any]) -> httpx.Response:
+    return http.post(path, headers={"X-Amz-Bearer": token}, json=body)
+
+
+def upload(http: httpx.Client, token: str, data: bytes, name: str = "notes.txt") -> str:
+    started = call(
+        http,
+        "/participant/start-attachment-upload",
+        token,
+        {
+            "ContentType": "text/plain",
+            "AttachmentSizeInBytes": len(data),
+            "AttachmentName": name,
+            "ClientToken": str(uuid.uuid4()),
+        },
+    )
+    assert started.status_code == 200, started.text
+    meta = started.json()["UploadMetadata"]
+    assert httpx.put(meta["Url"], content=data, headers=meta["HeadersToInclude"]).status_code == 200
+    attachment_id: str = started.json()["AttachmentId"]
+    done = call(
+        http,
+        "/participant/complete-attachment-upload",
+        token,
+        {"AttachmentIds": [attachment_id], "ClientToken": str(uuid.uuid4())},
+    )
+    assert done.status_code == 200, done.text
+    return attachment_id
+
+
+def test_access_denied_body_is_the_services(
+    participant_service: LocalParticipantService, http: httpx.Client
+) -> None:
+    """A real 403 from /participant/disconnect reads {"message":"Access denied"}
+    (aws-samples/aws-lex-web-ui#365)."""
+    chat = participant_service.start_chat()
+    token = token_for(http, chat.participant_token)
+    assert call(http, "/participant/disconnect", token, {}).status_code == 200
+    denied = call(http, "/participant/message", token, {"ContentType": "text/plain", "Content": "x"})
+    assert denied.status_code == 403
+    assert denied.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+    assert denied.json() == {"message": "Access denied"}
