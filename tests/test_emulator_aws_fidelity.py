@@ -7,6 +7,7 @@ frames), or a real answer quoted in a public issue.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -77,3 +78,48 @@ def test_access_denied_body_is_the_services(
     assert denied.status_code == 403
     assert denied.headers["x-amzn-ErrorType"] == "AccessDeniedException"
     assert denied.json() == {"message": "Access denied"}
+
+
+def test_a_custom_bot_cannot_get_a_customers_attachment(
+    participant_service: LocalParticipantService, http: httpx.Client
+) -> None:
+    """GetAttachment's documentation: "The participant role CUSTOM_BOT is not permitted to access
+    attachments customers may upload. An AccessDeniedException can indicate that the participant
+    may be a CUSTOM_BOT"."""
+    chat = participant_service.start_chat()
+    customer = token_for(http, chat.participant_token)
+    bot = token_for(http, participant_service.add_participant(chat, "Bot").participant_token)
+    agent = token_for(http, participant_service.add_participant(chat, "Dana", role="AGENT").participant_token)
+    attachment_id = upload(http, customer, b"customer's file\n")
+    denied = call(http, "/participant/attachment", bot, {"AttachmentId": attachment_id})
+    assert denied.status_code == 403, denied.text
+    assert denied.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+    for who in (customer, agent):
+        got = call(http, "/participant/attachment", who, {"AttachmentId": attachment_id})
+        assert got.status_code == 200, got.text
+    # the bot's own file is its to read
+    own = upload(http, bot, b"bot's file\n", "bot.txt")
+    assert call(http, "/participant/attachment", bot, {"AttachmentId": own}).status_code == 200
+
+
+def test_receipts_while_a_supervisor_is_in_the_chat_conflict(
+    participant_service: LocalParticipantService, http: httpx.Client
+) -> None:
+    """SendEvent's documentation: "Using the SendEvent API for message receipts when a supervisor
+    is barged-in will result in a conflict exception" (409); typing still works."""
+    chat = participant_service.start_chat()
+    customer = token_for(http, chat.participant_token)
+    agent = token_for(http, participant_service.add_participant(chat, "Dana", role="AGENT").participant_token)
+    sent = call(http, "/participant/message", agent, {"ContentType": "text/plain", "Content": "hi"})
+    receipt = {"ContentType": EVENT + "message.read", "Content": json.dumps({"messageId": sent.json()["Id"]})}
+    assert call(http, "/participant/event", customer, receipt).status_code == 200
+    supervisor = token_for(
+        http, participant_service.add_participant(chat, "Sam", role="SUPERVISOR").participant_token
+    )
+    conflict = call(http, "/participant/event", customer, receipt)
+    assert conflict.status_code == 409, conflict.text
+    assert conflict.headers["x-amzn-ErrorType"] == "ConflictException"
+    assert call(http, "/participant/event", customer, {"ContentType": EVENT + "typing"}).status_code == 200
+    # the supervisor leaves: receipts work again
+    assert call(http, "/participant/disconnect", supervisor, {}).status_code == 200
+    assert call(http, "/participant/event", customer, receipt).status_code == 200

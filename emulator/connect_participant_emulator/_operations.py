@@ -26,6 +26,7 @@ from ._model import (
     Participant,
     ServiceError,
     State,
+    access_denied,
     iso_time,
     parse_iso_time,
     validation,
@@ -425,6 +426,13 @@ class Operations:
         index = contact.item_index(message_id)
         if index is None:
             raise validation(f"Message {message_id} is not in this chat.")
+        if any(p.role == "SUPERVISOR" and p.active for p in contact.participants.values()):
+            # AWS: receipts while a supervisor is barged in give a ConflictException
+            raise ServiceError(
+                409,
+                "ConflictException",
+                "Message receipts are not supported while a supervisor is in the chat.",
+            )
         now = iso_time(time.time())
         stamp = "ReadTimestamp" if content_type == READ else "DeliveredTimestamp"
         target = contact.entries[index].item
@@ -677,6 +685,10 @@ class Operations:
         attachment = participant.contact.attachments.get(attachment_id or "")
         if attachment is None or not attachment.completed:
             raise validation(f"Attachment {attachment_id} is not in this chat.")
+        if participant.role == "CUSTOM_BOT" and attachment.participant.role == "CUSTOMER":
+            # AWS: "The participant role CUSTOM_BOT is not permitted to access attachments
+            # customers may upload" (AccessDeniedException)
+            raise access_denied()
         if attachment.status == "IN_PROGRESS":
             raise validation(f"Attachment {attachment_id} is still being scanned.")
         if attachment.status != "APPROVED":
