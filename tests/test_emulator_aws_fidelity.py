@@ -123,3 +123,38 @@ def test_receipts_while_a_supervisor_is_in_the_chat_conflict(
     # the supervisor leaves: receipts work again
     assert call(http, "/participant/disconnect", supervisor, {}).status_code == 200
     assert call(http, "/participant/event", customer, receipt).status_code == 200
+
+
+def test_upload_headers_are_the_eight_aws_gives(
+    participant_service: LocalParticipantService, http: httpx.Client
+) -> None:
+    """A real StartAttachmentUpload answer (amazon-connect/amazon-connect-chatjs#188) holds
+    Content-Type, Content-Disposition, Content-Length, x-amz-acl and four x-amz-meta-*."""
+    chat = participant_service.start_chat()
+    token = token_for(http, chat.participant_token)
+    started = call(
+        http,
+        "/participant/start-attachment-upload",
+        token,
+        {
+            "ContentType": "text/plain",
+            "AttachmentSizeInBytes": 9,
+            "AttachmentName": "file.txt",
+            "ClientToken": str(uuid.uuid4()),
+        },
+    )
+    headers = started.json()["UploadMetadata"]["HeadersToInclude"]
+    assert set(headers) == {
+        "Content-Type",
+        "Content-Disposition",
+        "Content-Length",
+        "x-amz-acl",
+        "x-amz-meta-account_id",
+        "x-amz-meta-contact_id",
+        "x-amz-meta-initial_contact_id",
+        "x-amz-meta-organization_id",
+    }
+    assert headers["x-amz-acl"] == "bucket-owner-full-control"
+    assert (headers["Content-Type"], headers["Content-Length"]) == ("text/plain", "9")
+    assert headers["Content-Disposition"] == 'attachment; filename="file.txt"'
+    assert headers["x-amz-meta-contact_id"] == chat.contact_id

@@ -589,8 +589,7 @@ class Operations:
             "x-amz-meta-contact_id": contact.contact_id,
             "x-amz-meta-initial_contact_id": contact.contact_id,
             "x-amz-meta-organization_id": contact.instance_id[:256],
-            "x-amz-meta-attachment_id": attachment_id,
-        }
+        }  # the eight headers a real StartAttachmentUpload answer holds (chatjs issue #188)
         signature = secrets.token_hex(32)
         expires_at = time.time() + config.upload_url_ttl
         query = urlencode(
