@@ -275,10 +275,18 @@ def test_start_chat_contact_is_idempotent_and_validated(
         400,
         "InvalidParameterException",
     )
+    # Connect's ChatMessage allows 16,384 for every content type (SendMessage's per-type caps
+    # do not apply to the InitialMessage)
+    long_initial = {
+        **body,
+        "ClientToken": "y",
+        "InitialMessage": {"ContentType": "text/plain", "Content": "a" * 1025},
+    }
+    assert http.put("/contact/chat", json=long_initial).status_code == 200
     bad_initial = {
         **body,
         "ClientToken": "x",
-        "InitialMessage": {"ContentType": "text/plain", "Content": "a" * 1025},
+        "InitialMessage": {"ContentType": "text/plain", "Content": "a" * 16385},
     }
     assert_error(http.put("/contact/chat", json=bad_initial), 400, "InvalidParameterException")
     assert_error(

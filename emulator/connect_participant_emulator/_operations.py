@@ -206,7 +206,10 @@ class Operations:
             initial_content = self._connect_str(initial, "Content", 1, SHAPE_MAX_CONTENT, required=True)
             assert initial_type is not None
             assert initial_content is not None
-            self._check_message(initial_type, initial_content, code="InvalidParameterException")
+            # Connect's ChatMessage: "Maximum of 16,384 bytes for all content types" (no per-type caps)
+            self._check_message(
+                initial_type, initial_content, code="InvalidParameterException", per_type_limits=False
+            )
         assert instance_id is not None
         assert flow_id is not None
         assert display_name is not None
@@ -364,14 +367,21 @@ class Operations:
         self._remember(participant.participant_id, "SendMessage", client_token, answer)
         return answer
 
-    def _check_message(self, content_type: str, content: str, code: str = "ValidationException") -> None:
+    def _check_message(
+        self,
+        content_type: str,
+        content: str,
+        code: str = "ValidationException",
+        *,
+        per_type_limits: bool = True,
+    ) -> None:
         if content_type not in MESSAGE_TYPES:
             raise ServiceError(
                 400,
                 code,
                 f"Content type '{content_type}' is not supported. Supported: {', '.join(sorted(MESSAGE_TYPES))}.",
             )
-        limits = self.config.message_limits
+        limits = self.config.message_limits if per_type_limits else None
         limit = limits.get(content_type, SHAPE_MAX_CONTENT) if limits is not None else SHAPE_MAX_CONTENT
         if len(content) > limit:
             raise ServiceError(
