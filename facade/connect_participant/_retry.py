@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random as _random
 import time
 from collections.abc import Callable, Mapping
@@ -59,8 +60,8 @@ _RETRYABLE_ERRORS: tuple[type[Exception], ...] = (
 
 
 def _number(name: str, value: object, *, low: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= low:
-        raise InvalidInputError(name, f"must be a number >= {low}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value < math.inf:
+        raise InvalidInputError(name, f"must be a finite number >= {low}")
     return float(value)
 
 
