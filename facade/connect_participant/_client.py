@@ -17,6 +17,7 @@ own async transport is several times slower under concurrency.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar, Unpack
@@ -103,6 +104,8 @@ class _ClientBase:
         if isinstance(timeout, _NotGiven):
             self._timeout = DEFAULT_TIMEOUT
         elif isinstance(timeout, httpx.Timeout):
+            for part in (timeout.connect, timeout.read, timeout.write, timeout.pool):
+                check_timeout(part)  # each a positive number of seconds or None
             self._timeout = timeout
         else:
             self._timeout = httpx.Timeout(check_timeout(timeout))
@@ -111,9 +114,9 @@ class _ClientBase:
         if (
             isinstance(refresh_margin, bool)
             or not isinstance(refresh_margin, int | float)
-            or refresh_margin < 0
+            or not 0 <= refresh_margin < math.inf
         ):
-            raise InvalidInputError("refresh_margin", "must be a number of seconds >= 0")
+            raise InvalidInputError("refresh_margin", "must be a finite number of seconds >= 0")
         self._refresh_margin = float(refresh_margin)
         self._clock = _clock
 
