@@ -43,6 +43,7 @@ import yarl
 from ._errors import AccessDeniedError, InvalidInputError, ParticipantServiceError
 from ._events import Event
 from ._models import ConnectionInfo
+from ._validation import check_id
 from ._ws_protocol import (
     Closed,
     CloseSocket,
@@ -361,6 +362,10 @@ def end_streams(session: object) -> None:
 def _protocol(
     session: _SessionBase, after: str | None, config: EventStreamConfig | None
 ) -> EventStreamProtocol:
+    if after is not None:
+        check_id("after", after)
+    if config is not None and not isinstance(config, EventStreamConfig):
+        raise InvalidInputError("config", "must be an EventStreamConfig or None")
     if session._state.participant_token is None:
         raise InvalidInputError(
             "participant_token",
