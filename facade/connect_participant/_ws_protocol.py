@@ -50,6 +50,7 @@ The policies, in one place:
 from __future__ import annotations
 
 import json
+import math
 import random as _random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,15 +126,16 @@ class EventStreamConfig:
             "backoff_cap",
         ):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise InvalidInputError(name, "must be a number > 0")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+                raise InvalidInputError(name, "must be a finite number > 0")
         for name in ("subscribe_retry_delay", "rollover_lead", "first_retry_delay", "backoff_base",
                      "stable_after"):  # fmt: skip
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-                raise InvalidInputError(name, "must be a number >= 0")
-        if not 0 <= self.backoff_jitter < 1:
-            raise InvalidInputError("backoff_jitter", "must be >= 0 and < 1")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+                raise InvalidInputError(name, "must be a finite number >= 0")
+        jitter = self.backoff_jitter
+        if isinstance(jitter, bool) or not isinstance(jitter, int | float) or not 0 <= jitter < 1:
+            raise InvalidInputError("backoff_jitter", "must be a number >= 0 and < 1")
         for name in ("subscribe_attempts", "subscribe_refusals", "gap_fill_limit", "dedupe_window"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
