@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 from _servers import FakeParticipantService, connected_chat
 from connect_participant import (
     DEFAULT_CONTENT_LIMITS,
     AsyncParticipantClient,
     ChatSession,
+    EventStreamConfig,
     InvalidInputError,
     ParticipantClient,
     RetryPolicy,
@@ -217,3 +220,116 @@ def test_bounds_are_inclusive(svc: FakeParticipantService) -> None:
 def test_absolute_time_format() -> None:
     when = datetime(2026, 11, 26, 15, 4, 5, 678901, tzinfo=UTC)
     assert format_instant(when) == "2026-11-26T15:04:05.678Z"
+
+
+# --- gaps found by the audit: each must fail before anything is sent --------------------------------
+
+INF, NAN = float("inf"), float("nan")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument", "rule"),
+    [
+        ({"base_delay": INF}, "base_delay", "finite"),
+        ({"max_delay": INF}, "max_delay", "finite"),
+        ({"max_retry_after": INF}, "max_retry_after", "finite"),
+        ({"max_attempts": True}, "max_attempts", "int"),
+        ({"base_delay": None}, "base_delay", "number"),
+    ],
+)
+def test_retry_policy_values_are_finite(kwargs: dict[str, Any], argument: str, rule: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        RetryPolicy(**kwargs)
+    assert (caught.value.argument, rule in caught.value.rule) == (argument, True)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument", "rule"),
+    [
+        ({"refresh_margin": NAN}, "refresh_margin", "finite"),
+        ({"refresh_margin": INF}, "refresh_margin", "finite"),
+        ({"refresh_margin": True}, "refresh_margin", "number"),
+        ({"timeout": httpx.Timeout(-1)}, "timeout", "positive"),
+        ({"timeout": httpx.Timeout(5, connect=NAN)}, "timeout", "positive"),
+        ({"timeout": httpx.Timeout(5, read=0)}, "timeout", "positive"),
+        ({"timeout": INF}, "timeout", "positive"),
+        ({"timeout": True}, "timeout", "positive"),
+        ({"timeout": b"5"}, "timeout", "positive"),
+    ],
+)
+def test_client_numbers_are_checked(
+    svc: FakeParticipantService, kwargs: dict[str, Any], argument: str, rule: str
+) -> None:
+    for cls in (ParticipantClient, AsyncParticipantClient):
+        with pytest.raises(InvalidInputError) as caught:
+            cls(endpoint_url=svc.endpoint_url, **kwargs)
+        assert caught.value.argument == argument
+        assert rule in caught.value.rule
+    assert svc.requests == []
+
+
+def test_timeout_parts_may_be_none(svc: FakeParticipantService) -> None:
+    with ParticipantClient(endpoint_url=svc.endpoint_url, timeout=httpx.Timeout(None, connect=2.0)) as client:
+        client.connect(svc.new_participant())
+    assert svc.count("CreateParticipantConnection") == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument", "rule"),
+    [
+        ({"after": ""}, "after", "1..256 characters"),
+        ({"after": "i" * 257}, "after", "1..256 characters"),
+        ({"after": 123}, "after", "must be a str"),
+        ({"after": b"item"}, "after", "must be a str"),
+        ({"config": {"heartbeat_interval": 5}}, "config", "EventStreamConfig"),
+        ({"config": 5}, "config", "EventStreamConfig"),
+    ],
+)
+async def test_events_arguments_sync_and_async(
+    svc: FakeParticipantService, kwargs: dict[str, Any], argument: str, rule: str
+) -> None:
+    token = svc.new_participant()
+    with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        chat = client.connect(token)
+        svc.requests.clear()
+        with pytest.raises(InvalidInputError) as caught:
+            chat.events(**kwargs)
+        assert (caught.value.argument, rule in caught.value.rule) == (argument, True)
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as async_client:
+        async_chat = await async_client.connect(token)
+        svc.requests.clear()
+        with pytest.raises(InvalidInputError) as caught:
+            async_chat.events(**kwargs)
+        assert (caught.value.argument, rule in caught.value.rule) == (argument, True)
+        await asyncio.sleep(0.05)  # a stream started by mistake would be connecting by now
+    assert svc.requests == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument", "rule"),
+    [
+        ({"backoff_jitter": "0.1"}, "backoff_jitter", ">= 0 and < 1"),
+        ({"backoff_jitter": None}, "backoff_jitter", ">= 0 and < 1"),
+        ({"backoff_jitter": True}, "backoff_jitter", ">= 0 and < 1"),
+        ({"heartbeat_interval": INF}, "heartbeat_interval", "finite"),
+        ({"open_timeout": INF}, "open_timeout", "finite"),
+        ({"rollover_lead": INF}, "rollover_lead", "finite"),
+        ({"stable_after": NAN}, "stable_after", ">= 0"),
+        ({"subscribe_attempts": 2.0}, "subscribe_attempts", "int >= 1"),
+        ({"dedupe_window": True}, "dedupe_window", "int >= 1"),
+    ],
+)
+def test_event_stream_config_values(kwargs: dict[str, Any], argument: str, rule: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        EventStreamConfig(**kwargs)
+    assert caught.value.argument == argument
+    assert rule in caught.value.rule
+
+
+@pytest.mark.parametrize("value", ["5", None, NAN, -1, True, b"1"])
+def test_typing_interval_setter(chat: ChatSession, value: object) -> None:
+    with pytest.raises(InvalidInputError, match=r"^typing_interval: must be a number >= 0"):
+        chat.typing_interval = value  # type: ignore[assignment]
+    assert chat.typing_interval == 10.0  # unchanged
+    chat.typing_interval = 0
+    assert chat.typing_interval == 0.0
