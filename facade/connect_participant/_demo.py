@@ -2,7 +2,7 @@
 
 A customer starts a chat (StartChatContact), connects, and talks to a bot participant
 (CreateParticipant) that answers with typing indicators; the customer sends a file with a
-progress bar, the bot downloads it and confirms, the customer pages through the
+progress bar, the bot confirms it (a bot may not download it), the customer pages through the
 transcript, and both leave. Everything runs on loopback; nothing needs an AWS account.
 """
 
@@ -41,8 +41,8 @@ class _Printer:
             print(f"   {text}", flush=True)
 
 
-def _bot(bot: ChatSession, stream: EventStream, downloads: Path) -> None:
-    """Answers the customer: typing first, then a reply; downloads files it is sent."""
+def _bot(bot: ChatSession, stream: EventStream) -> None:
+    """Answers the customer: typing first, then a reply; acknowledges files it is sent."""
     for event in stream:
         item = event.item
         if item.participant_role != "CUSTOMER":
@@ -53,14 +53,9 @@ def _bot(bot: ChatSession, stream: EventStream, downloads: Path) -> None:
             time.sleep(0.2)
             bot.send_message(f"Thanks! I read: “{item.content}”. Send me the receipt, please.")
         elif isinstance(event, AttachmentAdded):
+            # AWS does not let a CUSTOM_BOT download a customer's file (403): it acknowledges it
             for attachment in item.attachments:
-                if attachment.id is None:
-                    continue
-                path = bot.download_attachment(attachment.id, downloads / (attachment.name or "file"))
-                size = Path(path).stat().st_size
-                bot.send_message(
-                    f"Got {attachment.name} ({size} bytes), status {attachment.status}. All done!"
-                )
+                bot.send_message(f"Got {attachment.name}, status {attachment.status}. All done!")
         elif isinstance(event, ChatEnded):
             return
 
@@ -126,11 +121,10 @@ def run_demo(delay: float = 0.3) -> int:
             # streams start after the newest item: nothing sent from here on is missed
             bot_stream = bot.events(after=newest_item_id(bot))
             customer_stream = customer.events(after=newest_item_id(customer))
-            (work / "bot").mkdir()
             with (
                 bot_stream,
                 customer_stream,
-                _thread(_bot, bot, bot_stream, work / "bot"),
+                _thread(_bot, bot, bot_stream),
                 _thread(_customer_listener, customer_stream, out, inbox),
             ):
                 out.step("Alice types and sends a message")
