@@ -200,7 +200,7 @@ def test_control_endpoint_rejects_bad_input(http: httpx.Client) -> None:
 
 
 @pytest.mark.participant_service(throttling=True)
-def test_throttling_uses_aws_quotas_per_instance(
+def test_throttling_uses_aws_quotas_per_account(
     participant_service: LocalParticipantService, http: httpx.Client
 ) -> None:
     chat = participant_service.start_chat(instance_id="instance-a")
@@ -217,9 +217,14 @@ def test_throttling_uses_aws_quotas_per_instance(
     throttled = [r for r in statuses if r.status_code == 429]
     assert throttled
     assert throttled[0].headers["x-amzn-ErrorType"] == "ThrottlingException"
-    # another instance has its own buckets
+    # AWS's API rate quotas are per account and Region: another instance shares the bucket
     other = participant_service.start_chat(instance_id="instance-b")
-    assert token_for(http, other.participant_token)
+    shared = http.post(
+        "/participant/connection",
+        headers={"X-Amz-Bearer": other.participant_token},
+        json={"Type": ["CONNECTION_CREDENTIALS"]},
+    )
+    assert shared.status_code == 429
 
 
 def test_throttling_can_be_switched_on_and_tuned(

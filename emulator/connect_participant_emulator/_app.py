@@ -274,14 +274,7 @@ class EmulatorApp:
         await self.before(request, operation)
         body = {} if operation == "DescribeView" else await self.read_json(request, operation)
         bearer = request.headers.get("X-Amz-Bearer")
-        if operation in ADMIN_OPERATIONS:
-            instance = body.get("InstanceId")
-            if not isinstance(instance, str):
-                contact = self.state.contacts.get(str(body.get("ContactId")))
-                instance = contact.instance_id if contact is not None else "-"
-        else:
-            instance = self.state.instance_for_token(bearer)
-        if not self.throttle.allow(instance, operation):
+        if not self.throttle.allow(operation):
             raise ServiceError(429, "ThrottlingException", "Rate exceeded")
         if operation not in ADMIN_OPERATIONS:
             self.validate(operation, request, body, view_token)

@@ -30,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--websocket-url-ttl", type=float, default=100.0, help="seconds a WebSocket URL stays connectable"
     )
-    parser.add_argument("--throttling", action="store_true", help="answer 429 over AWS's per-instance quotas")
+    parser.add_argument(
+        "--throttling", action="store_true", help="answer 429 over AWS's per-account API rate quotas"
+    )
     parser.add_argument(
         "--no-message-limits", action="store_true", help="lift the per-content-type message caps"
     )

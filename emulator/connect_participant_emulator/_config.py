@@ -23,7 +23,7 @@ class Quota:
     burst: float
 
 
-#: Requests per second (rate/burst) per Connect instance, AWS's default quotas.
+#: Requests per second (rate/burst) per account and Region (all instances share them), AWS's default quotas.
 DEFAULT_QUOTAS: Mapping[str, Quota] = MappingProxyType(
     {
         "CreateParticipantConnection": Quota(6, 9),
@@ -90,7 +90,7 @@ class EmulatorConfig:
     max_websockets_per_participant: int = 5
     #: per-content-type message caps; None lifts them (the 16,384 of the shape stays)
     message_limits: Mapping[str, int] | None = field(default_factory=lambda: dict(DEFAULT_MESSAGE_LIMITS))
-    #: AWS-like 429 ThrottlingException when a per-instance quota is exceeded
+    #: AWS-like 429 ThrottlingException when a per-account API rate quota is exceeded
     throttling: bool = False
     quotas: Mapping[str, Quota] = field(default_factory=lambda: dict(DEFAULT_QUOTAS))
     #: largest JSON request body accepted (bytes), 413 beyond

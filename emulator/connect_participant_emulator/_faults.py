@@ -109,24 +109,24 @@ class Faults:
 
 
 class Throttle:
-    """Token buckets per (instance, operation)."""
+    """Token buckets per operation: AWS's API rate quotas are per account and Region (shared by
+    all the account's Connect instances), and one emulator is one account in one Region."""
 
     def __init__(self, config: EmulatorConfig) -> None:
         self.enabled = config.throttling
         self.quotas: dict[str, Quota] = dict(config.quotas)
         self._defaults = (config.throttling, dict(config.quotas))
-        self.buckets: dict[tuple[str, str], TokenBucket] = {}
+        self.buckets: dict[str, TokenBucket] = {}
 
-    def allow(self, instance: str, operation: str) -> bool:
+    def allow(self, operation: str) -> bool:
         if not self.enabled:
             return True
         quota = self.quotas.get(operation)
         if quota is None:
             return True
-        key = (instance, operation)
-        bucket = self.buckets.get(key)
+        bucket = self.buckets.get(operation)
         if bucket is None:
-            bucket = self.buckets[key] = TokenBucket(quota)
+            bucket = self.buckets[operation] = TokenBucket(quota)
         return bucket.take()
 
     def configure(self, enabled: bool | None, quotas: dict[str, Quota] | None) -> None:

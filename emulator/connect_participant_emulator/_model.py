@@ -289,16 +289,6 @@ class State:
             raise access_denied()
         return grant.participant
 
-    def instance_for_token(self, token: str | None) -> str:
-        if token:
-            participant = self.participant_tokens.get(token)
-            if participant is None:
-                grant = self.connection_tokens.get(token)
-                participant = grant.participant if grant is not None else None
-            if participant is not None:
-                return participant.contact.instance_id
-        return "-"
-
     def issue_connection(self, participant: Participant) -> ConnectionGrant:
         grant = ConnectionGrant(
             token=new_token(),
