@@ -657,10 +657,29 @@ class EmulatorApp:
 APP_KEY = web.AppKey("connect_participant_emulator", EmulatorApp)
 
 
+class _NoRequestLine(logging.Filter):
+    """aiohttp's server logs a malformed request with the error, whose text quotes the request
+    line, query and all (WebSocket keys, presigned signatures): keep the message and the kind
+    of error, not the error's text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg = f"{record.getMessage()}: {type(record.exc_info[1]).__name__}"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+_server_log = logging.getLogger("connect_participant_emulator.server")
+_server_log.addFilter(_NoRequestLine())
+
 #: options for ``web.AppRunner``: long request lines (a 1,000-character ViewToken can be
-#: 12 kB once percent-encoded) and no access log (URLs carry presigned signatures)
+#: 12 kB once percent-encoded), no access log and a server log without request lines (URLs
+#: carry presigned signatures)
 RUNNER_OPTIONS: dict[str, Any] = {
     "access_log": None,
+    "logger": _server_log,
     "shutdown_timeout": 2.0,
     "max_line_size": 65536,
     "max_field_size": 65536,
