@@ -7,6 +7,7 @@ frames), or a real answer quoted in a public issue.
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Iterator
@@ -158,3 +159,16 @@ def test_upload_headers_are_the_eight_aws_gives(
     assert (headers["Content-Type"], headers["Content-Length"]) == ("text/plain", "9")
     assert headers["Content-Disposition"] == 'attachment; filename="file.txt"'
     assert headers["x-amz-meta-contact_id"] == chat.contact_id
+
+
+def test_tokens_are_standard_base64_never_starting_with_a_dash(
+    participant_service: LocalParticipantService, http: httpx.Client
+) -> None:
+    """The service's tokens are base64 text; a url-safe token may start with "-", which command
+    lines (argparse) take for an option."""
+    for _ in range(50):
+        chat = participant_service.start_chat()
+        token = token_for(http, chat.participant_token)
+        for value in (chat.participant_token, token):
+            assert not value.startswith("-")
+            assert base64.b64decode(value, validate=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import secrets
 import time
@@ -81,7 +82,9 @@ def parse_iso_time(text: str) -> float:
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(96)
+    """Standard base64, like the service's tokens: never starts with "-" (a url-safe token can,
+    and a command line then reads ``--participant-token -x…`` as a missing value)."""
+    return base64.b64encode(secrets.token_bytes(96)).decode("ascii")
 
 
 @dataclass(eq=False)
