@@ -105,7 +105,9 @@ def test_boto3_retries_through_injected_faults_without_duplicates(
 def test_drop_connection(participant_service: LocalParticipantService, http: httpx.Client) -> None:
     token = token_for(http, participant_service.start_chat().participant_token)
     participant_service.inject_fault("*", action="drop")
-    with pytest.raises(httpx.RemoteProtocolError):
+    # a dropped connection reads as closed (FIN) or, with the request body still unread on the
+    # server side, as reset (RST): which one is a race of the kernel, not of the emulator
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         send(http, token)
     assert send(http, token).status_code == 200
 
