@@ -609,3 +609,22 @@ def test_emulator_server_logs_no_request_line(
     _wait_for(lambda: any("Error handling request" in r.getMessage() for r in everything.caplog.records))
     assert any("Error handling request" in r.getMessage() for r in everything.caplog.records)
     assert_clean(everything.text())
+
+
+# --- asyncio's own report of an exception nobody retrieved -------------------------------------------
+
+
+async def test_unretrieved_task_exception_leaks_nothing(
+    attachment_service: AttachmentService, tmp_path: Path, everything: Capture
+) -> None:
+    url = _storage_url(attachment_service, None, "ftp")  # aiohttp's error quotes this URL whole
+    token = attachment_service.new_participant()
+    async with AsyncParticipantClient(endpoint_url=attachment_service.endpoint_url, retry=FAST) as client:
+        chat = await client.connect(token)
+        connection = chat.connection_token.reveal()  # type: ignore[union-attr]
+        task = asyncio.get_running_loop().create_task(chat.upload_attachment(_pdf(tmp_path)))
+        await asyncio.wait([task])
+        del task  # its exception never retrieved: asyncio logs it, traceback and chain
+        text = everything.text()
+    assert "Task exception was never retrieved" in text
+    assert_clean(text, url, token, connection)
