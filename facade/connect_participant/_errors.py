@@ -44,6 +44,7 @@ __all__ = [
     "ValidationError",
     "error_from_response",
     "header_value",
+    "scrub",
     "transport_error",
 ]
 
@@ -244,14 +245,19 @@ def error_from_response(status: int, headers: Mapping[str, str], body: bytes) ->
     return error
 
 
+def scrub(exc: BaseException) -> None:
+    """Redact an exception's text in place and cut off the exceptions it wrapped (httpx-aiohttp
+    wraps aiohttp's errors, whose text can be a whole URL, a presigned one or DescribeView's)."""
+    exc.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in exc.args)
+    exc.__cause__ = exc.__context__ = None
+
+
 def transport_error(exc: BaseException, attempts: int | None = None) -> ParticipantTransportError:
     """Wrap an httpx transport failure; the text names the failure's kind, never the URL.
 
-    ``exc`` stays the new error's cause, scrubbed: its text redacted and what it wrapped cut
-    off (httpx-aiohttp wraps aiohttp's errors, whose text can be a whole presigned URL).
+    ``exc`` stays the new error's cause, scrubbed (see ``scrub``).
     """
     detail = redact(str(exc))[:_MAX_MESSAGE] or "no detail"
-    exc.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in exc.args)
-    exc.__cause__ = exc.__context__ = None
+    scrub(exc)
     tries = f" (after {attempts} attempts)" if attempts else ""
     return ParticipantTransportError(f"{detail}{tries}", code=type(exc).__name__, status_code=None)

@@ -35,7 +35,7 @@ from typing import Any
 import aiohttp
 import httpx
 
-from ._errors import InvalidInputError, header_value
+from ._errors import InvalidInputError, header_value, scrub
 from ._flow import Flow, run_async, run_sync
 from ._secrets import redact
 
@@ -260,6 +260,9 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         if isinstance(action, Send):
             try:
                 return await self.wrapped.handle_async_request(action.request)
+            except httpx.TransportError as exc:  # also what low_level calls get: no URL in it
+                scrub(exc)
+                raise
             except aiohttp.ClientError as exc:  # what httpx-aiohttp passes through unmapped
                 error = _unmapped(exc, action.request)
             raise error  # outside the except: no chained aiohttp error (its text holds the URL)
