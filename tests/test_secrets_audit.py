@@ -628,3 +628,32 @@ async def test_unretrieved_task_exception_leaks_nothing(
         text = everything.text()
     assert "Task exception was never retrieved" in text
     assert_clean(text, url, token, connection)
+
+
+# --- the generated client through the facade's httpx client (DescribeView: a token in the path) ------
+
+VIEW_TOKEN = "viewSECRETtoken0123456789"
+BEARER = "ctok-" + "0123456789"  # not spelled out where a traceback would show the source line
+
+
+@pytest.mark.parametrize("storage", ["blackhole", "garbage"], indirect=True)
+async def test_low_level_describe_view_failures_leak_nothing(storage: Storage, everything: Capture) -> None:
+    """The generated client's calls share the facade's transport: its errors must not quote the URL."""
+    from connect_participant_api.api.participant import describe_view
+
+    endpoint = f"http://127.0.0.1:{storage.port}"
+    async with AsyncParticipantClient(endpoint_url=endpoint, retry=FAST, timeout=QUICK) as client:
+        with pytest.raises(httpx.TransportError) as caught:
+            await describe_view.asyncio_detailed(VIEW_TOKEN, client=client.low_level, x_amz_bearer=BEARER)
+    assert_clean("\n".join([exception_text(caught.value), everything.text()]), VIEW_TOKEN, BEARER)
+
+
+@pytest.mark.parametrize("storage", ["blackhole", "garbage"], indirect=True)
+def test_low_level_describe_view_failures_leak_nothing_sync(storage: Storage, everything: Capture) -> None:
+    from connect_participant_api.api.participant import describe_view
+
+    endpoint = f"http://127.0.0.1:{storage.port}"
+    with ParticipantClient(endpoint_url=endpoint, retry=FAST, timeout=QUICK) as client:
+        with pytest.raises(httpx.TransportError) as caught:
+            describe_view.sync_detailed(VIEW_TOKEN, client=client.low_level, x_amz_bearer=BEARER)
+    assert_clean("\n".join([exception_text(caught.value), everything.text()]), VIEW_TOKEN, BEARER)
