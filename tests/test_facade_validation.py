@@ -83,37 +83,37 @@ def test_limits_can_be_lifted(svc: FakeParticipantService) -> None:
     assert svc.of("SendMessage")[0].body["Content"] == "x" * 4096
 
 
-@pytest.mark.parametrize(
-    ("call", "argument", "rule"),
-    [
-        (lambda c: c.send_message(""), "content", "must not be empty"),
-        (lambda c: c.send_message(b"bytes"), "content", "must be a str"),
-        (lambda c: c.send_message(None), "content", "must be a str"),
-        (lambda c: c.send_message("hi", content_type=""), "content_type", "must be 1..100 characters"),
-        (lambda c: c.send_message("hi", content_type="t" * 101), "content_type", "must be 1..100 characters"),
-        (lambda c: c.send_message("hi", content_type=3), "content_type", "must be a str"),
-        (lambda c: c.send_event(""), "content_type", "must be 1..100 characters"),
-        (lambda c: c.send_event("application/x", content=""), "content", "must not be empty"),
-        (lambda c: c.send_event("application/x", content="x" * 16385), "content", "at most 16384"),
-        (lambda c: c.send_delivered(""), "message_id", "must be 1..256 characters"),
-        (lambda c: c.send_read("m" * 257), "message_id", "must be 1..256 characters"),
-        (lambda c: c.send_read(7), "message_id", "must be a str"),
-        (lambda c: c.transcript(page_size=0), "page_size", "must be 1..100"),
-        (lambda c: c.transcript(page_size=101), "page_size", "must be 1..100"),
-        (lambda c: c.transcript(page_size=True), "page_size", "must be an int"),
-        (lambda c: c.transcript(page_size="10"), "page_size", "must be an int"),
-        (lambda c: c.transcript(direction="UP"), "direction", "must be one of FORWARD, BACKWARD"),
-        (lambda c: c.transcript(direction="forward"), "direction", "must be one of FORWARD, BACKWARD"),
-        (lambda c: c.transcript(sort="RANDOM"), "sort", "must be one of ASCENDING, DESCENDING"),
-        (lambda c: c.transcript(start=""), "start", "must be 1..256 characters"),
-        (lambda c: c.transcript(start="i" * 257), "start", "must be 1..256 characters"),
-        (lambda c: c.transcript(start=101), "start", "must be 0..100"),
-        (lambda c: c.transcript(start=-1), "start", "must be 0..100"),
-        (lambda c: c.transcript(start=datetime(2026, 1, 1)), "start", "timezone-aware"),
-        (lambda c: c.transcript(start=1.5), "start", "must be None, an item id"),
-        (lambda c: c.transcript(contact_id=""), "contact_id", "must be 1..256 characters"),
-    ],
-)
+SESSION_RULES: list[tuple[Any, str, str]] = [
+    (lambda c: c.send_message(""), "content", "must not be empty"),
+    (lambda c: c.send_message(b"bytes"), "content", "must be a str"),
+    (lambda c: c.send_message(None), "content", "must be a str"),
+    (lambda c: c.send_message("hi", content_type=""), "content_type", "must be 1..100 characters"),
+    (lambda c: c.send_message("hi", content_type="t" * 101), "content_type", "must be 1..100 characters"),
+    (lambda c: c.send_message("hi", content_type=3), "content_type", "must be a str"),
+    (lambda c: c.send_event(""), "content_type", "must be 1..100 characters"),
+    (lambda c: c.send_event("application/x", content=""), "content", "must not be empty"),
+    (lambda c: c.send_event("application/x", content="x" * 16385), "content", "at most 16384"),
+    (lambda c: c.send_delivered(""), "message_id", "must be 1..256 characters"),
+    (lambda c: c.send_read("m" * 257), "message_id", "must be 1..256 characters"),
+    (lambda c: c.send_read(7), "message_id", "must be a str"),
+    (lambda c: c.transcript(page_size=0), "page_size", "must be 1..100"),
+    (lambda c: c.transcript(page_size=101), "page_size", "must be 1..100"),
+    (lambda c: c.transcript(page_size=True), "page_size", "must be an int"),
+    (lambda c: c.transcript(page_size="10"), "page_size", "must be an int"),
+    (lambda c: c.transcript(direction="UP"), "direction", "must be one of FORWARD, BACKWARD"),
+    (lambda c: c.transcript(direction="forward"), "direction", "must be one of FORWARD, BACKWARD"),
+    (lambda c: c.transcript(sort="RANDOM"), "sort", "must be one of ASCENDING, DESCENDING"),
+    (lambda c: c.transcript(start=""), "start", "must be 1..256 characters"),
+    (lambda c: c.transcript(start="i" * 257), "start", "must be 1..256 characters"),
+    (lambda c: c.transcript(start=101), "start", "must be 0..100"),
+    (lambda c: c.transcript(start=-1), "start", "must be 0..100"),
+    (lambda c: c.transcript(start=datetime(2026, 1, 1)), "start", "timezone-aware"),
+    (lambda c: c.transcript(start=1.5), "start", "must be None, an item id"),
+    (lambda c: c.transcript(contact_id=""), "contact_id", "must be 1..256 characters"),
+]
+
+
+@pytest.mark.parametrize(("call", "argument", "rule"), SESSION_RULES)
 def test_session_argument_rules(chat: ChatSession, call: Any, argument: str, rule: str) -> None:
     with pytest.raises(InvalidInputError) as caught:
         call(chat)
@@ -333,3 +333,75 @@ def test_typing_interval_setter(chat: ChatSession, value: object) -> None:
     assert chat.typing_interval == 10.0  # unchanged
     chat.typing_interval = 0
     assert chat.typing_interval == 0.0
+
+
+# --- the async session: the same rules, attachments and events included; nothing sent ---------------
+
+ASYNC_ONLY_RULES: list[tuple[Any, str, str]] = [
+    (lambda c, p: c.upload_attachment(p, name=""), "name", "1..256"),
+    (lambda c, p: c.upload_attachment(p, name=5), "name", "1..256"),
+    (lambda c, p: c.upload_attachment(p, content_type=5), "content_type", "media type"),
+    (lambda c, p: c.upload_attachment(p, progress="bar"), "progress", "callable"),
+    (lambda c, p: c.upload_attachment(p, wait=-1), "wait", "positive number"),
+    (lambda c, p: c.upload_attachment(p, wait=NAN), "wait", "positive number"),
+    (lambda c, p: c.upload_attachment(p.parent / "missing.pdf"), "path_or_binary_file", "existing file"),
+    (lambda c, p: c.upload_attachment(b"%PDF"), "path_or_binary_file", "path"),
+    (lambda c, p: c.upload_attachment(None), "path_or_binary_file", "path"),
+    (lambda c, p: c.download_attachment("", p.parent / "o.pdf"), "attachment_id", "1..256"),
+    (lambda c, p: c.download_attachment(None, p.parent / "o.pdf"), "attachment_id", "must be a str"),
+    (lambda c, p: c.download_attachment("id", None), "dest", "path or a writable binary file"),
+    (lambda c, p: c.download_attachment("id", p.parent / "o.pdf", progress=1), "progress", "callable"),
+    (lambda c, p: c.open_attachment(""), "attachment_id", "1..256"),
+    (lambda c, p: c.open_attachment(7), "attachment_id", "must be a str"),
+]
+
+
+async def _invoke(result: Any) -> None:
+    if hasattr(result, "__aenter__"):  # open_attachment: checked on entering
+        async with result:
+            pass
+    elif hasattr(result, "__await__"):
+        await result
+
+
+@pytest.mark.parametrize(
+    ("call", "argument", "rule"),
+    [*((lambda c, p, f=f: f(c), a, r) for f, a, r in SESSION_RULES), *ASYNC_ONLY_RULES],
+)
+async def test_async_session_argument_rules(
+    svc: FakeParticipantService, tmp_path: Any, call: Any, argument: str, rule: str
+) -> None:
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        chat = await client.connect(svc.new_participant())
+        svc.requests.clear()
+        with pytest.raises(InvalidInputError) as caught:
+            await _invoke(call(chat, pdf))
+        assert caught.value.argument == argument
+        assert rule in caught.value.rule
+    assert svc.requests == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf"]  # no partial download left
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda c: c.connect(""), "participant_token"),
+        (lambda c: c.connect(b"token"), "participant_token"),
+        (lambda c: c.connect(None), "participant_token"),
+        (lambda c: c.resume(""), "connection_token"),
+        (lambda c: c.resume(1234), "connection_token"),
+        (lambda c: c.resume("c", participant_token=""), "participant_token"),
+        (lambda c: c.resume("c", expires_at=datetime(2030, 1, 1)), "expires_at"),
+        (lambda c: c.resume("c", expires_at=1_900_000_000), "expires_at"),
+    ],
+)
+async def test_async_token_rules_and_nothing_sent(
+    svc: FakeParticipantService, call: Any, argument: str
+) -> None:
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        with pytest.raises(InvalidInputError) as caught:
+            await _invoke(call(client))
+        assert caught.value.argument == argument
+    assert svc.requests == []
