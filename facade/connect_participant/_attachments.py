@@ -858,6 +858,14 @@ class DownloadSink:
             self._file: IO[bytes] = os.fdopen(handle, "wb")
             self._final, self._temp = final, temp
         elif hasattr(dest, "write") and not isinstance(dest, io.TextIOBase):
+            try:
+                writable = dest.writable() if hasattr(dest, "writable") else True
+            except ValueError:  # closed
+                writable = False
+            if not writable:
+                raise InvalidInputError(
+                    "dest", "must be a writable binary file (this one is read-only or closed)"
+                )
             self._file = dest  # type: ignore[assignment]
         else:
             raise InvalidInputError("dest", "must be a path or a writable binary file")
