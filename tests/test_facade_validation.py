@@ -405,3 +405,32 @@ async def test_async_token_rules_and_nothing_sent(
             await _invoke(call(client))
         assert caught.value.argument == argument
     assert svc.requests == []
+
+
+def _closed_file(path: Any) -> Any:
+    file = open(path, "wb")  # noqa: SIM115
+    file.close()
+    return file
+
+
+@pytest.mark.parametrize("mode", ["read-only", "closed"])
+async def test_download_dest_must_be_writable(svc: FakeParticipantService, tmp_path: Any, mode: str) -> None:
+    """A binary file that cannot be written is refused before GetAttachment, sync and async."""
+    path = tmp_path / "dest.bin"
+    path.write_bytes(b"")
+    token = svc.new_participant()
+    with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        chat = client.connect(token)
+        svc.requests.clear()
+        with open(path, "rb") as read_only:
+            dest = read_only if mode == "read-only" else _closed_file(path)
+            with pytest.raises(InvalidInputError, match=r"^dest: must be a writable binary file"):
+                chat.download_attachment("att-1", dest)
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as async_client:
+        async_chat = await async_client.connect(token)
+        svc.requests.clear()
+        with open(path, "rb") as read_only:
+            dest = read_only if mode == "read-only" else _closed_file(path)
+            with pytest.raises(InvalidInputError, match=r"^dest: must be a writable binary file"):
+                await async_chat.download_attachment("att-1", dest)
+    assert svc.requests == []
