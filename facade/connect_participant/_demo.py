@@ -77,6 +77,13 @@ def _customer_listener(stream: EventStream, out: _Printer, inbox: queue.Queue[An
             return
 
 
+def _kind(item: Any) -> str:
+    """MESSAGE, ATTACHMENT, … or, for an EVENT item, what its content type says (participant.joined, …)."""
+    if item.type == "EVENT" and item.content_type:
+        return str(item.content_type).rsplit("event.", 1)[-1]
+    return str(item.type)
+
+
 @contextlib.contextmanager
 def _thread(target: Any, *args: Any) -> Iterator[threading.Thread]:
     thread = threading.Thread(target=target, args=args, daemon=True)
@@ -153,7 +160,9 @@ def run_demo(delay: float = 0.3) -> int:
 
                 out.step("Alice pages through the transcript (pages of 4 items, newest page first)")
                 for number, page in enumerate(customer.transcript(page_size=4).pages(), start=1):
-                    kinds = ", ".join(f"{i.type}:{i.display_name or i.participant_role}" for i in page.items)
+                    kinds = ", ".join(
+                        f"{_kind(i)}:{i.display_name or i.participant_role}" for i in page.items
+                    )
                     out.say(f"page {number}: {kinds}")
 
                 out.step("Both leave: DisconnectParticipant")
