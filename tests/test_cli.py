@@ -229,7 +229,7 @@ def test_chat_with_emulator_scripted_stdin(tmp_path: Path) -> None:
             before = len(reader.lines)
             proc.stdin.write("/transcript\n")
             proc.stdin.flush()
-            reader.wait_for("EchoBot connection ack")
+            reader.wait_for("EchoBot connection acknowledged")
             assert len(reader.lines) > before
             proc.stdin.write("/quit\n")
             proc.stdin.flush()

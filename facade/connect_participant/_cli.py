@@ -170,27 +170,38 @@ def _when(item: Any) -> str:
 
 
 def _describe(item: Any) -> str:
+    """One line for a person: a message, a file, or what an event means (typed by ``_events``)."""
+    from connect_participant._events import (
+        AttachmentAdded,
+        ChatEnded,
+        Message,
+        ParticipantJoined,
+        ParticipantLeft,
+        Typing,
+        event_from_item,
+    )
+
+    event = event_from_item(item)
     who = item.display_name or str(item.participant_role or "")
-    kind = str(item.type)
-    if kind == "MESSAGE":
-        return f"[{_when(item)}] {who}: {item.content}"
-    if kind == "ATTACHMENT":
-        names = ", ".join(f"{a.name} ({a.status})" for a in (item.attachments or []))
-        return f"[{_when(item)}] {who} sent a file: {names}"
-    if kind == "EVENT":  # how the service sends events: named by their ContentType
-        suffix = str(item.content_type or "").rsplit("event.", 1)[-1]
-        kind = {"participant.joined": "PARTICIPANT_JOINED", "participant.left": "PARTICIPANT_LEFT",
-                "chat.ended": "CHAT_ENDED", "typing": "TYPING",
-                "connection.acknowledged": "CONNECTION_ACK"}.get(suffix, "EVENT")  # fmt: skip
-    labels = {
-        "EVENT": "",
-        "PARTICIPANT_JOINED": "joined",
-        "PARTICIPANT_LEFT": "left",
-        "CHAT_ENDED": "— the chat ended —",
-        "TYPING": "is typing…",
-    }
-    label = labels.get(kind, kind.lower().replace("_", " "))
-    return f"[{_when(item)}] {who} {label}".rstrip() if kind != "CHAT_ENDED" else f"[{_when(item)}] {label}"
+    when = f"[{_when(item)}]"
+    if isinstance(event, Message):
+        return f"{when} {who}: {item.content}"
+    if isinstance(event, AttachmentAdded):
+        names = ", ".join(f"{a.name} ({a.status})" for a in item.attachments)
+        return f"{when} {who} sent a file: {names}"
+    if isinstance(event, ChatEnded):
+        return f"{when} — the chat ended —"
+    labels: dict[type, str] = {ParticipantJoined: "joined", ParticipantLeft: "left", Typing: "is typing…"}
+    label = labels.get(type(event))
+    if label is None:  # other events: what their content type says (connection.acknowledged, …)
+        label = (
+            str(item.content_type or item.type or "")
+            .rsplit("event.", 1)[-1]
+            .replace("_", " ")
+            .replace(".", " ")
+            .lower()
+        )
+    return f"{when} {who} {label}".rstrip()
 
 
 def _item_json(item: Any) -> dict[str, Any]:
