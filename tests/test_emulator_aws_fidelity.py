@@ -10,35 +10,12 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Iterator
-from typing import Any
 
 import httpx
-import pytest
+from _emulator_calls import call, token_for
 from connect_participant_emulator import LocalParticipantService
 
 EVENT = "application/vnd.amazonaws.connect.event."
-
-
-@pytest.fixture
-def http(participant_service: LocalParticipantService) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=participant_service.endpoint_url, timeout=10) as client:
-        yield client
-
-
-def token_for(http: httpx.Client, participant_token: str) -> str:
-    answer = http.post(
-        "/participant/connection",
-        headers={"X-Amz-Bearer": participant_token},
-        json={"Type": ["CONNECTION_CREDENTIALS"]},
-    )
-    assert answer.status_code == 200, answer.text
-    token: str = answer.json()["ConnectionCredentials"]["ConnectionToken"]
-    return token
-
-
-def call(http: httpx.Client, path: str, token: str, body: dict[str, Any]) -> httpx.Response:
-    return http.post(path, headers={"X-Amz-Bearer": token}, json=body)
 
 
 def upload(http: httpx.Client, token: str, data: bytes, name: str = "notes.txt") -> str:

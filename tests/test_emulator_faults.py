@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
 import boto3
 import httpx
 import pytest
+from _emulator_calls import token_for
 from connect_participant_emulator import LocalParticipantService, Quota
-
-
-@pytest.fixture
-def http(participant_service: LocalParticipantService) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=participant_service.endpoint_url, timeout=10) as client:
-        yield client
-
-
-def token_for(http: httpx.Client, participant_token: str) -> str:
-    answer = http.post(
-        "/participant/connection",
-        headers={"X-Amz-Bearer": participant_token},
-        json={"Type": ["CONNECTION_CREDENTIALS"]},
-    )
-    assert answer.status_code == 200, answer.text
-    token: str = answer.json()["ConnectionCredentials"]["ConnectionToken"]
-    return token
 
 
 def send(http: httpx.Client, token: str, text: str = "hi", client_token: str | None = None) -> httpx.Response:

@@ -6,22 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
 import httpx
 import pytest
+from _emulator_calls import call
 from connect_participant_emulator import LocalParticipantService
 from connect_participant_emulator._model import parse_iso_time
 
 INTERACTIVE_RESPONSE = "application/vnd.amazonaws.connect.message.interactive.response"
-
-
-@pytest.fixture
-def http(participant_service: LocalParticipantService) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=participant_service.endpoint_url, timeout=10) as client:
-        yield client
 
 
 def connect(http: httpx.Client, participant_token: str, types: list[str] | None = None) -> dict[str, Any]:
@@ -40,10 +34,6 @@ def connection_token(http: httpx.Client, participant_token: str) -> str:
         "ConnectionToken"
     ]
     return token
-
-
-def call(http: httpx.Client, path: str, token: str, body: dict[str, Any]) -> httpx.Response:
-    return http.post(path, headers={"X-Amz-Bearer": token}, json=body)
 
 
 def kind(item: dict[str, Any]) -> str:
