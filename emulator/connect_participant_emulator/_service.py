@@ -211,6 +211,18 @@ class LocalParticipantService:
         async with httpx.AsyncClient(base_url=self.endpoint_url, timeout=10.0) as client:
             return self._check(await client.request(method, path, json=body if body is not None else {}))
 
+    def _ids(self, chat: Chat | str) -> tuple[str, str]:
+        """(contact id, instance id) of a Chat or a bare contact id."""
+        if isinstance(chat, Chat):
+            return chat.contact_id, chat.instance_id
+        return chat, self.instance_id
+
+    @staticmethod
+    def _started(answer: dict[str, Any], body: dict[str, Any]) -> Chat:
+        return Chat(
+            answer["ContactId"], answer["ParticipantId"], answer["ParticipantToken"], body["InstanceId"]
+        )
+
     def start_chat(
         self,
         display_name: str = "Customer",
@@ -221,10 +233,7 @@ class LocalParticipantService:
     ) -> Chat:
         """StartChatContact: a new chat with a CUSTOMER participant."""
         body = self._chat_body(display_name, initial_message, client_token, instance_id)
-        answer = self._request("PUT", "/contact/chat", body)
-        return Chat(
-            answer["ContactId"], answer["ParticipantId"], answer["ParticipantToken"], body["InstanceId"]
-        )
+        return self._started(self._request("PUT", "/contact/chat", body), body)
 
     async def astart_chat(
         self,
@@ -235,16 +244,12 @@ class LocalParticipantService:
         instance_id: str | None = None,
     ) -> Chat:
         body = self._chat_body(display_name, initial_message, client_token, instance_id)
-        answer = await self._arequest("PUT", "/contact/chat", body)
-        return Chat(
-            answer["ContactId"], answer["ParticipantId"], answer["ParticipantToken"], body["InstanceId"]
-        )
+        return self._started(await self._arequest("PUT", "/contact/chat", body), body)
 
     def _participant_call(
         self, chat: Chat | str, display_name: str, role: str
     ) -> tuple[str, str, dict[str, Any]]:
-        contact_id = chat.contact_id if isinstance(chat, Chat) else chat
-        instance_id = chat.instance_id if isinstance(chat, Chat) else self.instance_id
+        contact_id, instance_id = self._ids(chat)
         details = {"ParticipantRole": role, "DisplayName": display_name}
         if role == "CUSTOM_BOT":
             body = {"InstanceId": instance_id, "ContactId": contact_id, "ParticipantDetails": details}
@@ -267,26 +272,24 @@ class LocalParticipantService:
         """Add a participant: CUSTOM_BOT through CreateParticipant, other roles (AGENT,
         SUPERVISOR) through the emulator's control endpoint."""
         method, path, body = self._participant_call(chat, display_name, role)
-        contact_id = chat.contact_id if isinstance(chat, Chat) else chat
-        return self._added(contact_id, self._request(method, path, body))
+        return self._added(self._ids(chat)[0], self._request(method, path, body))
 
     async def aadd_participant(
         self, chat: Chat | str, display_name: str = "Bot", *, role: str = "CUSTOM_BOT"
     ) -> AddedParticipant:
         method, path, body = self._participant_call(chat, display_name, role)
-        contact_id = chat.contact_id if isinstance(chat, Chat) else chat
-        return self._added(contact_id, await self._arequest(method, path, body))
+        return self._added(self._ids(chat)[0], await self._arequest(method, path, body))
+
+    def _stop_body(self, chat: Chat | str) -> dict[str, Any]:
+        contact_id, instance_id = self._ids(chat)
+        return {"ContactId": contact_id, "InstanceId": instance_id}
 
     def stop_contact(self, chat: Chat | str) -> None:
         """StopContact: ends the chat; every participant's tokens then get 403."""
-        contact_id = chat.contact_id if isinstance(chat, Chat) else chat
-        instance_id = chat.instance_id if isinstance(chat, Chat) else self.instance_id
-        self._request("POST", "/contact/stop", {"ContactId": contact_id, "InstanceId": instance_id})
+        self._request("POST", "/contact/stop", self._stop_body(chat))
 
     async def astop_contact(self, chat: Chat | str) -> None:
-        contact_id = chat.contact_id if isinstance(chat, Chat) else chat
-        instance_id = chat.instance_id if isinstance(chat, Chat) else self.instance_id
-        await self._arequest("POST", "/contact/stop", {"ContactId": contact_id, "InstanceId": instance_id})
+        await self._arequest("POST", "/contact/stop", self._stop_body(chat))
 
     # --- control endpoint helpers ----------------------------------------------------
 
