@@ -400,16 +400,21 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("emulator", help="run a local Participant Service emulator (see: emulator --help)")
 
-    chat = sub.add_parser("chat", help="an interactive terminal chat")
-    _add_token_options(chat, emulator=True)
-    _add_endpoint_options(chat)
+    def command(
+        name: str, summary: str, func: Callable[[argparse.Namespace], int], **token_options: bool
+    ) -> Any:
+        """A subcommand that talks to the service: token and endpoint options, its handler."""
+        parser = sub.add_parser(name, help=summary)
+        _add_token_options(parser, **token_options)
+        _add_endpoint_options(parser)
+        parser.set_defaults(func=func)
+        return parser
+
+    chat = command("chat", "an interactive terminal chat", _cmd_chat, emulator=True)
     chat.add_argument("--display-name", default="You", help="your name with --emulator")
     chat.add_argument("--no-bot", dest="bot", action="store_false", help="with --emulator: no echo bot")
-    chat.set_defaults(func=_cmd_chat)
 
-    tr = sub.add_parser("transcript", help="print the whole transcript")
-    _add_token_options(tr)
-    _add_endpoint_options(tr)
+    tr = command("transcript", "print the whole transcript", _cmd_transcript)
     tr.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
     tr.add_argument(
         "--direction",
@@ -418,25 +423,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("--sort", choices=["ASCENDING", "DESCENDING"], help="raw GetTranscript sort within pages")
     tr.add_argument("--page-size", type=int, default=100)
-    tr.set_defaults(func=_cmd_transcript)
 
-    sf = sub.add_parser("send-file", help="send a file into the chat")
-    _add_token_options(sf)
-    _add_endpoint_options(sf)
+    sf = command("send-file", "send a file into the chat", _cmd_send_file)
     sf.add_argument("path")
     sf.add_argument("--name", help="attachment name (default: the file's name)")
     sf.add_argument("--content-type", help="default: guessed from the name")
     sf.add_argument("--wait", action="store_true", help="wait for Connect's scan to approve it")
     sf.add_argument("--quiet", action="store_true", help="no progress bar")
-    sf.set_defaults(func=_cmd_send_file)
 
-    dl = sub.add_parser("download", help="download an attachment")
-    _add_token_options(dl)
-    _add_endpoint_options(dl)
+    dl = command("download", "download an attachment", _cmd_download)
     dl.add_argument("attachment_id")
     dl.add_argument("dest", help="file or folder to write")
     dl.add_argument("--quiet", action="store_true", help="no progress bar")
-    dl.set_defaults(func=_cmd_download)
 
     demo = sub.add_parser("demo", help="a scripted chat against the embedded emulator")
     demo.add_argument("--delay", type=float, default=0.3, help="seconds between steps (default 0.3)")
