@@ -20,7 +20,7 @@ from aiohttp import WSMsgType, web
 
 from ._config import EmulatorConfig, Quota
 from ._faults import Faults, Throttle
-from ._model import Participant, ServiceError, Socket, State, access_denied, validation
+from ._model import Contact, Participant, ServiceError, Socket, State, access_denied, validation
 from ._operations import Operations, content_disposition
 from ._spec import ServiceSpec, load_spec
 from ._validation import ValidationIssue, format_issues
@@ -648,6 +648,59 @@ class EmulatorApp:
         )
         return web.json_response(answer)
 
+    # --- chat features the flow would produce (see ``_features``) ------------------------
+
+    def _contact(self, request: web.Request) -> Contact:
+        contact = self.state.contacts.get(request.match_info["contact_id"])
+        if contact is None:
+            raise ServiceError(404, "ResourceNotFoundException", "No such contact.")
+        return contact
+
+    async def contact_message(self, request: web.Request) -> web.StreamResponse:
+        body = await self.control_json(request)
+        return web.json_response(self.operations.features.send_message(self._contact(request), body))
+
+    async def contact_event(self, request: web.Request) -> web.StreamResponse:
+        body = await self.control_json(request)
+        return web.json_response(self.operations.features.send_event(self._contact(request), body))
+
+    async def contact_view(self, request: web.Request) -> web.StreamResponse:
+        body = await self.control_json(request)
+        return web.json_response(self.operations.features.show_view(self._contact(request), body))
+
+    async def contact_authentication(self, request: web.Request) -> web.StreamResponse:
+        body = await self.control_json(request)
+        features = self.operations.features
+        contact = self._contact(request)
+        session_id = request.match_info.get("session_id")
+        if session_id is None:
+            return web.json_response(features.start_authentication(contact, body))
+        return web.json_response(features.finish_authentication(contact, session_id, body))
+
+    async def contact_timers(self, request: web.Request) -> web.StreamResponse:
+        body = await self.control_json(request)
+        return web.json_response(self.operations.features.set_timers(self._contact(request), body))
+
+    async def participant_display_name(self, request: web.Request) -> web.StreamResponse:
+        body = await self.control_json(request)
+        participant = self._contact(request).participants.get(request.match_info["participant_id"])
+        name = body.get("DisplayName")
+        if participant is None or not participant.active:
+            raise ServiceError(404, "ResourceNotFoundException", "No such active participant.")
+        if not isinstance(name, str) or not 1 <= len(name) <= 256:
+            raise ServiceError(
+                400, "ValidationException", "DisplayName must be a string of 1 to 256 characters"
+            )
+        item = self.operations.features.rename(participant, name)
+        return web.json_response({"Id": item["Id"], "AbsoluteTime": item["AbsoluteTime"]})
+
+    async def sign_in(self, request: web.Request) -> web.StreamResponse:
+        """The emulator's stand-in for the identity provider's page: opening it signs the customer in."""
+        session = self.operations.features.sign_in(request.match_info["session_id"])
+        if session.redirect_uri:
+            raise web.HTTPFound(session.redirect_uri)
+        return web.json_response({"SessionId": session.session_id, "Outcome": session.outcome})
+
     async def on_shutdown(self, app: web.Application) -> None:
         for sock in list(self.state.sockets):
             sock.close(1001)
@@ -708,6 +761,19 @@ def build_app(config: EmulatorConfig | None = None, spec: ServiceSpec | None = N
     router.add_post("/_emulator/reset", emulator.reset)
     router.add_get("/_emulator/contacts/{contact_id}", emulator.contact_info)
     router.add_post("/_emulator/contacts/{contact_id}/participants", emulator.add_contact_participant)
+    router.add_post("/_emulator/contacts/{contact_id}/messages", emulator.contact_message)
+    router.add_post("/_emulator/contacts/{contact_id}/events", emulator.contact_event)
+    router.add_post("/_emulator/contacts/{contact_id}/views", emulator.contact_view)
+    router.add_post("/_emulator/contacts/{contact_id}/authentication", emulator.contact_authentication)
+    router.add_post(
+        "/_emulator/contacts/{contact_id}/authentication/{session_id}", emulator.contact_authentication
+    )
+    router.add_put("/_emulator/contacts/{contact_id}/timers", emulator.contact_timers)
+    router.add_put(
+        "/_emulator/contacts/{contact_id}/participants/{participant_id}/display-name",
+        emulator.participant_display_name,
+    )
+    router.add_get("/_emulator/authentication/{session_id}", emulator.sign_in)
     router.add_route("*", "/{tail:.*}", emulator.dispatch)
     app.on_shutdown.append(emulator.on_shutdown)
     return app

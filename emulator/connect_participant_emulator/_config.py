@@ -97,3 +97,5 @@ class EmulatorConfig:
     max_request_bytes: int = 1024 * 1024
     #: validate requests against the OpenAPI document (always on unless it is missing)
     validate_requests: bool = True
+    #: GetAuthenticationUrl is accepted this long after ``authentication.initiated`` (AWS: 1 minute)
+    authentication_url_window: float = 60.0

@@ -220,6 +220,8 @@ class State:
         # (scope, operation, client token) -> first answer
         self.idempotency: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.sockets: set[Socket] = set()
+        #: called with (contact, item, sender) for every item added (the chat features' timers)
+        self.listeners: list[Callable[[Contact, dict[str, Any], Participant | None], None]] = []
         self._seq = 0
 
     # --- contacts and participants -------------------------------------------------
@@ -359,6 +361,8 @@ class State:
         if store:
             contact.entries.append(Entry(seq=self._seq, time=now, item=item))
         self.broadcast(contact, item)
+        for listener in self.listeners:
+            listener(contact, item, participant)
         return item
 
     def broadcast(self, contact: Contact, item: dict[str, Any]) -> None:

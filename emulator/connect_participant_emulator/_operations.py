@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from ._features import Features
 from ._model import (
     ATTACHMENT_CONTENT_TYPE,
     CONNECTION_ACK,
@@ -164,6 +165,7 @@ class Operations:
 
     def __init__(self, state: State) -> None:
         self.state = state
+        self.features = Features(state, state.config.authentication_url_window)
 
     @property
     def config(self) -> Any:
@@ -722,6 +724,9 @@ class Operations:
     # --- the rest --------------------------------------------------------------------
 
     def describe_view(self, participant: Participant, view_token: str) -> dict[str, Any]:
+        sent = self.features.describe_view(participant, view_token)
+        if sent is not None:
+            return sent  # a view the emulator showed in this chat (control endpoint)
         if view_token != _SAMPLE_VIEW_TOKEN:
             raise ServiceError(
                 404, "ResourceNotFoundException", "The view does not exist.", ResourceId=view_token[:256]
@@ -745,12 +750,13 @@ class Operations:
     ) -> dict[str, Any]:
         session_id = body_str(body, "SessionId", required=True, min_len=36, max_len=36)
         redirect = body_str(body, "RedirectUri", required=True, min_len=1, max_len=1024)
-        del participant, redirect
-        return {"AuthenticationUrl": f"{origin}/_emulator/authentication/{quote(session_id or '', safe='')}"}
+        assert session_id is not None
+        assert redirect is not None
+        return self.features.authentication_url(participant, session_id, redirect, origin)
 
     def cancel_participant_authentication(
         self, participant: Participant, body: dict[str, Any]
     ) -> dict[str, Any]:
-        body_str(body, "SessionId", required=True, min_len=36, max_len=36)
-        del participant
-        return {}
+        session_id = body_str(body, "SessionId", required=True, min_len=36, max_len=36)
+        assert session_id is not None
+        return self.features.cancel_authentication(participant, session_id)

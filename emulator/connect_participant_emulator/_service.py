@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import threading
 import uuid
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ __all__ = ["AddedParticipant", "Chat", "LocalParticipantService"]
 
 DEFAULT_INSTANCE_ID = "00000000-0000-4000-8000-000000000001"
 DEFAULT_CONTACT_FLOW_ID = "00000000-0000-4000-8000-0000000000f1"
+INTERACTIVE = "application/vnd.amazonaws.connect.message.interactive"
 
 
 @dataclass(frozen=True)
@@ -351,3 +353,235 @@ class LocalParticipantService:
     def reset_faults(self) -> None:
         """Remove faults and latency and put throttling back to the configured settings."""
         self._request("POST", "/_emulator/reset")
+
+    # --- what the flow, a bot or an AI agent would send (see the README's feature tables) --
+
+    def _contact_path(self, chat: Chat | str, tail: str) -> str:
+        return f"/_emulator/contacts/{self._ids(chat)[0]}/{tail}"
+
+    def _message_call(
+        self,
+        chat: Chat | str,
+        content: str | None,
+        content_type: str,
+        chunks: list[str] | None,
+        interval: float,
+        sender: dict[str, str],
+    ) -> tuple[str, str, dict[str, Any]]:
+        body: dict[str, Any] = {"ContentType": content_type, **sender}
+        if chunks is not None:
+            body["Chunks"] = list(chunks)
+            body["ChunkIntervalSeconds"] = interval
+        else:
+            body["Content"] = content
+        return "POST", self._contact_path(chat, "messages"), body
+
+    @staticmethod
+    def _sender(participant_id: str | None, role: str, display_name: str) -> dict[str, str]:
+        if participant_id is not None:
+            return {"ParticipantId": participant_id}
+        return {"ParticipantRole": role, "DisplayName": display_name}
+
+    def send_message(
+        self,
+        chat: Chat | str,
+        content: str,
+        content_type: str = "text/plain",
+        *,
+        participant_id: str | None = None,
+        role: str = "SYSTEM",
+        display_name: str = "BOT",
+    ) -> str:
+        """A message from the flow (SYSTEM, "BOT") or from ``participant_id``; returns its Id."""
+        sender = self._sender(participant_id, role, display_name)
+        return str(self._request(*self._message_call(chat, content, content_type, None, 0, sender))["Id"])
+
+    async def asend_message(
+        self,
+        chat: Chat | str,
+        content: str,
+        content_type: str = "text/plain",
+        *,
+        participant_id: str | None = None,
+        role: str = "SYSTEM",
+        display_name: str = "BOT",
+    ) -> str:
+        sender = self._sender(participant_id, role, display_name)
+        call = self._message_call(chat, content, content_type, None, 0, sender)
+        return str((await self._arequest(*call))["Id"])
+
+    def stream_message(
+        self,
+        chat: Chat | str,
+        chunks: list[str],
+        *,
+        interval: float = 0.05,
+        content_type: str = "text/plain",
+        display_name: str = "BOT",
+    ) -> str:
+        """An AI answer streamed in ``chunks`` (one every ``interval`` s, then the whole text); its Id."""
+        sender = self._sender(None, "SYSTEM", display_name)
+        return str(
+            self._request(*self._message_call(chat, None, content_type, chunks, interval, sender))["Id"]
+        )
+
+    async def astream_message(
+        self,
+        chat: Chat | str,
+        chunks: list[str],
+        *,
+        interval: float = 0.05,
+        content_type: str = "text/plain",
+        display_name: str = "BOT",
+    ) -> str:
+        sender = self._sender(None, "SYSTEM", display_name)
+        call = self._message_call(chat, None, content_type, chunks, interval, sender)
+        return str((await self._arequest(*call))["Id"])
+
+    def send_interactive(
+        self, chat: Chat | str, template: dict[str, Any], *, display_name: str = "BOT"
+    ) -> str:
+        """An interactive message (``{"templateType": "ListPicker", "version": "1.0", "data": …}``)."""
+        return self.send_message(chat, json.dumps(template), INTERACTIVE, display_name=display_name)
+
+    async def asend_interactive(
+        self, chat: Chat | str, template: dict[str, Any], *, display_name: str = "BOT"
+    ) -> str:
+        return await self.asend_message(chat, json.dumps(template), INTERACTIVE, display_name=display_name)
+
+    def _event_call(
+        self, chat: Chat | str, content_type: str, content: str | None, sender: dict[str, str]
+    ) -> tuple[str, str, dict[str, Any]]:
+        body: dict[str, Any] = {"ContentType": content_type, **sender}
+        if content is not None:
+            body["Content"] = content
+        return "POST", self._contact_path(chat, "events"), body
+
+    def send_event(
+        self,
+        chat: Chat | str,
+        content_type: str,
+        content: str | None = None,
+        *,
+        participant_id: str | None = None,
+        role: str = "SYSTEM",
+        display_name: str = "SYSTEM_MESSAGE",
+    ) -> str:
+        """Any event (``application/vnd.amazonaws.connect.event.…``), e.g. participant.invited; its Id."""
+        call = self._event_call(chat, content_type, content, self._sender(participant_id, role, display_name))
+        return str(self._request(*call)["Id"])
+
+    async def asend_event(
+        self,
+        chat: Chat | str,
+        content_type: str,
+        content: str | None = None,
+        *,
+        participant_id: str | None = None,
+        role: str = "SYSTEM",
+        display_name: str = "SYSTEM_MESSAGE",
+    ) -> str:
+        call = self._event_call(chat, content_type, content, self._sender(participant_id, role, display_name))
+        return str((await self._arequest(*call))["Id"])
+
+    def _view_call(
+        self, chat: Chat | str, view: dict[str, Any], view_data: dict[str, Any] | None
+    ) -> tuple[str, str, dict[str, Any]]:
+        return "POST", self._contact_path(chat, "views"), {"View": view, "ViewData": view_data or {}}
+
+    def show_view(
+        self, chat: Chat | str, view: dict[str, Any], view_data: dict[str, Any] | None = None
+    ) -> str:
+        """A ShowView block: sends the ViewResource message; DescribeView then answers ``view``
+        (``{"Name": …, "Content": {"Template": …, "InputSchema": …, "Actions": [...]}}``). Its view token."""
+        return str(self._request(*self._view_call(chat, view, view_data))["ViewToken"])
+
+    async def ashow_view(
+        self, chat: Chat | str, view: dict[str, Any], view_data: dict[str, Any] | None = None
+    ) -> str:
+        return str((await self._arequest(*self._view_call(chat, view, view_data)))["ViewToken"])
+
+    def _auth_call(self, chat: Chat | str, timeout: float | None) -> tuple[str, str, dict[str, Any]]:
+        body = {} if timeout is None else {"TimeoutSeconds": timeout}
+        return "POST", self._contact_path(chat, "authentication"), body
+
+    def start_authentication(self, chat: Chat | str, *, timeout: float | None = None) -> str:
+        """An Authenticate Customer block: sends ``authentication.initiated``; its SessionId.
+        ``timeout``: seconds until ``authentication.timeout`` unless finished before."""
+        return str(self._request(*self._auth_call(chat, timeout))["SessionId"])
+
+    async def astart_authentication(self, chat: Chat | str, *, timeout: float | None = None) -> str:
+        return str((await self._arequest(*self._auth_call(chat, timeout)))["SessionId"])
+
+    def _finish_call(
+        self, chat: Chat | str, session_id: str, outcome: str, display_name: str | None, delay: float
+    ) -> tuple[str, str, dict[str, Any]]:
+        body: dict[str, Any] = {"Outcome": outcome, "DelaySeconds": delay}
+        if display_name is not None:
+            body["DisplayName"] = display_name
+        return "POST", self._contact_path(chat, f"authentication/{session_id}"), body
+
+    def finish_authentication(
+        self,
+        chat: Chat | str,
+        session_id: str,
+        outcome: str = "succeeded",
+        *,
+        display_name: str | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """End a sign-in: ``succeeded`` (then ``participant.displayname.updated``), ``failed``,
+        ``timeout``, ``expired`` or ``cancelled`` — now, or ``delay`` seconds later."""
+        self._request(*self._finish_call(chat, session_id, outcome, display_name, delay))
+
+    async def afinish_authentication(
+        self,
+        chat: Chat | str,
+        session_id: str,
+        outcome: str = "succeeded",
+        *,
+        display_name: str | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        await self._arequest(*self._finish_call(chat, session_id, outcome, display_name, delay))
+
+    def _timers_call(
+        self, chat: Chat | str, role: str, idle: float | None, disconnect: float | None
+    ) -> tuple[str, str, dict[str, Any]]:
+        timer = {"ParticipantRole": role, "IdleSeconds": idle, "DisconnectSeconds": disconnect}
+        return "PUT", self._contact_path(chat, "timers"), {"Timers": [timer]}
+
+    def set_timers(
+        self,
+        chat: Chat | str,
+        role: str = "CUSTOMER",
+        *,
+        idle: float | None = None,
+        disconnect: float | None = None,
+    ) -> None:
+        """Idle and auto-disconnect timeouts (seconds) for a role (CUSTOMER or AGENT), as
+        UpdateParticipantRoleConfig sets them (AWS counts minutes, 2..480)."""
+        self._request(*self._timers_call(chat, role, idle, disconnect))
+
+    async def aset_timers(
+        self,
+        chat: Chat | str,
+        role: str = "CUSTOMER",
+        *,
+        idle: float | None = None,
+        disconnect: float | None = None,
+    ) -> None:
+        await self._arequest(*self._timers_call(chat, role, idle, disconnect))
+
+    def _rename_call(
+        self, chat: Chat | str, participant_id: str, name: str
+    ) -> tuple[str, str, dict[str, Any]]:
+        path = self._contact_path(chat, f"participants/{participant_id}/display-name")
+        return "PUT", path, {"DisplayName": name}
+
+    def update_display_name(self, chat: Chat | str, participant_id: str, display_name: str) -> None:
+        """Rename a participant: ``participant.displayname.updated`` on the chat."""
+        self._request(*self._rename_call(chat, participant_id, display_name))
+
+    async def aupdate_display_name(self, chat: Chat | str, participant_id: str, display_name: str) -> None:
+        await self._arequest(*self._rename_call(chat, participant_id, display_name))

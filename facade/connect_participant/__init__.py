@@ -34,17 +34,32 @@ from ._errors import (
 )
 from ._events import (
     AttachmentAdded,
+    AuthenticationCancelled,
+    AuthenticationExpired,
+    AuthenticationFailed,
+    AuthenticationInitiated,
+    AuthenticationSucceeded,
+    AuthenticationTimedOut,
     ChatEnded,
+    ChatRehydrated,
     DeliveredReceipt,
     Event,
     Message,
+    ParticipantActive,
+    ParticipantAutoDisconnected,
+    ParticipantDisplayNameUpdated,
+    ParticipantIdle,
+    ParticipantInactive,
+    ParticipantInvited,
     ParticipantJoined,
     ParticipantLeft,
+    ParticipantReturned,
     ReadReceipt,
     TransferFailed,
     TransferSucceeded,
     Typing,
     UnknownEvent,
+    WorkflowCancelled,
 )
 from ._models import Attachment, Item, Receipt, SendResult
 from ._pagination import Page, Transcript
@@ -52,6 +67,7 @@ from ._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
 from ._secrets import Secret, install_log_redaction
 from ._session import AsyncChatSession, ChatSession
 from ._validation import DEFAULT_CONTENT_LIMITS
+from ._views import View
 from ._ws import AsyncEventStream, EventStream
 from ._ws_protocol import EventStreamConfig
 
@@ -74,7 +90,14 @@ __all__ = [
     "AttachmentScanTimeoutError",
     "AttachmentSizeMismatchError",
     "AttachmentStorageError",
+    "AuthenticationCancelled",
+    "AuthenticationExpired",
+    "AuthenticationFailed",
+    "AuthenticationInitiated",
+    "AuthenticationSucceeded",
+    "AuthenticationTimedOut",
     "ChatEnded",
+    "ChatRehydrated",
     "ChatSession",
     "ConflictError",
     "DeliveredReceipt",
@@ -86,9 +109,16 @@ __all__ = [
     "Item",
     "Message",
     "Page",
+    "ParticipantActive",
+    "ParticipantAutoDisconnected",
     "ParticipantClient",
+    "ParticipantDisplayNameUpdated",
+    "ParticipantIdle",
+    "ParticipantInactive",
+    "ParticipantInvited",
     "ParticipantJoined",
     "ParticipantLeft",
+    "ParticipantReturned",
     "ParticipantServiceError",
     "ParticipantTransportError",
     "ReadReceipt",
@@ -106,4 +136,6 @@ __all__ = [
     "Typing",
     "UnknownEvent",
     "ValidationError",
+    "View",
+    "WorkflowCancelled",
 ]

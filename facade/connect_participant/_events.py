@@ -32,12 +32,26 @@ from ._models import Attachment, Item, Receipt
 
 __all__ = [
     "AttachmentAdded",
+    "AuthenticationCancelled",
+    "AuthenticationExpired",
+    "AuthenticationFailed",
+    "AuthenticationInitiated",
+    "AuthenticationSucceeded",
+    "AuthenticationTimedOut",
     "ChatEnded",
+    "ChatRehydrated",
     "DeliveredReceipt",
     "Event",
     "Message",
+    "ParticipantActive",
+    "ParticipantAutoDisconnected",
+    "ParticipantDisplayNameUpdated",
+    "ParticipantIdle",
+    "ParticipantInactive",
+    "ParticipantInvited",
     "ParticipantJoined",
     "ParticipantLeft",
+    "ParticipantReturned",
     "ReadReceipt",
     "ReceiptLedger",
     "TransferFailed",
@@ -45,6 +59,7 @@ __all__ = [
     "Typing",
     "TypingThrottle",
     "UnknownEvent",
+    "WorkflowCancelled",
     "chat_ended_item",
     "dedupe_key",
     "deduplicated_receipt",
@@ -176,6 +191,103 @@ class TransferFailed(Event):
 
 
 @dataclass(frozen=True, slots=True, repr=False)
+class ParticipantIdle(Event):
+    """A participant has been idle for its role's idle timeout (the participant is the item's)."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ParticipantReturned(Event):
+    """An idle participant sent something again."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ParticipantAutoDisconnected(Event):
+    """An idle participant's auto-disconnect timeout passed: every participant but the customer
+    is disconnected (``participant.autodisconnection``)."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ParticipantInvited(Event):
+    """A participant was invited to the chat."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ParticipantActive(Event):
+    """A participant became active (``participant.active``)."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ParticipantInactive(Event):
+    """A participant became inactive (``participant.inactive``)."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ParticipantDisplayNameUpdated(Event):
+    """A participant's display name changed (``display_name`` is the new one), e.g. after sign-in."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ChatRehydrated(Event):
+    """A persistent chat continued an earlier one (read earlier items with ``transcript(contact_id=…)``)."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class WorkflowCancelled(Event):
+    """``workflow.cancelled`` (AWS's chat library lists it; AWS documents no meaning for it)."""
+
+
+def _content_field(item: Item, key: str) -> str | None:
+    content = item.content
+    if not content:
+        return None
+    try:
+        doc = json.loads(content)
+    except ValueError:
+        return None
+    value = doc.get(key) if isinstance(doc, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _AuthenticationEvent(Event):
+    @property
+    def session_id(self) -> str | None:
+        """The authentication session (``SessionId`` in the item's JSON content), if it says."""
+        return _content_field(self.item, "SessionId")
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AuthenticationInitiated(_AuthenticationEvent):
+    """The flow asks the customer to sign in: call ``session.authentication_url(event.session_id,
+    redirect_uri)`` within a minute, or ``session.cancel_authentication(event.session_id)``."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AuthenticationSucceeded(_AuthenticationEvent):
+    """The customer signed in."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AuthenticationFailed(_AuthenticationEvent):
+    """The sign-in failed."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AuthenticationTimedOut(_AuthenticationEvent):
+    """The customer did not sign in in time (``authentication.timeout``)."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AuthenticationExpired(_AuthenticationEvent):
+    """The sign-in session expired."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AuthenticationCancelled(_AuthenticationEvent):
+    """The customer declined to sign in (``cancel_authentication``)."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class UnknownEvent(Event):
     """An item of a type this version does not know (read ``item.type`` / ``item.content_type``)."""
 
@@ -201,6 +313,21 @@ _BY_CONTENT_TYPE: Final[Mapping[str, type[Event]]] = {
     EVENT_PREFIX + "chat.ended": ChatEnded,
     EVENT_PREFIX + "transfer.succeeded": TransferSucceeded,
     EVENT_PREFIX + "transfer.failed": TransferFailed,
+    EVENT_PREFIX + "participant.idle": ParticipantIdle,
+    EVENT_PREFIX + "participant.returned": ParticipantReturned,
+    EVENT_PREFIX + "participant.autodisconnection": ParticipantAutoDisconnected,
+    EVENT_PREFIX + "participant.invited": ParticipantInvited,
+    EVENT_PREFIX + "participant.active": ParticipantActive,
+    EVENT_PREFIX + "participant.inactive": ParticipantInactive,
+    EVENT_PREFIX + "participant.displayname.updated": ParticipantDisplayNameUpdated,
+    EVENT_PREFIX + "chat.rehydrated": ChatRehydrated,
+    EVENT_PREFIX + "workflow.cancelled": WorkflowCancelled,
+    EVENT_PREFIX + "authentication.initiated": AuthenticationInitiated,
+    EVENT_PREFIX + "authentication.succeeded": AuthenticationSucceeded,
+    EVENT_PREFIX + "authentication.failed": AuthenticationFailed,
+    EVENT_PREFIX + "authentication.timeout": AuthenticationTimedOut,
+    EVENT_PREFIX + "authentication.expired": AuthenticationExpired,
+    EVENT_PREFIX + "authentication.cancelled": AuthenticationCancelled,
 }
 
 

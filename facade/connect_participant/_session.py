@@ -54,6 +54,13 @@ from ._pagination import Transcript, TranscriptCursor
 from ._secrets import Secret
 from ._tokens import Action, Call, Locked, Reply, TokenState, call_flow, refresh_flow
 from ._validation import check_content, check_content_type, check_id, check_optional_content
+from ._views import (
+    View,
+    authentication_url_from_json,
+    check_redirect_uri,
+    check_session_id,
+    check_view_token,
+)
 from ._ws_protocol import EventStreamConfig
 
 if TYPE_CHECKING:
@@ -72,6 +79,10 @@ _JSON = "application/json"
 
 def _receipt(message_id: object) -> str:
     return json.dumps({"messageId": check_id("message_id", message_id)}, separators=(",", ":"))
+
+
+def _nothing(doc: dict[str, Any]) -> None:
+    del doc
 
 
 class _SessionBase:
@@ -155,6 +166,17 @@ class _SessionBase:
         text = check_optional_content(content, kind, self._content_limits)
         return self._call_flow(ops.send_event(kind, text, ops.new_client_token()), SendResult.from_json)
 
+    def _describe_view_flow(self, view_token: object) -> Flow[View]:
+        return self._call_flow(ops.describe_view(check_view_token(view_token)), View.from_json)
+
+    def _authentication_url_flow(self, session_id: object, redirect_uri: object) -> Flow[str]:
+        request = ops.get_authentication_url(check_session_id(session_id), check_redirect_uri(redirect_uri))
+        return self._call_flow(request, authentication_url_from_json)
+
+    def _cancel_authentication_flow(self, session_id: object) -> Flow[None]:
+        request = ops.cancel_participant_authentication(check_session_id(session_id))
+        return self._call_flow(request, _nothing)
+
     def _disconnect_flow(self) -> Flow[None]:
         events_io.end_streams(self)
         if self._disconnected:
@@ -227,6 +249,18 @@ class ChatSession(_SessionBase):
     def send_read(self, message_id: str) -> SendResult | None:
         """Once per message; ``None`` when skipped."""
         return self._run(self._receipt_flow("read", message_id))
+
+    def describe_view(self, view_token: str) -> View:
+        """The view a ShowView block sent (DescribeView); ``view_token`` from the ViewResource message."""
+        return self._run(self._describe_view_flow(view_token))
+
+    def authentication_url(self, session_id: str, redirect_uri: str) -> str:
+        """The sign-in URL for an ``AuthenticationInitiated`` event's ``session_id`` (GetAuthenticationUrl)."""
+        return self._run(self._authentication_url_flow(session_id, redirect_uri))
+
+    def cancel_authentication(self, session_id: str) -> None:
+        """Decline an in-chat sign-in (CancelParticipantAuthentication): the flow takes its opt-out branch."""
+        self._run(self._cancel_authentication_flow(session_id))
 
     def events(
         self, *, after: str | None = None, config: EventStreamConfig | None = None
@@ -334,6 +368,18 @@ class AsyncChatSession(_SessionBase):
     async def send_read(self, message_id: str) -> SendResult | None:
         """Once per message; ``None`` when skipped."""
         return await self._run(self._receipt_flow("read", message_id))
+
+    async def describe_view(self, view_token: str) -> View:
+        """The view a ShowView block sent (DescribeView); ``view_token`` from the ViewResource message."""
+        return await self._run(self._describe_view_flow(view_token))
+
+    async def authentication_url(self, session_id: str, redirect_uri: str) -> str:
+        """The sign-in URL for an ``AuthenticationInitiated`` event's ``session_id`` (GetAuthenticationUrl)."""
+        return await self._run(self._authentication_url_flow(session_id, redirect_uri))
+
+    async def cancel_authentication(self, session_id: str) -> None:
+        """Decline an in-chat sign-in (CancelParticipantAuthentication): the flow takes its opt-out branch."""
+        await self._run(self._cancel_authentication_flow(session_id))
 
     def events(
         self, *, after: str | None = None, config: EventStreamConfig | None = None
