@@ -62,9 +62,51 @@ def test_filter_rewrites_args_and_tracebacks() -> None:
     assert secret.reveal() not in record.exc_text
 
 
+# The loggers a client-side record can be created on, read from the libraries' sources (httpx,
+# httpcore's five, aiohttp's client/internal/websocket; aiohttp.access/server/web are its server's)
+# and from the package's own getLogger calls. Written out here, apart from GUARDED_LOGGERS (the
+# list under test): a filter only sees records created on its very logger, so each needs one.
+MUST_BE_GUARDED = (
+    "connect_participant",
+    "connect_participant.events",
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "aiohttp.client",
+    "aiohttp.internal",
+    "aiohttp.websocket",
+)
+
+
+def _guarded(name: str) -> bool:
+    return any(isinstance(f, RedactingFilter) for f in logging.getLogger(name).filters)
+
+
 def test_filters_are_installed() -> None:
-    for name in GUARDED_LOGGERS:
-        assert any(isinstance(f, RedactingFilter) for f in logging.getLogger(name).filters), name
+    import connect_participant._ws  # noqa: F401 - creates connect_participant.events
+
+    for name in MUST_BE_GUARDED:
+        assert _guarded(name), name
+    # and whatever logger the package creates later, whatever its name
+    own = [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "connect_participant"]
+    assert "connect_participant.events" in own
+    for name in own:
+        assert _guarded(name), name
+    assert set(GUARDED_LOGGERS) >= set(MUST_BE_GUARDED)
+
+
+@pytest.mark.parametrize("name", MUST_BE_GUARDED)
+def test_a_record_on_each_guarded_logger_is_scrubbed(name: str, caplog: pytest.LogCaptureFixture) -> None:
+    secret = Secret("PPP-live-secret-PPP")
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger(name).debug("opening https://s3.example.com%s with %s", PRESIGNED, secret.reveal())
+    text = _everything_logged(caplog)
+    assert "opening https://s3.example.com/bucket/file.pdf?[redacted]" in text
+    for leaked in ("deadbeef", "AKIAEXAMPLE", secret.reveal()):
+        assert leaked not in text
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ records. Internal API (attachments and events use the same pieces):
   header values, and the values of live secrets.
 - ``install_log_redaction()`` (idempotent, run on import of the package)
   attaches ``RedactingFilter`` to httpx's, httpcore's and aiohttp's client
-  loggers and to ``connect_participant``. Filters on a logger only see records
-  created on that very logger, so every child logger is listed by name.
+  loggers and to ``connect_participant`` and its child ``connect_participant.events``.
+  Filters on a logger only see records created on that very logger, so every
+  child logger is listed by name.
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ class RedactingFilter(logging.Filter):
 
 GUARDED_LOGGERS = (
     "connect_participant",
+    "connect_participant.events",
     "httpx",
     "httpcore",
     "httpcore.connection",
