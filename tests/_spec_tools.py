@@ -127,3 +127,39 @@ def walk_enums(schema: dict[str, Any], seen: set[str] | None = None) -> Iterator
         yield from walk_enums(schema["items"], seen)
     if isinstance(schema.get("additionalProperties"), dict):
         yield from walk_enums(schema["additionalProperties"], seen)
+
+
+def mismatches(value: Any, schema: dict[str, Any], where: str = "$") -> Iterator[str]:
+    """Where ``value`` leaves ``schema``: members the spec does not know (a misspelled optional
+    member), required members missing, JSON types that differ; nested objects and arrays too."""
+    schema = resolve(schema)
+    kind = schema.get("type")
+    json_types: dict[str, type | tuple[type, ...]] = {
+        "object": dict,
+        "array": list,
+        "string": str,
+        "integer": int,
+        "number": (int, float),
+        "boolean": bool,
+    }
+    if kind in json_types and (
+        not isinstance(value, json_types[kind]) or (kind in ("integer", "number") and isinstance(value, bool))
+    ):
+        yield f"{where}: {type(value).__name__}, the spec says {kind}"
+        return
+    if kind == "object" and "properties" in schema:
+        properties = schema["properties"]
+        for name in value:
+            if name not in properties:
+                yield f"{where}: member {name!r} is not in the spec"
+            else:
+                yield from mismatches(value[name], properties[name], f"{where}.{name}")
+        for name in schema.get("required", []):
+            if name not in value:
+                yield f"{where}: required member {name!r} is missing"
+    elif kind == "object" and isinstance(schema.get("additionalProperties"), dict):
+        for name, item in value.items():
+            yield from mismatches(item, schema["additionalProperties"], f"{where}[{name!r}]")
+    elif kind == "array":
+        for i, item in enumerate(value):
+            yield from mismatches(item, schema["items"], f"{where}[{i}]")
