@@ -87,11 +87,18 @@ def test_directory(tmp_path: Path) -> None:
     rejects("path_or_binary_file", "directory", folder, None, None)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_file(tmp_path: Path) -> None:
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # root (how CI runs) reads a chmod 0 file: the refusal comes through the module's open()
     path = write(tmp_path, "locked.pdf")
-    path.chmod(0)
-    rejects("path_or_binary_file", "permission denied", path, None, None)
+
+    def refuse(file: object, mode: str = "r", *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(file))
+
+    monkeypatch.setattr("connect_participant._attachments.open", refuse, raising=False)
+    error = rejects("path_or_binary_file", r"must be a readable file \(permission denied\)", path, None, None)
+    assert str(tmp_path) not in str(error)
+    assert error.__cause__ is None
+    assert error.__suppress_context__
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -538,16 +545,20 @@ def test_download_of_the_wrong_size_fails_and_leaves_nothing(lying: LyingStorage
         assert (caught.value.expected, caught.value.actual) == (lying.declared, min(1000, lying.declared + 1))
         assert "topsecret" not in str(caught.value)
         assert list(tmp_path.iterdir()) == []
-        with pytest.raises(AttachmentSizeMismatchError), chat.open_attachment("att-1") as stream:
+        with pytest.raises(AttachmentSizeMismatchError) as caught, chat.open_attachment("att-1") as stream:
             stream.read()
+        assert caught.value.expected == lying.declared
 
 
 async def test_async_download_of_the_wrong_size_fails(lying: LyingStorage, tmp_path: Path) -> None:
     async with AsyncParticipantClient(endpoint_url=lying.url) as client:
         chat = await client.connect("participant-token")
-        with pytest.raises(AttachmentSizeMismatchError):
+        with pytest.raises(AttachmentSizeMismatchError) as caught:
             await chat.download_attachment("att-1", tmp_path / "out.pdf")
+        assert (caught.value.expected, caught.value.actual) == (lying.declared, min(1000, lying.declared + 1))
+        assert "topsecret" not in str(caught.value)
         assert list(tmp_path.iterdir()) == []
         async with chat.open_attachment("att-1") as stream:
-            with pytest.raises(AttachmentSizeMismatchError):
+            with pytest.raises(AttachmentSizeMismatchError) as caught:
                 await stream.read()
+        assert caught.value.expected == lying.declared

@@ -12,11 +12,15 @@ from _servers import FakeParticipantService, Fault
 from connect_participant import (
     AsyncParticipantClient,
     AsyncRetryTransport,
+    ConflictError,
     InternalServerError,
     ParticipantClient,
+    ParticipantServiceError,
     RetryPolicy,
     RetryTransport,
+    ServiceQuotaExceededError,
     ThrottlingError,
+    ValidationError,
 )
 from connect_participant._retry import parse_retry_after
 from connect_participant_api.api.participant import send_message as ll_send_message
@@ -147,16 +151,23 @@ async def test_async_retries_keep_the_client_token(svc: FakeParticipantService) 
 
 
 @pytest.mark.parametrize(
-    ("status", "code"),
-    [(400, "ValidationException"), (402, "ServiceQuotaExceededException"), (409, "ConflictException")],
+    ("status", "code", "error"),
+    [
+        (400, "ValidationException", ValidationError),
+        (402, "ServiceQuotaExceededException", ServiceQuotaExceededError),
+        (409, "ConflictException", ConflictError),
+    ],
 )
-def test_client_errors_are_not_retried(svc: FakeParticipantService, status: int, code: str) -> None:
+def test_client_errors_are_not_retried(
+    svc: FakeParticipantService, status: int, code: str, error: type[ParticipantServiceError]
+) -> None:
     with ParticipantClient(endpoint_url=svc.endpoint_url, retry=FAST) as client:
         chat = client.connect(svc.new_participant())
         svc.fail("SendMessage", Fault(status, b"{}", {"x-amzn-ErrorType": code}))
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(error) as caught:
             chat.send_message("x")
-        assert caught.value.code == code
+        assert type(caught.value) is error
+        assert (caught.value.code, caught.value.status_code) == (code, status)
     assert svc.count("SendMessage") == 1
 
 
