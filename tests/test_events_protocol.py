@@ -17,16 +17,15 @@ from connect_participant._events import (
     ParticipantJoined,
     ParticipantLeft,
     ReadReceipt,
-    ReceiptLedger,
     TransferFailed,
     TransferSucceeded,
     Typing,
-    TypingThrottle,
     UnknownEvent,
     dedupe_key,
     event_from_item,
 )
 from connect_participant._secrets import Secret
+from connect_participant._send_policy import ReceiptLedger, TypingThrottle
 from connect_participant._ws_protocol import (
     HEARTBEAT,
     PING,

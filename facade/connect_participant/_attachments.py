@@ -648,7 +648,7 @@ def upload_flow(
 
 def begin_upload(
     call: ApiFlow,
-    limits: AttachmentLimits,
+    limits: AttachmentLimits | None,
     source: object,
     name: object = None,
     content_type: object = None,
@@ -659,7 +659,7 @@ def begin_upload(
     timeout = check_wait(wait)
     if progress is not None and not callable(progress):
         raise InvalidInputError("progress", "must be a callable progress(bytes_sent, total) or None")
-    prepared = prepare_upload(source, name, content_type, limits)
+    prepared = prepare_upload(source, name, content_type, AttachmentLimits.coerce(limits))
     return prepared, upload_flow(call, prepared, progress, timeout)
 
 

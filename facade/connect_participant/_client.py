@@ -12,7 +12,10 @@ endpoint is set as its base URL so ``low_level`` calls work. The facade does
 not close a client it did not create.
 
 The default async transport is httpx-aiohttp's ``AiohttpTransport``: httpx's
-own async transport is several times slower under concurrency.
+own async transport is several times slower under concurrency. It (and aiohttp
+under it) is imported when the first ``AsyncParticipantClient`` is made, and the
+attachments module when attachment limits are given or attachments first used:
+a sync client pays for neither.
 """
 
 from __future__ import annotations
@@ -24,9 +27,7 @@ from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar, Unpack
 
 import httpx
 from connect_participant_api.client import Client as LowLevelClient
-from httpx_aiohttp import AiohttpTransport
 
-from ._attachments import AttachmentLimits
 from ._endpoints import check_endpoint_url, check_region, resolve_endpoint
 from ._errors import InvalidInputError
 from ._models import ConnectionInfo
@@ -38,6 +39,8 @@ from ._validation import check_bool, check_content_limits, check_expires_at, che
 
 if TYPE_CHECKING:
     from types import TracebackType
+
+    from ._attachments import AttachmentLimits
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncParticipantClient", "ParticipantClient"]
 
@@ -53,6 +56,21 @@ class _NotGiven:
 
 
 NOT_GIVEN: Final = _NotGiven()
+
+
+def _attachment_limits(value: object) -> AttachmentLimits | None:
+    """The limits given, checked; ``None`` means Connect's defaults (made when attachments are used)."""
+    if value is None:
+        return None
+    from ._attachments import AttachmentLimits
+
+    return AttachmentLimits.coerce(value)
+
+
+def _aiohttp_transport() -> httpx.AsyncBaseTransport:
+    from httpx_aiohttp import AiohttpTransport
+
+    return AiohttpTransport(limits=_LIMITS)
 
 
 class ClientOptions(TypedDict, total=False):
@@ -110,7 +128,7 @@ class _ClientBase:
         else:
             self._timeout = httpx.Timeout(check_timeout(timeout))
         self._content_limits = check_content_limits(content_limits)
-        self._attachment_limits = AttachmentLimits.coerce(attachment_limits)
+        self._attachment_limits = _attachment_limits(attachment_limits)
         if (
             isinstance(refresh_margin, bool)
             or not isinstance(refresh_margin, int | float)
@@ -263,7 +281,7 @@ class AsyncParticipantClient(_ClientBase):
         super().__init__(region, **kwargs)
         self._owns_http = http_client is None
         self._http = self._http_client(
-            http_client, httpx.AsyncClient, AsyncRetryTransport, lambda: AiohttpTransport(limits=_LIMITS)
+            http_client, httpx.AsyncClient, AsyncRetryTransport, _aiohttp_transport
         )
         self._low_level: LowLevelClient | None = None
 

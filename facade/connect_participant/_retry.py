@@ -21,10 +21,10 @@ client) go through the same httpx client, hence through this transport.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import random as _random
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,7 +32,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import aiohttp
 import httpx
 
 from ._errors import InvalidInputError, header_value, scrub
@@ -233,9 +232,18 @@ class RetryTransport(httpx.BaseTransport):
         self.wrapped.close()
 
 
-def _unmapped(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
+def _aiohttp_errors() -> tuple[type[Exception], ...]:
+    """aiohttp's base error if aiohttp is loaded, else nothing to catch: an aiohttp error can only
+    come from a transport that imported aiohttp (importing it here would cost every sync user)."""
+    aiohttp = sys.modules.get("aiohttp")
+    return () if aiohttp is None else (aiohttp.ClientError,)
+
+
+def _unmapped(exc: Exception, request: httpx.Request) -> httpx.TransportError:
     """An httpx error for an aiohttp one httpx-aiohttp does not map (a malformed answer raises
     ``ClientResponseError``, whose text carries the whole URL): redacted text, no chain."""
+    import aiohttp  # loaded already: exc is one of its errors
+
     kind = httpx.RemoteProtocolError if isinstance(exc, aiohttp.ClientResponseError) else httpx.TransportError
     return kind(redact(str(exc)), request=request)
 
@@ -248,12 +256,14 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         transport: httpx.AsyncBaseTransport | None = None,
         policy: RetryPolicy | None = None,
         *,
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Callable[[float], Any] | None = None,
         random: Callable[[], float] = _random.random,
     ) -> None:
+        import asyncio  # here, not at the top: a sync client never needs it
+
         self.wrapped = transport if transport is not None else httpx.AsyncHTTPTransport()
         self.policy = policy if policy is not None else RetryPolicy()
-        self._sleep = sleep
+        self._sleep = sleep if sleep is not None else asyncio.sleep
         self._random = random
 
     async def _perform(self, action: Send | Discard | Sleep) -> Any:
@@ -263,7 +273,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             except httpx.TransportError as exc:  # also what low_level calls get: no URL in it
                 scrub(exc)
                 raise
-            except aiohttp.ClientError as exc:  # what httpx-aiohttp passes through unmapped
+            except _aiohttp_errors() as exc:  # what httpx-aiohttp passes through unmapped
                 error = _unmapped(exc, action.request)
             raise error  # outside the except: no chained aiohttp error (its text holds the URL)
         if isinstance(action, Discard):

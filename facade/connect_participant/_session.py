@@ -30,10 +30,10 @@ Internal API for the pieces that plug in later (attachments, events):
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
+import sys
 import threading
 from collections.abc import Callable, Generator, Mapping
 from datetime import datetime
@@ -42,16 +42,13 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar, cast, overload
 
 import httpx
 
-from . import _attachments_io as attachments
 from . import _operations as ops
-from . import _ws as events_io
-from ._attachments import AttachmentLimits, Progress
 from ._errors import AccessDeniedError
-from ._events import ReceiptLedger, TypingThrottle, deduplicated_receipt, throttled_typing
 from ._flow import run_async, run_sync
 from ._models import Attachment, ConnectionInfo, SendResult
 from ._pagination import Transcript, TranscriptCursor
 from ._secrets import Secret
+from ._send_policy import ReceiptLedger, TypingThrottle, deduplicated_receipt, throttled_typing
 from ._tokens import Action, Call, Locked, Reply, TokenState, call_flow, refresh_flow
 from ._validation import check_content, check_content_type, check_id, check_optional_content
 from ._views import (
@@ -61,10 +58,14 @@ from ._views import (
     check_session_id,
     check_view_token,
 )
-from ._ws_protocol import EventStreamConfig
 
 if TYPE_CHECKING:
     from types import TracebackType
+
+    from . import _attachments_io as attachments
+    from . import _ws as events_io
+    from ._attachments import AttachmentLimits, Progress
+    from ._ws_protocol import EventStreamConfig
 
 __all__ = ["AsyncChatSession", "ChatSession"]
 
@@ -99,7 +100,7 @@ class _SessionBase:
         self._endpoint_url = endpoint_url
         self._state = state
         self._content_limits = content_limits
-        self._attachment_limits = AttachmentLimits.coerce(attachment_limits)
+        self._attachment_limits = attachment_limits  # None: Connect's defaults
         self._disconnected = False
         self._urls: dict[str, httpx.URL] = {}  # parsed once: httpx parses a str URL on every request
         self._typing = TypingThrottle()
@@ -178,7 +179,9 @@ class _SessionBase:
         return self._call_flow(request, _nothing)
 
     def _disconnect_flow(self) -> Flow[None]:
-        events_io.end_streams(self)
+        events_io = sys.modules.get(f"{__package__}._ws")  # not loaded: no stream was ever opened
+        if events_io is not None:
+            events_io.end_streams(self)
         if self._disconnected:
             return
         self._disconnected = True
@@ -269,6 +272,8 @@ class ChatSession(_SessionBase):
 
         From now on, or from just after item ``after``; ends on ChatEnded, ``close()`` or ``disconnect()``.
         """
+        from . import _ws as events_io
+
         return events_io.open_stream(self, after, config)
 
     def transcript(
@@ -300,6 +305,8 @@ class ChatSession(_SessionBase):
 
         Checked first against ``attachment_limits``; see ``_attachments`` for the rules.
         """
+        from . import _attachments_io as attachments
+
         return attachments.upload(self, path_or_binary_file, name, content_type, progress, wait)
 
     @overload
@@ -314,12 +321,16 @@ class ChatSession(_SessionBase):
         self, attachment_id: str, dest: Any, progress: Progress | None = None
     ) -> Path | None:
         """Stream an attachment to ``dest``: a path (written whole or not at all; returned) or a binary file."""
+        from . import _attachments_io as attachments
+
         return attachments.download(self, attachment_id, dest, progress)
 
     def open_attachment(
         self, attachment_id: str
     ) -> contextlib.AbstractContextManager[attachments.AttachmentReader]:
         """``with chat.open_attachment(id) as stream:`` — ``stream.read(n)`` or iterate its chunks."""
+        from . import _attachments_io as attachments
+
         return attachments.open_attachment(self, attachment_id)
 
     def __enter__(self) -> ChatSession:
@@ -336,6 +347,8 @@ class AsyncChatSession(_SessionBase):
 
     def __init__(self, http: httpx.AsyncClient, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        import asyncio  # here, not at the top: a sync client never needs it
+
         self._http = http
         self._lock = asyncio.Lock()
 
@@ -388,6 +401,8 @@ class AsyncChatSession(_SessionBase):
 
         From now on, or from just after item ``after``; ends on ChatEnded, ``aclose()`` or ``disconnect()``.
         """
+        from . import _ws as events_io
+
         return events_io.open_async_stream(self, after, config)
 
     def transcript(
@@ -416,6 +431,8 @@ class AsyncChatSession(_SessionBase):
         wait: bool | float = False,
     ) -> Attachment:
         """Start → streamed PUT → complete; ``wait`` follows the scan (True: up to 60 s, or seconds)."""
+        from . import _attachments_io as attachments
+
         return await attachments.upload_async(self, path_or_binary_file, name, content_type, progress, wait)
 
     @overload
@@ -430,12 +447,16 @@ class AsyncChatSession(_SessionBase):
         self, attachment_id: str, dest: Any, progress: Progress | None = None
     ) -> Path | None:
         """Stream an attachment to ``dest``: a path (written whole or not at all; returned) or a binary file."""
+        from . import _attachments_io as attachments
+
         return await attachments.download_async(self, attachment_id, dest, progress)
 
     def open_attachment(
         self, attachment_id: str
     ) -> contextlib.AbstractAsyncContextManager[attachments.AsyncAttachmentReader]:
         """``async with chat.open_attachment(id) as stream:`` — ``await stream.read(n)`` or ``async for``."""
+        from . import _attachments_io as attachments
+
         return attachments.open_attachment_async(self, attachment_id)
 
     async def __aenter__(self) -> AsyncChatSession:
