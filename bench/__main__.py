@@ -14,7 +14,7 @@ import sys
 
 from bench._harness import Report, machine
 
-SECTIONS = ["core", "attachments", "events"]
+SECTIONS = ["coldstart", "core", "attachments", "events"]
 
 
 def main(argv: list[str] | None = None) -> int:
