@@ -75,6 +75,18 @@ if TYPE_CHECKING:
         UnknownEvent,
         WorkflowCancelled,
     )
+    from ._interactive import (
+        Carousel,
+        InteractiveTemplate,
+        ListPicker,
+        Option,
+        Panel,
+        QuickReply,
+        TimePicker,
+        TimeSlot,
+        UnknownTemplate,
+        ViewResource,
+    )
     from ._models import Attachment, Item, Receipt, SendResult
     from ._pagination import Page, Transcript
     from ._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
@@ -108,6 +120,8 @@ _LAZY: dict[str, str] = {
         "ParticipantIdle ParticipantInactive ParticipantInvited ParticipantJoined "
         "ParticipantLeft ParticipantReturned ReadReceipt TransferFailed "
         "TransferSucceeded Typing UnknownEvent WorkflowCancelled",
+        "_interactive": "Carousel InteractiveTemplate ListPicker Option Panel QuickReply TimePicker "
+        "TimeSlot UnknownTemplate ViewResource",
         "_models": "Attachment Item Receipt SendResult",
         "_pagination": "Page Transcript",
         "_retry": "AsyncRetryTransport RetryPolicy RetryTransport",
@@ -159,6 +173,7 @@ __all__ = [
     "AuthenticationInitiated",
     "AuthenticationSucceeded",
     "AuthenticationTimedOut",
+    "Carousel",
     "ChatEnded",
     "ChatRehydrated",
     "ChatSession",
@@ -167,11 +182,15 @@ __all__ = [
     "Event",
     "EventStream",
     "EventStreamConfig",
+    "InteractiveTemplate",
     "InternalServerError",
     "InvalidInputError",
     "Item",
+    "ListPicker",
     "Message",
+    "Option",
     "Page",
+    "Panel",
     "ParticipantActive",
     "ParticipantAutoDisconnected",
     "ParticipantClient",
@@ -184,6 +203,7 @@ __all__ = [
     "ParticipantReturned",
     "ParticipantServiceError",
     "ParticipantTransportError",
+    "QuickReply",
     "ReadReceipt",
     "Receipt",
     "ResourceNotFoundError",
@@ -193,12 +213,16 @@ __all__ = [
     "SendResult",
     "ServiceQuotaExceededError",
     "ThrottlingError",
+    "TimePicker",
+    "TimeSlot",
     "Transcript",
     "TransferFailed",
     "TransferSucceeded",
     "Typing",
     "UnknownEvent",
+    "UnknownTemplate",
     "ValidationError",
     "View",
+    "ViewResource",
     "WorkflowCancelled",
 ]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from ._interactive import InteractiveTemplate
 from ._models import Attachment, Item, Receipt
 
 __all__ = [
@@ -104,6 +105,11 @@ class Message(Event):
     @property
     def content_type(self) -> str | None:
         return self.item.content_type
+
+    @property
+    def interactive(self) -> InteractiveTemplate | None:
+        """The typed template of an interactive message (``ListPicker``, …), else ``None``."""
+        return self.item.interactive
 
 
 @dataclass(frozen=True, slots=True, repr=False)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ._interactive import INTERACTIVE, InteractiveTemplate, parse_interactive
 from ._secrets import Secret
 
 __all__ = ["Attachment", "ConnectionInfo", "Item", "Receipt", "SendResult", "parse_time"]
@@ -152,6 +153,13 @@ class Item:
             for r in entries
             if isinstance(r, Mapping)
         )
+
+    @property
+    def interactive(self) -> InteractiveTemplate | None:
+        """For an interactive message (``…message.interactive``): its typed template, else ``None``."""
+        if self.content_type != INTERACTIVE:
+            return None
+        return parse_interactive(self.content)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Item) and self.raw == other.raw

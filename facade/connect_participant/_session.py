@@ -43,8 +43,9 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar, cast, overload
 import httpx
 
 from . import _operations as ops
-from ._errors import AccessDeniedError
+from ._errors import AccessDeniedError, InvalidInputError
 from ._flow import run_async, run_sync
+from ._interactive import InteractiveTemplate, option_reply, paging_reply, view_reply
 from ._models import Attachment, ConnectionInfo, SendResult
 from ._pagination import Transcript, TranscriptCursor
 from ._secrets import Secret
@@ -167,6 +168,14 @@ class _SessionBase:
         text = check_optional_content(content, kind, self._content_limits)
         return self._call_flow(ops.send_event(kind, text, ops.new_client_token()), SendResult.from_json)
 
+    def _reply_flow(self, reply: tuple[str, str]) -> Flow[SendResult]:
+        return self._message_flow(reply[1], reply[0])
+
+    def _answer_view_flow(self, action: object, output: object, view: object) -> Flow[SendResult]:
+        if view is not None and not isinstance(view, View):
+            raise InvalidInputError("view", "must be the View describe_view returned, or None")
+        return self._reply_flow(view_reply(action, output, view.actions if view is not None else None))
+
     def _describe_view_flow(self, view_token: object) -> Flow[View]:
         return self._call_flow(ops.describe_view(check_view_token(view_token)), View.from_json)
 
@@ -252,6 +261,23 @@ class ChatSession(_SessionBase):
     def send_read(self, message_id: str) -> SendResult | None:
         """Once per message; ``None`` when skipped."""
         return self._run(self._receipt_flow("read", message_id))
+
+    def select(self, template: InteractiveTemplate, option: object) -> SendResult:
+        """Choose ``option`` of an interactive message (an ``Option``, an index into ``options``
+        or a title; a ``TimeSlot`` for a TimePicker), sent as AWS's chat interface sends it."""
+        return self._run(self._reply_flow(option_reply(template, option)))
+
+    def show_more(self, template: InteractiveTemplate) -> SendResult:
+        """A list picker's "Show more" button (an ``…interactive.response``)."""
+        return self._run(self._reply_flow(paging_reply(template, "SHOW_MORE")))
+
+    def show_previous(self, template: InteractiveTemplate) -> SendResult:
+        """A list picker's "Previous options" button (an ``…interactive.response``)."""
+        return self._run(self._reply_flow(paging_reply(template, "PREVIOUS_OPTIONS")))
+
+    def answer_view(self, action: str, output: object = None, *, view: View | None = None) -> SendResult:
+        """Answer a view with ``action`` (one of ``view.actions`` when ``view`` is given) and ``output``."""
+        return self._run(self._answer_view_flow(action, output, view))
 
     def describe_view(self, view_token: str) -> View:
         """The view a ShowView block sent (DescribeView); ``view_token`` from the ViewResource message."""
@@ -381,6 +407,25 @@ class AsyncChatSession(_SessionBase):
     async def send_read(self, message_id: str) -> SendResult | None:
         """Once per message; ``None`` when skipped."""
         return await self._run(self._receipt_flow("read", message_id))
+
+    async def select(self, template: InteractiveTemplate, option: object) -> SendResult:
+        """Choose ``option`` of an interactive message (an ``Option``, an index into ``options``
+        or a title; a ``TimeSlot`` for a TimePicker), sent as AWS's chat interface sends it."""
+        return await self._run(self._reply_flow(option_reply(template, option)))
+
+    async def show_more(self, template: InteractiveTemplate) -> SendResult:
+        """A list picker's "Show more" button (an ``…interactive.response``)."""
+        return await self._run(self._reply_flow(paging_reply(template, "SHOW_MORE")))
+
+    async def show_previous(self, template: InteractiveTemplate) -> SendResult:
+        """A list picker's "Previous options" button (an ``…interactive.response``)."""
+        return await self._run(self._reply_flow(paging_reply(template, "PREVIOUS_OPTIONS")))
+
+    async def answer_view(
+        self, action: str, output: object = None, *, view: View | None = None
+    ) -> SendResult:
+        """Answer a view with ``action`` (one of ``view.actions`` when ``view`` is given) and ``output``."""
+        return await self._run(self._answer_view_flow(action, output, view))
 
     async def describe_view(self, view_token: str) -> View:
         """The view a ShowView block sent (DescribeView); ``view_token`` from the ViewResource message."""
