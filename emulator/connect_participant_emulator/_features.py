@@ -332,14 +332,19 @@ class Features:
         if outcome == "succeeded" and session.customer.active:
             self.rename(session.customer, display_name or session.customer.display_name)
 
-    def authentication_url(
-        self, participant: Participant, session_id: str, redirect_uri: str, origin: str
-    ) -> dict[str, Any]:
+    def _customer_session(self, participant: Participant, session_id: str) -> AuthSession:
+        """The session a participant's API call names: of its chat (else 400), its customer's (else 403)."""
         session = self.auth_sessions.get(session_id)
         if session is None or session.contact is not participant.contact:
             raise validation("The SessionId is not an authentication session of this chat.")
         if participant is not session.customer:
             raise ServiceError(403, "AccessDeniedException", "Access denied")
+        return session
+
+    def authentication_url(
+        self, participant: Participant, session_id: str, redirect_uri: str, origin: str
+    ) -> dict[str, Any]:
+        session = self._customer_session(participant, session_id)
         if session.outcome is not None:
             raise validation(f"The authentication session has ended ({session.outcome}).")
         if time.monotonic() - session.initiated_at > self.url_window:
@@ -349,11 +354,7 @@ class Features:
         return {"AuthenticationUrl": f"{origin}/_emulator/authentication/{session_id}"}
 
     def cancel_authentication(self, participant: Participant, session_id: str) -> dict[str, Any]:
-        session = self.auth_sessions.get(session_id)
-        if session is None or session.contact is not participant.contact:
-            raise validation("The SessionId is not an authentication session of this chat.")
-        if participant is not session.customer:
-            raise ServiceError(403, "AccessDeniedException", "Access denied")
+        session = self._customer_session(participant, session_id)
         if session.outcome is not None:
             raise ServiceError(409, "ConflictException", f"The authentication already {session.outcome}.")
         self._finish(session, "cancelled", None)

@@ -19,13 +19,12 @@ How an item becomes an event (``event_from_item``):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
-from ._interactive import InteractiveTemplate
+from ._interactive import InteractiveTemplate, json_object
 from ._models import Attachment, Item, Receipt
 
 __all__ = [
@@ -111,25 +110,46 @@ class Message(Event):
         """The typed template of an interactive message (``ListPicker``, …), else ``None``."""
         return self.item.interactive
 
+    @property
+    def streamed(self) -> bool:
+        """Part of a streamed answer (AI agents, Lex): ``MessageMetadata.MessageCompleted`` is set."""
+        return isinstance(_metadata(self.item).get("MessageCompleted"), bool)
+
+    @property
+    def completed(self) -> bool:
+        """False only for a chunk of a streamed answer still coming (its content is that chunk);
+        the completed message (same ``Id``) holds the whole text."""
+        return _metadata(self.item).get("MessageCompleted") is not False
+
+    @property
+    def chunk_number(self) -> int | None:
+        """1, 2, … for the chunks of a streamed answer; ``None`` otherwise."""
+        number = _metadata(self.item).get("ChunkNumber")
+        return number if isinstance(number, int) and not isinstance(number, bool) else None
+
+
+def _metadata(item: Item) -> Mapping[str, Any]:
+    meta = item.raw.get("MessageMetadata")
+    return meta if isinstance(meta, Mapping) else {}
+
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Typing(Event):
     """The other side is typing."""
 
 
+def _content_field(item: Item, key: str) -> str | None:
+    """A string member of the item's JSON content (receipts' messageId, authentication's SessionId)."""
+    doc = json_object(item.content)
+    value = doc.get(key) if doc is not None else None
+    return value if isinstance(value, str) else None
+
+
 def _receipt_message_id(item: Item) -> str | None:
     meta_id = item.message_id
     if meta_id is not None:
         return meta_id
-    content = item.content
-    if not content:
-        return None
-    try:
-        doc = json.loads(content)
-    except ValueError:
-        return None
-    value = doc.get("messageId") if isinstance(doc, Mapping) else None
-    return value if isinstance(value, str) else None
+    return _content_field(item, "messageId")
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -233,18 +253,6 @@ class ChatRehydrated(Event):
 @dataclass(frozen=True, slots=True, repr=False)
 class WorkflowCancelled(Event):
     """``workflow.cancelled`` (AWS's chat library lists it; AWS documents no meaning for it)."""
-
-
-def _content_field(item: Item, key: str) -> str | None:
-    content = item.content
-    if not content:
-        return None
-    try:
-        doc = json.loads(content)
-    except ValueError:
-        return None
-    value = doc.get(key) if isinstance(doc, Mapping) else None
-    return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True, slots=True, repr=False)

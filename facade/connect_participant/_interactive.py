@@ -44,6 +44,7 @@ __all__ = [
     "TimeSlot",
     "UnknownTemplate",
     "ViewResource",
+    "json_object",
     "option_reply",
     "parse_interactive",
     "view_reply",
@@ -287,15 +288,21 @@ def _parse(doc: Mapping[str, Any], *, nested: bool = False) -> InteractiveTempla
     return cls(kind, version, doc)
 
 
-def parse_interactive(content: str | None) -> InteractiveTemplate | None:
-    """The template of an interactive message's content; ``None`` if it is not a JSON object."""
+def json_object(content: str | None) -> Mapping[str, Any] | None:
+    """``content`` parsed when it is a JSON object, else ``None`` (never raises)."""
     if not content:
         return None
     try:
         doc = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
-    return _parse(doc) if isinstance(doc, Mapping) else None
+    return doc if isinstance(doc, Mapping) else None
+
+
+def parse_interactive(content: str | None) -> InteractiveTemplate | None:
+    """The template of an interactive message's content; ``None`` if it is not a JSON object."""
+    doc = json_object(content)
+    return _parse(doc) if doc is not None else None
 
 
 # --- replies --------------------------------------------------------------------------------
