@@ -8,6 +8,8 @@ from typing import Any
 from connect_participant import Item, Message
 from connect_participant._events import event_from_item
 from connect_participant._streaming import StreamedText
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def _chunk(number: int | None, text: str, *, completed: bool = False, item_id: str = "m1") -> Message:
@@ -41,3 +43,32 @@ def test_what_is_not_a_streamed_chunk() -> None:
     assert text.feed(_chunk(None, "whole", completed=True, item_id="m3")) == "whole"
     chunk = _chunk(1, "a")
     assert (chunk.streamed, chunk.completed, chunk.chunk_number) == (True, False, 1)
+
+
+# --- randomized delivery schedules: chunks duplicated, dropped, reordered, then the completion ---
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    text=st.text(alphabet="abc xyz", min_size=1, max_size=40),
+    cuts=st.lists(st.integers(min_value=1, max_value=39), max_size=8),
+    schedule=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=9), st.sampled_from(["send", "twice"])), max_size=20
+    ),
+    complete_twice=st.booleans(),
+)
+def test_any_schedule_gives_prefixes_then_the_whole_text(
+    text: str, cuts: list[int], schedule: list[tuple[int, str]], complete_twice: bool
+) -> None:
+    bounds = sorted({c for c in cuts if c < len(text)})
+    pieces = [text[a:b] for a, b in zip([0, *bounds], [*bounds, len(text)], strict=True)]
+    stitched = StreamedText()
+    for index, how in schedule:  # any order, repeats, gaps: chunk numbers index + 1
+        if index >= len(pieces):
+            continue
+        for _ in range(2 if how == "twice" else 1):
+            so_far = stitched.feed(_chunk(index + 1, pieces[index]))
+            assert so_far is None or text.startswith(so_far)  # never a wrong or garbled text
+    for _ in range(2 if complete_twice else 1):
+        assert stitched.feed(_chunk(None, text, completed=True)) == text
+    assert stitched.feed(_chunk(None, text, completed=True, item_id="other")) == text
