@@ -41,7 +41,7 @@ class _UsageError(Exception):
 def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("endpoint")
     group.add_argument(
-        "--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        "--region", help="default: $AWS_REGION, $AWS_DEFAULT_REGION or your AWS profile's region"
     )
     group.add_argument("--endpoint-url", help="override the endpoint (e.g. a local emulator)")
 
@@ -80,7 +80,7 @@ def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         return {"endpoint_url": args.endpoint_url}
     if args.region:
         return {"region": args.region}
-    raise _UsageError("give --region (or set AWS_REGION) or --endpoint-url")
+    return {}  # the environment and the shared config file, as AWS SDKs (a clear error if none)
 
 
 @contextlib.contextmanager

@@ -1,8 +1,9 @@
 """``ParticipantClient`` and ``AsyncParticipantClient``: configuration, HTTP client, sessions.
 
 ``_ClientBase`` checks and holds the configuration (endpoint, retry policy,
-timeout, content limits, refresh margin) and makes token states; it does no
-I/O. Each shell owns one httpx client whose transport is wrapped in the retry
+timeout, content limits, refresh margin; from arguments, the environment and the
+shared config file, see ``_config``) and makes token states; its only I/O is
+reading that file. Each shell owns one httpx client whose transport is wrapped in the retry
 transport — the facade's own calls and ``low_level`` (the generated client,
 configured on the same httpx client) share it, so both get the same retries.
 
@@ -21,6 +22,7 @@ a sync client pays for neither.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar, Unpack
@@ -28,14 +30,14 @@ from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar, Unpack
 import httpx
 from connect_participant_api.client import Client as LowLevelClient
 
-from ._endpoints import check_endpoint_url, check_region, resolve_endpoint
+from ._config import load_shared_config, resolve_config
 from ._errors import InvalidInputError
 from ._models import ConnectionInfo
 from ._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
 from ._secrets import Secret
 from ._session import AsyncChatSession, ChatSession
 from ._tokens import Clock, TokenState, utc_now
-from ._validation import check_bool, check_content_limits, check_expires_at, check_timeout, check_token
+from ._validation import check_content_limits, check_expires_at, check_timeout, check_token
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -77,8 +79,8 @@ class ClientOptions(TypedDict, total=False):
     """The keywords both clients take besides ``region`` and ``http_client``."""
 
     endpoint_url: str | None
-    use_fips: bool
-    use_dualstack: bool
+    use_fips: bool | None
+    use_dualstack: bool | None
     retry: RetryPolicy | None
     timeout: float | httpx.Timeout | None
     content_limits: Mapping[str, int] | None
@@ -87,38 +89,43 @@ class ClientOptions(TypedDict, total=False):
 
 
 class _ClientBase:
-    """Configuration and token-state construction, shared by both clients (no I/O)."""
+    """Configuration and token-state construction, shared by both clients.
+
+    No I/O but reading the shared config file (``_config``): arguments, then the
+    environment, then the file, as AWS SDKs resolve them.
+    """
 
     def __init__(
         self,
         region: str | None = None,
         *,
         endpoint_url: str | None = None,
-        use_fips: bool = False,
-        use_dualstack: bool = False,
+        use_fips: bool | None = None,
+        use_dualstack: bool | None = None,
         retry: RetryPolicy | None = None,
         timeout: float | httpx.Timeout | _NotGiven | None = NOT_GIVEN,
         content_limits: Mapping[str, int] | None = None,
         attachment_limits: AttachmentLimits | None = None,
         refresh_margin: float = 60.0,
         _clock: Clock = utc_now,
+        _environ: Mapping[str, str] | None = None,
     ) -> None:
-        use_fips = check_bool("use_fips", use_fips)
-        use_dualstack = check_bool("use_dualstack", use_dualstack)
-        if region is not None:
-            check_region(region)
-        if endpoint_url is not None:
-            if use_fips or use_dualstack:
-                flag = "use_fips" if use_fips else "use_dualstack"
-                raise InvalidInputError(flag, "cannot be combined with endpoint_url (as in botocore)")
-            self._endpoint_url = check_endpoint_url(endpoint_url)
-        elif region is not None:
-            self._endpoint_url = resolve_endpoint(region, use_fips=use_fips, use_dualstack=use_dualstack)
-        else:
-            raise InvalidInputError("region", "give a region (e.g. 'us-east-1') or an endpoint_url")
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise InvalidInputError("retry", "must be a RetryPolicy")
-        self._retry = retry if retry is not None else RetryPolicy()
+        env = os.environ if _environ is None else _environ
+        config = resolve_config(
+            region=region,
+            endpoint_url=endpoint_url,
+            use_fips=use_fips,
+            use_dualstack=use_dualstack,
+            environ=env,
+            shared=load_shared_config(env),
+        )
+        self._endpoint_url = config.endpoint_url
+        self._region = config.region
+        if retry is None:
+            retry = RetryPolicy() if config.max_attempts is None else RetryPolicy(config.max_attempts)
+        self._retry = retry
         if isinstance(timeout, _NotGiven):
             self._timeout = DEFAULT_TIMEOUT
         elif isinstance(timeout, httpx.Timeout):
@@ -142,6 +149,11 @@ class _ClientBase:
     def endpoint_url(self) -> str:
         """The service URL requests go to."""
         return self._endpoint_url
+
+    @property
+    def region(self) -> str | None:
+        """The region in use (``None`` when only an endpoint URL was configured)."""
+        return self._region
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint_url={self._endpoint_url!r})"

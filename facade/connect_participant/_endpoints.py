@@ -109,10 +109,11 @@ def known_regions() -> list[str]:
     return sorted(r for p in _PARTITIONS for r in p.regions)
 
 
-def check_region(region: object) -> str:
+def check_region(region: object, name: str = "region") -> str:
+    """``region`` if it is a well-formed region name; ``name`` is where it came from (for the error)."""
     if not isinstance(region, str) or not _REGION.match(region):
         raise InvalidInputError(
-            "region", "must be a region name such as 'us-east-1' (letters, digits and '-', 1..63 characters)"
+            name, "must be a region name such as 'us-east-1' (letters, digits and '-', 1..63 characters)"
         )
     return region
 
@@ -151,22 +152,25 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def check_endpoint_url(url: object) -> str:
-    """Validate a user's ``endpoint_url``; return it without a trailing ``/``."""
+def check_endpoint_url(url: object, name: str = "endpoint_url") -> str:
+    """Validate a user's ``endpoint_url``; return it without a trailing ``/``.
+
+    ``name`` is where the URL came from (the argument, a variable, the config file), for the error.
+    """
     if not isinstance(url, str) or not url:
-        raise InvalidInputError("endpoint_url", "must be a non-empty URL string")
+        raise InvalidInputError(name, "must be a non-empty URL string")
     try:
         parts = urlsplit(url)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        raise InvalidInputError("endpoint_url", "must be a valid URL") from None
+        raise InvalidInputError(name, "must be a valid URL") from None
     if parts.scheme not in ("http", "https") or not host:
-        raise InvalidInputError("endpoint_url", "must be an http(s) URL with a host, e.g. 'https://host:443'")
+        raise InvalidInputError(name, "must be an http(s) URL with a host, e.g. 'https://host:443'")
     if parts.username is not None or parts.password is not None:
-        raise InvalidInputError("endpoint_url", "must not contain user information")
+        raise InvalidInputError(name, "must not contain user information")
     if parts.query or parts.fragment:
-        raise InvalidInputError("endpoint_url", "must not have a query string or fragment")
+        raise InvalidInputError(name, "must not have a query string or fragment")
     if parts.scheme != "https" and not _is_loopback(host):
-        raise InvalidInputError("endpoint_url", "must use https unless the host is loopback")
+        raise InvalidInputError(name, "must use https unless the host is loopback")
     return url.rstrip("/")
