@@ -51,7 +51,7 @@ check-generated: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy facade emulator
+	$(BIN)/mypy facade emulator cli
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -1,8 +1,10 @@
 """The ``connect-participant`` command line against the emulator.
 
 ``transcript``, ``send-file`` and ``download`` run in-process through ``main()`` against the
-``participant_service`` fixture; ``chat`` and ``demo`` run as real subprocesses of the
-installed console script, with a scripted standard input.
+``participant_service`` fixture; ``chat``, ``start-chat`` and ``demo`` run as real subprocesses
+of the installed console script, with a scripted standard input or in a pseudo-terminal
+(prompt_toolkit's interactive chat); boto3 reaches the emulator's StartChatContact through
+``$AWS_ENDPOINT_URL``, as it would reach Amazon Connect.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from connect_participant import ParticipantClient
-from connect_participant._cli import main
+from connect_participant_cli import main
 from connect_participant_emulator import LocalParticipantService
 
 SCRIPT = shutil.which("connect-participant", path=os.path.dirname(sys.executable))
@@ -108,7 +110,10 @@ def test_send_file_and_download(
     sent = json.loads(out)
     assert sent["Name"] == "report.pdf"
     assert sent["Status"] == "APPROVED"
-    assert "100%" in err  # the progress bar reached the end
+    assert sent["Size"] == 300_000  # a JSON number
+    assert "100%" in err  # the progress bar (rich) reached the end: bytes and speed shown
+    assert "uploading report.pdf" in err
+    assert "kB" in err
     assert token not in out + err
 
     folder = tmp_path / "downloads"

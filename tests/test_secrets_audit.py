@@ -43,7 +43,7 @@ from connect_participant import (
     ParticipantServiceError,
     RetryPolicy,
 )
-from connect_participant._cli import main as cli_main
+from connect_participant_cli import main as cli_main
 from connect_participant_emulator import LocalParticipantService
 
 ONE_TRY = RetryPolicy(max_attempts=1)

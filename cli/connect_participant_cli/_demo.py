@@ -17,9 +17,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from connect_participant import AttachmentAdded, ChatEnded, ChatSession, Message, ParticipantClient, Typing
-from connect_participant._cli import newest_item_id
-from connect_participant._ws import EventStream
+from connect_participant import (
+    AttachmentAdded,
+    ChatEnded,
+    ChatSession,
+    EventStream,
+    Message,
+    ParticipantClient,
+    Typing,
+)
+
+from ._chat import newest_item_id
 
 REPLY_TIMEOUT = 20.0
 
@@ -82,6 +90,38 @@ def _kind(item: Any) -> str:
     if item.type == "EVENT" and item.content_type:
         return str(item.content_type).rsplit("event.", 1)[-1]
     return str(item.type)
+
+
+@contextlib.contextmanager
+def echo_bot(service: Any, started: Any, client: ParticipantClient) -> Iterator[None]:
+    """A CUSTOM_BOT participant on the emulator that answers every customer message (``chat --emulator``)."""
+    token = service.add_participant(started, "EchoBot").participant_token
+    bot = client.connect(token)
+    stream = bot.events(after=newest_item_id(bot))
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for event in stream:
+                if stop.is_set():
+                    return
+                item = event.item
+                if isinstance(event, Message) and item.participant_role == "CUSTOMER":
+                    bot.send_typing()
+                    bot.send_message(f"You said: {item.content}")
+        except Exception:  # the chat ended or the emulator stopped: the bot just leaves
+            return
+
+    thread = threading.Thread(target=run, name="echo-bot", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            bot.disconnect()
+        stream.close()
+        thread.join(5)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,7 @@
+"""``python -m connect_participant_cli``: the ``connect-participant`` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
