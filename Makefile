@@ -10,7 +10,7 @@ GEN_CONFIG := scripts/generator-config.yaml
 GEN_TEMPLATES := scripts/templates
 GEN_TMP := .tmp/generate
 
-.PHONY: venv spec generate check-generated lint test pytest bench demo emulator clean
+.PHONY: venv spec generate check-generated lint test pytest docs docs-strict docs-serve bench demo emulator clean
 
 venv: $(STAMP)
 
@@ -56,7 +56,22 @@ lint: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-test: check-generated lint pytest
+# The docs site (MkDocs Material + mkdocstrings): site/ from docs/ and the public docstrings.
+# Offline: no plugin fetches anything at build time. `make test` builds it with --strict, so a
+# broken link or a reference to a renamed name fails.
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
+
+docs: $(STAMP)
+	$(MKDOCS) build --strict --site-dir site
+	@echo "docs: site/index.html"
+
+docs-strict: $(STAMP)
+	$(MKDOCS) build --quiet --strict --site-dir .tmp/site
+
+docs-serve: $(STAMP)
+	$(MKDOCS) serve
+
+test: check-generated lint docs-strict pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
@@ -68,4 +83,4 @@ emulator: $(STAMP)
 	$(BIN)/connect-participant emulator
 
 clean:
-	rm -rf .tmp .mypy_cache .ruff_cache
+	rm -rf .tmp .mypy_cache .ruff_cache site
