@@ -101,6 +101,13 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+def _chat_terminal(service: LocalParticipantService, started: Any) -> _Terminal:
+    """``connect-participant chat`` as the chat's customer, in a pseudo-terminal."""
+    assert SCRIPT is not None
+    argv = [SCRIPT, "chat", "--endpoint-url", service.endpoint_url]
+    return _Terminal(argv, _env(CONNECT_PARTICIPANT_TOKEN=started.participant_token))
+
+
 @contextlib.contextmanager
 def _agent(service: LocalParticipantService, started: Any) -> Iterator[Any]:
     """An AGENT in the customer's chat: it sends messages and reads the transcript."""
@@ -125,10 +132,7 @@ def test_terminal_chat_keeps_what_is_typed_while_messages_arrive(
     started = participant_service.start_chat(display_name="Tess")
     assert SCRIPT is not None
     with _agent(participant_service, started) as agent:
-        terminal = _Terminal(
-            [SCRIPT, "chat", "--endpoint-url", participant_service.endpoint_url],
-            _env(CONNECT_PARTICIPANT_TOKEN=started.participant_token),
-        )
+        terminal = _chat_terminal(participant_service, started)
         try:
             terminal.wait_for("Connected.")
             terminal.wait_for(PROMPT)
@@ -177,10 +181,7 @@ def test_terminal_chat_ctrl_c_leaves_with_130(participant_service: LocalParticip
     started = participant_service.start_chat(display_name="Uma")
     assert SCRIPT is not None
     with _agent(participant_service, started) as agent:
-        terminal = _Terminal(
-            [SCRIPT, "chat", "--endpoint-url", participant_service.endpoint_url],
-            _env(CONNECT_PARTICIPANT_TOKEN=started.participant_token),
-        )
+        terminal = _chat_terminal(participant_service, started)
         try:
             terminal.wait_for(PROMPT)
             terminal.type("never sent")
@@ -197,10 +198,7 @@ def test_terminal_chat_ctrl_c_leaves_with_130(participant_service: LocalParticip
 def test_terminal_chat_ends_when_the_contact_ends(participant_service: LocalParticipantService) -> None:
     started = participant_service.start_chat(display_name="Val")
     assert SCRIPT is not None
-    terminal = _Terminal(
-        [SCRIPT, "chat", "--endpoint-url", participant_service.endpoint_url],
-        _env(CONNECT_PARTICIPANT_TOKEN=started.participant_token),
-    )
+    terminal = _chat_terminal(participant_service, started)
     try:
         terminal.wait_for(PROMPT)
         terminal.type("half a")
