@@ -111,10 +111,19 @@ def test_send_file_and_download(
     assert sent["Name"] == "report.pdf"
     assert sent["Status"] == "APPROVED"
     assert sent["Size"] == 300_000  # a JSON number
+
     assert "100%" in err  # the progress bar (rich) reached the end: bytes and speed shown
     assert "uploading report.pdf" in err
     assert "kB" in err
     assert token not in out + err
+
+    # without --wait the scan's status is not known yet: JSON's null, never the text "None"
+    code, out, err = _run(["send-file", str(source), "--quiet", *common], capsys)
+    assert code == 0, err
+    assert err == ""  # --quiet: no progress bar
+    unknown = json.loads(out)
+    assert unknown["Status"] is None, unknown
+    assert '"None"' not in out
 
     folder = tmp_path / "downloads"
     folder.mkdir()
