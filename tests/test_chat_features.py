@@ -384,3 +384,16 @@ def test_control_endpoint_refuses_malformed_feature_requests(svc: LocalParticipa
         bad_outcome = http.post(f"{base}/authentication/{session_id}", json={"Outcome": "maybe"})
         assert bad_outcome.status_code == 400
         assert http.get(f"{svc.endpoint_url}/_emulator/health").json()["status"] == "ok"
+
+
+def test_an_ended_chat_stops_its_timers_streams_and_sign_ins(svc: LocalParticipantService) -> None:
+    started = svc.start_chat("Ann")
+    svc.add_participant(started, "Helper")
+    svc.start_authentication(started, timeout=0.2)
+    svc.set_timers(started, "CUSTOMER", idle=0.2, disconnect=0.2)
+    svc.stream_message(started, ["a", "b", "c"], interval=0.2)
+    svc.stop_contact(started)
+    time.sleep(1.0)
+    contact = svc.emulator.state.contacts[started.contact_id]
+    assert contact.entries[-1].item["ContentType"] == PREFIX + "chat.ended"  # nothing after the end
+    assert not any(e.item["Type"] == "MESSAGE" for e in contact.entries)  # the answer never completed

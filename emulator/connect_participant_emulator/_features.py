@@ -90,6 +90,7 @@ class _ContactFeatures:
     timers: dict[str, RoleTimers] = field(default_factory=dict)  # role -> timers
     running: dict[str, _Timer] = field(default_factory=dict)  # participant id -> its timer
     streams: set[asyncio.Task[None]] = field(default_factory=set)
+    sessions: list[AuthSession] = field(default_factory=list)
 
 
 def _number(body: dict[str, Any], name: str, low: float, high: float) -> float | None:
@@ -118,18 +119,24 @@ class Features:
     def __init__(self, state: State, url_window: float = 60.0) -> None:
         self.state = state
         self.url_window = url_window
-        self._contacts: weakref.WeakKeyDictionary[Contact, _ContactFeatures] = weakref.WeakKeyDictionary()
-        self.auth_sessions: dict[str, AuthSession] = {}
+        # the per-contact state lives on the contact (``contact.extras``), so it goes when the
+        # contact is released; the index of authentication sessions only holds them weakly
+        self.auth_sessions: weakref.WeakValueDictionary[str, AuthSession] = weakref.WeakValueDictionary()
         #: applied to every new contact: role -> timers
         self.default_timers: dict[str, RoleTimers] = {}
         state.listeners.append(self._on_item)
 
     def of(self, contact: Contact) -> _ContactFeatures:
-        found = self._contacts.get(contact)
-        if found is None:
+        found = contact.extras.get("features")
+        if not isinstance(found, _ContactFeatures):
             found = _ContactFeatures(timers=dict(self.default_timers))
-            self._contacts[contact] = found
+            contact.extras["features"] = found
         return found
+
+    @staticmethod
+    def _known(contact: Contact) -> _ContactFeatures | None:
+        found = contact.extras.get("features")
+        return found if isinstance(found, _ContactFeatures) else None
 
     @staticmethod
     def _loop() -> asyncio.AbstractEventLoop:
@@ -281,6 +288,7 @@ class Features:
             raise control_error("the chat has no active customer")
         timeout = _number(body, "TimeoutSeconds", 0.01, 86400)
         session = AuthSession(str(uuid.uuid4()), contact, customer, time.monotonic())
+        self.of(contact).sessions.append(session)  # held by the contact
         self.auth_sessions[session.session_id] = session
         sender = self._sender(contact, body)
         self._add(contact, EVENT, AUTH_INITIATED, sender, json.dumps({"SessionId": session.session_id}))
@@ -437,11 +445,14 @@ class Features:
                 self.state.disconnect(other)
 
     def _on_item(self, contact: Contact, item: dict[str, Any], participant: Participant | None) -> None:
+        content_type = item.get("ContentType")
+        if content_type == EVENT_PREFIX + "chat.ended":
+            self.close(contact)  # nothing of an ended chat keeps running
+            return
         if participant is None:
             return
         kind = item.get("Type")
-        content_type = item.get("ContentType")
-        features = self._contacts.get(contact)
+        features = self._known(contact)
         if features is None or not features.timers:
             return
         if kind in ("MESSAGE", "ATTACHMENT"):
@@ -467,7 +478,7 @@ class Features:
             timer.handle.cancel()
 
     def close(self, contact: Contact) -> None:
-        features = self._contacts.get(contact)
+        features = self._known(contact)
         if features is None:
             return
         for timer in features.running.values():
@@ -476,3 +487,7 @@ class Features:
         features.running.clear()
         for task in features.streams:
             task.cancel()
+        for session in features.sessions:
+            if session.timer is not None:
+                session.timer.cancel()
+                session.timer = None

@@ -173,6 +173,8 @@ class Contact:
     entries: list[Entry] = field(default_factory=list)
     attachments: dict[str, Attachment] = field(default_factory=dict)
     ended: bool = False
+    #: state of the chat features the control endpoint drives (``_features``), released with the contact
+    extras: dict[str, Any] = field(default_factory=dict)
 
     def item_index(self, item_id: str) -> int | None:
         for index, entry in enumerate(self.entries):
