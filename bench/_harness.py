@@ -50,6 +50,28 @@ def cpu_per_call(fn: Callable[[], object], calls: int, rounds: int = 5, warmup: 
     return statistics.median(samples)
 
 
+def cpu_per_call_interleaved(
+    fns: dict[str, Callable[[], object]], calls: int, rounds: int = 7, warmup: int = 100
+) -> dict[str, float]:
+    """``cpu_per_call`` for several contenders, their rounds taken in turn (A B C A B C …).
+
+    On a shared, loaded machine the load drifts over a run; measuring one contender's rounds
+    after another's lets that drift pass for a difference between them. Taking turns gives
+    each contender the same conditions, so the ratios of one run compare like with like.
+    """
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.process_time()
+            for _ in range(calls):
+                fn()
+            samples[name].append((time.process_time() - start) / calls)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
 @dataclass
 class Target:
     name: str

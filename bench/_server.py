@@ -19,20 +19,48 @@ TRANSCRIPT_SIZE = 1000
 
 
 def _items() -> list[dict[str, object]]:
+    """Realistic items: ≈100-character content, receipts in the metadata, an attachment on every 10th."""
     items: list[dict[str, object]] = []
     for i in range(TRANSCRIPT_SIZE):
-        items.append(
-            {
-                "AbsoluteTime": f"2026-11-26T10:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}Z",
-                "Content": f"message number {i} with some ordinary chat text in it",
-                "ContentType": "text/plain",
-                "Id": f"item-{i:06d}-0000-0000-0000-000000000000",
-                "Type": "MESSAGE",
-                "ParticipantId": "participant-customer-0001",
-                "DisplayName": "Customer" if i % 2 else "Bot",
-                "ParticipantRole": "CUSTOMER" if i % 2 else "CUSTOM_BOT",
-            }
-        )
+        when = f"2026-11-26T10:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}Z"
+        item: dict[str, object] = {
+            "AbsoluteTime": when,
+            "Content": f"message number {i:04d} with some ordinary chat text in it, about an order and its delivery".ljust(
+                100, "."
+            ),
+            "ContentType": "text/plain",
+            "Id": f"item-{i:06d}-0000-0000-0000-000000000000",
+            "Type": "MESSAGE",
+            "ParticipantId": "participant-customer-0001",
+            "DisplayName": "Customer" if i % 2 else "Bot",
+            "ParticipantRole": "CUSTOMER" if i % 2 else "CUSTOM_BOT",
+            "MessageMetadata": {
+                "MessageId": f"item-{i:06d}-0000-0000-0000-000000000000",
+                "Receipts": [
+                    {
+                        "DeliveredTimestamp": when,
+                        "ReadTimestamp": when,
+                        "RecipientParticipantId": "agent-0001",
+                    }
+                ]
+                + (
+                    [{"DeliveredTimestamp": when, "RecipientParticipantId": "supervisor-0001"}]
+                    if i % 2
+                    else []
+                ),
+            },
+        }
+        if i % 10 == 0:
+            item["Type"] = "ATTACHMENT"
+            item["Attachments"] = [
+                {
+                    "AttachmentId": f"att-{i:06d}",
+                    "AttachmentName": f"photo-{i}.png",
+                    "ContentType": "image/png",
+                    "Status": "APPROVED",
+                }
+            ]
+        items.append(item)
     return items
 
 
@@ -48,7 +76,11 @@ CONNECTION = json.dumps(
     }
 ).encode()
 SENT = json.dumps(
-    {"Id": "11111111-2222-3333-4444-555555555555", "AbsoluteTime": "2026-11-26T10:00:00.000Z"}
+    {
+        "Id": "11111111-2222-3333-4444-555555555555",
+        "AbsoluteTime": "2026-11-26T10:00:00.000Z",
+        "MessageMetadata": {"MessageProcessingStatus": "PROCESSING"},
+    }
 ).encode()
 # pages are cut ahead of time so the server's per-request work is a dict lookup
 PAGES: dict[tuple[int, str | None], bytes] = {}

@@ -2,7 +2,11 @@
 
 Compares, in one run against the same server process:
 - sync SendMessage: facade vs raw httpx vs boto3 (client CPU per call);
-- a 1000-item transcript in pages of 100: facade vs raw httpx vs boto3 (client CPU);
+- a 1000-item transcript in pages of 100 (realistic items: ≈100-character content, receipts,
+  an attachment on every 10th): facade vs raw httpx vs boto3 (client CPU);
+
+The sync contenders take turns round by round (``cpu_per_call_interleaved``), so load that
+drifts during a run on a shared machine does not pass for a difference between them.
 - async SendMessage at 50 in flight: facade vs aiobotocore vs raw aiohttp (calls/s).
 """
 
@@ -16,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from bench._harness import Report, cpu_per_call, server_process
+from bench._harness import Report, cpu_per_call_interleaved, server_process
 
 PARTICIPANT_TOKEN = "participant-token-bench"
 CONNECTION_TOKEN = "conn-token-bench"
@@ -88,14 +92,17 @@ def bench_sync(report: Report, url: str) -> None:
         chat = client.connect(PARTICIPANT_TOKEN)
 
         report.section("sync SendMessage — client CPU per call")
-        raw_cpu = cpu_per_call(lambda: _raw_send(raw), SEND_CALLS)
-        facade_cpu = cpu_per_call(lambda: chat.send_message("hello"), SEND_CALLS)
-        boto_cpu = cpu_per_call(
-            lambda: boto.send_message(
-                ConnectionToken=CONNECTION_TOKEN, ContentType="text/plain", Content="hello"
-            ),
-            SEND_CALLS,
+        sends = cpu_per_call_interleaved(
+            {
+                "raw": lambda: _raw_send(raw),
+                "facade": lambda: chat.send_message("hello"),
+                "boto3": lambda: boto.send_message(
+                    ConnectionToken=CONNECTION_TOKEN, ContentType="text/plain", Content="hello"
+                ),
+            },
+            SEND_CALLS // 5,
         )
+        raw_cpu, facade_cpu, boto_cpu = sends["raw"], sends["facade"], sends["boto3"]
         report.row("raw httpx", raw_cpu * 1e6, "µs")
         report.row("connect_participant", facade_cpu * 1e6, "µs", raw_cpu * 1e6, "raw httpx")
         report.row("boto3", boto_cpu * 1e6, "µs", raw_cpu * 1e6, "raw httpx")
@@ -105,11 +112,17 @@ def bench_sync(report: Report, url: str) -> None:
         assert _raw_transcript(raw) == 1000
         assert sum(1 for _ in chat.transcript(page_size=100)) == 1000
         assert _boto3_transcript(boto) == 1000
-        raw_t = cpu_per_call(lambda: _raw_transcript(raw), TRANSCRIPT_ROUNDS, warmup=3)
-        facade_t = cpu_per_call(
-            lambda: sum(1 for item in chat.transcript(page_size=100) if item.id), TRANSCRIPT_ROUNDS, warmup=3
+        transcripts = cpu_per_call_interleaved(
+            {
+                "raw": lambda: _raw_transcript(raw),
+                "facade": lambda: sum(1 for item in chat.transcript(page_size=100) if item.id),
+                "boto3": lambda: _boto3_transcript(boto),
+            },
+            TRANSCRIPT_ROUNDS // 5,
+            rounds=15,
+            warmup=3,
         )
-        boto_t = cpu_per_call(lambda: _boto3_transcript(boto), TRANSCRIPT_ROUNDS, warmup=3)
+        raw_t, facade_t, boto_t = transcripts["raw"], transcripts["facade"], transcripts["boto3"]
         report.row("raw httpx", raw_t * 1e3, "ms")
         report.row("connect_participant", facade_t * 1e3, "ms", raw_t * 1e3, "raw httpx")
         report.row("boto3", boto_t * 1e3, "ms", raw_t * 1e3, "raw httpx")

@@ -173,7 +173,7 @@ def test_websocket_connection_is_kept_for_events(svc: FakeParticipantService) ->
     assert svc.count("CreateParticipantConnection") == 2
 
 
-# -- the facade's requests are the generated client's -----------------------------------------------
+# -- the facade's requests are the generated client's (built by its modules: see test_session_call) --
 
 WIRE: list[tuple[str, str, Callable[[], ops.Request]]] = [
     (
@@ -186,7 +186,11 @@ WIRE: list[tuple[str, str, Callable[[], ops.Request]]] = [
     (
         "get_transcript",
         "GetTranscriptRequest",
-        lambda: ops.get_transcript({"MaxResults": 5, "StartPosition": {"MostRecent": 3}}),
+        lambda: ops.get_transcript(
+            ll_models.GetTranscriptRequest(
+                max_results=5, start_position=ll_models.StartPosition(most_recent=3)
+            )
+        ),
     ),
     ("disconnect_participant", "DisconnectParticipantRequest", lambda: ops.disconnect_participant("ct")),
     (

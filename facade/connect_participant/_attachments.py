@@ -64,6 +64,13 @@ from typing import IO, Any, Final
 from xml.etree import ElementTree
 
 import httpx
+from connect_participant_api.models import (
+    GetAttachmentRequest,
+    GetAttachmentResponse,
+    StartAttachmentUploadRequest,
+    StartAttachmentUploadResponse,
+)
+from connect_participant_api.types import UNSET, Unset
 
 from . import _operations as ops
 from ._errors import InvalidInputError, ParticipantServiceError, transport_error
@@ -71,7 +78,7 @@ from ._flow import Flow
 from ._models import Attachment, parse_time
 from ._pagination import TranscriptCursor
 from ._secrets import Secret, redact
-from ._validation import check_id
+from ._validation import check_member, spec_bounds
 
 __all__ = [
     "DEFAULT_ATTACHMENT_TYPES",
@@ -106,8 +113,12 @@ __all__ = [
 
 CHUNK_SIZE: Final = 128 * 1024
 DEFAULT_MAX_ATTACHMENT_SIZE: Final = 20 * 1024 * 1024
-MAX_NAME: Final = 256
-MAX_CONTENT_TYPE: Final = 255
+# the spec's bounds (StartAttachmentUpload's AttachmentName and ContentType, GetAttachment's expiry)
+_NAME: Final = spec_bounds(StartAttachmentUploadRequest, "attachment_name")
+_TYPE: Final = spec_bounds(StartAttachmentUploadRequest, "content_type")
+_EXPIRY: Final = spec_bounds(GetAttachmentRequest, "url_expiry_in_seconds")
+MAX_NAME: Final[int] = _NAME["max_length"]
+MAX_CONTENT_TYPE: Final[int] = _TYPE["max_length"]
 
 #: Connect's default chat attachment types (admin guide, "Feature specifications"):
 #: extension → the content type sent when none is given.
@@ -218,8 +229,9 @@ class AttachmentLimits:
         return _HINT if getattr(self, field) == default else "as configured in attachment_limits"
 
     def check_name(self, name: object) -> str:
-        if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME:
-            raise InvalidInputError("name", f"must be a str of 1..{MAX_NAME} characters")
+        low = _NAME.get("min_length", 0)
+        if not isinstance(name, str) or not low <= len(name) <= MAX_NAME:
+            raise InvalidInputError("name", f"must be a str of {low}..{MAX_NAME} characters")
         if self.extensions is not None and _extension(name) not in self.extensions:
             allowed = " ".join(sorted(self.extensions))
             raise InvalidInputError(
@@ -235,11 +247,12 @@ class AttachmentLimits:
             content_type = guessed
         if (
             not isinstance(content_type, str)
-            or not 1 <= len(content_type) <= MAX_CONTENT_TYPE
+            or not _TYPE.get("min_length", 0) <= len(content_type) <= MAX_CONTENT_TYPE
             or not _MEDIA_TYPE.match(content_type)
         ):
             raise InvalidInputError(
-                "content_type", f"must be a media type such as 'image/png' (1..{MAX_CONTENT_TYPE})"
+                "content_type",
+                f"must be a media type such as 'image/png' ({_TYPE.get('min_length', 0)}..{MAX_CONTENT_TYPE})",
             )
         base = content_type.split(";", 1)[0].strip().lower()
         if self.content_types is not None and base not in self.content_types:
@@ -570,18 +583,28 @@ class _Ticket:
 
 
 def _parse_start(doc: Mapping[str, Any]) -> _Ticket:
-    attachment_id = doc.get("AttachmentId")
-    meta = doc.get("UploadMetadata")
-    url = meta.get("Url") if isinstance(meta, Mapping) else None
-    headers = meta.get("HeadersToInclude") if isinstance(meta, Mapping) else None
+    """StartAttachmentUpload's answer through the generated model (an unusable one: ``AttachmentError``)."""
+    try:
+        answer = StartAttachmentUploadResponse.from_dict(doc)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        answer = StartAttachmentUploadResponse()
+    attachment_id = answer.attachment_id
+    meta = answer.upload_metadata
+    url = UNSET if isinstance(meta, Unset) else meta.url
     if not isinstance(attachment_id, str) or not attachment_id or not isinstance(url, str) or not url:
         raise AttachmentError(
             "StartAttachmentUpload returned no AttachmentId or upload URL",
             code="InvalidResponse",
             status_code=None,
         )
-    clean = {str(k): str(v) for k, v in headers.items()} if isinstance(headers, Mapping) else {}
-    return _Ticket(attachment_id, Secret(url), parse_time(meta.get("UrlExpiry")), clean)  # type: ignore[union-attr]
+    assert not isinstance(meta, Unset)
+    headers = meta.headers_to_include
+    clean = (
+        {}
+        if isinstance(headers, Unset)
+        else {str(k): str(v) for k, v in headers.additional_properties.items()}
+    )
+    return _Ticket(attachment_id, Secret(url), parse_time(meta.url_expiry), clean)
 
 
 def check_url_expiry(expires_at: datetime | None, now: datetime) -> bool:
@@ -733,8 +756,9 @@ class DownloadTicket:
 def check_url_expiry_seconds(value: object) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 5 <= value <= 300:
-        raise InvalidInputError("url_expiry", "must be an int of 5..300 seconds or None")
+    low, high = _EXPIRY["minimum"], _EXPIRY["maximum"]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInputError("url_expiry", f"must be an int of {low}..{high} seconds or None")
     return value
 
 
@@ -743,14 +767,19 @@ def download_flow(
 ) -> Flow[Any, DownloadTicket]:
     """GetAttachment: the URL to GET and the size the bytes must add up to (arguments checked now)."""
     request = ops.get_attachment(
-        check_id("attachment_id", attachment_id), check_url_expiry_seconds(url_expiry)
+        check_member("attachment_id", attachment_id, GetAttachmentRequest, "attachment_id"),
+        check_url_expiry_seconds(url_expiry),
     )
     return _download_flow(call, request)
 
 
 def _download_flow(call: ApiFlow, request: ops.Request) -> Flow[Any, DownloadTicket]:
     doc = yield from call(request)
-    url, size = doc.get("Url"), doc.get("AttachmentSizeInBytes")
+    try:
+        answer = GetAttachmentResponse.from_dict(doc)
+        url, size = answer.url, answer.attachment_size_in_bytes
+    except (KeyError, TypeError, ValueError, AttributeError):
+        url, size = None, None
     if not isinstance(url, str) or not url or isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise AttachmentError(
             "GetAttachment returned no download URL or size", code="InvalidResponse", status_code=None

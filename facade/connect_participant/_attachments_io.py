@@ -38,7 +38,9 @@ from ._flow import run_async, run_sync
 from ._models import Attachment
 
 if TYPE_CHECKING:
-    from ._session import AsyncChatSession, ChatSession
+    # sessions as the protocols this module needs of them (no import of _session: no circle)
+    from ._shells import AsyncShell as AsyncChatSession
+    from ._shells import SyncShell as ChatSession
 
 __all__ = [
     "AsyncAttachmentReader",

@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from connect_participant_api.models import ChatItemType, ParticipantRole
+from connect_participant_api.models import Item as ItemModel
+
 from ._interactive import InteractiveTemplate, json_object
 from ._models import Attachment, Item, Receipt
 
@@ -371,11 +374,10 @@ def dedupe_key(item: Item) -> tuple[str, ...] | None:
 
 def chat_ended_item(reason: str) -> Item:
     """A synthetic CHAT_ENDED item, for when the service refused to reconnect (403)."""
-    return Item(
-        {
-            "Type": "CHAT_ENDED",
-            "ContentType": EVENT_PREFIX + "chat.ended",
-            "ParticipantRole": "SYSTEM",
-            "Content": reason,
-        }
+    model = ItemModel(
+        type_=ChatItemType.CHAT_ENDED,
+        content_type=EVENT_PREFIX + "chat.ended",
+        participant_role=ParticipantRole.SYSTEM,
+        content=reason,
     )
+    return Item(model.to_dict())

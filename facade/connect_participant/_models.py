@@ -1,11 +1,16 @@
-"""Typed results: transcript items (shared with the events stream) and call results.
+"""Typed results over the generated models: transcript items (shared with the events stream) and call results.
 
-``Item`` is a thin, read-only view over the JSON object AWS sends (a
-transcript entry, or the decoded ``content`` of an ``aws/chat`` WebSocket
-frame): building one costs a reference, fields are read on access, and
-unknown item types or roles are kept as plain strings, never rejected.
+``Item`` is a read-only view of one transcript entry (or the decoded ``content``
+of an ``aws/chat`` WebSocket frame): ``item.model`` is the generated
+``connect_participant_api.models.Item`` it wraps (every member the spec has,
+typed, including members added by the next ``make generate``), ``item.raw`` the
+mapping AWS sent. The convenience properties (``content``, ``time``,
+``receipts``, ``message_processing_status``, ...) read absent members as
+``None``, never ``UNSET``; unknown item types, roles and statuses are kept as
+strings (the generated enums keep values they do not know).
 ``Item.from_json(obj)`` accepts the object or a JSON string (the WebSocket
-sends a string). ``item.raw`` is the original mapping.
+sends a string). ``SendResult`` wraps SendMessage's or SendEvent's response
+model the same way; ``Attachment`` and ``Receipt`` expose theirs as ``.model``.
 """
 
 from __future__ import annotations
@@ -15,7 +20,18 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from connect_participant_api.models import (
+    AttachmentItem,
+    CreateParticipantConnectionResponse,
+    SendEventResponse,
+    SendMessageResponse,
+)
+from connect_participant_api.models import Item as ItemModel
+from connect_participant_api.models import Receipt as ReceiptModel
+from connect_participant_api.types import UNSET, Unset
 
 from ._interactive import INTERACTIVE, InteractiveTemplate, parse_interactive
 from ._secrets import Secret
@@ -33,9 +49,33 @@ def parse_time(value: object) -> datetime | None:
         return None
 
 
-def _str(raw: Mapping[str, Any], key: str) -> str | None:
-    value = raw.get(key)
+def _str(value: object) -> str | None:
+    """A member as ``str`` or ``None`` (absent, ``UNSET`` or not a string)."""
     return value if isinstance(value, str) else None
+
+
+def _enum(value: StrEnum | Unset) -> str | None:
+    """An enum member as its plain string value (unknown values were kept by the generated enum)."""
+    return None if isinstance(value, Unset) else value.value
+
+
+def _unset(value: str | None) -> str | Unset:
+    return UNSET if value is None else value
+
+
+def _lenient(model: Any, raw: Mapping[str, Any]) -> Any:
+    """``model.from_dict(raw)``, or, if some member does not fit the spec, from the members that do."""
+    try:
+        return model.from_dict(raw)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        fitting = {}
+        for key, value in raw.items():
+            try:
+                model.from_dict({key: value})
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue
+            fitting[key] = value
+        return model.from_dict(fitting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +87,27 @@ class Attachment:
     content_type: str | None
     status: str | None  # IN_PROGRESS, APPROVED, REJECTED (or a newer value)
     size: int | None = None  # bytes; known for an attachment this client uploaded
+    _model: AttachmentItem | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_model(cls, model: AttachmentItem) -> Attachment:
+        return cls(
+            _str(model.attachment_id), _str(model.attachment_name), _str(model.content_type), _enum(model.status),
+            None, model,
+        )  # fmt: skip
+
+    @property
+    def model(self) -> AttachmentItem:
+        """The generated ``AttachmentItem`` (the transcript's, or one made of what an upload knows)."""
+        if self._model is not None and _enum(self._model.status) == self.status:
+            return self._model
+        made = (
+            AttachmentItem.from_dict(self._model.to_dict()) if self._model is not None else AttachmentItem()
+        )
+        made.attachment_id, made.attachment_name = _unset(self.id), _unset(self.name)
+        made.content_type = _unset(self.content_type)
+        made.status = AttachmentItem.from_dict({"Status": self.status}).status if self.status else UNSET
+        return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +117,39 @@ class Receipt:
     recipient_participant_id: str | None
     delivered_at: str | None
     read_at: str | None
+    _model: ReceiptModel | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_model(cls, model: ReceiptModel) -> Receipt:
+        return cls(
+            _str(model.recipient_participant_id),
+            _str(model.delivered_timestamp),
+            _str(model.read_timestamp),
+            model,
+        )
+
+    @property
+    def model(self) -> ReceiptModel:
+        if self._model is not None:
+            return self._model
+        return ReceiptModel(
+            recipient_participant_id=_unset(self.recipient_participant_id),
+            delivered_timestamp=_unset(self.delivered_at),
+            read_timestamp=_unset(self.read_at),
+        )
 
 
 class Item:
-    """One transcript item (message, event, attachment, ...)."""
+    """One transcript item (message, event, attachment, ...): a view of the generated ``Item`` model."""
 
-    __slots__ = ("raw",)
+    __slots__ = ("model", "raw")
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self.raw = raw
+        try:  # (the common case inline: a transcript converts every item as it is yielded)
+            self.model: ItemModel = ItemModel.from_dict(raw)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self.model = _lenient(ItemModel, raw)
 
     @classmethod
     def from_json(cls, value: str | bytes | Mapping[str, Any]) -> Item:
@@ -75,84 +160,80 @@ class Item:
 
     @property
     def id(self) -> str | None:
-        return _str(self.raw, "Id")
+        value = self.model.id
+        return value if isinstance(value, str) else None
 
     @property
     def type(self) -> str | None:
         """TYPING, MESSAGE, EVENT, ATTACHMENT, PARTICIPANT_JOINED, ... (unknown values kept)."""
-        return _str(self.raw, "Type")
+        return _enum(self.model.type_)
 
     @property
     def content(self) -> str | None:
-        return _str(self.raw, "Content")
+        value = self.model.content
+        return value if isinstance(value, str) else None
 
     @property
     def content_type(self) -> str | None:
-        return _str(self.raw, "ContentType")
+        value = self.model.content_type
+        return value if isinstance(value, str) else None
 
     @property
     def participant_id(self) -> str | None:
-        return _str(self.raw, "ParticipantId")
+        return _str(self.model.participant_id)
 
     @property
     def participant_role(self) -> str | None:
         """AGENT, CUSTOMER, SYSTEM, CUSTOM_BOT, SUPERVISOR (unknown values kept)."""
-        return _str(self.raw, "ParticipantRole")
+        return _enum(self.model.participant_role)
 
     @property
     def display_name(self) -> str | None:
-        return _str(self.raw, "DisplayName")
+        return _str(self.model.display_name)
 
     @property
     def absolute_time(self) -> str | None:
         """The item's time as AWS sent it (ISO 8601, e.g. ``2026-11-26T15:00:00.123Z``)."""
-        return _str(self.raw, "AbsoluteTime")
+        return _str(self.model.absolute_time)
 
     @property
     def time(self) -> datetime | None:
         """``absolute_time`` as an aware datetime."""
-        return parse_time(self.raw.get("AbsoluteTime"))
+        return parse_time(self.model.absolute_time)
 
     @property
     def contact_id(self) -> str | None:
-        return _str(self.raw, "ContactId")
+        return _str(self.model.contact_id)
 
     @property
     def related_contact_id(self) -> str | None:
-        return _str(self.raw, "RelatedContactId")
+        return _str(self.model.related_contact_id)
 
     @property
     def attachments(self) -> tuple[Attachment, ...]:
-        entries = self.raw.get("Attachments")
-        if not isinstance(entries, list):
+        entries = self.model.attachments
+        if isinstance(entries, Unset):
             return ()
-        return tuple(
-            Attachment(
-                _str(a, "AttachmentId"), _str(a, "AttachmentName"), _str(a, "ContentType"), _str(a, "Status")
-            )
-            for a in entries
-            if isinstance(a, Mapping)
-        )
+        return tuple(Attachment.from_model(entry) for entry in entries)
 
     @property
     def message_id(self) -> str | None:
         """For receipts: the id of the message the metadata is about."""
-        meta = self.raw.get("MessageMetadata")
-        return _str(meta, "MessageId") if isinstance(meta, Mapping) else None
+        meta = self.model.message_metadata
+        return None if isinstance(meta, Unset) else _str(meta.message_id)
 
     @property
     def receipts(self) -> tuple[Receipt, ...]:
-        meta = self.raw.get("MessageMetadata")
-        entries = meta.get("Receipts") if isinstance(meta, Mapping) else None
-        if not isinstance(entries, list):
+        meta = self.model.message_metadata
+        if isinstance(meta, Unset) or isinstance(meta.receipts, Unset):
             return ()
-        return tuple(
-            Receipt(
-                _str(r, "RecipientParticipantId"), _str(r, "DeliveredTimestamp"), _str(r, "ReadTimestamp")
-            )
-            for r in entries
-            if isinstance(r, Mapping)
-        )
+        return tuple(Receipt.from_model(entry) for entry in meta.receipts)
+
+    @property
+    def message_processing_status(self) -> str | None:
+        """PROCESSING, FAILED, REJECTED (Connect's message processing; unknown values kept)."""
+        meta = self.model.message_metadata
+        return None if isinstance(meta, Unset) else _enum(meta.message_processing_status)
 
     @property
     def interactive(self) -> InteractiveTemplate | None:
@@ -174,16 +255,44 @@ class Item:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    """What SendMessage / SendEvent return: the new item's id and time."""
+M = TypeVar("M", SendMessageResponse, SendEventResponse)
 
-    id: str | None
-    absolute_time: str | None
 
-    @classmethod
-    def from_json(cls, doc: Mapping[str, Any]) -> SendResult:
-        return cls(_str(doc, "Id"), _str(doc, "AbsoluteTime"))
+class SendResult(Generic[M]):
+    """What SendMessage / SendEvent return: a view of the generated response model (``.model``:
+    ``SendMessageResponse`` or ``SendEventResponse``, every member the spec has)."""
+
+    __slots__ = ("model",)
+
+    def __init__(self, model: M) -> None:
+        self.model: M = model
+
+    @property
+    def id(self) -> str | None:
+        return _str(self.model.id)
+
+    @property
+    def absolute_time(self) -> str | None:
+        return _str(self.model.absolute_time)
+
+    @property
+    def time(self) -> datetime | None:
+        return parse_time(self.model.absolute_time)
+
+    @property
+    def message_processing_status(self) -> str | None:
+        """SendMessage's PROCESSING, FAILED or REJECTED (``None`` for events, or if the service did not say)."""
+        meta = self.model.message_metadata if isinstance(self.model, SendMessageResponse) else UNSET
+        return None if isinstance(meta, Unset) else _enum(meta.message_processing_status)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SendResult) and self.model == other.model
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.absolute_time))
+
+    def __repr__(self) -> str:
+        return f"SendResult(id={self.id!r}, absolute_time={self.absolute_time!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,18 +307,16 @@ class ConnectionInfo:
     received_at: float = field(default_factory=time.monotonic, compare=False)
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any]) -> ConnectionInfo:
-        creds = doc.get("ConnectionCredentials")
-        token = creds.get("ConnectionToken") if isinstance(creds, Mapping) else None
-        if not isinstance(token, str) or not token:
+    def from_model(cls, model: CreateParticipantConnectionResponse) -> ConnectionInfo:
+        creds = model.connection_credentials
+        token = None if isinstance(creds, Unset) else _str(creds.connection_token)
+        if not token:
             raise ValueError("CreateParticipantConnection returned no ConnectionCredentials.ConnectionToken")
-        socket = doc.get("Websocket")
-        url = _str(socket, "Url") if isinstance(socket, Mapping) else None
+        socket = model.websocket
+        url = None if isinstance(socket, Unset) else _str(socket.url)
         return cls(
             connection_token=Secret(token),
-            expires_at=parse_time(creds.get("Expiry") if isinstance(creds, Mapping) else None),
+            expires_at=None if isinstance(creds, Unset) else parse_time(creds.expiry),
             websocket_url=Secret(url) if url else None,
-            websocket_expires_at=parse_time(socket.get("ConnectionExpiry"))
-            if isinstance(socket, Mapping)
-            else None,
+            websocket_expires_at=None if isinstance(socket, Unset) else parse_time(socket.connection_expiry),
         )

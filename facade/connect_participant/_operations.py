@@ -1,24 +1,46 @@
-"""The eleven operations as pure request builders: arguments in, ``Request`` out.
+"""The facade's calls of the eleven operations: generated request models through ``_wire.request``.
 
-A ``Request`` is method, path, JSON body bytes and which token authenticates
-it (``PARTICIPANT`` for CreateParticipantConnection, ``CONNECTION`` for the
-rest); the session adds the ``X-Amz-Bearer`` header at send time, so the same
-``Request`` (and its ``ClientToken``) is sent again unchanged on a retry or
-after a token refresh. Builders take already-validated values (see
-``_validation``); attachments and events build their requests here too.
-
-The facade builds these itself rather than through the generated models: the
-wire format is the same (a test compares the two for every operation) and the
-hot paths (SendMessage, GetTranscript) stay close to raw httpx in CPU.
+Each builder fills the generated request model with already-checked values and lets
+the generated operation module build the request (``_wire``); none of them knows a
+path or a member's JSON name. ``names`` maps a model member to the argument the
+facade's caller knows it by, so a bound the spec holds fails with that argument named.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
-from dataclasses import dataclass
-from typing import Any, Final, Literal
-from urllib.parse import quote
+from connect_participant_api.api.participant import (
+    cancel_participant_authentication as _cancel_participant_authentication,
+)
+from connect_participant_api.api.participant import (
+    complete_attachment_upload as _complete_attachment_upload,
+)
+from connect_participant_api.api.participant import (
+    create_participant_connection as _create_participant_connection,
+)
+from connect_participant_api.api.participant import describe_view as _describe_view
+from connect_participant_api.api.participant import disconnect_participant as _disconnect_participant
+from connect_participant_api.api.participant import get_attachment as _get_attachment
+from connect_participant_api.api.participant import get_authentication_url as _get_authentication_url
+from connect_participant_api.api.participant import get_transcript as _get_transcript
+from connect_participant_api.api.participant import send_event as _send_event
+from connect_participant_api.api.participant import send_message as _send_message
+from connect_participant_api.api.participant import start_attachment_upload as _start_attachment_upload
+from connect_participant_api.models import (
+    CancelParticipantAuthenticationRequest,
+    CompleteAttachmentUploadRequest,
+    ConnectionType,
+    CreateParticipantConnectionRequest,
+    DisconnectParticipantRequest,
+    GetAttachmentRequest,
+    GetAuthenticationUrlRequest,
+    GetTranscriptRequest,
+    SendEventRequest,
+    SendMessageRequest,
+    StartAttachmentUploadRequest,
+)
+from connect_participant_api.types import UNSET
+
+from ._wire import CONNECTION, PARTICIPANT, Request, new_client_token, request
 
 __all__ = [
     "CONNECTION",
@@ -38,92 +60,70 @@ __all__ = [
     "start_attachment_upload",
 ]
 
-PARTICIPANT: Final = "participant"
-CONNECTION: Final = "connection"
-Auth = Literal["participant", "connection"]
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    operation: str
-    method: str
-    path: str
-    body: bytes | None
-    auth: Auth = CONNECTION
-
-
-def new_client_token() -> str:
-    """A fresh idempotency token for one logical call (reused by its retries)."""
-    return str(uuid.uuid4())
-
-
-def _json(doc: dict[str, Any]) -> bytes:
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _post(operation: str, path: str, doc: dict[str, Any], auth: Auth = CONNECTION) -> Request:
-    return Request(operation, "POST", path, _json(doc), auth)
-
 
 def create_participant_connection(
     types: tuple[str, ...] = ("WEBSOCKET", "CONNECTION_CREDENTIALS"), connect_participant: bool = True
 ) -> Request:
-    doc = {"Type": list(types), "ConnectParticipant": connect_participant}
-    return _post("CreateParticipantConnection", "/participant/connection", doc, PARTICIPANT)
+    body = CreateParticipantConnectionRequest(
+        type_=[ConnectionType(kind) for kind in types], connect_participant=connect_participant
+    )
+    return request(_create_participant_connection, body=body)
 
 
 def send_message(content_type: str, content: str, client_token: str) -> Request:
-    doc = {"ContentType": content_type, "Content": content, "ClientToken": client_token}
-    return _post("SendMessage", "/participant/message", doc)
+    body = SendMessageRequest(content_type=content_type, content=content, client_token=client_token)
+    return request(_send_message, body=body)
 
 
 def send_event(content_type: str, content: str | None, client_token: str) -> Request:
-    doc: dict[str, Any] = {"ContentType": content_type, "ClientToken": client_token}
-    if content is not None:
-        doc["Content"] = content
-    return _post("SendEvent", "/participant/event", doc)
+    body = SendEventRequest(
+        content_type=content_type, content=UNSET if content is None else content, client_token=client_token
+    )
+    return request(_send_event, body=body)
 
 
-def get_transcript(doc: dict[str, Any]) -> Request:
-    return _post("GetTranscript", "/participant/transcript", doc)
+def get_transcript(body: GetTranscriptRequest, names: dict[str, str] | None = None) -> Request:
+    return request(_get_transcript, names, body=body)
 
 
 def disconnect_participant(client_token: str) -> Request:
-    return _post("DisconnectParticipant", "/participant/disconnect", {"ClientToken": client_token})
+    return request(_disconnect_participant, body=DisconnectParticipantRequest(client_token=client_token))
 
 
 def start_attachment_upload(content_type: str, size: int, name: str, client_token: str) -> Request:
-    doc = {
-        "ContentType": content_type,
-        "AttachmentSizeInBytes": size,
-        "AttachmentName": name,
-        "ClientToken": client_token,
-    }
-    return _post("StartAttachmentUpload", "/participant/start-attachment-upload", doc)
+    body = StartAttachmentUploadRequest(
+        content_type=content_type,
+        attachment_size_in_bytes=size,
+        attachment_name=name,
+        client_token=client_token,
+    )
+    names = {"attachment_size_in_bytes": "size", "attachment_name": "name"}
+    return request(_start_attachment_upload, names, body=body)
 
 
 def complete_attachment_upload(attachment_id: str, client_token: str) -> Request:
-    doc = {"AttachmentIds": [attachment_id], "ClientToken": client_token}
-    return _post("CompleteAttachmentUpload", "/participant/complete-attachment-upload", doc)
+    body = CompleteAttachmentUploadRequest(attachment_ids=[attachment_id], client_token=client_token)
+    return request(_complete_attachment_upload, {"attachment_ids": "attachment_id"}, body=body)
 
 
 def get_attachment(attachment_id: str, url_expiry_seconds: int | None = None) -> Request:
-    doc: dict[str, Any] = {"AttachmentId": attachment_id}
-    if url_expiry_seconds is not None:
-        doc["UrlExpiryInSeconds"] = url_expiry_seconds
-    return _post("GetAttachment", "/participant/attachment", doc)
+    body = GetAttachmentRequest(
+        attachment_id=attachment_id,
+        url_expiry_in_seconds=UNSET if url_expiry_seconds is None else url_expiry_seconds,
+    )
+    return request(_get_attachment, {"url_expiry_in_seconds": "url_expiry"}, body=body)
 
 
 def describe_view(view_token: str) -> Request:
-    return Request("DescribeView", "GET", "/participant/views/" + quote(view_token, safe=""), None)
+    return request(_describe_view, view_token=view_token)
 
 
 def get_authentication_url(session_id: str, redirect_uri: str) -> Request:
-    doc = {"SessionId": session_id, "RedirectUri": redirect_uri}
-    return _post("GetAuthenticationUrl", "/participant/authentication-url", doc)
+    body = GetAuthenticationUrlRequest(session_id=session_id, redirect_uri=redirect_uri)
+    return request(_get_authentication_url, body=body)
 
 
 def cancel_participant_authentication(session_id: str) -> Request:
-    return _post(
-        "CancelParticipantAuthentication", "/participant/cancel-authentication", {"SessionId": session_id}
+    return request(
+        _cancel_participant_authentication, body=CancelParticipantAuthenticationRequest(session_id=session_id)
     )

@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import attrs
+from connect_participant_api.models import GetTranscriptRequest, ScanDirection, SortKey, StartPosition
+
 from . import _operations as ops
 from ._errors import InvalidInputError
 from ._models import Item
@@ -32,8 +35,7 @@ from ._validation import (
     SORTS,
     check_absolute_time,
     check_choice,
-    check_id,
-    check_int,
+    check_member,
     check_page_size,
 )
 
@@ -42,16 +44,27 @@ __all__ = ["Page", "Transcript", "TranscriptCursor", "start_position"]
 Start = str | datetime | int | None
 
 
-def start_position(start: object) -> dict[str, Any] | None:
+#: GetTranscriptRequest members by the names ``chat.transcript()`` takes them
+_NAMES = {
+    "max_results": "page_size",
+    "scan_direction": "direction",
+    "sort_order": "sort",
+    "start_position.id": "start",
+    "start_position.absolute_time": "start",
+    "start_position.most_recent": "start",
+}
+
+
+def start_position(start: object) -> StartPosition | None:
     """``start``: an item id (str), a point in time (aware datetime) or the N most recent items (int)."""
     if start is None:
         return None
     if isinstance(start, str):
-        return {"Id": check_id("start", start)}
+        return StartPosition(id=check_member("start", start, StartPosition, "id"))
     if isinstance(start, datetime):
-        return {"AbsoluteTime": check_absolute_time("start", start)}
+        return StartPosition(absolute_time=check_absolute_time("start", start))
     if isinstance(start, int) and not isinstance(start, bool):
-        return {"MostRecent": check_int("start", start, 0, 100)}
+        return StartPosition(most_recent=check_member("start", start, StartPosition, "most_recent"))
     raise InvalidInputError(
         "start", "must be None, an item id (str), an aware datetime or a most-recent count (int 0..100)"
     )
@@ -59,11 +72,15 @@ def start_position(start: object) -> dict[str, Any] | None:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One GetTranscript page."""
+    """One GetTranscript page (its items are made when first asked for)."""
 
-    items: list[Item]
+    entries: list[Mapping[str, Any]]
     next_token: str | None
     initial_contact_id: str | None
+
+    @property
+    def items(self) -> list[Item]:
+        return [Item(entry) for entry in self.entries]
 
 
 class TranscriptCursor:
@@ -80,16 +97,16 @@ class TranscriptCursor:
         start: object = None,
         contact_id: object = None,
     ) -> None:
-        base: dict[str, Any] = {
-            "MaxResults": check_page_size(page_size),
-            "ScanDirection": check_choice("direction", direction, DIRECTIONS),
-            "SortOrder": check_choice("sort", sort, SORTS),
-        }
+        base = GetTranscriptRequest(
+            max_results=check_page_size(page_size),
+            scan_direction=ScanDirection(check_choice("direction", direction, DIRECTIONS)),
+            sort_order=SortKey(check_choice("sort", sort, SORTS)),
+        )
         position = start_position(start)
         if position is not None:
-            base["StartPosition"] = position
+            base.start_position = position
         if contact_id is not None:
-            base["ContactId"] = check_id("contact_id", contact_id)
+            base.contact_id = check_member("contact_id", contact_id, GetTranscriptRequest, "contact_id")
         self._base = base
         self._next_token: str | None = None
         self._done = False
@@ -108,13 +125,13 @@ class TranscriptCursor:
         if self._done:
             return None
         if self._next_token is None:
-            return ops.get_transcript(self._base)
-        return ops.get_transcript({**self._base, "NextToken": self._next_token})
+            return ops.get_transcript(self._base, _NAMES)
+        return ops.get_transcript(attrs.evolve(self._base, next_token=self._next_token), _NAMES)
 
     def accept(self, doc: Mapping[str, Any]) -> Page:
         raw_items = doc.get("Transcript")
-        items = (
-            [Item(entry) for entry in raw_items if isinstance(entry, Mapping)]
+        entries = (
+            [entry for entry in raw_items if isinstance(entry, Mapping)]
             if isinstance(raw_items, list)
             else []
         )
@@ -124,7 +141,7 @@ class TranscriptCursor:
             self._done = True
         self._next_token = token
         initial = doc.get("InitialContactId")
-        return Page(items, token, initial if isinstance(initial, str) else None)
+        return Page(entries, token, initial if isinstance(initial, str) else None)
 
 
 SyncFetch = Callable[[ops.Request], Mapping[str, Any]]
@@ -177,12 +194,13 @@ class Transcript:
 
     def __iter__(self) -> Iterator[Item]:
         for page in self._sync_pages():
-            yield from page.items
+            for entry in page.entries:  # each item converted as it is yielded, not a page up front
+                yield Item(entry)
 
     async def __aiter__(self) -> AsyncIterator[Item]:
         async for page in self._async_pages():
-            for item in page.items:
-                yield item
+            for entry in page.entries:
+                yield Item(entry)
 
 
 class _Pages:

@@ -38,12 +38,27 @@ import threading
 from collections.abc import Callable, Generator, Mapping
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any, TypeVar, cast, overload
 
 import httpx
+from connect_participant_api.api.participant import (
+    cancel_participant_authentication as _cancel_participant_authentication,
+)
+from connect_participant_api.api.participant import describe_view as _describe_view
+from connect_participant_api.api.participant import get_authentication_url as _get_authentication_url
+from connect_participant_api.models import (
+    CancelParticipantAuthenticationRequest,
+    DescribeViewResponse,
+    GetAuthenticationUrlRequest,
+    GetAuthenticationUrlResponse,
+    SendEventResponse,
+    SendMessageResponse,
+)
 
 from . import _operations as ops
-from ._errors import AccessDeniedError, InvalidInputError
+from . import _wire as wire
+from ._errors import AccessDeniedError, InvalidInputError, ParticipantServiceError
 from ._flow import run_async, run_sync
 from ._interactive import InteractiveTemplate, option_reply, paging_reply, view_reply
 from ._models import Attachment, ConnectionInfo, SendResult
@@ -52,13 +67,7 @@ from ._secrets import Secret
 from ._send_policy import ReceiptLedger, TypingThrottle, deduplicated_receipt, throttled_typing
 from ._tokens import Action, Call, Locked, Reply, TokenState, call_flow, refresh_flow
 from ._validation import check_content, check_content_type, check_id, check_optional_content
-from ._views import (
-    View,
-    authentication_url_from_json,
-    check_redirect_uri,
-    check_session_id,
-    check_view_token,
-)
+from ._views import View
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -76,15 +85,10 @@ Flow = Generator[Action, Any, T]
 TYPING = "application/vnd.amazonaws.connect.event.typing"
 DELIVERED = "application/vnd.amazonaws.connect.event.message.delivered"
 READ = "application/vnd.amazonaws.connect.event.message.read"
-_JSON = "application/json"
 
 
 def _receipt(message_id: object) -> str:
     return json.dumps({"messageId": check_id("message_id", message_id)}, separators=(",", ":"))
-
-
-def _nothing(doc: dict[str, Any]) -> None:
-    del doc
 
 
 class _SessionBase:
@@ -140,15 +144,16 @@ class _SessionBase:
 
     # -- flows ---------------------------------------------------------------------------------
 
-    def _typing_flow(self) -> Flow[SendResult | None]:
+    def _typing_flow(self) -> Flow[SendResult[SendEventResponse] | None]:
         return throttled_typing(self._typing, self._event_flow(TYPING))
 
-    def _receipt_flow(self, kind: str, message_id: object) -> Flow[SendResult | None]:
+    def _receipt_flow(self, kind: str, message_id: object) -> Flow[SendResult[SendEventResponse] | None]:
         flow = self._event_flow(READ if kind == "read" else DELIVERED, _receipt(message_id))
         return deduplicated_receipt(self._receipts, kind, cast(str, message_id), flow)
 
-    def _call_flow(self, request: ops.Request, parse: Callable[[dict[str, Any]], T]) -> Flow[T]:
-        return parse((yield from call_flow(self._state, request)))
+    def _call_flow(self, request: ops.Request, wrap: Callable[[Any], T]) -> Flow[T]:
+        """Call, then the answer as the operation's generated response model, wrapped by ``wrap``."""
+        return wrap(wire.parse(request.module, (yield from call_flow(self._state, request))))
 
     def _connect_flow(self) -> Flow[ConnectionInfo | None]:
         return (yield from refresh_flow(self._state, self._state.generation))
@@ -158,34 +163,63 @@ class _SessionBase:
         info: ConnectionInfo | None = yield Locked(refresh_flow(self._state, self._state.generation))
         return info
 
-    def _message_flow(self, content: object, content_type: object) -> Flow[SendResult]:
+    def _message_flow(self, content: object, content_type: object) -> Flow[SendResult[SendMessageResponse]]:
         kind = check_content_type(content_type)
         text = check_content(content, kind, self._content_limits)
-        return self._call_flow(ops.send_message(kind, text, ops.new_client_token()), SendResult.from_json)
+        return self._call_flow(ops.send_message(kind, text, ops.new_client_token()), SendResult)
 
-    def _event_flow(self, content_type: object, content: object = None) -> Flow[SendResult]:
+    def _event_flow(
+        self, content_type: object, content: object = None
+    ) -> Flow[SendResult[SendEventResponse]]:
         kind = check_content_type(content_type)
         text = check_optional_content(content, kind, self._content_limits)
-        return self._call_flow(ops.send_event(kind, text, ops.new_client_token()), SendResult.from_json)
+        return self._call_flow(ops.send_event(kind, text, ops.new_client_token()), SendResult)
 
-    def _reply_flow(self, reply: tuple[str, str]) -> Flow[SendResult]:
+    def _operation_flow(self, operation: ModuleType, kwargs: dict[str, Any]) -> Flow[Any]:
+        """Any generated operation with this session's connection token, refresh and re-create."""
+        if not isinstance(operation, ModuleType) or not hasattr(operation, "_get_kwargs"):
+            raise InvalidInputError("operation", "must be an operation module of connect_participant_api.api")
+        name = wire.operation_name(operation)
+        if wire.takes_participant_token(name):
+            raise InvalidInputError(
+                "operation", "takes the participant token: the session makes connections itself"
+            )
+        bearer = wire.bearer_parameter(name)
+        if bearer is not None and bearer in kwargs:
+            raise InvalidInputError(bearer, "is the session's to give: leave it out")
+        request = wire.request(operation, **kwargs)
+        return wire.parse(request.module, (yield from call_flow(self._state, request)))
+
+    def _reply_flow(self, reply: tuple[str, str]) -> Flow[SendResult[SendMessageResponse]]:
         return self._message_flow(reply[1], reply[0])
 
-    def _answer_view_flow(self, action: object, output: object, view: object) -> Flow[SendResult]:
+    def _answer_view_flow(
+        self, action: object, output: object, view: object
+    ) -> Flow[SendResult[SendMessageResponse]]:
         if view is not None and not isinstance(view, View):
             raise InvalidInputError("view", "must be the View describe_view returned, or None")
         return self._reply_flow(view_reply(action, output, view.actions if view is not None else None))
 
     def _describe_view_flow(self, view_token: object) -> Flow[View]:
-        return self._call_flow(ops.describe_view(check_view_token(view_token)), View.from_json)
+        answer: DescribeViewResponse = yield from self._operation_flow(
+            _describe_view, {"view_token": view_token}
+        )
+        return View.from_model(answer)
 
     def _authentication_url_flow(self, session_id: object, redirect_uri: object) -> Flow[str]:
-        request = ops.get_authentication_url(check_session_id(session_id), check_redirect_uri(redirect_uri))
-        return self._call_flow(request, authentication_url_from_json)
+        body = GetAuthenticationUrlRequest(session_id=session_id, redirect_uri=redirect_uri)  # type: ignore[arg-type]
+        answer: GetAuthenticationUrlResponse = yield from self._operation_flow(
+            _get_authentication_url, {"body": body}
+        )
+        if not isinstance(answer.authentication_url, str):
+            raise ParticipantServiceError(
+                "GetAuthenticationUrl returned no AuthenticationUrl", code="InvalidResponse", status_code=None
+            )
+        return answer.authentication_url
 
     def _cancel_authentication_flow(self, session_id: object) -> Flow[None]:
-        request = ops.cancel_participant_authentication(check_session_id(session_id))
-        return self._call_flow(request, _nothing)
+        body = CancelParticipantAuthenticationRequest(session_id=session_id)  # type: ignore[arg-type]
+        yield from self._operation_flow(_cancel_participant_authentication, {"body": body})
 
     def _disconnect_flow(self) -> Flow[None]:
         events_io = sys.modules.get(f"{__package__}._ws")  # not loaded: no stream was ever opened
@@ -213,9 +247,9 @@ class _SessionBase:
 
     def _request(self, call: Call) -> tuple[str, httpx.URL, bytes | None, dict[str, str]]:
         request = call.request
-        headers = {"X-Amz-Bearer": call.bearer.reveal()}
-        if request.body is not None:
-            headers["Content-Type"] = _JSON
+        headers = dict(request.headers)
+        if request.bearer_header is not None:
+            headers[request.bearer_header] = call.bearer.reveal()
         url = self._urls.get(request.path)
         if url is None:
             url = httpx.URL(self._endpoint_url + request.path)
@@ -243,39 +277,41 @@ class ChatSession(_SessionBase):
     def _run(self, flow: Flow[T]) -> T:
         return run_sync(flow, self._perform)
 
-    def send_message(self, content: str, content_type: str = "text/plain") -> SendResult:
+    def send_message(self, content: str, content_type: str = "text/plain") -> SendResult[SendMessageResponse]:
         """Send a message; ``content`` is checked against ``content_type``'s limit first."""
         return self._run(self._message_flow(content, content_type))
 
-    def send_event(self, content_type: str, content: str | None = None) -> SendResult:
+    def send_event(self, content_type: str, content: str | None = None) -> SendResult[SendEventResponse]:
         return self._run(self._event_flow(content_type, content))
 
-    def send_typing(self) -> SendResult | None:
+    def send_typing(self) -> SendResult[SendEventResponse] | None:
         """At most once per ``typing_interval``; ``None`` when skipped."""
         return self._run(self._typing_flow())
 
-    def send_delivered(self, message_id: str) -> SendResult | None:
+    def send_delivered(self, message_id: str) -> SendResult[SendEventResponse] | None:
         """Once per message (not after a read receipt); ``None`` when skipped."""
         return self._run(self._receipt_flow("delivered", message_id))
 
-    def send_read(self, message_id: str) -> SendResult | None:
+    def send_read(self, message_id: str) -> SendResult[SendEventResponse] | None:
         """Once per message; ``None`` when skipped."""
         return self._run(self._receipt_flow("read", message_id))
 
-    def select(self, template: InteractiveTemplate, option: object) -> SendResult:
+    def select(self, template: InteractiveTemplate, option: object) -> SendResult[SendMessageResponse]:
         """Choose ``option`` of an interactive message (an ``Option``, an index into ``options``
         or a title; a ``TimeSlot`` for a TimePicker), sent as AWS's chat interface sends it."""
         return self._run(self._reply_flow(option_reply(template, option)))
 
-    def show_more(self, template: InteractiveTemplate) -> SendResult:
+    def show_more(self, template: InteractiveTemplate) -> SendResult[SendMessageResponse]:
         """A list picker's "Show more" button (an ``…interactive.response``)."""
         return self._run(self._reply_flow(paging_reply(template, "SHOW_MORE")))
 
-    def show_previous(self, template: InteractiveTemplate) -> SendResult:
+    def show_previous(self, template: InteractiveTemplate) -> SendResult[SendMessageResponse]:
         """A list picker's "Previous options" button (an ``…interactive.response``)."""
         return self._run(self._reply_flow(paging_reply(template, "PREVIOUS_OPTIONS")))
 
-    def answer_view(self, action: str, output: object = None, *, view: View | None = None) -> SendResult:
+    def answer_view(
+        self, action: str, output: object = None, *, view: View | None = None
+    ) -> SendResult[SendMessageResponse]:
         """Answer a view with ``action`` (one of ``view.actions`` when ``view`` is given) and ``output``."""
         return self._run(self._answer_view_flow(action, output, view))
 
@@ -314,6 +350,15 @@ class ChatSession(_SessionBase):
         """Every item, lazily across pages. ``start``: item id, aware datetime, or N most recent."""
         cursor = self._cursor(direction, sort, page_size, start, contact_id)
         return Transcript(cursor, sync_fetch=lambda request: self._run(self._fetch_flow(request)))
+
+    def call(self, operation: ModuleType, /, **kwargs: Any) -> Any:
+        """Any generated operation, e.g. ``chat.call(describe_view, view_token=...)``: its response model.
+
+        ``operation`` is a module of ``connect_participant_api.api.participant``; ``kwargs`` are its
+        own (``body=<Op>Request(...)``, path parameters) without the token, which the session adds
+        (renewing it as needed). Checked against the spec's bounds first; errors mapped as for every call.
+        """
+        return self._run(self._operation_flow(operation, kwargs))
 
     def disconnect(self) -> None:
         """Leave the chat (idempotent; a chat that already ended counts as disconnected)."""
@@ -389,41 +434,45 @@ class AsyncChatSession(_SessionBase):
     async def _run(self, flow: Flow[T]) -> T:
         return await run_async(flow, self._perform)
 
-    async def send_message(self, content: str, content_type: str = "text/plain") -> SendResult:
+    async def send_message(
+        self, content: str, content_type: str = "text/plain"
+    ) -> SendResult[SendMessageResponse]:
         """Send a message; ``content`` is checked against ``content_type``'s limit first."""
         return await self._run(self._message_flow(content, content_type))
 
-    async def send_event(self, content_type: str, content: str | None = None) -> SendResult:
+    async def send_event(
+        self, content_type: str, content: str | None = None
+    ) -> SendResult[SendEventResponse]:
         return await self._run(self._event_flow(content_type, content))
 
-    async def send_typing(self) -> SendResult | None:
+    async def send_typing(self) -> SendResult[SendEventResponse] | None:
         """At most once per ``typing_interval``; ``None`` when skipped."""
         return await self._run(self._typing_flow())
 
-    async def send_delivered(self, message_id: str) -> SendResult | None:
+    async def send_delivered(self, message_id: str) -> SendResult[SendEventResponse] | None:
         """Once per message (not after a read receipt); ``None`` when skipped."""
         return await self._run(self._receipt_flow("delivered", message_id))
 
-    async def send_read(self, message_id: str) -> SendResult | None:
+    async def send_read(self, message_id: str) -> SendResult[SendEventResponse] | None:
         """Once per message; ``None`` when skipped."""
         return await self._run(self._receipt_flow("read", message_id))
 
-    async def select(self, template: InteractiveTemplate, option: object) -> SendResult:
+    async def select(self, template: InteractiveTemplate, option: object) -> SendResult[SendMessageResponse]:
         """Choose ``option`` of an interactive message (an ``Option``, an index into ``options``
         or a title; a ``TimeSlot`` for a TimePicker), sent as AWS's chat interface sends it."""
         return await self._run(self._reply_flow(option_reply(template, option)))
 
-    async def show_more(self, template: InteractiveTemplate) -> SendResult:
+    async def show_more(self, template: InteractiveTemplate) -> SendResult[SendMessageResponse]:
         """A list picker's "Show more" button (an ``…interactive.response``)."""
         return await self._run(self._reply_flow(paging_reply(template, "SHOW_MORE")))
 
-    async def show_previous(self, template: InteractiveTemplate) -> SendResult:
+    async def show_previous(self, template: InteractiveTemplate) -> SendResult[SendMessageResponse]:
         """A list picker's "Previous options" button (an ``…interactive.response``)."""
         return await self._run(self._reply_flow(paging_reply(template, "PREVIOUS_OPTIONS")))
 
     async def answer_view(
         self, action: str, output: object = None, *, view: View | None = None
-    ) -> SendResult:
+    ) -> SendResult[SendMessageResponse]:
         """Answer a view with ``action`` (one of ``view.actions`` when ``view`` is given) and ``output``."""
         return await self._run(self._answer_view_flow(action, output, view))
 
@@ -462,6 +511,10 @@ class AsyncChatSession(_SessionBase):
         """Every item, lazily across pages (``async for``). ``start``: item id, aware datetime, or N most recent."""
         cursor = self._cursor(direction, sort, page_size, start, contact_id)
         return Transcript(cursor, async_fetch=lambda request: self._run(self._fetch_flow(request)))
+
+    async def call(self, operation: ModuleType, /, **kwargs: Any) -> Any:
+        """Any generated operation, e.g. ``await chat.call(describe_view, view_token=...)``; see ``ChatSession.call``."""
+        return await self._run(self._operation_flow(operation, kwargs))
 
     async def disconnect(self) -> None:
         """Leave the chat (idempotent; a chat that already ended counts as disconnected)."""

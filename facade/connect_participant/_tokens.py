@@ -42,6 +42,7 @@ from . import _operations as ops
 from ._errors import AccessDeniedError, ParticipantServiceError, error_from_response, transport_error
 from ._models import ConnectionInfo
 from ._secrets import Secret
+from ._wire import parse
 
 __all__ = ["Call", "Locked", "Reply", "TokenState", "call_flow", "decode", "refresh_flow"]
 
@@ -204,7 +205,7 @@ def refresh_flow(
     assert state.participant_token is not None
     try:
         reply = yield from _send(ops.create_participant_connection(), state.participant_token)
-        info = ConnectionInfo.from_json(decode(reply))
+        info = ConnectionInfo.from_model(parse("create_participant_connection", decode(reply)))
     except AccessDeniedError:
         state.refused = True
         raise

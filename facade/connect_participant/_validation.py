@@ -1,8 +1,12 @@
 """Argument checks against the API's bounds: pure functions that return the clean value or raise.
 
 Every public method calls these before anything is sent; an ``InvalidInputError``
-names the argument and the rule, never the value (it may be a token). Bounds
-come from AWS's service model (botocore 1.43, connectparticipant 2018-09-07).
+names the argument and the rule, never the value (it may be a token). The API's
+bounds come from the spec at generation time: each generated model module carries
+its members' ``CONSTRAINTS`` and ``connect_participant_api._parameter_bounds`` the
+header and path parameters'; ``check_bounds`` holds a value to one such entry.
+What is left hand-written here is what the spec does not hold (content limits per
+content type, a page size of at least 1, timestamps, timeouts, ...).
 
 Content limits per content type are defaults (``DEFAULT_CONTENT_LIMITS``):
 AWS's sources disagree and an instance may accept more, so a client takes
@@ -13,9 +17,15 @@ table is held to the shape's own maximum, ``MAX_CONTENT``.
 from __future__ import annotations
 
 import math
+import re
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Final
+from functools import cache
+from typing import Any, Final
+
+from connect_participant_api._parameter_bounds import PARAMETER_BOUNDS
+from connect_participant_api.models import GetTranscriptRequest, Item, SendMessageRequest
 
 from ._errors import InvalidInputError
 
@@ -27,12 +37,14 @@ __all__ = [
     "SORTS",
     "check_absolute_time",
     "check_bool",
+    "check_bounds",
     "check_content",
     "check_content_limits",
     "check_content_type",
     "check_expires_at",
     "check_id",
     "check_int",
+    "check_member",
     "check_optional_content",
     "check_page_size",
     "check_string",
@@ -41,51 +53,116 @@ __all__ = [
     "format_instant",
 ]
 
-MAX_CONTENT: Final = 16384
+
+def spec_bounds(model: type, member: str) -> Mapping[str, Any]:
+    """A generated model member's bounds from the spec (its module's ``CONSTRAINTS``)."""
+    constraints: Mapping[str, Mapping[str, Any]] = sys.modules[model.__module__].CONSTRAINTS
+    return constraints[member]
+
+
+#: The longest content SendMessage takes at all (a content type not in the limits table is held to it)
+MAX_CONTENT: Final[int] = spec_bounds(SendMessageRequest, "content")["max_length"]
 DEFAULT_CONTENT_LIMITS: Final[Mapping[str, int]] = {
     "text/plain": 1024,
     "text/markdown": 1024,
     "application/json": 12000,
     "application/vnd.amazonaws.connect.message.interactive.response": 12288,
 }
-DIRECTIONS: Final = ("FORWARD", "BACKWARD")
-SORTS: Final = ("ASCENDING", "DESCENDING")
+DIRECTIONS: Final = tuple(spec_bounds(GetTranscriptRequest, "scan_direction")["enum"])
+SORTS: Final = tuple(spec_bounds(GetTranscriptRequest, "sort_order")["enum"])
 DISPOSITIONS: Final = ("INLINE", "ATTACHMENT")
+_TOKEN: Final = PARAMETER_BOUNDS["send_message"]["x_amz_bearer"]
 
 
-def check_string(name: str, value: object, min_len: int, max_len: int) -> str:
+def check_string(name: str, value: object, min_len: int, max_len: int | None) -> str:
     if not isinstance(value, str):
-        raise InvalidInputError(name, f"must be a str of {min_len}..{max_len} characters")
-    if not min_len <= len(value) <= max_len:
-        raise InvalidInputError(name, f"must be {min_len}..{max_len} characters long")
+        raise InvalidInputError(name, f"must be a str of {_span(min_len, max_len)} characters")
+    if len(value) < min_len or (max_len is not None and len(value) > max_len):
+        raise InvalidInputError(name, f"must be {_span(min_len, max_len)} characters long")
+    return value
+
+
+def check_bounds(name: str, value: object, bounds: Mapping[str, Any]) -> None:
+    """``value`` against one spec entry (``type``, ``min_length``/``max_length``, ``minimum``/``maximum``,
+    ``min_items``/``max_items``, ``items``, ``enum``, ``pattern``), with the same rules' wording throughout."""
+    kind = bounds.get("type")
+    if "enum" in bounds:
+        check_choice(name, value, tuple(bounds["enum"]))
+    elif kind == "string":
+        text = check_string(name, value, bounds.get("min_length", 0), bounds.get("max_length"))
+        pattern = _pattern(bounds.get("pattern"))
+        if pattern is not None and pattern.search(text) is None:
+            raise InvalidInputError(name, "must match the pattern the API gives for it")
+    elif kind == "integer":
+        check_int(name, value, bounds.get("minimum"), bounds.get("maximum"))
+    elif kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidInputError(name, "must be a number")
+    elif kind == "boolean":
+        check_bool(name, value)
+    elif kind == "array":
+        if not isinstance(value, list | tuple):
+            raise InvalidInputError(name, "must be a list")
+        low, high = bounds.get("min_items", 0), bounds.get("max_items")
+        if len(value) < low or (high is not None and len(value) > high):
+            raise InvalidInputError(name, f"must have {_span(low, high)} items")
+        items = bounds.get("items")
+        if items:
+            for entry in value:
+                if not hasattr(entry, "to_dict"):  # nested models are checked member by member
+                    check_bounds(name, entry, items)
+
+
+@cache
+def _pattern(pattern: str | None) -> re.Pattern[str] | None:
+    if pattern is None:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error:  # a pattern Python's re cannot compile: the service checks it
+        return None
+
+
+def _span(low: int | None, high: int | None) -> str:
+    if high is None:
+        return f">= {low}"
+    if low is None:
+        return f"<= {high}"
+    return f"{low}..{high}"
+
+
+def check_member(name: str, value: object, model: type, member: str) -> Any:
+    """``value`` for ``model``'s ``member``, held to the spec's bounds (named ``name`` in errors)."""
+    check_bounds(name, value, spec_bounds(model, member))
     return value
 
 
 def check_token(name: str, value: object) -> str:
-    """Participant and connection tokens: 1..1000 characters."""
-    return check_string(name, value, 1, 1000)
+    """Participant and connection tokens: the spec's bounds of the ``X-Amz-Bearer`` header."""
+    check_bounds(name, value, _TOKEN)
+    return value  # type: ignore[return-value]
 
 
 def check_id(name: str, value: object) -> str:
-    """Message, item, attachment and contact ids: 1..256 characters."""
-    return check_string(name, value, 1, 256)
+    """Message and item ids: the spec's bounds of a transcript item's ``Id``."""
+    return check_member(name, value, Item, "id")  # type: ignore[no-any-return]
 
 
 def check_content_type(value: object, name: str = "content_type") -> str:
-    return check_string(name, value, 1, 100)
+    return check_member(name, value, SendMessageRequest, "content_type")  # type: ignore[no-any-return]
 
 
-def check_int(name: str, value: object, low: int, high: int | None = None) -> int:
+def check_int(name: str, value: object, low: int | None, high: int | None = None) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise InvalidInputError(name, "must be an int")
-    if value < low or (high is not None and value > high):
-        rule = f"{low}..{high}" if high is not None else f">= {low}"
-        raise InvalidInputError(name, f"must be {rule}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise InvalidInputError(name, f"must be {_span(low, high)}")
     return value
 
 
 def check_page_size(value: object) -> int:
-    return check_int("page_size", value, 1, 100)
+    """GetTranscript's MaxResults as the spec bounds it, but at least 1 (a page of none never ends)."""
+    return check_int("page_size", value, 1, spec_bounds(GetTranscriptRequest, "max_results").get("maximum"))
 
 
 def check_bool(name: str, value: object) -> bool:

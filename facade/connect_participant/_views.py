@@ -21,15 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._validation import check_string
+from connect_participant_api.models import DescribeViewResponse
+from connect_participant_api.models import View as ViewModel
+from connect_participant_api.types import Unset
 
-__all__ = [
-    "View",
-    "authentication_url_from_json",
-    "check_redirect_uri",
-    "check_session_id",
-    "check_view_token",
-]
+__all__ = ["View"]
 
 
 def _json_or_text(value: object) -> Any:
@@ -58,49 +54,30 @@ class View:
     actions: tuple[str, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
+    #: the generated ``connect_participant_api.models.View`` (every member the spec has)
+    model: ViewModel | None = field(default=None, repr=False, compare=False)
+
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any]) -> View:
-        view = doc.get("View")
-        if not isinstance(view, Mapping):
+    def from_model(cls, answer: DescribeViewResponse) -> View:
+        """DescribeView's answer, parsed by the generated models (``ValueError`` if it has no View)."""
+        view = answer.view
+        if isinstance(view, Unset):
             raise ValueError("DescribeView returned no View")
-        content = view.get("Content")
-        content = content if isinstance(content, Mapping) else {}
-        actions = content.get("Actions")
-        version = view.get("Version")
+        content = view.content
+        actions = [] if isinstance(content, Unset) or isinstance(content.actions, Unset) else content.actions
+        version = view.version
         return cls(
-            id=_str(view, "Id"),
-            arn=_str(view, "Arn"),
-            name=_str(view, "Name"),
+            id=_str(view.id),
+            arn=_str(view.arn),
+            name=_str(view.name),
             version=version if isinstance(version, int) and not isinstance(version, bool) else None,
-            template=_json_or_text(content.get("Template")),
-            input_schema=_json_or_text(content.get("InputSchema")),
-            actions=tuple(a for a in actions if isinstance(a, str)) if isinstance(actions, list) else (),
-            raw=view,
+            template=None if isinstance(content, Unset) else _json_or_text(content.template),
+            input_schema=None if isinstance(content, Unset) else _json_or_text(content.input_schema),
+            actions=tuple(a for a in actions if isinstance(a, str)),
+            raw=view.to_dict(),
+            model=view,
         )
 
 
-def _str(raw: Mapping[str, Any], key: str) -> str | None:
-    value = raw.get(key)
+def _str(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def authentication_url_from_json(doc: Mapping[str, Any]) -> str:
-    url = doc.get("AuthenticationUrl")
-    if not isinstance(url, str) or not url:
-        raise ValueError("GetAuthenticationUrl returned no AuthenticationUrl")
-    return url
-
-
-def check_view_token(value: object) -> str:
-    """DescribeView's ViewToken: 1..1000 characters."""
-    return check_string("view_token", value, 1, 1000)
-
-
-def check_session_id(value: object) -> str:
-    """The authentication session id of an ``authentication.initiated`` event: 36 characters."""
-    return check_string("session_id", value, 36, 36)
-
-
-def check_redirect_uri(value: object) -> str:
-    """GetAuthenticationUrl's RedirectUri: 1..1024 characters."""
-    return check_string("redirect_uri", value, 1, 1024)

@@ -68,7 +68,10 @@ from ._ws_protocol import (
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from ._session import AsyncChatSession, ChatSession, _SessionBase
+    # sessions as the protocols this module needs of them (no import of _session: no circle)
+    from ._shells import AsyncShell as AsyncChatSession
+    from ._shells import ShellBase as _SessionBase
+    from ._shells import SyncShell as ChatSession
 
 __all__ = ["AsyncEventStream", "EventStream", "end_streams", "open_async_stream", "open_stream"]
 

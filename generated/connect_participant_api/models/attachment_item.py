@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -57,28 +57,36 @@ class AttachmentItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        content_type = d.pop("ContentType", UNSET)
+        content_type = src_dict.get("ContentType", UNSET)
 
-        attachment_id = d.pop("AttachmentId", UNSET)
+        attachment_id = src_dict.get("AttachmentId", UNSET)
 
-        attachment_name = d.pop("AttachmentName", UNSET)
+        attachment_name = src_dict.get("AttachmentName", UNSET)
 
-        _status = d.pop("Status", UNSET)
-        status: ArtifactStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
+        _status = src_dict.get("Status", UNSET)
+        status: ArtifactStatus | Unset = UNSET
+        if not isinstance(_status, Unset):
+            status = (
+                _ARTIFACTSTATUS_BY_VALUE[_status] if _status in _ARTIFACTSTATUS_BY_VALUE else ArtifactStatus(_status)
+            )
+
+        if cls is AttachmentItem:
+            attachment_item = cls.__new__(cls)
+            attachment_item.content_type = content_type
+            attachment_item.attachment_id = attachment_id
+            attachment_item.attachment_name = attachment_name
+            attachment_item.status = status
         else:
-            status = ArtifactStatus(_status)
+            attachment_item = cls(
+                content_type=content_type,
+                attachment_id=attachment_id,
+                attachment_name=attachment_name,
+                status=status,
+            )
 
-        attachment_item = cls(
-            content_type=content_type,
-            attachment_id=attachment_id,
-            attachment_name=attachment_name,
-            status=status,
+        attachment_item.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        attachment_item.additional_properties = d
         return attachment_item
 
     @property
@@ -96,3 +104,37 @@ class AttachmentItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "content_type": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 255,
+    },
+    "attachment_id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "attachment_name": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "status": {
+        "type": "string",
+        "enum": ["APPROVED", "REJECTED", "IN_PROGRESS"],
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "ContentType",
+        "AttachmentId",
+        "AttachmentName",
+        "Status",
+    )
+)
+_ARTIFACTSTATUS_BY_VALUE: Final[dict[object, ArtifactStatus]] = {member.value: member for member in ArtifactStatus}

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -38,17 +38,23 @@ class Attendee:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        attendee_id = d.pop("AttendeeId", UNSET)
+        attendee_id = src_dict.get("AttendeeId", UNSET)
 
-        join_token = d.pop("JoinToken", UNSET)
+        join_token = src_dict.get("JoinToken", UNSET)
 
-        attendee = cls(
-            attendee_id=attendee_id,
-            join_token=join_token,
+        if cls is Attendee:
+            attendee = cls.__new__(cls)
+            attendee.attendee_id = attendee_id
+            attendee.join_token = join_token
+        else:
+            attendee = cls(
+                attendee_id=attendee_id,
+                join_token=join_token,
+            )
+
+        attendee.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        attendee.additional_properties = d
         return attendee
 
     @property
@@ -66,3 +72,21 @@ class Attendee:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "attendee_id": {
+        "type": "string",
+    },
+    "join_token": {
+        "type": "string",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "AttendeeId",
+        "JoinToken",
+    )
+)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -34,19 +34,26 @@ class AudioFeatures:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _echo_reduction = d.pop("EchoReduction", UNSET)
-        echo_reduction: MeetingFeatureStatus | Unset
-        if isinstance(_echo_reduction, Unset):
-            echo_reduction = UNSET
+        _echo_reduction = src_dict.get("EchoReduction", UNSET)
+        echo_reduction: MeetingFeatureStatus | Unset = UNSET
+        if not isinstance(_echo_reduction, Unset):
+            echo_reduction = (
+                _MEETINGFEATURESTATUS_BY_VALUE[_echo_reduction]
+                if _echo_reduction in _MEETINGFEATURESTATUS_BY_VALUE
+                else MeetingFeatureStatus(_echo_reduction)
+            )
+
+        if cls is AudioFeatures:
+            audio_features = cls.__new__(cls)
+            audio_features.echo_reduction = echo_reduction
         else:
-            echo_reduction = MeetingFeatureStatus(_echo_reduction)
+            audio_features = cls(
+                echo_reduction=echo_reduction,
+            )
 
-        audio_features = cls(
-            echo_reduction=echo_reduction,
+        audio_features.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        audio_features.additional_properties = d
         return audio_features
 
     @property
@@ -64,3 +71,17 @@ class AudioFeatures:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "echo_reduction": {
+        "type": "string",
+        "enum": ["AVAILABLE", "UNAVAILABLE"],
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(("EchoReduction",))
+_MEETINGFEATURESTATUS_BY_VALUE: Final[dict[object, MeetingFeatureStatus]] = {
+    member.value: member for member in MeetingFeatureStatus
+}

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -30,14 +30,19 @@ class CancelParticipantAuthenticationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        session_id = d.pop("SessionId")
+        session_id = src_dict["SessionId"]
 
-        cancel_participant_authentication_request = cls(
-            session_id=session_id,
+        if cls is CancelParticipantAuthenticationRequest:
+            cancel_participant_authentication_request = cls.__new__(cls)
+            cancel_participant_authentication_request.session_id = session_id
+        else:
+            cancel_participant_authentication_request = cls(
+                session_id=session_id,
+            )
+
+        cancel_participant_authentication_request.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        cancel_participant_authentication_request.additional_properties = d
         return cancel_participant_authentication_request
 
     @property
@@ -55,3 +60,15 @@ class CancelParticipantAuthenticationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "session_id": {
+        "type": "string",
+        "min_length": 36,
+        "max_length": 36,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(("SessionId",))

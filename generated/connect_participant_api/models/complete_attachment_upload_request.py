@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -38,17 +38,23 @@ class CompleteAttachmentUploadRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        attachment_ids = cast(list[str], d.pop("AttachmentIds"))
+        attachment_ids = cast(list[str], src_dict["AttachmentIds"])
 
-        client_token = d.pop("ClientToken")
+        client_token = src_dict["ClientToken"]
 
-        complete_attachment_upload_request = cls(
-            attachment_ids=attachment_ids,
-            client_token=client_token,
+        if cls is CompleteAttachmentUploadRequest:
+            complete_attachment_upload_request = cls.__new__(cls)
+            complete_attachment_upload_request.attachment_ids = attachment_ids
+            complete_attachment_upload_request.client_token = client_token
+        else:
+            complete_attachment_upload_request = cls(
+                attachment_ids=attachment_ids,
+                client_token=client_token,
+            )
+
+        complete_attachment_upload_request.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        complete_attachment_upload_request.additional_properties = d
         return complete_attachment_upload_request
 
     @property
@@ -66,3 +72,30 @@ class CompleteAttachmentUploadRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "attachment_ids": {
+        "type": "array",
+        "min_items": 1,
+        "max_items": 1,
+        "items": {
+            "type": "string",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    },
+    "client_token": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 500,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "AttachmentIds",
+        "ClientToken",
+    )
+)

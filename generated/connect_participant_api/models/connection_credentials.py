@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -38,17 +38,23 @@ class ConnectionCredentials:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        connection_token = d.pop("ConnectionToken", UNSET)
+        connection_token = src_dict.get("ConnectionToken", UNSET)
 
-        expiry = d.pop("Expiry", UNSET)
+        expiry = src_dict.get("Expiry", UNSET)
 
-        connection_credentials = cls(
-            connection_token=connection_token,
-            expiry=expiry,
+        if cls is ConnectionCredentials:
+            connection_credentials = cls.__new__(cls)
+            connection_credentials.connection_token = connection_token
+            connection_credentials.expiry = expiry
+        else:
+            connection_credentials = cls(
+                connection_token=connection_token,
+                expiry=expiry,
+            )
+
+        connection_credentials.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        connection_credentials.additional_properties = d
         return connection_credentials
 
     @property
@@ -66,3 +72,23 @@ class ConnectionCredentials:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "connection_token": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 1000,
+    },
+    "expiry": {
+        "type": "string",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "ConnectionToken",
+        "Expiry",
+    )
+)

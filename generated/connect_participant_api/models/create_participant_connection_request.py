@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,24 +44,29 @@ class CreateParticipantConnectionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _type_ = d.pop("Type", UNSET)
+        _type_ = src_dict.get("Type", UNSET)
         type_: list[ConnectionType] | Unset = UNSET
         if _type_ is not UNSET:
-            type_ = []
-            for type_item_data in _type_:
-                type_item = ConnectionType(type_item_data)
+            type_ = [
+                _CONNECTIONTYPE_BY_VALUE[_item] if _item in _CONNECTIONTYPE_BY_VALUE else ConnectionType(_item)
+                for _item in _type_
+            ]
 
-                type_.append(type_item)
+        connect_participant = src_dict.get("ConnectParticipant", UNSET)
 
-        connect_participant = d.pop("ConnectParticipant", UNSET)
+        if cls is CreateParticipantConnectionRequest:
+            create_participant_connection_request = cls.__new__(cls)
+            create_participant_connection_request.type_ = type_
+            create_participant_connection_request.connect_participant = connect_participant
+        else:
+            create_participant_connection_request = cls(
+                type_=type_,
+                connect_participant=connect_participant,
+            )
 
-        create_participant_connection_request = cls(
-            type_=type_,
-            connect_participant=connect_participant,
+        create_participant_connection_request.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        create_participant_connection_request.additional_properties = d
         return create_participant_connection_request
 
     @property
@@ -79,3 +84,27 @@ class CreateParticipantConnectionRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "type_": {
+        "type": "array",
+        "min_items": 1,
+        "items": {
+            "type": "string",
+            "enum": ["WEBSOCKET", "CONNECTION_CREDENTIALS", "WEBRTC_CONNECTION"],
+        },
+    },
+    "connect_participant": {
+        "type": "boolean",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "Type",
+        "ConnectParticipant",
+    )
+)
+_CONNECTIONTYPE_BY_VALUE: Final[dict[object, ConnectionType]] = {member.value: member for member in ConnectionType}

@@ -1,18 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.connection_credentials import ConnectionCredentials
-    from ..models.web_rtc_connection import WebRTCConnection
-    from ..models.websocket import Websocket
-
 
 T = TypeVar("T", bound="CreateParticipantConnectionResponse")
 
@@ -55,39 +49,36 @@ class CreateParticipantConnectionResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.connection_credentials import ConnectionCredentials  # noqa: PLC0415
-        from ..models.web_rtc_connection import WebRTCConnection  # noqa: PLC0415
-        from ..models.websocket import Websocket  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _websocket = d.pop("Websocket", UNSET)
-        websocket: Websocket | Unset
-        if isinstance(_websocket, Unset):
-            websocket = UNSET
-        else:
+        _websocket = src_dict.get("Websocket", UNSET)
+        websocket: Websocket | Unset = UNSET
+        if not isinstance(_websocket, Unset):
             websocket = Websocket.from_dict(_websocket)
 
-        _connection_credentials = d.pop("ConnectionCredentials", UNSET)
-        connection_credentials: ConnectionCredentials | Unset
-        if isinstance(_connection_credentials, Unset):
-            connection_credentials = UNSET
-        else:
+        _connection_credentials = src_dict.get("ConnectionCredentials", UNSET)
+        connection_credentials: ConnectionCredentials | Unset = UNSET
+        if not isinstance(_connection_credentials, Unset):
             connection_credentials = ConnectionCredentials.from_dict(_connection_credentials)
 
-        _web_rtc_connection = d.pop("WebRTCConnection", UNSET)
-        web_rtc_connection: WebRTCConnection | Unset
-        if isinstance(_web_rtc_connection, Unset):
-            web_rtc_connection = UNSET
-        else:
+        _web_rtc_connection = src_dict.get("WebRTCConnection", UNSET)
+        web_rtc_connection: WebRTCConnection | Unset = UNSET
+        if not isinstance(_web_rtc_connection, Unset):
             web_rtc_connection = WebRTCConnection.from_dict(_web_rtc_connection)
 
-        create_participant_connection_response = cls(
-            websocket=websocket,
-            connection_credentials=connection_credentials,
-            web_rtc_connection=web_rtc_connection,
-        )
+        if cls is CreateParticipantConnectionResponse:
+            create_participant_connection_response = cls.__new__(cls)
+            create_participant_connection_response.websocket = websocket
+            create_participant_connection_response.connection_credentials = connection_credentials
+            create_participant_connection_response.web_rtc_connection = web_rtc_connection
+        else:
+            create_participant_connection_response = cls(
+                websocket=websocket,
+                connection_credentials=connection_credentials,
+                web_rtc_connection=web_rtc_connection,
+            )
 
-        create_participant_connection_response.additional_properties = d
+        create_participant_connection_response.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+        )
         return create_participant_connection_response
 
     @property
@@ -105,3 +96,29 @@ class CreateParticipantConnectionResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "websocket": {
+        "type": "object",
+    },
+    "connection_credentials": {
+        "type": "object",
+    },
+    "web_rtc_connection": {
+        "type": "object",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "Websocket",
+        "ConnectionCredentials",
+        "WebRTCConnection",
+    )
+)
+
+from ..models.connection_credentials import ConnectionCredentials  # noqa: E402
+from ..models.web_rtc_connection import WebRTCConnection  # noqa: E402
+from ..models.websocket import Websocket  # noqa: E402

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.view import View
-
 
 T = TypeVar("T", bound="DescribeViewResponse")
 
@@ -36,21 +32,22 @@ class DescribeViewResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.view import View  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _view = d.pop("View", UNSET)
-        view: View | Unset
-        if isinstance(_view, Unset):
-            view = UNSET
-        else:
+        _view = src_dict.get("View", UNSET)
+        view: View | Unset = UNSET
+        if not isinstance(_view, Unset):
             view = View.from_dict(_view)
 
-        describe_view_response = cls(
-            view=view,
-        )
+        if cls is DescribeViewResponse:
+            describe_view_response = cls.__new__(cls)
+            describe_view_response.view = view
+        else:
+            describe_view_response = cls(
+                view=view,
+            )
 
-        describe_view_response.additional_properties = d
+        describe_view_response.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+        )
         return describe_view_response
 
     @property
@@ -68,3 +65,15 @@ class DescribeViewResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "view": {
+        "type": "object",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(("View",))
+
+from ..models.view import View  # noqa: E402

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -33,14 +33,19 @@ class DisconnectParticipantRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        client_token = d.pop("ClientToken", UNSET)
+        client_token = src_dict.get("ClientToken", UNSET)
 
-        disconnect_participant_request = cls(
-            client_token=client_token,
+        if cls is DisconnectParticipantRequest:
+            disconnect_participant_request = cls.__new__(cls)
+            disconnect_participant_request.client_token = client_token
+        else:
+            disconnect_participant_request = cls(
+                client_token=client_token,
+            )
+
+        disconnect_participant_request.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        disconnect_participant_request.additional_properties = d
         return disconnect_participant_request
 
     @property
@@ -58,3 +63,14 @@ class DisconnectParticipantRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "client_token": {
+        "type": "string",
+        "max_length": 500,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(("ClientToken",))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,10 +22,14 @@ class DisconnectParticipantResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        disconnect_participant_response = cls()
+        if cls is DisconnectParticipantResponse:
+            disconnect_participant_response = cls.__new__(cls)
+        else:
+            disconnect_participant_response = cls()
 
-        disconnect_participant_response.additional_properties = d
+        disconnect_participant_response.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+        )
         return disconnect_participant_response
 
     @property
@@ -43,3 +47,9 @@ class DisconnectParticipantResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(())

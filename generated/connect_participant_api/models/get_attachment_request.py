@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -39,17 +39,23 @@ class GetAttachmentRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        attachment_id = d.pop("AttachmentId")
+        attachment_id = src_dict["AttachmentId"]
 
-        url_expiry_in_seconds = d.pop("UrlExpiryInSeconds", UNSET)
+        url_expiry_in_seconds = src_dict.get("UrlExpiryInSeconds", UNSET)
 
-        get_attachment_request = cls(
-            attachment_id=attachment_id,
-            url_expiry_in_seconds=url_expiry_in_seconds,
+        if cls is GetAttachmentRequest:
+            get_attachment_request = cls.__new__(cls)
+            get_attachment_request.attachment_id = attachment_id
+            get_attachment_request.url_expiry_in_seconds = url_expiry_in_seconds
+        else:
+            get_attachment_request = cls(
+                attachment_id=attachment_id,
+                url_expiry_in_seconds=url_expiry_in_seconds,
+            )
+
+        get_attachment_request.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        get_attachment_request.additional_properties = d
         return get_attachment_request
 
     @property
@@ -67,3 +73,25 @@ class GetAttachmentRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "attachment_id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "url_expiry_in_seconds": {
+        "type": "integer",
+        "minimum": 5,
+        "maximum": 300,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "AttachmentId",
+        "UrlExpiryInSeconds",
+    )
+)

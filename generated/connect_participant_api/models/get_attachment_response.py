@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -47,20 +47,27 @@ class GetAttachmentResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        attachment_size_in_bytes = d.pop("AttachmentSizeInBytes")
+        attachment_size_in_bytes = src_dict["AttachmentSizeInBytes"]
 
-        url = d.pop("Url", UNSET)
+        url = src_dict.get("Url", UNSET)
 
-        url_expiry = d.pop("UrlExpiry", UNSET)
+        url_expiry = src_dict.get("UrlExpiry", UNSET)
 
-        get_attachment_response = cls(
-            attachment_size_in_bytes=attachment_size_in_bytes,
-            url=url,
-            url_expiry=url_expiry,
+        if cls is GetAttachmentResponse:
+            get_attachment_response = cls.__new__(cls)
+            get_attachment_response.attachment_size_in_bytes = attachment_size_in_bytes
+            get_attachment_response.url = url
+            get_attachment_response.url_expiry = url_expiry
+        else:
+            get_attachment_response = cls(
+                attachment_size_in_bytes=attachment_size_in_bytes,
+                url=url,
+                url_expiry=url_expiry,
+            )
+
+        get_attachment_response.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        get_attachment_response.additional_properties = d
         return get_attachment_response
 
     @property
@@ -78,3 +85,28 @@ class GetAttachmentResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "attachment_size_in_bytes": {
+        "type": "integer",
+        "minimum": 1,
+    },
+    "url": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 2000,
+    },
+    "url_expiry": {
+        "type": "string",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "AttachmentSizeInBytes",
+        "Url",
+        "UrlExpiry",
+    )
+)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -35,17 +35,23 @@ class GetAuthenticationUrlRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        session_id = d.pop("SessionId")
+        session_id = src_dict["SessionId"]
 
-        redirect_uri = d.pop("RedirectUri")
+        redirect_uri = src_dict["RedirectUri"]
 
-        get_authentication_url_request = cls(
-            session_id=session_id,
-            redirect_uri=redirect_uri,
+        if cls is GetAuthenticationUrlRequest:
+            get_authentication_url_request = cls.__new__(cls)
+            get_authentication_url_request.session_id = session_id
+            get_authentication_url_request.redirect_uri = redirect_uri
+        else:
+            get_authentication_url_request = cls(
+                session_id=session_id,
+                redirect_uri=redirect_uri,
+            )
+
+        get_authentication_url_request.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        get_authentication_url_request.additional_properties = d
         return get_authentication_url_request
 
     @property
@@ -63,3 +69,25 @@ class GetAuthenticationUrlRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "session_id": {
+        "type": "string",
+        "min_length": 36,
+        "max_length": 36,
+    },
+    "redirect_uri": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 1024,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "SessionId",
+        "RedirectUri",
+    )
+)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -31,14 +31,19 @@ class GetAuthenticationUrlResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        authentication_url = d.pop("AuthenticationUrl", UNSET)
+        authentication_url = src_dict.get("AuthenticationUrl", UNSET)
 
-        get_authentication_url_response = cls(
-            authentication_url=authentication_url,
+        if cls is GetAuthenticationUrlResponse:
+            get_authentication_url_response = cls.__new__(cls)
+            get_authentication_url_response.authentication_url = authentication_url
+        else:
+            get_authentication_url_response = cls(
+                authentication_url=authentication_url,
+            )
+
+        get_authentication_url_response.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        get_authentication_url_response.additional_properties = d
         return get_authentication_url_response
 
     @property
@@ -56,3 +61,15 @@ class GetAuthenticationUrlResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "authentication_url": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 2083,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(("AuthenticationUrl",))

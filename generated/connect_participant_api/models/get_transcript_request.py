@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -9,10 +9,6 @@ from attrs import field as _attrs_field
 from ..models.scan_direction import ScanDirection
 from ..models.sort_key import SortKey
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.start_position import StartPosition
-
 
 T = TypeVar("T", bound="GetTranscriptRequest")
 
@@ -71,46 +67,52 @@ class GetTranscriptRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.start_position import StartPosition  # noqa: PLC0415
+        contact_id = src_dict.get("ContactId", UNSET)
 
-        d = dict(src_dict)
-        contact_id = d.pop("ContactId", UNSET)
+        max_results = src_dict.get("MaxResults", UNSET)
 
-        max_results = d.pop("MaxResults", UNSET)
+        next_token = src_dict.get("NextToken", UNSET)
 
-        next_token = d.pop("NextToken", UNSET)
+        _scan_direction = src_dict.get("ScanDirection", UNSET)
+        scan_direction: ScanDirection | Unset = UNSET
+        if not isinstance(_scan_direction, Unset):
+            scan_direction = (
+                _SCANDIRECTION_BY_VALUE[_scan_direction]
+                if _scan_direction in _SCANDIRECTION_BY_VALUE
+                else ScanDirection(_scan_direction)
+            )
 
-        _scan_direction = d.pop("ScanDirection", UNSET)
-        scan_direction: ScanDirection | Unset
-        if isinstance(_scan_direction, Unset):
-            scan_direction = UNSET
-        else:
-            scan_direction = ScanDirection(_scan_direction)
+        _sort_order = src_dict.get("SortOrder", UNSET)
+        sort_order: SortKey | Unset = UNSET
+        if not isinstance(_sort_order, Unset):
+            sort_order = _SORTKEY_BY_VALUE[_sort_order] if _sort_order in _SORTKEY_BY_VALUE else SortKey(_sort_order)
 
-        _sort_order = d.pop("SortOrder", UNSET)
-        sort_order: SortKey | Unset
-        if isinstance(_sort_order, Unset):
-            sort_order = UNSET
-        else:
-            sort_order = SortKey(_sort_order)
-
-        _start_position = d.pop("StartPosition", UNSET)
-        start_position: StartPosition | Unset
-        if isinstance(_start_position, Unset):
-            start_position = UNSET
-        else:
+        _start_position = src_dict.get("StartPosition", UNSET)
+        start_position: StartPosition | Unset = UNSET
+        if not isinstance(_start_position, Unset):
             start_position = StartPosition.from_dict(_start_position)
 
-        get_transcript_request = cls(
-            contact_id=contact_id,
-            max_results=max_results,
-            next_token=next_token,
-            scan_direction=scan_direction,
-            sort_order=sort_order,
-            start_position=start_position,
-        )
+        if cls is GetTranscriptRequest:
+            get_transcript_request = cls.__new__(cls)
+            get_transcript_request.contact_id = contact_id
+            get_transcript_request.max_results = max_results
+            get_transcript_request.next_token = next_token
+            get_transcript_request.scan_direction = scan_direction
+            get_transcript_request.sort_order = sort_order
+            get_transcript_request.start_position = start_position
+        else:
+            get_transcript_request = cls(
+                contact_id=contact_id,
+                max_results=max_results,
+                next_token=next_token,
+                scan_direction=scan_direction,
+                sort_order=sort_order,
+                start_position=start_position,
+            )
 
-        get_transcript_request.additional_properties = d
+        get_transcript_request.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+        )
         return get_transcript_request
 
     @property
@@ -128,3 +130,49 @@ class GetTranscriptRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "contact_id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "max_results": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 100,
+    },
+    "next_token": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 1000,
+    },
+    "scan_direction": {
+        "type": "string",
+        "enum": ["FORWARD", "BACKWARD"],
+    },
+    "sort_order": {
+        "type": "string",
+        "enum": ["DESCENDING", "ASCENDING"],
+    },
+    "start_position": {
+        "type": "object",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "ContactId",
+        "MaxResults",
+        "NextToken",
+        "ScanDirection",
+        "SortOrder",
+        "StartPosition",
+    )
+)
+_SCANDIRECTION_BY_VALUE: Final[dict[object, ScanDirection]] = {member.value: member for member in ScanDirection}
+_SORTKEY_BY_VALUE: Final[dict[object, SortKey]] = {member.value: member for member in SortKey}
+
+from ..models.start_position import StartPosition  # noqa: E402

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.item import Item
-
 
 T = TypeVar("T", bound="GetTranscriptResponse")
 
@@ -52,29 +48,30 @@ class GetTranscriptResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.item import Item  # noqa: PLC0415
+        initial_contact_id = src_dict.get("InitialContactId", UNSET)
 
-        d = dict(src_dict)
-        initial_contact_id = d.pop("InitialContactId", UNSET)
-
-        _transcript = d.pop("Transcript", UNSET)
+        _transcript = src_dict.get("Transcript", UNSET)
         transcript: list[Item] | Unset = UNSET
         if _transcript is not UNSET:
-            transcript = []
-            for transcript_item_data in _transcript:
-                transcript_item = Item.from_dict(transcript_item_data)
+            transcript = [Item.from_dict(_item) for _item in _transcript]
 
-                transcript.append(transcript_item)
+        next_token = src_dict.get("NextToken", UNSET)
 
-        next_token = d.pop("NextToken", UNSET)
+        if cls is GetTranscriptResponse:
+            get_transcript_response = cls.__new__(cls)
+            get_transcript_response.initial_contact_id = initial_contact_id
+            get_transcript_response.transcript = transcript
+            get_transcript_response.next_token = next_token
+        else:
+            get_transcript_response = cls(
+                initial_contact_id=initial_contact_id,
+                transcript=transcript,
+                next_token=next_token,
+            )
 
-        get_transcript_response = cls(
-            initial_contact_id=initial_contact_id,
-            transcript=transcript,
-            next_token=next_token,
+        get_transcript_response.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        get_transcript_response.additional_properties = d
         return get_transcript_response
 
     @property
@@ -92,3 +89,34 @@ class GetTranscriptResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "initial_contact_id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "transcript": {
+        "type": "array",
+        "items": {
+            "type": "object",
+        },
+    },
+    "next_token": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 1000,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "InitialContactId",
+        "Transcript",
+        "NextToken",
+    )
+)
+
+from ..models.item import Item  # noqa: E402

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -38,17 +38,23 @@ class InternalServerException:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        message = d.pop("message", UNSET)
+        message = src_dict.get("message", UNSET)
 
-        Message = d.pop("Message", UNSET)
+        Message = src_dict.get("Message", UNSET)
 
-        internal_server_exception = cls(
-            message=message,
-            Message=Message,
+        if cls is InternalServerException:
+            internal_server_exception = cls.__new__(cls)
+            internal_server_exception.message = message
+            internal_server_exception.Message = Message
+        else:
+            internal_server_exception = cls(
+                message=message,
+                Message=Message,
+            )
+
+        internal_server_exception.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        internal_server_exception.additional_properties = d
         return internal_server_exception
 
     @property
@@ -66,3 +72,21 @@ class InternalServerException:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "message": {
+        "type": "string",
+    },
+    "Message": {
+        "type": "string",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "message",
+        "Message",
+    )
+)

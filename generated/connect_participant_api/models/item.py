@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -9,11 +9,6 @@ from attrs import field as _attrs_field
 from ..models.chat_item_type import ChatItemType
 from ..models.participant_role import ParticipantRole
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.attachment_item import AttachmentItem
-    from ..models.message_metadata import MessageMetadata
-
 
 T = TypeVar("T", bound="Item")
 
@@ -117,72 +112,79 @@ class Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.attachment_item import AttachmentItem  # noqa: PLC0415
-        from ..models.message_metadata import MessageMetadata  # noqa: PLC0415
+        absolute_time = src_dict.get("AbsoluteTime", UNSET)
 
-        d = dict(src_dict)
-        absolute_time = d.pop("AbsoluteTime", UNSET)
+        content = src_dict.get("Content", UNSET)
 
-        content = d.pop("Content", UNSET)
+        content_type = src_dict.get("ContentType", UNSET)
 
-        content_type = d.pop("ContentType", UNSET)
+        id = src_dict.get("Id", UNSET)
 
-        id = d.pop("Id", UNSET)
+        _type_ = src_dict.get("Type", UNSET)
+        type_: ChatItemType | Unset = UNSET
+        if not isinstance(_type_, Unset):
+            type_ = _CHATITEMTYPE_BY_VALUE[_type_] if _type_ in _CHATITEMTYPE_BY_VALUE else ChatItemType(_type_)
 
-        _type_ = d.pop("Type", UNSET)
-        type_: ChatItemType | Unset
-        if isinstance(_type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = ChatItemType(_type_)
+        participant_id = src_dict.get("ParticipantId", UNSET)
 
-        participant_id = d.pop("ParticipantId", UNSET)
+        display_name = src_dict.get("DisplayName", UNSET)
 
-        display_name = d.pop("DisplayName", UNSET)
+        _participant_role = src_dict.get("ParticipantRole", UNSET)
+        participant_role: ParticipantRole | Unset = UNSET
+        if not isinstance(_participant_role, Unset):
+            participant_role = (
+                _PARTICIPANTROLE_BY_VALUE[_participant_role]
+                if _participant_role in _PARTICIPANTROLE_BY_VALUE
+                else ParticipantRole(_participant_role)
+            )
 
-        _participant_role = d.pop("ParticipantRole", UNSET)
-        participant_role: ParticipantRole | Unset
-        if isinstance(_participant_role, Unset):
-            participant_role = UNSET
-        else:
-            participant_role = ParticipantRole(_participant_role)
-
-        _attachments = d.pop("Attachments", UNSET)
+        _attachments = src_dict.get("Attachments", UNSET)
         attachments: list[AttachmentItem] | Unset = UNSET
         if _attachments is not UNSET:
-            attachments = []
-            for attachments_item_data in _attachments:
-                attachments_item = AttachmentItem.from_dict(attachments_item_data)
+            attachments = [AttachmentItem.from_dict(_item) for _item in _attachments]
 
-                attachments.append(attachments_item)
-
-        _message_metadata = d.pop("MessageMetadata", UNSET)
-        message_metadata: MessageMetadata | Unset
-        if isinstance(_message_metadata, Unset):
-            message_metadata = UNSET
-        else:
+        _message_metadata = src_dict.get("MessageMetadata", UNSET)
+        message_metadata: MessageMetadata | Unset = UNSET
+        if not isinstance(_message_metadata, Unset):
             message_metadata = MessageMetadata.from_dict(_message_metadata)
 
-        related_contact_id = d.pop("RelatedContactId", UNSET)
+        related_contact_id = src_dict.get("RelatedContactId", UNSET)
 
-        contact_id = d.pop("ContactId", UNSET)
+        contact_id = src_dict.get("ContactId", UNSET)
 
-        item = cls(
-            absolute_time=absolute_time,
-            content=content,
-            content_type=content_type,
-            id=id,
-            type_=type_,
-            participant_id=participant_id,
-            display_name=display_name,
-            participant_role=participant_role,
-            attachments=attachments,
-            message_metadata=message_metadata,
-            related_contact_id=related_contact_id,
-            contact_id=contact_id,
+        if cls is Item:
+            item = cls.__new__(cls)
+            item.absolute_time = absolute_time
+            item.content = content
+            item.content_type = content_type
+            item.id = id
+            item.type_ = type_
+            item.participant_id = participant_id
+            item.display_name = display_name
+            item.participant_role = participant_role
+            item.attachments = attachments
+            item.message_metadata = message_metadata
+            item.related_contact_id = related_contact_id
+            item.contact_id = contact_id
+        else:
+            item = cls(
+                absolute_time=absolute_time,
+                content=content,
+                content_type=content_type,
+                id=id,
+                type_=type_,
+                participant_id=participant_id,
+                display_name=display_name,
+                participant_role=participant_role,
+                attachments=attachments,
+                message_metadata=message_metadata,
+                related_contact_id=related_contact_id,
+                contact_id=contact_id,
+            )
+
+        item.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        item.additional_properties = d
         return item
 
     @property
@@ -200,3 +202,100 @@ class Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "absolute_time": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 100,
+    },
+    "content": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 16384,
+    },
+    "content_type": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 100,
+    },
+    "id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "type_": {
+        "type": "string",
+        "enum": [
+            "TYPING",
+            "PARTICIPANT_JOINED",
+            "PARTICIPANT_LEFT",
+            "CHAT_ENDED",
+            "TRANSFER_SUCCEEDED",
+            "TRANSFER_FAILED",
+            "MESSAGE",
+            "EVENT",
+            "ATTACHMENT",
+            "CONNECTION_ACK",
+            "MESSAGE_DELIVERED",
+            "MESSAGE_READ",
+        ],
+    },
+    "participant_id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "display_name": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "participant_role": {
+        "type": "string",
+        "enum": ["AGENT", "CUSTOMER", "SYSTEM", "CUSTOM_BOT", "SUPERVISOR"],
+    },
+    "attachments": {
+        "type": "array",
+        "items": {
+            "type": "object",
+        },
+    },
+    "message_metadata": {
+        "type": "object",
+    },
+    "related_contact_id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "contact_id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "AbsoluteTime",
+        "Content",
+        "ContentType",
+        "Id",
+        "Type",
+        "ParticipantId",
+        "DisplayName",
+        "ParticipantRole",
+        "Attachments",
+        "MessageMetadata",
+        "RelatedContactId",
+        "ContactId",
+    )
+)
+_CHATITEMTYPE_BY_VALUE: Final[dict[object, ChatItemType]] = {member.value: member for member in ChatItemType}
+_PARTICIPANTROLE_BY_VALUE: Final[dict[object, ParticipantRole]] = {member.value: member for member in ParticipantRole}
+
+from ..models.attachment_item import AttachmentItem  # noqa: E402
+from ..models.message_metadata import MessageMetadata  # noqa: E402

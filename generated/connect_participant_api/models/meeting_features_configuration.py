@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.audio_features import AudioFeatures
-
 
 T = TypeVar("T", bound="MeetingFeaturesConfiguration")
 
@@ -38,21 +34,22 @@ class MeetingFeaturesConfiguration:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.audio_features import AudioFeatures  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _audio = d.pop("Audio", UNSET)
-        audio: AudioFeatures | Unset
-        if isinstance(_audio, Unset):
-            audio = UNSET
-        else:
+        _audio = src_dict.get("Audio", UNSET)
+        audio: AudioFeatures | Unset = UNSET
+        if not isinstance(_audio, Unset):
             audio = AudioFeatures.from_dict(_audio)
 
-        meeting_features_configuration = cls(
-            audio=audio,
-        )
+        if cls is MeetingFeaturesConfiguration:
+            meeting_features_configuration = cls.__new__(cls)
+            meeting_features_configuration.audio = audio
+        else:
+            meeting_features_configuration = cls(
+                audio=audio,
+            )
 
-        meeting_features_configuration.additional_properties = d
+        meeting_features_configuration.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+        )
         return meeting_features_configuration
 
     @property
@@ -70,3 +67,15 @@ class MeetingFeaturesConfiguration:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "audio": {
+        "type": "object",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(("Audio",))
+
+from ..models.audio_features import AudioFeatures  # noqa: E402

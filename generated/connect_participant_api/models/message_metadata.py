@@ -1,17 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.message_processing_status import MessageProcessingStatus
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.receipt import Receipt
-
 
 T = TypeVar("T", bound="MessageMetadata")
 
@@ -55,34 +51,37 @@ class MessageMetadata:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.receipt import Receipt  # noqa: PLC0415
+        message_id = src_dict.get("MessageId", UNSET)
 
-        d = dict(src_dict)
-        message_id = d.pop("MessageId", UNSET)
-
-        _receipts = d.pop("Receipts", UNSET)
+        _receipts = src_dict.get("Receipts", UNSET)
         receipts: list[Receipt] | Unset = UNSET
         if _receipts is not UNSET:
-            receipts = []
-            for receipts_item_data in _receipts:
-                receipts_item = Receipt.from_dict(receipts_item_data)
+            receipts = [Receipt.from_dict(_item) for _item in _receipts]
 
-                receipts.append(receipts_item)
+        _message_processing_status = src_dict.get("MessageProcessingStatus", UNSET)
+        message_processing_status: MessageProcessingStatus | Unset = UNSET
+        if not isinstance(_message_processing_status, Unset):
+            message_processing_status = (
+                _MESSAGEPROCESSINGSTATUS_BY_VALUE[_message_processing_status]
+                if _message_processing_status in _MESSAGEPROCESSINGSTATUS_BY_VALUE
+                else MessageProcessingStatus(_message_processing_status)
+            )
 
-        _message_processing_status = d.pop("MessageProcessingStatus", UNSET)
-        message_processing_status: MessageProcessingStatus | Unset
-        if isinstance(_message_processing_status, Unset):
-            message_processing_status = UNSET
+        if cls is MessageMetadata:
+            message_metadata = cls.__new__(cls)
+            message_metadata.message_id = message_id
+            message_metadata.receipts = receipts
+            message_metadata.message_processing_status = message_processing_status
         else:
-            message_processing_status = MessageProcessingStatus(_message_processing_status)
+            message_metadata = cls(
+                message_id=message_id,
+                receipts=receipts,
+                message_processing_status=message_processing_status,
+            )
 
-        message_metadata = cls(
-            message_id=message_id,
-            receipts=receipts,
-            message_processing_status=message_processing_status,
+        message_metadata.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        message_metadata.additional_properties = d
         return message_metadata
 
     @property
@@ -100,3 +99,36 @@ class MessageMetadata:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "message_id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "receipts": {
+        "type": "array",
+        "items": {
+            "type": "object",
+        },
+    },
+    "message_processing_status": {
+        "type": "string",
+        "enum": ["PROCESSING", "FAILED", "REJECTED"],
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "MessageId",
+        "Receipts",
+        "MessageProcessingStatus",
+    )
+)
+_MESSAGEPROCESSINGSTATUS_BY_VALUE: Final[dict[object, MessageProcessingStatus]] = {
+    member.value: member for member in MessageProcessingStatus
+}
+
+from ..models.receipt import Receipt  # noqa: E402

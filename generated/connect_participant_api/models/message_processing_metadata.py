@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -34,19 +34,26 @@ class MessageProcessingMetadata:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _message_processing_status = d.pop("MessageProcessingStatus", UNSET)
-        message_processing_status: MessageProcessingStatus | Unset
-        if isinstance(_message_processing_status, Unset):
-            message_processing_status = UNSET
+        _message_processing_status = src_dict.get("MessageProcessingStatus", UNSET)
+        message_processing_status: MessageProcessingStatus | Unset = UNSET
+        if not isinstance(_message_processing_status, Unset):
+            message_processing_status = (
+                _MESSAGEPROCESSINGSTATUS_BY_VALUE[_message_processing_status]
+                if _message_processing_status in _MESSAGEPROCESSINGSTATUS_BY_VALUE
+                else MessageProcessingStatus(_message_processing_status)
+            )
+
+        if cls is MessageProcessingMetadata:
+            message_processing_metadata = cls.__new__(cls)
+            message_processing_metadata.message_processing_status = message_processing_status
         else:
-            message_processing_status = MessageProcessingStatus(_message_processing_status)
+            message_processing_metadata = cls(
+                message_processing_status=message_processing_status,
+            )
 
-        message_processing_metadata = cls(
-            message_processing_status=message_processing_status,
+        message_processing_metadata.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        message_processing_metadata.additional_properties = d
         return message_processing_metadata
 
     @property
@@ -64,3 +71,17 @@ class MessageProcessingMetadata:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "message_processing_status": {
+        "type": "string",
+        "enum": ["PROCESSING", "FAILED", "REJECTED"],
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(("MessageProcessingStatus",))
+_MESSAGEPROCESSINGSTATUS_BY_VALUE: Final[dict[object, MessageProcessingStatus]] = {
+    member.value: member for member in MessageProcessingStatus
+}

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,20 +44,27 @@ class Receipt:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        delivered_timestamp = d.pop("DeliveredTimestamp", UNSET)
+        delivered_timestamp = src_dict.get("DeliveredTimestamp", UNSET)
 
-        read_timestamp = d.pop("ReadTimestamp", UNSET)
+        read_timestamp = src_dict.get("ReadTimestamp", UNSET)
 
-        recipient_participant_id = d.pop("RecipientParticipantId", UNSET)
+        recipient_participant_id = src_dict.get("RecipientParticipantId", UNSET)
 
-        receipt = cls(
-            delivered_timestamp=delivered_timestamp,
-            read_timestamp=read_timestamp,
-            recipient_participant_id=recipient_participant_id,
+        if cls is Receipt:
+            receipt = cls.__new__(cls)
+            receipt.delivered_timestamp = delivered_timestamp
+            receipt.read_timestamp = read_timestamp
+            receipt.recipient_participant_id = recipient_participant_id
+        else:
+            receipt = cls(
+                delivered_timestamp=delivered_timestamp,
+                read_timestamp=read_timestamp,
+                recipient_participant_id=recipient_participant_id,
+            )
+
+        receipt.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        receipt.additional_properties = d
         return receipt
 
     @property
@@ -75,3 +82,31 @@ class Receipt:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "delivered_timestamp": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 100,
+    },
+    "read_timestamp": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 100,
+    },
+    "recipient_participant_id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "DeliveredTimestamp",
+        "ReadTimestamp",
+        "RecipientParticipantId",
+    )
+)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -52,28 +52,38 @@ class ResourceNotFoundException:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        message = d.pop("message", UNSET)
+        message = src_dict.get("message", UNSET)
 
-        Message = d.pop("Message", UNSET)
+        Message = src_dict.get("Message", UNSET)
 
-        resource_id = d.pop("ResourceId", UNSET)
+        resource_id = src_dict.get("ResourceId", UNSET)
 
-        _resource_type = d.pop("ResourceType", UNSET)
-        resource_type: ResourceType | Unset
-        if isinstance(_resource_type, Unset):
-            resource_type = UNSET
+        _resource_type = src_dict.get("ResourceType", UNSET)
+        resource_type: ResourceType | Unset = UNSET
+        if not isinstance(_resource_type, Unset):
+            resource_type = (
+                _RESOURCETYPE_BY_VALUE[_resource_type]
+                if _resource_type in _RESOURCETYPE_BY_VALUE
+                else ResourceType(_resource_type)
+            )
+
+        if cls is ResourceNotFoundException:
+            resource_not_found_exception = cls.__new__(cls)
+            resource_not_found_exception.message = message
+            resource_not_found_exception.Message = Message
+            resource_not_found_exception.resource_id = resource_id
+            resource_not_found_exception.resource_type = resource_type
         else:
-            resource_type = ResourceType(_resource_type)
+            resource_not_found_exception = cls(
+                message=message,
+                Message=Message,
+                resource_id=resource_id,
+                resource_type=resource_type,
+            )
 
-        resource_not_found_exception = cls(
-            message=message,
-            Message=Message,
-            resource_id=resource_id,
-            resource_type=resource_type,
+        resource_not_found_exception.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        resource_not_found_exception.additional_properties = d
         return resource_not_found_exception
 
     @property
@@ -91,3 +101,40 @@ class ResourceNotFoundException:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "message": {
+        "type": "string",
+    },
+    "Message": {
+        "type": "string",
+    },
+    "resource_id": {
+        "type": "string",
+    },
+    "resource_type": {
+        "type": "string",
+        "enum": [
+            "CONTACT",
+            "CONTACT_FLOW",
+            "INSTANCE",
+            "PARTICIPANT",
+            "HIERARCHY_LEVEL",
+            "HIERARCHY_GROUP",
+            "USER",
+            "PHONE_NUMBER",
+        ],
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "message",
+        "Message",
+        "ResourceId",
+        "ResourceType",
+    )
+)
+_RESOURCETYPE_BY_VALUE: Final[dict[object, ResourceType]] = {member.value: member for member in ResourceType}

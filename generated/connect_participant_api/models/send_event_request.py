@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -48,20 +48,27 @@ class SendEventRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        content_type = d.pop("ContentType")
+        content_type = src_dict["ContentType"]
 
-        content = d.pop("Content", UNSET)
+        content = src_dict.get("Content", UNSET)
 
-        client_token = d.pop("ClientToken", UNSET)
+        client_token = src_dict.get("ClientToken", UNSET)
 
-        send_event_request = cls(
-            content_type=content_type,
-            content=content,
-            client_token=client_token,
+        if cls is SendEventRequest:
+            send_event_request = cls.__new__(cls)
+            send_event_request.content_type = content_type
+            send_event_request.content = content
+            send_event_request.client_token = client_token
+        else:
+            send_event_request = cls(
+                content_type=content_type,
+                content=content,
+                client_token=client_token,
+            )
+
+        send_event_request.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        send_event_request.additional_properties = d
         return send_event_request
 
     @property
@@ -79,3 +86,30 @@ class SendEventRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "content_type": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 100,
+    },
+    "content": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 16384,
+    },
+    "client_token": {
+        "type": "string",
+        "max_length": 500,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "ContentType",
+        "Content",
+        "ClientToken",
+    )
+)

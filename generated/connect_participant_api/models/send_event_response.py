@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -36,17 +36,23 @@ class SendEventResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("Id", UNSET)
+        id = src_dict.get("Id", UNSET)
 
-        absolute_time = d.pop("AbsoluteTime", UNSET)
+        absolute_time = src_dict.get("AbsoluteTime", UNSET)
 
-        send_event_response = cls(
-            id=id,
-            absolute_time=absolute_time,
+        if cls is SendEventResponse:
+            send_event_response = cls.__new__(cls)
+            send_event_response.id = id
+            send_event_response.absolute_time = absolute_time
+        else:
+            send_event_response = cls(
+                id=id,
+                absolute_time=absolute_time,
+            )
+
+        send_event_response.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        send_event_response.additional_properties = d
         return send_event_response
 
     @property
@@ -64,3 +70,25 @@ class SendEventResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "absolute_time": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 100,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "Id",
+        "AbsoluteTime",
+    )
+)

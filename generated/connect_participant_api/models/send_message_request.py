@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -47,20 +47,27 @@ class SendMessageRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        content_type = d.pop("ContentType")
+        content_type = src_dict["ContentType"]
 
-        content = d.pop("Content")
+        content = src_dict["Content"]
 
-        client_token = d.pop("ClientToken", UNSET)
+        client_token = src_dict.get("ClientToken", UNSET)
 
-        send_message_request = cls(
-            content_type=content_type,
-            content=content,
-            client_token=client_token,
+        if cls is SendMessageRequest:
+            send_message_request = cls.__new__(cls)
+            send_message_request.content_type = content_type
+            send_message_request.content = content
+            send_message_request.client_token = client_token
+        else:
+            send_message_request = cls(
+                content_type=content_type,
+                content=content,
+                client_token=client_token,
+            )
+
+        send_message_request.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        send_message_request.additional_properties = d
         return send_message_request
 
     @property
@@ -78,3 +85,30 @@ class SendMessageRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "content_type": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 100,
+    },
+    "content": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 16384,
+    },
+    "client_token": {
+        "type": "string",
+        "max_length": 500,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "ContentType",
+        "Content",
+        "ClientToken",
+    )
+)

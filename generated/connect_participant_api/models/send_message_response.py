@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.message_processing_metadata import MessageProcessingMetadata
-
 
 T = TypeVar("T", bound="SendMessageResponse")
 
@@ -48,27 +44,30 @@ class SendMessageResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_processing_metadata import MessageProcessingMetadata  # noqa: PLC0415
+        id = src_dict.get("Id", UNSET)
 
-        d = dict(src_dict)
-        id = d.pop("Id", UNSET)
+        absolute_time = src_dict.get("AbsoluteTime", UNSET)
 
-        absolute_time = d.pop("AbsoluteTime", UNSET)
-
-        _message_metadata = d.pop("MessageMetadata", UNSET)
-        message_metadata: MessageProcessingMetadata | Unset
-        if isinstance(_message_metadata, Unset):
-            message_metadata = UNSET
-        else:
+        _message_metadata = src_dict.get("MessageMetadata", UNSET)
+        message_metadata: MessageProcessingMetadata | Unset = UNSET
+        if not isinstance(_message_metadata, Unset):
             message_metadata = MessageProcessingMetadata.from_dict(_message_metadata)
 
-        send_message_response = cls(
-            id=id,
-            absolute_time=absolute_time,
-            message_metadata=message_metadata,
-        )
+        if cls is SendMessageResponse:
+            send_message_response = cls.__new__(cls)
+            send_message_response.id = id
+            send_message_response.absolute_time = absolute_time
+            send_message_response.message_metadata = message_metadata
+        else:
+            send_message_response = cls(
+                id=id,
+                absolute_time=absolute_time,
+                message_metadata=message_metadata,
+            )
 
-        send_message_response.additional_properties = d
+        send_message_response.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+        )
         return send_message_response
 
     @property
@@ -86,3 +85,31 @@ class SendMessageResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "absolute_time": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 100,
+    },
+    "message_metadata": {
+        "type": "object",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "Id",
+        "AbsoluteTime",
+        "MessageMetadata",
+    )
+)
+
+from ..models.message_processing_metadata import MessageProcessingMetadata  # noqa: E402

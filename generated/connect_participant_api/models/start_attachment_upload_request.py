@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -50,23 +50,31 @@ class StartAttachmentUploadRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        content_type = d.pop("ContentType")
+        content_type = src_dict["ContentType"]
 
-        attachment_size_in_bytes = d.pop("AttachmentSizeInBytes")
+        attachment_size_in_bytes = src_dict["AttachmentSizeInBytes"]
 
-        attachment_name = d.pop("AttachmentName")
+        attachment_name = src_dict["AttachmentName"]
 
-        client_token = d.pop("ClientToken")
+        client_token = src_dict["ClientToken"]
 
-        start_attachment_upload_request = cls(
-            content_type=content_type,
-            attachment_size_in_bytes=attachment_size_in_bytes,
-            attachment_name=attachment_name,
-            client_token=client_token,
+        if cls is StartAttachmentUploadRequest:
+            start_attachment_upload_request = cls.__new__(cls)
+            start_attachment_upload_request.content_type = content_type
+            start_attachment_upload_request.attachment_size_in_bytes = attachment_size_in_bytes
+            start_attachment_upload_request.attachment_name = attachment_name
+            start_attachment_upload_request.client_token = client_token
+        else:
+            start_attachment_upload_request = cls(
+                content_type=content_type,
+                attachment_size_in_bytes=attachment_size_in_bytes,
+                attachment_name=attachment_name,
+                client_token=client_token,
+            )
+
+        start_attachment_upload_request.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        start_attachment_upload_request.additional_properties = d
         return start_attachment_upload_request
 
     @property
@@ -84,3 +92,36 @@ class StartAttachmentUploadRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "content_type": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 255,
+    },
+    "attachment_size_in_bytes": {
+        "type": "integer",
+        "minimum": 1,
+    },
+    "attachment_name": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "client_token": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 500,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "ContentType",
+        "AttachmentSizeInBytes",
+        "AttachmentName",
+        "ClientToken",
+    )
+)

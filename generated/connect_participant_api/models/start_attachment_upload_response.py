@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.upload_metadata import UploadMetadata
-
 
 T = TypeVar("T", bound="StartAttachmentUploadResponse")
 
@@ -42,24 +38,26 @@ class StartAttachmentUploadResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.upload_metadata import UploadMetadata  # noqa: PLC0415
+        attachment_id = src_dict.get("AttachmentId", UNSET)
 
-        d = dict(src_dict)
-        attachment_id = d.pop("AttachmentId", UNSET)
-
-        _upload_metadata = d.pop("UploadMetadata", UNSET)
-        upload_metadata: UploadMetadata | Unset
-        if isinstance(_upload_metadata, Unset):
-            upload_metadata = UNSET
-        else:
+        _upload_metadata = src_dict.get("UploadMetadata", UNSET)
+        upload_metadata: UploadMetadata | Unset = UNSET
+        if not isinstance(_upload_metadata, Unset):
             upload_metadata = UploadMetadata.from_dict(_upload_metadata)
 
-        start_attachment_upload_response = cls(
-            attachment_id=attachment_id,
-            upload_metadata=upload_metadata,
-        )
+        if cls is StartAttachmentUploadResponse:
+            start_attachment_upload_response = cls.__new__(cls)
+            start_attachment_upload_response.attachment_id = attachment_id
+            start_attachment_upload_response.upload_metadata = upload_metadata
+        else:
+            start_attachment_upload_response = cls(
+                attachment_id=attachment_id,
+                upload_metadata=upload_metadata,
+            )
 
-        start_attachment_upload_response.additional_properties = d
+        start_attachment_upload_response.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+        )
         return start_attachment_upload_response
 
     @property
@@ -77,3 +75,25 @@ class StartAttachmentUploadResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "attachment_id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "upload_metadata": {
+        "type": "object",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "AttachmentId",
+        "UploadMetadata",
+    )
+)
+
+from ..models.upload_metadata import UploadMetadata  # noqa: E402

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,20 +44,27 @@ class StartPosition:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("Id", UNSET)
+        id = src_dict.get("Id", UNSET)
 
-        absolute_time = d.pop("AbsoluteTime", UNSET)
+        absolute_time = src_dict.get("AbsoluteTime", UNSET)
 
-        most_recent = d.pop("MostRecent", UNSET)
+        most_recent = src_dict.get("MostRecent", UNSET)
 
-        start_position = cls(
-            id=id,
-            absolute_time=absolute_time,
-            most_recent=most_recent,
+        if cls is StartPosition:
+            start_position = cls.__new__(cls)
+            start_position.id = id
+            start_position.absolute_time = absolute_time
+            start_position.most_recent = most_recent
+        else:
+            start_position = cls(
+                id=id,
+                absolute_time=absolute_time,
+                most_recent=most_recent,
+            )
+
+        start_position.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        start_position.additional_properties = d
         return start_position
 
     @property
@@ -75,3 +82,31 @@ class StartPosition:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 256,
+    },
+    "absolute_time": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 100,
+    },
+    "most_recent": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 100,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "Id",
+        "AbsoluteTime",
+        "MostRecent",
+    )
+)

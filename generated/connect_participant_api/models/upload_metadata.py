@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.upload_metadata_headers_to_include import UploadMetadataHeadersToInclude
-
 
 T = TypeVar("T", bound="UploadMetadata")
 
@@ -53,27 +49,30 @@ class UploadMetadata:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.upload_metadata_headers_to_include import UploadMetadataHeadersToInclude  # noqa: PLC0415
+        url = src_dict.get("Url", UNSET)
 
-        d = dict(src_dict)
-        url = d.pop("Url", UNSET)
+        url_expiry = src_dict.get("UrlExpiry", UNSET)
 
-        url_expiry = d.pop("UrlExpiry", UNSET)
-
-        _headers_to_include = d.pop("HeadersToInclude", UNSET)
-        headers_to_include: UploadMetadataHeadersToInclude | Unset
-        if isinstance(_headers_to_include, Unset):
-            headers_to_include = UNSET
-        else:
+        _headers_to_include = src_dict.get("HeadersToInclude", UNSET)
+        headers_to_include: UploadMetadataHeadersToInclude | Unset = UNSET
+        if not isinstance(_headers_to_include, Unset):
             headers_to_include = UploadMetadataHeadersToInclude.from_dict(_headers_to_include)
 
-        upload_metadata = cls(
-            url=url,
-            url_expiry=url_expiry,
-            headers_to_include=headers_to_include,
-        )
+        if cls is UploadMetadata:
+            upload_metadata = cls.__new__(cls)
+            upload_metadata.url = url
+            upload_metadata.url_expiry = url_expiry
+            upload_metadata.headers_to_include = headers_to_include
+        else:
+            upload_metadata = cls(
+                url=url,
+                url_expiry=url_expiry,
+                headers_to_include=headers_to_include,
+            )
 
-        upload_metadata.additional_properties = d
+        upload_metadata.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+        )
         return upload_metadata
 
     @property
@@ -91,3 +90,29 @@ class UploadMetadata:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "url": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 2000,
+    },
+    "url_expiry": {
+        "type": "string",
+    },
+    "headers_to_include": {
+        "type": "object",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "Url",
+        "UrlExpiry",
+        "HeadersToInclude",
+    )
+)
+
+from ..models.upload_metadata_headers_to_include import UploadMetadataHeadersToInclude  # noqa: E402

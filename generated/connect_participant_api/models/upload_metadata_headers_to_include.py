@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,10 +24,14 @@ class UploadMetadataHeadersToInclude:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        upload_metadata_headers_to_include = cls()
+        if cls is UploadMetadataHeadersToInclude:
+            upload_metadata_headers_to_include = cls.__new__(cls)
+        else:
+            upload_metadata_headers_to_include = cls()
 
-        upload_metadata_headers_to_include.additional_properties = d
+        upload_metadata_headers_to_include.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+        )
         return upload_metadata_headers_to_include
 
     @property
@@ -45,3 +49,9 @@ class UploadMetadataHeadersToInclude:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(())

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.view_content import ViewContent
-
 
 T = TypeVar("T", bound="View")
 
@@ -62,33 +58,38 @@ class View:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.view_content import ViewContent  # noqa: PLC0415
+        id = src_dict.get("Id", UNSET)
 
-        d = dict(src_dict)
-        id = d.pop("Id", UNSET)
+        arn = src_dict.get("Arn", UNSET)
 
-        arn = d.pop("Arn", UNSET)
+        name = src_dict.get("Name", UNSET)
 
-        name = d.pop("Name", UNSET)
+        version = src_dict.get("Version", UNSET)
 
-        version = d.pop("Version", UNSET)
-
-        _content = d.pop("Content", UNSET)
-        content: ViewContent | Unset
-        if isinstance(_content, Unset):
-            content = UNSET
-        else:
+        _content = src_dict.get("Content", UNSET)
+        content: ViewContent | Unset = UNSET
+        if not isinstance(_content, Unset):
             content = ViewContent.from_dict(_content)
 
-        view = cls(
-            id=id,
-            arn=arn,
-            name=name,
-            version=version,
-            content=content,
-        )
+        if cls is View:
+            view = cls.__new__(cls)
+            view.id = id
+            view.arn = arn
+            view.name = name
+            view.version = version
+            view.content = content
+        else:
+            view = cls(
+                id=id,
+                arn=arn,
+                name=name,
+                version=version,
+                content=content,
+            )
 
-        view.additional_properties = d
+        view.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+        )
         return view
 
     @property
@@ -106,3 +107,40 @@ class View:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "id": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 500,
+        "pattern": "^[a-zA-Z0-9\\_\\-:\\/$]+$",
+    },
+    "arn": {
+        "type": "string",
+    },
+    "name": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 255,
+    },
+    "version": {
+        "type": "integer",
+    },
+    "content": {
+        "type": "object",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "Id",
+        "Arn",
+        "Name",
+        "Version",
+        "Content",
+    )
+)
+
+from ..models.view_content import ViewContent  # noqa: E402

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -46,20 +46,27 @@ class ViewContent:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        input_schema = d.pop("InputSchema", UNSET)
+        input_schema = src_dict.get("InputSchema", UNSET)
 
-        template = d.pop("Template", UNSET)
+        template = src_dict.get("Template", UNSET)
 
-        actions = cast(list[str], d.pop("Actions", UNSET))
+        actions = cast(list[str], src_dict.get("Actions", UNSET))
 
-        view_content = cls(
-            input_schema=input_schema,
-            template=template,
-            actions=actions,
+        if cls is ViewContent:
+            view_content = cls.__new__(cls)
+            view_content.input_schema = input_schema
+            view_content.template = template
+            view_content.actions = actions
+        else:
+            view_content = cls(
+                input_schema=input_schema,
+                template=template,
+                actions=actions,
+            )
+
+        view_content.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        view_content.additional_properties = d
         return view_content
 
     @property
@@ -77,3 +84,30 @@ class ViewContent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "input_schema": {
+        "type": "string",
+    },
+    "template": {
+        "type": "string",
+    },
+    "actions": {
+        "type": "array",
+        "items": {
+            "type": "string",
+            "min_length": 1,
+            "max_length": 255,
+        },
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "InputSchema",
+        "Template",
+        "Actions",
+    )
+)

@@ -1,17 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.attendee import Attendee
-    from ..models.web_rtc_meeting import WebRTCMeeting
-
 
 T = TypeVar("T", bound="WebRTCConnection")
 
@@ -50,30 +45,29 @@ class WebRTCConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.attendee import Attendee  # noqa: PLC0415
-        from ..models.web_rtc_meeting import WebRTCMeeting  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _attendee = d.pop("Attendee", UNSET)
-        attendee: Attendee | Unset
-        if isinstance(_attendee, Unset):
-            attendee = UNSET
-        else:
+        _attendee = src_dict.get("Attendee", UNSET)
+        attendee: Attendee | Unset = UNSET
+        if not isinstance(_attendee, Unset):
             attendee = Attendee.from_dict(_attendee)
 
-        _meeting = d.pop("Meeting", UNSET)
-        meeting: WebRTCMeeting | Unset
-        if isinstance(_meeting, Unset):
-            meeting = UNSET
-        else:
+        _meeting = src_dict.get("Meeting", UNSET)
+        meeting: WebRTCMeeting | Unset = UNSET
+        if not isinstance(_meeting, Unset):
             meeting = WebRTCMeeting.from_dict(_meeting)
 
-        web_rtc_connection = cls(
-            attendee=attendee,
-            meeting=meeting,
-        )
+        if cls is WebRTCConnection:
+            web_rtc_connection = cls.__new__(cls)
+            web_rtc_connection.attendee = attendee
+            web_rtc_connection.meeting = meeting
+        else:
+            web_rtc_connection = cls(
+                attendee=attendee,
+                meeting=meeting,
+            )
 
-        web_rtc_connection.additional_properties = d
+        web_rtc_connection.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+        )
         return web_rtc_connection
 
     @property
@@ -91,3 +85,24 @@ class WebRTCConnection:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "attendee": {
+        "type": "object",
+    },
+    "meeting": {
+        "type": "object",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "Attendee",
+        "Meeting",
+    )
+)
+
+from ..models.attendee import Attendee  # noqa: E402
+from ..models.web_rtc_meeting import WebRTCMeeting  # noqa: E402

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -50,23 +50,31 @@ class WebRTCMediaPlacement:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        audio_host_url = d.pop("AudioHostUrl", UNSET)
+        audio_host_url = src_dict.get("AudioHostUrl", UNSET)
 
-        audio_fallback_url = d.pop("AudioFallbackUrl", UNSET)
+        audio_fallback_url = src_dict.get("AudioFallbackUrl", UNSET)
 
-        signaling_url = d.pop("SignalingUrl", UNSET)
+        signaling_url = src_dict.get("SignalingUrl", UNSET)
 
-        event_ingestion_url = d.pop("EventIngestionUrl", UNSET)
+        event_ingestion_url = src_dict.get("EventIngestionUrl", UNSET)
 
-        web_rtc_media_placement = cls(
-            audio_host_url=audio_host_url,
-            audio_fallback_url=audio_fallback_url,
-            signaling_url=signaling_url,
-            event_ingestion_url=event_ingestion_url,
+        if cls is WebRTCMediaPlacement:
+            web_rtc_media_placement = cls.__new__(cls)
+            web_rtc_media_placement.audio_host_url = audio_host_url
+            web_rtc_media_placement.audio_fallback_url = audio_fallback_url
+            web_rtc_media_placement.signaling_url = signaling_url
+            web_rtc_media_placement.event_ingestion_url = event_ingestion_url
+        else:
+            web_rtc_media_placement = cls(
+                audio_host_url=audio_host_url,
+                audio_fallback_url=audio_fallback_url,
+                signaling_url=signaling_url,
+                event_ingestion_url=event_ingestion_url,
+            )
+
+        web_rtc_media_placement.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        web_rtc_media_placement.additional_properties = d
         return web_rtc_media_placement
 
     @property
@@ -84,3 +92,37 @@ class WebRTCMediaPlacement:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "audio_host_url": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 2000,
+    },
+    "audio_fallback_url": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 2000,
+    },
+    "signaling_url": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 2000,
+    },
+    "event_ingestion_url": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 2000,
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "AudioHostUrl",
+        "AudioFallbackUrl",
+        "SignalingUrl",
+        "EventIngestionUrl",
+    )
+)

@@ -1,17 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.meeting_features_configuration import MeetingFeaturesConfiguration
-    from ..models.web_rtc_media_placement import WebRTCMediaPlacement
-
 
 T = TypeVar("T", bound="WebRTCMeeting")
 
@@ -54,33 +49,33 @@ class WebRTCMeeting:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.meeting_features_configuration import MeetingFeaturesConfiguration  # noqa: PLC0415
-        from ..models.web_rtc_media_placement import WebRTCMediaPlacement  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _media_placement = d.pop("MediaPlacement", UNSET)
-        media_placement: WebRTCMediaPlacement | Unset
-        if isinstance(_media_placement, Unset):
-            media_placement = UNSET
-        else:
+        _media_placement = src_dict.get("MediaPlacement", UNSET)
+        media_placement: WebRTCMediaPlacement | Unset = UNSET
+        if not isinstance(_media_placement, Unset):
             media_placement = WebRTCMediaPlacement.from_dict(_media_placement)
 
-        _meeting_features = d.pop("MeetingFeatures", UNSET)
-        meeting_features: MeetingFeaturesConfiguration | Unset
-        if isinstance(_meeting_features, Unset):
-            meeting_features = UNSET
-        else:
+        _meeting_features = src_dict.get("MeetingFeatures", UNSET)
+        meeting_features: MeetingFeaturesConfiguration | Unset = UNSET
+        if not isinstance(_meeting_features, Unset):
             meeting_features = MeetingFeaturesConfiguration.from_dict(_meeting_features)
 
-        meeting_id = d.pop("MeetingId", UNSET)
+        meeting_id = src_dict.get("MeetingId", UNSET)
 
-        web_rtc_meeting = cls(
-            media_placement=media_placement,
-            meeting_features=meeting_features,
-            meeting_id=meeting_id,
+        if cls is WebRTCMeeting:
+            web_rtc_meeting = cls.__new__(cls)
+            web_rtc_meeting.media_placement = media_placement
+            web_rtc_meeting.meeting_features = meeting_features
+            web_rtc_meeting.meeting_id = meeting_id
+        else:
+            web_rtc_meeting = cls(
+                media_placement=media_placement,
+                meeting_features=meeting_features,
+                meeting_id=meeting_id,
+            )
+
+        web_rtc_meeting.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        web_rtc_meeting.additional_properties = d
         return web_rtc_meeting
 
     @property
@@ -98,3 +93,29 @@ class WebRTCMeeting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "media_placement": {
+        "type": "object",
+    },
+    "meeting_features": {
+        "type": "object",
+    },
+    "meeting_id": {
+        "type": "string",
+        "pattern": "[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "MediaPlacement",
+        "MeetingFeatures",
+        "MeetingId",
+    )
+)
+
+from ..models.meeting_features_configuration import MeetingFeaturesConfiguration  # noqa: E402
+from ..models.web_rtc_media_placement import WebRTCMediaPlacement  # noqa: E402

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -38,17 +38,23 @@ class Websocket:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        url = d.pop("Url", UNSET)
+        url = src_dict.get("Url", UNSET)
 
-        connection_expiry = d.pop("ConnectionExpiry", UNSET)
+        connection_expiry = src_dict.get("ConnectionExpiry", UNSET)
 
-        websocket = cls(
-            url=url,
-            connection_expiry=connection_expiry,
+        if cls is Websocket:
+            websocket = cls.__new__(cls)
+            websocket.url = url
+            websocket.connection_expiry = connection_expiry
+        else:
+            websocket = cls(
+                url=url,
+                connection_expiry=connection_expiry,
+            )
+
+        websocket.additional_properties = (
+            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
-
-        websocket.additional_properties = d
         return websocket
 
     @property
@@ -66,3 +72,23 @@ class Websocket:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+#: The spec's bounds of each member, by attribute name (the facade checks requests against them).
+CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
+    "url": {
+        "type": "string",
+        "min_length": 1,
+        "max_length": 2000,
+    },
+    "connection_expiry": {
+        "type": "string",
+    },
+}
+
+_KNOWN_KEYS: Final[frozenset[str]] = frozenset(
+    (
+        "Url",
+        "ConnectionExpiry",
+    )
+)
