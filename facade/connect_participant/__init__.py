@@ -92,6 +92,7 @@ if TYPE_CHECKING:
     from ._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
     from ._secrets import Secret
     from ._session import AsyncChatSession, ChatSession
+    from ._streaming import StreamedText
     from ._validation import DEFAULT_CONTENT_LIMITS
     from ._views import View
     from ._ws import AsyncEventStream, EventStream
@@ -127,6 +128,7 @@ _LAZY: dict[str, str] = {
         "_retry": "AsyncRetryTransport RetryPolicy RetryTransport",
         "_secrets": "Secret",
         "_session": "AsyncChatSession ChatSession",
+        "_streaming": "StreamedText",
         "_validation": "DEFAULT_CONTENT_LIMITS",
         "_views": "View",
         "_ws": "AsyncEventStream EventStream",
@@ -212,6 +214,7 @@ __all__ = [
     "Secret",
     "SendResult",
     "ServiceQuotaExceededError",
+    "StreamedText",
     "ThrottlingError",
     "TimePicker",
     "TimeSlot",
