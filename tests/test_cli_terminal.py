@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import os
 import re
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from connect_participant import AccessDeniedError, ParticipantClient
+from connect_participant import AccessDeniedError, ChatEnded, Message, ParticipantClient, ParticipantLeft
 from connect_participant_cli import main
 from connect_participant_emulator import LocalParticipantService
 
@@ -154,15 +155,29 @@ def test_terminal_chat_keeps_what_is_typed_while_messages_arrive(
             agent.send_read(last.id)
             terminal.wait_for("] message read")
             assert _customer_messages(agent) == ["hello there", "hello there"]  # never a broken line
-            terminal.type("\x04")  # Ctrl-D on an empty line: leave
-            assert terminal.proc.wait(DEADLINE) == 0
+            # typed ahead in one go, then Ctrl-D on the empty line: both sent, in order, then it leaves
+            with agent.events() as stream:
+                terminal.type("one\rtwo\r\x04")
+                assert terminal.proc.wait(DEADLINE) == 0
+                seen = [
+                    e.item.content
+                    for e in itertools.takewhile(lambda e: not _customer_gone(e), stream)
+                    if isinstance(e, Message) and e.item.participant_role == "CUSTOMER"
+                ]
+            assert seen == ["one", "two"]
         finally:
             terminal.close()
         screen = terminal.text()
         assert "Traceback" not in screen
         for token in _tokens(participant_service):
             assert token not in screen
-        _until(lambda: _left(agent), "the customer leaving the chat")
+
+
+def _customer_gone(event: Any) -> bool:
+    """The event that says the customer left (or the chat ended with it)."""
+    return isinstance(event, ChatEnded) or (
+        isinstance(event, ParticipantLeft) and event.item.participant_role == "CUSTOMER"
+    )
 
 
 def _left(agent: Any) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import queue
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -71,6 +72,33 @@ class _Commands:
         except (ValueError, OSError) as exc:  # InvalidInputError is a ValueError; a missing file
             self.show(f"not sent: {exc}")
         return True
+
+
+class _Outbox:
+    """Typed lines acted on in order by one worker thread: the prompt is back at once, so what is
+    typed next goes to prompt_toolkit (never to the terminal's own echo) while a line is sent."""
+
+    def __init__(self, commands: _Commands) -> None:
+        self.commands = commands
+        self.queue: queue.Queue[str | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="chat-send", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (line := self.queue.get()) is not None:
+            try:
+                self.commands.handle(line)
+            except Exception as exc:  # a service error: say so, the chat goes on
+                self.commands.show(f"not sent: {exc}")
+
+    def put(self, line: str) -> None:
+        self.queue.put(line)
+
+    def close(self, *, drain: bool) -> None:
+        """Stop after the lines already typed (``drain``) or now."""
+        self.queue.put(None)
+        if drain:
+            self.thread.join()
 
 
 class _Listener:
@@ -148,8 +176,8 @@ def _terminal_chat(chat: Any) -> int:
 
 async def _terminal_loop(chat: Any) -> int:
     """One event loop for the whole chat: prompt_toolkit prints other threads' lines through it
-    (``patch_stdout``), so it lives until the chat is left; each typed line is acted on in a
-    worker thread, the prompt coming back when it is done."""
+    (``patch_stdout``), so it lives until the chat is left. Typed lines go to the outbox's
+    worker thread, in order; the prompt comes back at once."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import InMemoryHistory
     from prompt_toolkit.patch_stdout import patch_stdout
@@ -167,17 +195,22 @@ async def _terminal_loop(chat: Any) -> int:
     with patch_stdout(raw=True):
         out = console(sys.stdout)  # the proxy: lines go above the prompt, what is typed stays
         listener = _Listener(chat, out.print, on_end=chat_ended)
-        commands = _Commands(chat, out.print, progress=False)
+        outbox = _Outbox(_Commands(chat, out.print, progress=False))
         listener.thread.start()
         out.print(f"Connected. Type a message and press Enter; {HELP[10:]}; Ctrl-D leaves.")
         with _leaving(chat, listener):
+            code = EXIT_OK
             while not listener.ended.is_set():
                 try:
                     line = await session.prompt_async("> ")
                 except EOFError:
                     break
                 except KeyboardInterrupt:
-                    return EXIT_INTERRUPTED
-                if not await asyncio.to_thread(commands.handle, line):
+                    code = EXIT_INTERRUPTED
                     break
-    return EXIT_OK
+                if line.strip() == "/quit":
+                    break
+                outbox.put(line)
+            # what was typed before leaving is sent before leaving; Ctrl-C leaves at once
+            await asyncio.to_thread(outbox.close, drain=code == EXIT_OK)
+    return code
