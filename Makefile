@@ -10,7 +10,7 @@ GEN_CONFIG := scripts/generator-config.yaml
 GEN_TEMPLATES := scripts/templates
 GEN_TMP := .tmp/generate
 
-.PHONY: venv spec generate generate-into check-generated lint test pytest docs docs-strict docs-serve bench demo emulator clean
+.PHONY: venv spec generate generate-into check-generated lint test pytest docs docs-strict docs-serve bench demo emulator mutate clean
 
 venv: $(STAMP)
 
@@ -82,6 +82,12 @@ test: check-generated lint docs-strict pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Mutation testing of the policy modules (not in CI: long on 2 cores). MUTATE_ARGS, e.g.
+# "--module _tokens --max-children 1"; the workspace is .tmp/mutate, kept for incremental runs.
+MUTATE_ARGS ?=
+mutate: $(STAMP)
+	nice -n 10 $(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
 
 demo: $(STAMP)
 	$(BIN)/connect-participant demo

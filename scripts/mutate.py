@@ -1,0 +1,279 @@
+"""Mutation testing of the policy modules with mutmut (``make mutate``; not part of ``make test``).
+
+mutmut names a mutant after its module path with only a leading ``src.`` stripped, and runs the
+tests from a copy of the tree; the facade lives in ``facade/connect_participant``. So the run
+happens in a workspace, ``.tmp/mutate`` (ignored by git), laid out as mutmut expects:
+``src/connect_participant`` (the facade), ``tests``, ``spec`` and ``pyproject.toml`` (the
+project's, with the ``[tool.mutmut]`` section below). Files are copied only when they changed,
+so a later run re-tests only the functions that changed (mutmut keeps its results there).
+
+Each module is mutated and checked against the fast tests that cover it (MODULES). Then every
+mutant that was not killed is looked up in ``tests/mutation_survivors.txt``: the survivors judged
+equivalent (no test can tell them apart) or not worth a test, one line why. The report prints,
+per module, total / killed / survived / listed / score, where
+
+    score = killed / (total - equivalent)
+
+and lists the survivors nobody has explained yet (each needs a test, or a line in the file),
+with their diffs, plus the file's stale lines (mutants that no longer exist or no longer survive).
+
+    python scripts/mutate.py [--max-children N] [--module _tokens ...] [--report-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".tmp" / "mutate"
+PACKAGE = "connect_participant"
+SURVIVORS = ROOT / "tests" / "mutation_survivors.txt"
+
+# module -> the fast tests that cover it (pure tests first; loopback servers only where the
+# module's behaviour is only reachable through them)
+MODULES: dict[str, list[str]] = {
+    "_tokens": ["tests/test_facade_tokens.py"],
+    "_retry": ["tests/test_facade_retry.py"],
+    "_pagination": ["tests/test_facade_transcript.py"],
+    "_secrets": ["tests/test_facade_secrets.py"],
+    "_attachments": ["tests/test_attachments_rules.py"],
+    "_ws_protocol": ["tests/test_events_protocol.py"],
+    "_errors": ["tests/test_facade_errors.py", "tests/test_facade_errors_edges.py"],
+}
+
+# what mutmut reports -> how it counts here
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+
+
+def _sync_tree(src: Path, dst: Path) -> None:
+    """Make ``dst`` a copy of ``src`` (``.py``/data files); unchanged files keep their mtime."""
+    dst.mkdir(parents=True, exist_ok=True)
+    wanted = set()
+    for path in src.rglob("*"):
+        if "__pycache__" in path.parts:
+            continue
+        rel = path.relative_to(src)
+        wanted.add(rel)
+        target = dst / rel
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif not target.exists() or not filecmp.cmp(path, target, shallow=False):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)  # a fresh mtime: mutmut re-mutates files newer than their mutants
+    for path in sorted(dst.rglob("*"), reverse=True):
+        rel = path.relative_to(dst)
+        if "__pycache__" in path.parts or rel in wanted:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def _toml_list(items: list[str]) -> str:
+    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+
+
+def prepare(modules: list[str]) -> None:
+    _sync_tree(ROOT / "facade" / PACKAGE, WORK / "src" / PACKAGE)
+    _sync_tree(ROOT / "tests", WORK / "tests")
+    _sync_tree(ROOT / "spec", WORK / "spec")
+    for module in modules:
+        # a module left out of an earlier run was copied there unmutated, and mutmut keeps a copy
+        # newer than its source as it is: drop it so it gets mutated now
+        copied = WORK / "mutants" / "src" / PACKAGE / f"{module}.py"
+        if copied.exists() and not copied.with_name(copied.name + ".meta").exists():
+            copied.unlink()
+    tests = sorted({test for module in modules for test in MODULES[module]})
+    config = f"""
+
+[tool.mutmut]
+source_paths = ["src/{PACKAGE}"]
+only_mutate = {_toml_list([f"src/{PACKAGE}/{module}.py" for module in modules])}
+pytest_add_cli_args_test_selection = {_toml_list(tests)}
+pytest_add_cli_args = ["-q"]
+use_git_change_detection = false
+"""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8") + config
+    target = WORK / "pyproject.toml"
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+
+
+def run_mutmut(max_children: int) -> None:
+    mutmut = Path(sys.executable).parent / "mutmut"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    subprocess.run([str(mutmut), "run", "--max-children", str(max_children)], cwd=WORK, env=env, check=True)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str  # connect_participant._tokens.x_decode__mutmut_7
+    status: str
+    diff: str
+
+    @property
+    def module(self) -> str:
+        return self.name.split(".")[1]
+
+    @property
+    def function(self) -> str:
+        return self.name.partition("__mutmut_")[0]
+
+    @property
+    def key(self) -> str:
+        """Function plus the changed lines: stays the same when other mutants are renumbered."""
+        removed = [
+            line[1:].strip()
+            for line in self.diff.splitlines()
+            if line.startswith("-") and not line.startswith("---")
+        ]
+        added = [
+            line[1:].strip()
+            for line in self.diff.splitlines()
+            if line.startswith("+") and not line.startswith("+++")
+        ]
+        return f"{self.function} | {' / '.join(removed)} => {' / '.join(added)}"
+
+
+def collect(modules: list[str]) -> list[Mutant]:
+    """Every mutant of ``modules`` with its status and diff, read through mutmut's own API."""
+    os.chdir(WORK)
+    sys.path.insert(0, str(WORK))
+    from mutmut.configuration import config
+    from mutmut.mutation.data import SourceFileMutationData
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+    from mutmut.stats import status_by_exit_code
+
+    config().only_mutate[:] = [f"src/{PACKAGE}/{module}.py" for module in modules]
+    out = []
+    for module in modules:
+        path = Path("src") / PACKAGE / f"{module}.py"
+        data = SourceFileMutationData(path=path)
+        data.load()
+        for name, code in sorted(data.exit_code_by_key.items()):
+            status = status_by_exit_code[code]
+            diff = "" if status in KILLED else get_diff_for_mutant(name, path=path)
+            out.append(Mutant(name, status, diff))
+    return out
+
+
+@dataclass(frozen=True)
+class Listed:
+    key: str
+    kind: str  # "equivalent" or "not worth a test"
+    why: str
+    line: int
+
+
+def read_survivors_file() -> dict[str, Listed]:
+    """``function | removed => added | equivalent|not worth a test: why`` per line; # comments."""
+    listed: dict[str, Listed] = {}
+    if not SURVIVORS.exists():
+        return listed
+    for number, raw in enumerate(SURVIVORS.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = re.fullmatch(r"(.+?) \| (.*) \|\| (equivalent|not worth a test): (.+)", line)
+        if match is None:
+            raise SystemExit(
+                f"{SURVIVORS.name}:{number}: expected 'function | removed => added || kind: why'"
+            )
+        function, change, kind, why = match.groups()
+        key = f"{function} | {change}"
+        listed[key] = Listed(key, kind, why, number)
+    return listed
+
+
+def report(mutants: list[Mutant], modules: list[str]) -> int:
+    listed = read_survivors_file()
+    seen: set[str] = set()
+    unexplained: list[Mutant] = []
+    rows = []
+    totals: Counter[str] = Counter()
+    for module in modules:
+        mine = [m for m in mutants if m.module == module]
+        counts: Counter[str] = Counter()
+        for mutant in mine:
+            if mutant.status in KILLED:
+                counts["killed"] += 1
+                continue
+            if mutant.status == "not checked":
+                counts["not checked"] += 1
+                continue
+            entry = listed.get(mutant.key)
+            if entry is not None:
+                seen.add(entry.key)
+                counts["equivalent" if entry.kind == "equivalent" else "not worth"] += 1
+            else:
+                unexplained.append(mutant)
+            counts["survived"] += 1
+        counts["total"] = len(mine)
+        totals.update(counts)
+        rows.append((module, counts))
+    rows.append(("all", totals))
+
+    print()
+    print(
+        f"{'module':<14}{'total':>7}{'killed':>8}{'survived':>10}{'equiv.':>8}{'not worth':>11}{'score':>8}"
+    )
+    for module, c in rows:
+        relevant = c["total"] - c["equivalent"] - c["not checked"]
+        score = f"{100 * c['killed'] / relevant:.1f}%" if relevant else "-"
+        print(
+            f"{module:<14}{c['total']:>7}{c['killed']:>8}{c['survived']:>10}{c['equivalent']:>8}"
+            f"{c['not worth']:>11}{score:>8}"
+        )
+    if totals["not checked"]:
+        print(f"({totals['not checked']} mutants not checked yet: the run was interrupted)")
+    print("score = killed / (total - equivalent); timeouts count as killed")
+
+    if unexplained:
+        print(
+            f"\n{len(unexplained)} surviving mutants need a test or a line in {SURVIVORS.relative_to(ROOT)}:"
+        )
+        for mutant in unexplained:
+            print(f"\n# {mutant.name}: {mutant.status}")
+            print(f"# key: {mutant.key}")
+            print("\n".join(mutant.diff.splitlines()[2:]))
+    names = {m.function.split(".")[1] for m in mutants}
+    stale = [e for k, e in listed.items() if k not in seen and k.split(".")[1] in names]
+    if stale:
+        print(
+            f"\n{len(stale)} lines of {SURVIVORS.name} match no surviving mutant (killed now, or the code changed):"
+        )
+        for entry in stale:
+            print(f"  line {entry.line}: {entry.key}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--max-children", type=int, default=2, help="parallel mutants (default 2)")
+    parser.add_argument("--module", action="append", choices=sorted(MODULES), help="only these (repeatable)")
+    parser.add_argument("--report-only", action="store_true", help="print the last run's results")
+    args = parser.parse_args()
+    modules = args.module or list(MODULES)
+    if not args.report_only:
+        prepare(modules)
+        run_mutmut(args.max_children)
+    return report(collect(modules), modules)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
