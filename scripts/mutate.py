@@ -1,11 +1,14 @@
 """Mutation testing of the policy modules with mutmut (``make mutate``; not part of ``make test``).
 
 mutmut names a mutant after its module path with only a leading ``src.`` stripped, and runs the
-tests from a copy of the tree; the facade lives in ``facade/connect_participant``. So the run
-happens in a workspace, ``.tmp/mutate`` (ignored by git), laid out as mutmut expects:
-``src/connect_participant`` (the facade), ``tests``, ``spec`` and ``pyproject.toml`` (the
-project's, with the ``[tool.mutmut]`` section below). Files are copied only when they changed,
-so a later run re-tests only the functions that changed (mutmut keeps its results there).
+tests from a copy of the tree; the facade lives in ``facade/connect_participant``. So each module
+is run in its own workspace, ``.tmp/mutate/<module>`` (ignored by git), laid out as mutmut
+expects: ``src/connect_participant`` (the facade), ``tests``, ``spec`` and ``pyproject.toml``
+(the project's, with the ``[tool.mutmut]`` section below). Files are copied only when they
+changed, so a later run re-tests only the functions that changed (mutmut keeps its verdicts
+there) and, always, the mutants that survived last time (tests may have been added since).
+One workspace per module keeps each module's test selection fixed: mutmut drops every verdict
+when the selection changes. ``--fresh`` starts over.
 
 Each module is mutated and checked against the fast tests that cover it (MODULES). Then every
 mutant that was not killed is looked up in ``tests/mutation_survivors.txt``: the survivors judged
@@ -17,13 +20,14 @@ per module, total / killed / survived / listed / score, where
 and lists the survivors nobody has explained yet (each needs a test, or a line in the file),
 with their diffs, plus the file's stale lines (mutants that no longer exist or no longer survive).
 
-    python scripts/mutate.py [--max-children N] [--module _tokens ...] [--report-only]
+    python scripts/mutate.py [--max-children N] [--module _tokens ...] [--report-only] [--fresh]
 """
 
 from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import os
 import re
 import shutil
@@ -34,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / ".tmp" / "mutate"
+WORKSPACES = ROOT / ".tmp" / "mutate"
 PACKAGE = "connect_participant"
 SURVIVORS = ROOT / "tests" / "mutation_survivors.txt"
 
@@ -83,36 +87,47 @@ def _toml_list(items: list[str]) -> str:
     return "[" + ", ".join(f'"{item}"' for item in items) + "]"
 
 
-def prepare(modules: list[str]) -> None:
-    _sync_tree(ROOT / "facade" / PACKAGE, WORK / "src" / PACKAGE)
-    _sync_tree(ROOT / "tests", WORK / "tests")
-    _sync_tree(ROOT / "spec", WORK / "spec")
-    for module in modules:
-        # a module left out of an earlier run was copied there unmutated, and mutmut keeps a copy
-        # newer than its source as it is: drop it so it gets mutated now
-        copied = WORK / "mutants" / "src" / PACKAGE / f"{module}.py"
-        if copied.exists() and not copied.with_name(copied.name + ".meta").exists():
-            copied.unlink()
-    tests = sorted({test for module in modules for test in MODULES[module]})
+def _workspace(module: str) -> Path:
+    return WORKSPACES / module
+
+
+def prepare(module: str) -> None:
+    work = _workspace(module)
+    _sync_tree(ROOT / "facade" / PACKAGE, work / "src" / PACKAGE)
+    _sync_tree(ROOT / "tests", work / "tests")
+    _sync_tree(ROOT / "spec", work / "spec")
     config = f"""
 
 [tool.mutmut]
 source_paths = ["src/{PACKAGE}"]
-only_mutate = {_toml_list([f"src/{PACKAGE}/{module}.py" for module in modules])}
-pytest_add_cli_args_test_selection = {_toml_list(tests)}
-pytest_add_cli_args = ["-q"]
+only_mutate = ["src/{PACKAGE}/{module}.py"]
+pytest_add_cli_args_test_selection = {_toml_list(MODULES[module])}
+# a mutant that sleeps (a retry delay, say) uses no CPU time, so mutmut's CPU limit never stops it
+pytest_add_cli_args = ["-q", "--timeout=20"]
 use_git_change_detection = false
 """
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8") + config
-    target = WORK / "pyproject.toml"
+    target = work / "pyproject.toml"
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
+    meta = work / "mutants" / "src" / PACKAGE / f"{module}.py.meta"
+    if meta.exists():
+        # test the survivors again: tests may have been added for them since
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        verdicts = data["exit_code_by_key"]
+        for name, code in verdicts.items():
+            if code is not None and code not in (1, 3, 36, 37, 24, -24, 152, 255, -11, -9):  # killed
+                verdicts[name] = None
+        meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
 
 
-def run_mutmut(max_children: int) -> None:
+def run_mutmut(module: str, max_children: int) -> None:
     mutmut = Path(sys.executable).parent / "mutmut"
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    subprocess.run([str(mutmut), "run", "--max-children", str(max_children)], cwd=WORK, env=env, check=True)
+    print(f"=== mutmut: {module} (tests: {' '.join(MODULES[module])})", flush=True)
+    subprocess.run(
+        [str(mutmut), "run", "--max-children", str(max_children)], cwd=_workspace(module), env=env, check=True
+    )
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -150,23 +165,29 @@ class Mutant:
 
 def collect(modules: list[str]) -> list[Mutant]:
     """Every mutant of ``modules`` with its status and diff, read through mutmut's own API."""
-    os.chdir(WORK)
-    sys.path.insert(0, str(WORK))
-    from mutmut.configuration import config
+    from mutmut.configuration import reset_config
     from mutmut.mutation.data import SourceFileMutationData
     from mutmut.mutation.diff_apply import get_diff_for_mutant
     from mutmut.stats import status_by_exit_code
 
-    config().only_mutate[:] = [f"src/{PACKAGE}/{module}.py" for module in modules]
+    here = Path.cwd()
     out = []
-    for module in modules:
-        path = Path("src") / PACKAGE / f"{module}.py"
-        data = SourceFileMutationData(path=path)
-        data.load()
-        for name, code in sorted(data.exit_code_by_key.items()):
-            status = status_by_exit_code[code]
-            diff = "" if status in KILLED else get_diff_for_mutant(name, path=path)
-            out.append(Mutant(name, status, diff))
+    try:
+        for module in modules:
+            work = _workspace(module)
+            if not (work / "pyproject.toml").exists():
+                continue
+            os.chdir(work)
+            reset_config()
+            path = Path("src") / PACKAGE / f"{module}.py"
+            data = SourceFileMutationData(path=path)
+            data.load()
+            for name, code in sorted(data.exit_code_by_key.items()):
+                status = status_by_exit_code[code]
+                diff = "" if status in KILLED else get_diff_for_mutant(name, path=path)
+                out.append(Mutant(name, status, diff))
+    finally:
+        os.chdir(here)
     return out
 
 
@@ -267,11 +288,15 @@ def main() -> int:
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutants (default 2)")
     parser.add_argument("--module", action="append", choices=sorted(MODULES), help="only these (repeatable)")
     parser.add_argument("--report-only", action="store_true", help="print the last run's results")
+    parser.add_argument("--fresh", action="store_true", help="drop the workspaces' earlier verdicts first")
     args = parser.parse_args()
     modules = args.module or list(MODULES)
     if not args.report_only:
-        prepare(modules)
-        run_mutmut(args.max_children)
+        for module in modules:
+            if args.fresh:
+                shutil.rmtree(_workspace(module), ignore_errors=True)
+            prepare(module)
+            run_mutmut(module, args.max_children)
     return report(collect(modules), modules)
 
 

@@ -1,0 +1,70 @@
+"""Redaction edges the main tests left open (found by ``make mutate``): overlapping live secrets,
+the shortest value scrubbed, a live URL's query echoed alone, the filter on odd records, the
+installer, and the exact masked forms."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+
+import pytest
+from connect_participant import Secret
+from connect_participant._secrets import GUARDED_LOGGERS, RedactingFilter, install_log_redaction, redact
+
+
+def test_a_secret_containing_another_is_replaced_whole() -> None:
+    _alive = (Secret("k7Qx"), Secret("k7Qx-Zw9p-Lm3r"))
+    assert redact("token k7Qx-Zw9p-Lm3r and k7Qx.") == "token [redacted] and [redacted]."
+
+
+def test_the_shortest_scrubbed_value_is_four_characters() -> None:
+    _alive = (Secret("Jq8v"), Secret("Hb2"))
+    assert redact("a Jq8v b Hb2 c") == "a [redacted] b Hb2 c"
+
+
+def test_a_live_urls_query_echoed_alone_is_scrubbed() -> None:
+    _alive = Secret("wss://h.example/connect?X-Amz-Date=1&sig=Pq1?Rs2")
+    # the query as it might be echoed without its URL (in a header, a form field, an error)
+    assert redact("query: X-Amz-Date=1&sig=Pq1?Rs2 end") == "query: [redacted] end"
+
+
+def test_masked_forms_are_exact() -> None:
+    secret = Secret("Zz-0123456789")
+    assert repr(secret) == str(secret) == f"{secret}" == f"{secret:>20}" == "Secret('********')"
+    with pytest.raises(TypeError, match=r"^Secret values are not picklable$"):
+        pickle.dumps(secret)
+
+
+def test_filter_keeps_a_record_with_a_broken_format_string() -> None:
+    record = logging.LogRecord("httpx", logging.INFO, __file__, 1, "two %s %s", ("one",), None)
+    assert RedactingFilter().filter(record) is True
+    assert record.msg == "two %s %s"  # left for logging to report
+
+
+def test_filter_rewrites_a_cached_traceback_text() -> None:
+    secret = Secret("Tt-cached-secret-Tt")
+    record = logging.LogRecord("httpx", logging.ERROR, __file__, 1, "failed", None, None)
+    record.exc_text = f"Traceback ...\nRuntimeError: {secret.reveal()}"
+    assert RedactingFilter().filter(record) is True
+    assert record.exc_text == "Traceback ...\nRuntimeError: [redacted]"
+
+
+def test_filter_leaves_a_clean_record_alone() -> None:
+    record = logging.LogRecord("httpx", logging.INFO, __file__, 1, "sent %d bytes", (12,), None)
+    assert RedactingFilter().filter(record) is True
+    assert (record.msg, record.args, record.getMessage()) == ("sent %d bytes", (12,), "sent 12 bytes")
+
+
+def test_install_is_idempotent_and_restores_a_removed_filter() -> None:
+    logger = logging.getLogger(GUARDED_LOGGERS[-1])
+    filters = [f for f in logger.filters if isinstance(f, RedactingFilter)]
+    assert len(filters) == 1
+    logger.removeFilter(filters[0])
+    try:
+        install_log_redaction()
+        install_log_redaction()
+        again = [f for f in logger.filters if isinstance(f, RedactingFilter)]
+        assert again == filters  # the same filter, once
+    finally:
+        if filters[0] not in logger.filters:
+            logger.addFilter(filters[0])
