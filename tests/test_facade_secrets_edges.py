@@ -13,8 +13,9 @@ from connect_participant._secrets import GUARDED_LOGGERS, RedactingFilter, insta
 
 
 def test_a_secret_containing_another_is_replaced_whole() -> None:
-    _alive = (Secret("k7Qx"), Secret("k7Qx-Zw9p-Lm3r"))
-    assert redact("token k7Qx-Zw9p-Lm3r and k7Qx.") == "token [redacted] and [redacted]."
+    _alive = (Secret("k7Qx"), Secret("k7Qx-zW9p-Lm3r"), Secret("zW9p"))
+    # "zW9p" sorts before the longer value that contains it (z > k): length decides, not order
+    assert redact("token k7Qx-zW9p-Lm3r and k7Qx, zW9p.") == "token [redacted] and [redacted], [redacted]."
 
 
 def test_the_shortest_scrubbed_value_is_four_characters() -> None:

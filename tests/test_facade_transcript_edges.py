@@ -13,6 +13,9 @@ from connect_participant import InvalidInputError
 from connect_participant._pagination import Transcript, TranscriptCursor, start_position
 
 ITEM = {"Id": "i-1", "Type": "MESSAGE", "Content": "hi"}
+WRONG_START = (
+    r"^start: must be None, an item id \(str\), an aware datetime or a most-recent count \(int 0\.\.100\)$"
+)
 
 
 def _rejects(argument: str, match: str, **kwargs: Any) -> None:
@@ -35,12 +38,12 @@ def _rejects(argument: str, match: str, **kwargs: Any) -> None:
         (
             {"start": 3.5},
             "start",
-            r"must be None, an item id \(str\), an aware datetime or a most-recent count",
+            WRONG_START,
         ),
         (
             {"start": True},
             "start",
-            r"must be None, an item id \(str\), an aware datetime or a most-recent count",
+            WRONG_START,
         ),
     ],
 )
