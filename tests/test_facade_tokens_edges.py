@@ -5,9 +5,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from connect_participant import Secret
+import pytest
+from connect_participant import AccessDeniedError, ParticipantServiceError, Secret
+from connect_participant import _operations as ops
+from connect_participant._flow import run_sync
 from connect_participant._models import ConnectionInfo
-from connect_participant._tokens import FAILURE_PAUSE, TokenState
+from connect_participant._tokens import (
+    FAILURE_PAUSE,
+    Call,
+    Locked,
+    Reply,
+    TokenState,
+    call_flow,
+    decode,
+    refresh_flow,
+)
 
 T0 = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 
@@ -60,3 +72,118 @@ def test_a_closed_state_never_refreshes() -> None:
     state.close()
     assert state.closed is True
     assert state.can_refresh() is False
+
+
+# -- the call protocol ---------------------------------------------------------------------------
+
+OK = Reply(200, {}, b'{"Id":"m"}')
+
+
+def _run(state: TokenState, replies: list[Reply], before_lock: object = None) -> tuple[list[str], object]:
+    sent: list[str] = []
+
+    def perform(action: Call | Locked) -> object:
+        if isinstance(action, Locked):
+            if callable(before_lock):
+                before_lock()  # what another caller did while this one waited for the lock
+            return run_sync(action.flow, perform)
+        sent.append(action.request.operation)
+        return replies.pop(0)
+
+    try:
+        return sent, run_sync(call_flow(state, ops.send_message("text/plain", "x", "ct")), perform)
+    except Exception as exc:
+        return sent, exc
+
+
+def test_no_connection_and_no_way_to_get_one_is_access_denied() -> None:
+    state = TokenState(participant_token=None)
+    sent, outcome = _run(state, [])
+    assert sent == []
+    assert isinstance(outcome, AccessDeniedError)
+    assert (outcome.code, outcome.message, outcome.status_code) == (
+        "AccessDeniedException",
+        "the session has no connection token",
+        None,
+    )
+
+
+def test_a_refresh_that_failed_while_waiting_for_the_lock_is_not_repeated() -> None:
+    # the token is inside its margin but still valid; another caller's ahead-of-expiry refresh
+    # failed while this one waited for the lock: this one goes ahead with the token, no create
+    clock = Clock()
+    state = TokenState(participant_token=Secret("p"), clock=clock)
+    state.apply(_info(T0 + timedelta(hours=1)))
+    clock.now = T0 + timedelta(minutes=59, seconds=30)
+    assert state.needs_refresh()
+    sent, outcome = _run(state, [OK], before_lock=state.note_failure)
+    assert sent == ["SendMessage"]
+    assert outcome == {"Id": "m"}
+
+
+# -- decode and refresh ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [200, 204, 299])
+def test_every_2xx_is_a_success(status: int) -> None:
+    assert decode(Reply(status, {}, b'{"a": 1}')) == {"a": 1}
+
+
+@pytest.mark.parametrize("status", [199, 300, 304])
+def test_outside_2xx_is_the_mapped_error(status: int) -> None:
+    with pytest.raises(ParticipantServiceError) as caught:
+        decode(Reply(status, {"x-amzn-RequestId": "r-3"}, b'{"message": "odd status"}'))
+    assert (caught.value.status_code, caught.value.message, caught.value.request_id) == (
+        status,
+        "odd status",
+        "r-3",
+    )
+
+
+@pytest.mark.parametrize("body", [b"[1]", b"nope", b'"text"'])
+def test_a_2xx_body_that_is_not_an_object(body: bytes) -> None:
+    with pytest.raises(ParticipantServiceError) as caught:
+        decode(Reply(200, {}, body))
+    assert caught.value.code == "InvalidResponse"
+    assert caught.value.status_code == 200
+    assert caught.value.message == "the service answered with a body that is not a JSON object"
+
+
+def _refresh(state: TokenState, replies: list[Reply]) -> tuple[list[str], object]:
+    sent: list[str] = []
+
+    def perform(action: Call | Locked) -> object:
+        assert isinstance(action, Call)
+        sent.append(action.request.operation)
+        return replies.pop(0)
+
+    try:
+        return sent, run_sync(refresh_flow(state, state.generation), perform)
+    except Exception as exc:
+        return sent, exc
+
+
+def test_a_refresh_the_caller_needs_is_not_held_back_by_the_pause() -> None:
+    # a 403 re-create or the events stream's new connection: not ahead of expiry, so not paused
+    clock = Clock()
+    state = TokenState(participant_token=Secret("p"), clock=clock)
+    state.apply(_info(T0 + timedelta(hours=1)))
+    state.note_failure()
+    assert state.paused()
+    created = Reply(200, {}, b'{"ConnectionCredentials":{"ConnectionToken":"fresh"}}')
+    sent, info = _refresh(state, [created])
+    assert sent == ["CreateParticipantConnection"]
+    assert isinstance(info, ConnectionInfo)
+    assert info.connection_token.reveal() == "fresh"
+
+
+def test_a_connection_answer_without_a_token_is_an_invalid_response() -> None:
+    state = TokenState(participant_token=Secret("p"))
+    sent, error = _refresh(state, [Reply(200, {}, b'{"ConnectionCredentials":{}}')])
+    assert sent == ["CreateParticipantConnection"]
+    assert isinstance(error, ParticipantServiceError)
+    assert (error.code, error.status_code) == ("InvalidResponse", 200)
+    assert error.message == "CreateParticipantConnection returned no ConnectionCredentials.ConnectionToken"
+    assert error.__cause__ is None
+    assert error.__suppress_context__
+    assert state.failed is not None  # recorded: ahead-of-expiry refreshes pause
