@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
-from connect_participant import AccessDeniedError, ParticipantServiceError, Secret
+from connect_participant import AccessDeniedError, ParticipantServiceError, ParticipantTransportError, Secret
 from connect_participant import _operations as ops
 from connect_participant._flow import run_sync
 from connect_participant._models import ConnectionInfo
@@ -187,3 +188,26 @@ def test_a_connection_answer_without_a_token_is_an_invalid_response() -> None:
     assert error.__cause__ is None
     assert error.__suppress_context__
     assert state.failed is not None  # recorded: ahead-of-expiry refreshes pause
+
+
+def test_the_default_margin_is_sixty_seconds() -> None:
+    clock = Clock()
+    state = TokenState(participant_token=Secret("p"), clock=clock)
+    state.apply(_info(T0 + timedelta(hours=1)))
+    clock.now = T0 + timedelta(minutes=59) - timedelta(microseconds=1)
+    assert state.needs_refresh() is False
+    clock.now = T0 + timedelta(minutes=59)
+    assert state.needs_refresh() is True
+
+
+def test_a_transport_failure_becomes_a_transport_error_with_its_cause() -> None:
+    state = TokenState(participant_token=None, connection=_info(None))
+
+    def perform(action: Call | Locked) -> object:
+        raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    with pytest.raises(ParticipantTransportError) as caught:
+        run_sync(call_flow(state, ops.send_message("text/plain", "x", "ct")), perform)
+    assert caught.value.code == "ConnectError"
+    assert caught.value.message == "[Errno 111] Connection refused"
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
