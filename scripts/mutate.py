@@ -45,10 +45,10 @@ SURVIVORS = ROOT / "tests" / "mutation_survivors.txt"
 # module -> the fast tests that cover it (pure tests first; loopback servers only where the
 # module's behaviour is only reachable through them)
 MODULES: dict[str, list[str]] = {
-    "_tokens": ["tests/test_facade_tokens.py"],
-    "_retry": ["tests/test_facade_retry.py"],
-    "_pagination": ["tests/test_facade_transcript.py"],
-    "_secrets": ["tests/test_facade_secrets.py"],
+    "_tokens": ["tests/test_facade_tokens.py", "tests/test_facade_tokens_edges.py"],
+    "_retry": ["tests/test_facade_retry.py", "tests/test_facade_retry_edges.py"],
+    "_pagination": ["tests/test_facade_transcript.py", "tests/test_facade_transcript_edges.py"],
+    "_secrets": ["tests/test_facade_secrets.py", "tests/test_facade_secrets_edges.py"],
     "_attachments": ["tests/test_attachments_rules.py"],
     "_ws_protocol": ["tests/test_events_protocol.py"],
     "_errors": ["tests/test_facade_errors.py", "tests/test_facade_errors_edges.py"],
