@@ -4,6 +4,7 @@ and the aiohttp errors httpx-aiohttp passes through unmapped."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 import aiohttp
@@ -11,7 +12,7 @@ import httpx
 import pytest
 import yarl
 from connect_participant import AsyncRetryTransport, InvalidInputError, RetryPolicy, RetryTransport
-from connect_participant._retry import parse_retry_after
+from connect_participant._retry import _aiohttp_errors, parse_retry_after
 from multidict import CIMultiDict, CIMultiDictProxy
 
 NOW = datetime(2026, 11, 26, 15, 0, 0, tzinfo=UTC)
@@ -126,3 +127,30 @@ async def test_unmapped_aiohttp_errors_become_httpx_errors_without_the_url() -> 
     assert "sig456" not in str(caught.value)
     assert str(caught.value) == "payload of https://bucket.s3.example.com/f?[redacted] broken"
     assert caught.value.request is request
+
+
+def test_without_aiohttp_loaded_there_is_no_aiohttp_error_to_catch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "aiohttp", None)  # as if the process never imported it
+    assert _aiohttp_errors() == ()
+    monkeypatch.undo()
+    assert _aiohttp_errors() == (aiohttp.ClientError,)
+
+
+async def test_async_transport_waits_with_the_sleep_it_was_given() -> None:
+    answers = [httpx.Response(503), httpx.Response(200)]
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    class Scripted(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            return answers.pop(0)
+
+    policy = RetryPolicy(max_attempts=2, base_delay=0.25, max_delay=0.25)
+    transport = AsyncRetryTransport(Scripted(), policy, sleep=record, random=lambda: 1.0)
+    response = await transport.handle_async_request(
+        httpx.Request("POST", "http://127.0.0.1/x", content=b"{}")
+    )
+    assert response.status_code == 200
+    assert waits == [0.25]
