@@ -4,6 +4,7 @@ and the aiohttp errors httpx-aiohttp passes through unmapped."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import UTC, datetime
 
@@ -154,3 +155,45 @@ async def test_async_transport_waits_with_the_sleep_it_was_given() -> None:
     )
     assert response.status_code == 200
     assert waits == [0.25]
+
+
+class _Script(httpx.BaseTransport):
+    """Answers in turn: a Response, or an exception to raise."""
+
+    def __init__(self, *answers: httpx.Response | Exception) -> None:
+        self.answers = list(answers)
+        self.calls = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_each_retry_is_logged_with_its_reason_and_wait(caplog: pytest.LogCaptureFixture) -> None:
+    script = _Script(httpx.ConnectError("refused"), httpx.Response(503), httpx.Response(200))
+    waits: list[float] = []
+    policy = RetryPolicy(max_attempts=3, base_delay=0.25, max_delay=0.25)
+    transport = RetryTransport(script, policy, sleep=waits.append, random=lambda: 1.0)
+    with caplog.at_level(logging.DEBUG, logger="connect_participant"):
+        response = transport.handle_request(httpx.Request("POST", "http://127.0.0.1/participant/message?x=1"))
+    assert response.status_code == 200
+    assert waits == [0.25, 0.25]
+    lines = [r.getMessage() for r in caplog.records if r.name == "connect_participant"]
+    assert lines == [
+        "POST /participant/message: ConnectError on attempt 1, retrying in 0.250s",
+        "POST /participant/message: 503 on attempt 2, retrying in 0.250s",
+    ]
+
+
+def test_a_streamed_body_is_not_sent_again_after_a_transport_error() -> None:
+    script = _Script(httpx.ConnectError("reset"), httpx.Response(200))
+    transport = RetryTransport(
+        script, RetryPolicy(max_attempts=3, base_delay=0, max_delay=0), sleep=lambda s: None
+    )
+    request = httpx.Request("PUT", "http://127.0.0.1/blob", content=iter([b"chunk"]))
+    with pytest.raises(httpx.ConnectError):
+        transport.handle_request(request)
+    assert script.calls == 1
