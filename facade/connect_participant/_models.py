@@ -21,22 +21,36 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from connect_participant_api.models import (
-    AttachmentItem,
-    CreateParticipantConnectionResponse,
-    SendEventResponse,
-    SendMessageResponse,
-)
-from connect_participant_api.models import Item as ItemModel
-from connect_participant_api.models import Receipt as ReceiptModel
 from connect_participant_api.types import UNSET, Unset
 
 from ._interactive import INTERACTIVE, InteractiveTemplate, parse_interactive
 from ._secrets import Secret
 
+if TYPE_CHECKING:
+    from connect_participant_api.models import (
+        AttachmentItem,
+        CreateParticipantConnectionResponse,
+        SendEventResponse,
+        SendMessageResponse,
+    )
+    from connect_participant_api.models import Item as ItemModel
+    from connect_participant_api.models import Receipt as ReceiptModel
+
 __all__ = ["Attachment", "ConnectionInfo", "Item", "Receipt", "SendResult", "parse_time"]
+
+
+def _load_item(raw: Mapping[str, Any]) -> ItemModel:
+    """The generated ``Item`` model's ``from_dict``, imported on the first item (not with the SDK)."""
+    global _parse_item
+    from connect_participant_api.models.item import Item as ItemModel
+
+    _parse_item = ItemModel.from_dict
+    return _parse_item(raw)
+
+
+_parse_item = _load_item
 
 
 def parse_time(value: object) -> datetime | None:
@@ -99,6 +113,8 @@ class Attachment:
     @property
     def model(self) -> AttachmentItem:
         """The generated ``AttachmentItem`` (the transcript's, or one made of what an upload knows)."""
+        from connect_participant_api.models.attachment_item import AttachmentItem
+
         if self._model is not None and _enum(self._model.status) == self.status:
             return self._model
         made = (
@@ -132,6 +148,8 @@ class Receipt:
     def model(self) -> ReceiptModel:
         if self._model is not None:
             return self._model
+        from connect_participant_api.models.receipt import Receipt as ReceiptModel
+
         return ReceiptModel(
             recipient_participant_id=_unset(self.recipient_participant_id),
             delivered_timestamp=_unset(self.delivered_at),
@@ -147,8 +165,10 @@ class Item:
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self.raw = raw
         try:  # (the common case inline: a transcript converts every item as it is yielded)
-            self.model: ItemModel = ItemModel.from_dict(raw)
+            self.model: ItemModel = _parse_item(raw)
         except (KeyError, TypeError, ValueError, AttributeError):
+            from connect_participant_api.models.item import Item as ItemModel
+
             self.model = _lenient(ItemModel, raw)
 
     @classmethod
@@ -255,7 +275,7 @@ class Item:
         )
 
 
-M = TypeVar("M", SendMessageResponse, SendEventResponse)
+M = TypeVar("M", "SendMessageResponse", "SendEventResponse")
 
 
 class SendResult(Generic[M]):
@@ -282,7 +302,7 @@ class SendResult(Generic[M]):
     @property
     def message_processing_status(self) -> str | None:
         """SendMessage's PROCESSING, FAILED or REJECTED (``None`` for events, or if the service did not say)."""
-        meta = self.model.message_metadata if isinstance(self.model, SendMessageResponse) else UNSET
+        meta = getattr(self.model, "message_metadata", UNSET)  # SendEventResponse has none
         return None if isinstance(meta, Unset) else _enum(meta.message_processing_status)
 
     def __eq__(self, other: object) -> bool:

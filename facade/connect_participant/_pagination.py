@@ -22,22 +22,24 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from connect_participant_api.models import GetTranscriptRequest, ScanDirection, SortKey, StartPosition
 
 from . import _operations as ops
 from ._errors import InvalidInputError
 from ._models import Item
 from ._validation import (
-    DIRECTIONS,
-    SORTS,
     check_absolute_time,
     check_choice,
     check_member,
     check_page_size,
+    directions,
+    sorts,
 )
+
+if TYPE_CHECKING:
+    from connect_participant_api.models import StartPosition
 
 __all__ = ["Page", "Transcript", "TranscriptCursor", "start_position"]
 
@@ -59,6 +61,8 @@ def start_position(start: object) -> StartPosition | None:
     """``start``: an item id (str), a point in time (aware datetime) or the N most recent items (int)."""
     if start is None:
         return None
+    from connect_participant_api.models.start_position import StartPosition
+
     if isinstance(start, str):
         return StartPosition(id=check_member("start", start, StartPosition, "id"))
     if isinstance(start, datetime):
@@ -97,10 +101,14 @@ class TranscriptCursor:
         start: object = None,
         contact_id: object = None,
     ) -> None:
+        from connect_participant_api.models.get_transcript_request import GetTranscriptRequest
+        from connect_participant_api.models.scan_direction import ScanDirection
+        from connect_participant_api.models.sort_key import SortKey
+
         base = GetTranscriptRequest(
             max_results=check_page_size(page_size),
-            scan_direction=ScanDirection(check_choice("direction", direction, DIRECTIONS)),
-            sort_order=SortKey(check_choice("sort", sort, SORTS)),
+            scan_direction=ScanDirection(check_choice("direction", direction, directions())),
+            sort_order=SortKey(check_choice("sort", sort, sorts())),
         )
         position = start_position(start)
         if position is not None:

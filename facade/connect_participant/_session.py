@@ -42,19 +42,6 @@ from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any, TypeVar, cast, overload
 
 import httpx
-from connect_participant_api.api.participant import (
-    cancel_participant_authentication as _cancel_participant_authentication,
-)
-from connect_participant_api.api.participant import describe_view as _describe_view
-from connect_participant_api.api.participant import get_authentication_url as _get_authentication_url
-from connect_participant_api.models import (
-    CancelParticipantAuthenticationRequest,
-    DescribeViewResponse,
-    GetAuthenticationUrlRequest,
-    GetAuthenticationUrlResponse,
-    SendEventResponse,
-    SendMessageResponse,
-)
 
 from . import _operations as ops
 from . import _wire as wire
@@ -71,6 +58,8 @@ from ._views import View
 
 if TYPE_CHECKING:
     from types import TracebackType
+
+    from connect_participant_api.models import SendEventResponse, SendMessageResponse
 
     from . import _attachments_io as attachments
     from . import _ws as events_io
@@ -201,12 +190,21 @@ class _SessionBase:
         return self._reply_flow(view_reply(action, output, view.actions if view is not None else None))
 
     def _describe_view_flow(self, view_token: object) -> Flow[View]:
+        from connect_participant_api.api.participant import describe_view as _describe_view
+        from connect_participant_api.models.describe_view_response import DescribeViewResponse
+
         answer: DescribeViewResponse = yield from self._operation_flow(
             _describe_view, {"view_token": view_token}
         )
         return View.from_model(answer)
 
     def _authentication_url_flow(self, session_id: object, redirect_uri: object) -> Flow[str]:
+        from connect_participant_api.api.participant import get_authentication_url as _get_authentication_url
+        from connect_participant_api.models.get_authentication_url_request import GetAuthenticationUrlRequest
+        from connect_participant_api.models.get_authentication_url_response import (
+            GetAuthenticationUrlResponse,
+        )
+
         body = GetAuthenticationUrlRequest(session_id=session_id, redirect_uri=redirect_uri)  # type: ignore[arg-type]
         answer: GetAuthenticationUrlResponse = yield from self._operation_flow(
             _get_authentication_url, {"body": body}
@@ -218,6 +216,13 @@ class _SessionBase:
         return answer.authentication_url
 
     def _cancel_authentication_flow(self, session_id: object) -> Flow[None]:
+        from connect_participant_api.api.participant import (
+            cancel_participant_authentication as _cancel_participant_authentication,
+        )
+        from connect_participant_api.models.cancel_participant_authentication_request import (
+            CancelParticipantAuthenticationRequest,
+        )
+
         body = CancelParticipantAuthenticationRequest(session_id=session_id)  # type: ignore[arg-type]
         yield from self._operation_flow(_cancel_participant_authentication, {"body": body})
 

@@ -11,7 +11,7 @@ content type, a page size of at least 1, timestamps, timeouts, ...).
 Content limits per content type are defaults (``DEFAULT_CONTENT_LIMITS``):
 AWS's sources disagree and an instance may accept more, so a client takes
 ``content_limits={content_type: n}`` to lift or lower them; a type not in the
-table is held to the shape's own maximum, ``MAX_CONTENT``.
+table is held to the shape's own maximum, ``max_content()`` (from the spec).
 """
 
 from __future__ import annotations
@@ -25,16 +25,12 @@ from functools import cache
 from typing import Any, Final
 
 from connect_participant_api._parameter_bounds import PARAMETER_BOUNDS
-from connect_participant_api.models import GetTranscriptRequest, Item, SendMessageRequest
 
 from ._errors import InvalidInputError
 
 __all__ = [
     "DEFAULT_CONTENT_LIMITS",
-    "DIRECTIONS",
     "DISPOSITIONS",
-    "MAX_CONTENT",
-    "SORTS",
     "check_absolute_time",
     "check_bool",
     "check_bounds",
@@ -50,7 +46,10 @@ __all__ = [
     "check_string",
     "check_timeout",
     "check_token",
+    "directions",
     "format_instant",
+    "max_content",
+    "sorts",
 ]
 
 
@@ -60,16 +59,37 @@ def spec_bounds(model: type, member: str) -> Mapping[str, Any]:
     return constraints[member]
 
 
-#: The longest content SendMessage takes at all (a content type not in the limits table is held to it)
-MAX_CONTENT: Final[int] = spec_bounds(SendMessageRequest, "content")["max_length"]
+def _model(name: str) -> type:
+    """A generated model class, its module imported now (the SDK's import loads none of them)."""
+    import connect_participant_api.models as models
+
+    cls: type = getattr(models, name)
+    return cls
+
+
+@cache
+def max_content() -> int:
+    """The longest content SendMessage takes at all (a content type not in the limits table is held to it)."""
+    limit: int = spec_bounds(_model("SendMessageRequest"), "content")["max_length"]
+    return limit
+
+
+@cache
+def directions() -> tuple[str, ...]:
+    return tuple(spec_bounds(_model("GetTranscriptRequest"), "scan_direction")["enum"])
+
+
+@cache
+def sorts() -> tuple[str, ...]:
+    return tuple(spec_bounds(_model("GetTranscriptRequest"), "sort_order")["enum"])
+
+
 DEFAULT_CONTENT_LIMITS: Final[Mapping[str, int]] = {
     "text/plain": 1024,
     "text/markdown": 1024,
     "application/json": 12000,
     "application/vnd.amazonaws.connect.message.interactive.response": 12288,
 }
-DIRECTIONS: Final = tuple(spec_bounds(GetTranscriptRequest, "scan_direction")["enum"])
-SORTS: Final = tuple(spec_bounds(GetTranscriptRequest, "sort_order")["enum"])
 DISPOSITIONS: Final = ("INLINE", "ATTACHMENT")
 _TOKEN: Final = PARAMETER_BOUNDS["send_message"]["x_amz_bearer"]
 
@@ -145,11 +165,11 @@ def check_token(name: str, value: object) -> str:
 
 def check_id(name: str, value: object) -> str:
     """Message and item ids: the spec's bounds of a transcript item's ``Id``."""
-    return check_member(name, value, Item, "id")  # type: ignore[no-any-return]
+    return check_member(name, value, _model("Item"), "id")  # type: ignore[no-any-return]
 
 
 def check_content_type(value: object, name: str = "content_type") -> str:
-    return check_member(name, value, SendMessageRequest, "content_type")  # type: ignore[no-any-return]
+    return check_member(name, value, _model("SendMessageRequest"), "content_type")  # type: ignore[no-any-return]
 
 
 def check_int(name: str, value: object, low: int | None, high: int | None = None) -> int:
@@ -162,7 +182,8 @@ def check_int(name: str, value: object, low: int | None, high: int | None = None
 
 def check_page_size(value: object) -> int:
     """GetTranscript's MaxResults as the spec bounds it, but at least 1 (a page of none never ends)."""
-    return check_int("page_size", value, 1, spec_bounds(GetTranscriptRequest, "max_results").get("maximum"))
+    maximum = spec_bounds(_model("GetTranscriptRequest"), "max_results").get("maximum")
+    return check_int("page_size", value, 1, maximum)
 
 
 def check_bool(name: str, value: object) -> bool:
@@ -192,7 +213,9 @@ def check_content_limits(value: object) -> dict[str, int]:
 
 
 def check_content(content: object, content_type: str, limits: Mapping[str, int]) -> str:
-    limit = limits.get(content_type, MAX_CONTENT)
+    limit = limits.get(content_type)
+    if limit is None:
+        limit = max_content()
     if not isinstance(content, str):
         raise InvalidInputError("content", "must be a str")
     if not content:

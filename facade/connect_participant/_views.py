@@ -19,11 +19,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from connect_participant_api.models import DescribeViewResponse
-from connect_participant_api.models import View as ViewModel
 from connect_participant_api.types import Unset
+
+if TYPE_CHECKING:
+    from connect_participant_api.models import DescribeViewResponse
+    from connect_participant_api.models import View as ViewModel
 
 __all__ = ["View"]
 
