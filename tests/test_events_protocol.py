@@ -8,10 +8,16 @@ from typing import Any
 
 import pytest
 from connect_participant import InvalidInputError, Item
-from connect_participant._errors import AccessDeniedError, InternalServerError
+from connect_participant._errors import (
+    AccessDeniedError,
+    InternalServerError,
+    ThrottlingError,
+    ValidationError,
+)
 from connect_participant._events import (
     AttachmentAdded,
     ChatEnded,
+    ConnectionAcknowledged,
     DeliveredReceipt,
     Message,
     ParticipantJoined,
@@ -21,7 +27,6 @@ from connect_participant._events import (
     TransferSucceeded,
     Typing,
     UnknownEvent,
-    dedupe_key,
     event_from_item,
 )
 from connect_participant._secrets import Secret
@@ -36,10 +41,12 @@ from connect_participant._ws_protocol import (
     Emit,
     EventStreamConfig,
     EventStreamProtocol,
+    Fail,
     FetchGap,
     FetchUrl,
     FrameIn,
     GapFailed,
+    GapFillError,
     GapReady,
     Opened,
     OpenFailed,
@@ -161,7 +168,8 @@ def ids(actions: list[Action]) -> list[str | None]:
         ("EVENT", EV + "chat.ended", ChatEnded),
         ("TRANSFER_SUCCEEDED", EV + "transfer.succeeded", TransferSucceeded),
         ("EVENT", EV + "transfer.failed", TransferFailed),
-        ("CONNECTION_ACK", EV + "connection.acknowledged", UnknownEvent),
+        ("CONNECTION_ACK", EV + "connection.acknowledged", ConnectionAcknowledged),
+        ("EVENT", EV + "connection.acknowledged", ConnectionAcknowledged),
         ("SOMETHING_NEW", "application/x-new", UnknownEvent),
         ("EVENT", EV + "something.new", UnknownEvent),
     ],
@@ -197,9 +205,6 @@ def test_receipts_from_metadata_and_event_content() -> None:
     broken = event_from_item(Item(item(3, "EVENT", EV + "message.read", Content="not json")))
     assert isinstance(broken, ReadReceipt)
     assert broken.message_id is None
-    # a later read update about the same message is not a duplicate of the delivered one
-    assert dedupe_key(Item(meta)) != dedupe_key(Item(delivered))
-    assert dedupe_key(Item({"Type": "TYPING"})) is None
 
 
 def test_message_and_attachment_shortcuts() -> None:
@@ -424,20 +429,87 @@ def test_duplicates_are_dropped() -> None:
     for n in (1, 2, 1, 3, 2):
         out += d.feed(FrameIn(sock, chat_frame(item(n))))
     assert ids(out) == ["id-1", "id-2", "id-3"]
-    # items without an Id (typing on some paths) are never dropped
-    typing = {"Type": "TYPING", "ContentType": EV + "typing"}
-    assert (
-        len(
-            emitted(d.feed(FrameIn(sock, chat_frame(typing))))
-            + emitted(d.feed(FrameIn(sock, chat_frame(typing))))
-        )
-        == 2
-    )
+    assert not any(e.is_update for e in emitted(out))
+    # items without an Id are keyed by their whole state: an exact repeat is dropped, not others
+    typing = {"Type": "TYPING", "ContentType": EV + "typing", "AbsoluteTime": "2026-11-26T15:00:09Z"}
+    later = dict(typing, AbsoluteTime="2026-11-26T15:00:10Z")
+    got = [emitted(d.feed(FrameIn(sock, chat_frame(x)))) for x in (typing, typing, later)]
+    assert [len(x) for x in got] == [1, 0, 1]
+    # where a copy was sent from is not state: the same item with ContactId fields is a repeat
+    assert emitted(d.feed(FrameIn(sock, chat_frame(item(3, ContactId="c", InitialContactId="c"))))) == []
+    assert d.p.stats["duplicates"] == 4
 
 
-def reconnect(d: Driver, sock: int) -> tuple[int, FetchGap]:
+def attachment(n: int, status: str) -> dict[str, Any]:
+    files = [{"AttachmentId": f"a{n}", "AttachmentName": "f.pdf", "ContentType": "application/pdf",
+              "Status": status}]  # fmt: skip
+    return item(n, "ATTACHMENT", "application/vnd.amazonaws.connect.message.attachment", Attachments=files)
+
+
+def chunk(n: int, number: int | None, text: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {"MessageId": f"id-{n}", "MessageCompleted": number is None}
+    if number is not None:
+        meta["ChunkNumber"] = number
+    return item(n, ParticipantRole="SYSTEM", Content=text, MessageMetadata=meta)
+
+
+def test_a_re_sent_item_in_a_new_state_is_an_update_of_the_same_type() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    first = emitted(d.feed(FrameIn(sock, chat_frame(attachment(1, "IN_PROGRESS")))))
+    scanned = emitted(d.feed(FrameIn(sock, chat_frame(attachment(1, "APPROVED")))))
+    again = emitted(d.feed(FrameIn(sock, chat_frame(attachment(1, "APPROVED")))))
+    late = emitted(d.feed(FrameIn(sock, chat_frame(attachment(1, "IN_PROGRESS")))))
+    assert [type(e) for e in first + scanned] == [AttachmentAdded, AttachmentAdded]
+    assert (first[0].is_update, first[0].previous) == (False, None)
+    assert scanned[0].is_update
+    assert scanned[0].attachments[0].status == "APPROVED"
+    assert scanned[0].previous.attachments[0].status == "IN_PROGRESS"
+    assert "update" in repr(scanned[0])
+    assert again == late == []  # a repeat, and an older state arriving late
+    assert (d.p.stats["updates"], d.p.stats["duplicates"]) == (1, 2)
+
+
+def test_streamed_message_chunks_and_completion_are_updates_late_chunks_dropped() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    out = []
+    for raw in (chunk(1, 1, "Hel"), chunk(1, 2, "lo"), chunk(1, 1, "Hel"), chunk(1, None, "Hello"),
+                chunk(1, 3, "!"), chunk(1, None, "Hello")):  # fmt: skip
+        out += emitted(d.feed(FrameIn(sock, chat_frame(raw))))
+    assert [(e.content, e.is_update) for e in out] == [("Hel", False), ("lo", True), ("Hello", True)]
+    assert all(isinstance(e, Message) for e in out)
+    assert out[2].previous.content == "lo"
+
+
+def test_gap_fill_reads_back_to_unsettled_items_and_delivers_their_new_state() -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    d.feed(FrameIn(sock, chat_frame(item(1))))
+    d.feed(FrameIn(sock, chat_frame(attachment(2, "IN_PROGRESS"))))
+    d.feed(FrameIn(sock, chat_frame(item(3))))
+    sock, fetch = reconnect(d, sock)
+    # the scan ended while no socket was there; the transcript shows the final state in place
+    transcript = [item(5), item(4), item(3), attachment(2, "APPROVED"), item(1), item(0)]
+    offered = 0
+    for raw in transcript:
+        offered += 1
+        if not fetch.fill.offer(Item(raw)):
+            break
+    assert offered == 4  # read past item 3 (delivered) to the attachment, not further
+    got = emitted(d.feed(GapReady(fetch.fill)))
+    assert [(e.id, e.is_update) for e in got] == [("id-2", True), ("id-4", False), ("id-5", False)]
+    # settled now: the next fill stops at the newest delivered item
+    sock, fetch = reconnect(d, sock, wait=3.0)
+    assert not fetch.fill.offer(Item(item(5)))
+
+
+def reconnect(d: Driver, sock: int, wait: float = 1.0) -> tuple[int, FetchGap]:
     d.feed(Closed(sock))
-    actions = d.advance(1.0)
+    actions = d.advance(wait)
     (opened,) = [a for a in actions if isinstance(a, OpenSocket)]
     actions = d.live(opened.sock)
     (fetch,) = [a for a in actions if isinstance(a, FetchGap)]
@@ -554,6 +626,70 @@ def test_failed_gap_fill_is_retried_and_a_403_ends_the_stream() -> None:
     events = emitted(actions)
     assert [type(e) for e in events] == [Message, ChatEnded]
     assert d.p.finished
+
+
+def test_a_fill_retry_while_no_socket_is_subscribed_waits_for_the_next_subscription() -> None:
+    """The hole issue 11 found: the retry read the transcript with no socket subscribed, cleared
+    "fill needed", and the next subscription started without a fill."""
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    d.feed(FrameIn(sock, chat_frame(item(1))))
+    sock, fetch = reconnect(d, sock)
+    d.feed(GapFailed(fetch.fill, InternalServerError("x", code="InternalServerException", status_code=503)))
+    d.feed(Closed(sock))  # lost before the retry is due
+    actions = d.advance(0.9)  # the retry's time passes while the next socket is still opening
+    assert not [a for a in actions if isinstance(a, FetchGap)]
+    (opened,) = [a for a in actions + d.advance(5) if isinstance(a, OpenSocket)]
+    actions = d.live(opened.sock)
+    (fetch,) = [a for a in actions if isinstance(a, FetchGap)]  # the subscription fills the gap
+    d.feed(FrameIn(opened.sock, chat_frame(item(4))))  # held until the fill is in
+    for n in (4, 3, 2, 1):
+        if not fetch.fill.offer(Item(item(n))):
+            break
+    assert ids(d.feed(GapReady(fetch.fill))) == ["id-2", "id-3", "id-4"]
+
+
+def test_a_fill_failing_the_same_way_gives_up_with_a_typed_error_but_outages_do_not() -> None:
+    d = Driver(EventStreamConfig(heartbeat_interval=1e6, heartbeat_timeout=1e6), after="id-0")
+    sock = d.connect()
+    (*_, fetch) = d.feed(FrameIn(sock, ACK))
+    busy = ThrottlingError("slow down", code="ThrottlingException", status_code=429)
+    for _ in range(20):  # the service busy: retried for as long as it lasts
+        d.feed(GapFailed(fetch.fill, busy))
+        (fetch,) = [a for a in d.advance(60) if isinstance(a, FetchGap)]
+    assert not d.p.finished
+    bad = ValidationError("x", code="ValidationException", status_code=400)
+    for attempt in range(1, 6):
+        actions = d.feed(GapFailed(fetch.fill, bad))
+        if attempt < 5:
+            (fetch,) = [a for a in d.advance(60) if isinstance(a, FetchGap)]
+    (fail,) = [a for a in actions if isinstance(a, Fail)]
+    assert isinstance(fail.error, GapFillError)
+    assert fail.error.__cause__ is bad
+    assert "5 attempts" in str(fail.error)
+    assert "ValidationError" in str(fail.error)
+    assert d.p.finished
+    assert [a for a in actions if isinstance(a, CloseSocket)]
+
+
+def test_items_on_a_socket_before_its_acknowledgement_wait_for_it() -> None:
+    d = Driver(EventStreamConfig(max_socket_age=60, heartbeat_interval=100, heartbeat_timeout=100))
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    d.advance(60)
+    (opened,) = d.url()
+    d.feed(Opened(opened.sock))
+    # the new socket brings item 2 before its ack; the old one still brings item 1
+    assert emitted(d.feed(FrameIn(opened.sock, chat_frame(item(2))))) == []
+    assert ids(d.feed(FrameIn(sock, chat_frame(item(1))))) == ["id-1"]
+    actions = d.feed(FrameIn(opened.sock, ACK))
+    (fetch,) = [a for a in actions if isinstance(a, FetchGap)]
+    assert emitted(actions) == []
+    for n in (2, 1):
+        if not fetch.fill.offer(Item(item(n))):
+            break
+    assert ids(d.feed(GapReady(fetch.fill))) == ["id-2"]
 
 
 # --- rollover -----------------------------------------------------------------------------------

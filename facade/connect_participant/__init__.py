@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         AuthenticationTimedOut,
         ChatEnded,
         ChatRehydrated,
+        ConnectionAcknowledged,
         DeliveredReceipt,
         Event,
         Message,
@@ -96,7 +97,7 @@ if TYPE_CHECKING:
     from ._validation import DEFAULT_CONTENT_LIMITS
     from ._views import View
     from ._ws import AsyncEventStream, EventStream
-    from ._ws_protocol import EventStreamConfig
+    from ._ws_protocol import EventStreamConfig, GapFillError
 
 # Redaction is on before any client exists. It attaches to loggers by name, so aiohttp's
 # loggers are guarded without importing aiohttp: when aiohttp is first imported (async
@@ -116,7 +117,7 @@ _LAZY: dict[str, str] = {
         "ServiceQuotaExceededError ThrottlingError ValidationError",
         "_events": "AttachmentAdded AuthenticationCancelled AuthenticationExpired "
         "AuthenticationFailed AuthenticationInitiated AuthenticationSucceeded "
-        "AuthenticationTimedOut ChatEnded ChatRehydrated DeliveredReceipt Event Message "
+        "AuthenticationTimedOut ChatEnded ChatRehydrated ConnectionAcknowledged DeliveredReceipt Event Message "
         "ParticipantActive ParticipantAutoDisconnected ParticipantDisplayNameUpdated "
         "ParticipantIdle ParticipantInactive ParticipantInvited ParticipantJoined "
         "ParticipantLeft ParticipantReturned ReadReceipt TransferFailed "
@@ -132,7 +133,7 @@ _LAZY: dict[str, str] = {
         "_validation": "DEFAULT_CONTENT_LIMITS",
         "_views": "View",
         "_ws": "AsyncEventStream EventStream",
-        "_ws_protocol": "EventStreamConfig",
+        "_ws_protocol": "EventStreamConfig GapFillError",
     }.items()
     for name in names.split()
 }
@@ -180,10 +181,12 @@ __all__ = [
     "ChatRehydrated",
     "ChatSession",
     "ConflictError",
+    "ConnectionAcknowledged",
     "DeliveredReceipt",
     "Event",
     "EventStream",
     "EventStreamConfig",
+    "GapFillError",
     "InteractiveTemplate",
     "InternalServerError",
     "InvalidInputError",

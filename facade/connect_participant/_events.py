@@ -3,6 +3,16 @@
 Every event wraps the session's typed transcript ``Item`` (``event.item``);
 the shortcuts (``event.id``, ``event.participant_id``, ...) read from it.
 
+New items and updates. The service sends an item again under the same ``Id`` when its
+state changes (an attachment's scan result, each chunk of a streamed AI message and then
+the completed message, a message's processing status or receipts). ``events()`` delivers
+such a re-sent item as an event of the same type with ``previous`` set to the item as it
+was last delivered, so ``event.is_update`` tells a new item from an update of one already
+seen; an exact repeat (the same frame on two sockets, or again in a gap fill) and an older
+state arriving late are dropped (the policy: ``_delivery``). An event made outside the
+stream (``event_from_item(item)``) has ``previous=None``. Subclasses add properties over
+``item``, never fields, so every event type carries updates the same way.
+
 How an item becomes an event (``event_from_item``):
 
 - by ``Type``: MESSAGE → ``Message``, ATTACHMENT → ``AttachmentAdded``,
@@ -40,6 +50,7 @@ __all__ = [
     "AuthenticationTimedOut",
     "ChatEnded",
     "ChatRehydrated",
+    "ConnectionAcknowledged",
     "DeliveredReceipt",
     "Event",
     "Message",
@@ -59,7 +70,7 @@ __all__ = [
     "UnknownEvent",
     "WorkflowCancelled",
     "chat_ended_item",
-    "dedupe_key",
+    "event_class",
     "event_from_item",
 ]
 
@@ -68,9 +79,19 @@ EVENT_PREFIX: Final = "application/vnd.amazonaws.connect.event."
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Event:
-    """Base of every event: ``item`` is the transcript item it came from."""
+    """Base of every event: ``item`` is the transcript item it came from.
+
+    ``previous`` is ``None`` for an item seen for the first time; for an update (the same
+    ``Id`` re-sent in a new state) it is the item as the stream last delivered it.
+    """
 
     item: Item
+    previous: Item | None = None
+
+    @property
+    def is_update(self) -> bool:
+        """Whether this event re-delivers an item already seen, in a new state (see ``previous``)."""
+        return self.previous is not None
 
     @property
     def id(self) -> str | None:
@@ -93,7 +114,8 @@ class Event:
         return self.item.time
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.item!r})"
+        update = ", update" if self.previous is not None else ""
+        return f"{type(self).__name__}({self.item!r}{update})"
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -213,6 +235,11 @@ class TransferFailed(Event):
 
 
 @dataclass(frozen=True, slots=True, repr=False)
+class ConnectionAcknowledged(Event):
+    """The service acknowledged a participant's connection (``connection.acknowledged``)."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class ParticipantIdle(Event):
     """A participant has been idle for its role's idle timeout (the participant is the item's)."""
 
@@ -313,6 +340,7 @@ _BY_TYPE: Final[Mapping[str, type[Event]]] = {
     "TRANSFER_FAILED": TransferFailed,
     "MESSAGE_DELIVERED": DeliveredReceipt,
     "MESSAGE_READ": ReadReceipt,
+    "CONNECTION_ACK": ConnectionAcknowledged,
 }
 _BY_CONTENT_TYPE: Final[Mapping[str, type[Event]]] = {
     EVENT_PREFIX + "typing": Typing,
@@ -323,6 +351,7 @@ _BY_CONTENT_TYPE: Final[Mapping[str, type[Event]]] = {
     EVENT_PREFIX + "chat.ended": ChatEnded,
     EVENT_PREFIX + "transfer.succeeded": TransferSucceeded,
     EVENT_PREFIX + "transfer.failed": TransferFailed,
+    EVENT_PREFIX + "connection.acknowledged": ConnectionAcknowledged,
     EVENT_PREFIX + "participant.idle": ParticipantIdle,
     EVENT_PREFIX + "participant.returned": ParticipantReturned,
     EVENT_PREFIX + "participant.autodisconnection": ParticipantAutoDisconnected,
@@ -341,35 +370,26 @@ _BY_CONTENT_TYPE: Final[Mapping[str, type[Event]]] = {
 }
 
 
-def event_from_item(item: Item) -> Event:
-    """The typed event for a transcript item (pure; unknown kinds give ``UnknownEvent``)."""
+def event_class(item: Item) -> type[Event]:
+    """The event type of a transcript item (pure; unknown kinds give ``UnknownEvent``)."""
     kind = item.type
     if kind == "MESSAGEMETADATA":
         receipts = item.receipts
         if any(r.read_at for r in receipts):
-            return ReadReceipt(item)
+            return ReadReceipt
         if any(r.delivered_at for r in receipts):
-            return DeliveredReceipt(item)
-        return UnknownEvent(item)
+            return DeliveredReceipt
+        return UnknownEvent
     cls = _BY_TYPE.get(kind) if kind is not None else None
     if cls is None:
         content_type = item.content_type
         cls = _BY_CONTENT_TYPE.get(content_type) if content_type is not None else None
-    return (cls or UnknownEvent)(item)
+    return cls or UnknownEvent
 
 
-def dedupe_key(item: Item) -> tuple[str, ...] | None:
-    """What makes an item the same item when it arrives twice; ``None``: never deduplicated.
-
-    Items are keyed by ``Id``. Receipt metadata is keyed by its content too (message, recipient,
-    timestamps), so a later "read" update about the same message is not taken for a repeat.
-    """
-    item_id = item.id
-    if item.type == "MESSAGEMETADATA":
-        parts = [r for receipt in item.receipts for r in (receipt.recipient_participant_id or "",
-                 receipt.delivered_at or "", receipt.read_at or "")]  # fmt: skip
-        return ("MESSAGEMETADATA", item.message_id or "", item_id or "", *parts)
-    return (item_id,) if item_id else None
+def event_from_item(item: Item, previous: Item | None = None) -> Event:
+    """The typed event for a transcript item; ``previous``: the item as last delivered, for an update."""
+    return event_class(item)(item, previous)
 
 
 def chat_ended_item(reason: str) -> Item:

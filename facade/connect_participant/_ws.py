@@ -50,6 +50,7 @@ from ._ws_protocol import (
     Emit,
     EventStreamConfig,
     EventStreamProtocol,
+    Fail,
     FetchGap,
     FetchUrl,
     FrameIn,
@@ -282,6 +283,8 @@ async def _pump(
             spawn(fetch_url())
         elif isinstance(action, FetchGap):
             spawn(fill(action.fill))
+        elif isinstance(action, Fail):
+            raise action.error
 
     try:
         current = backend.current()

@@ -13,6 +13,7 @@ current monotonic time (``handle(now, input)``), calls ``tick(now)`` when
     FetchGap(fill)           feed the transcript newest-first to ``fill.offer`` until it says
                              stop → GapReady / GapFailed
     Emit(event)              hand an event to the user
+    Fail(error)              end the stream with ``error`` (raised to the user)
 
 The policies, in one place:
 
@@ -43,22 +44,40 @@ The policies, in one place:
 - **Gap fill**: after every reconnect (and on the first subscription when the stream has a
   starting point), the transcript is read newest-first down to the newest item already
   delivered (or the stream's start time); what is missing is emitted once, oldest first, and
-  items arriving live meanwhile are held back and emitted after it. Items are de-duplicated by
-  ``dedupe_key`` (the item Id) over the last ``dedupe_window`` items.
+  items arriving live meanwhile are held back and emitted after it. A fill only starts while
+  a socket is subscribed (what it reads then meets what that socket brings); a socket lost
+  while it runs means another fill after the next subscription, and what is held stays
+  held until a fill covers everything before it. Items from a socket not yet acknowledged
+  (or the second socket of a rollover) wait for its acknowledgement. A failed fill is
+  retried with backoff; one failing ``gap_fill_attempts`` times in a row the same way with
+  an error that is not the service being busy or unreachable ends the stream with
+  ``GapFillError`` (typed, the last error as its cause) instead of waiting forever. What arrives twice is
+  judged by ``_delivery.DeliveryLedger`` over the last ``dedupe_window`` items: a new Id is
+  emitted, a known Id in a new, later state is emitted as an update (``event.previous``),
+  an exact repeat or an older state is dropped.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import random as _random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
-from ._errors import AccessDeniedError, InvalidInputError
-from ._events import ChatEnded, Event, chat_ended_item, dedupe_key, event_from_item
+from ._delivery import DeliveryLedger, Verdict, item_key
+from ._errors import (
+    AccessDeniedError,
+    InternalServerError,
+    InvalidInputError,
+    ParticipantServiceError,
+    ParticipantTransportError,
+    ThrottlingError,
+)
+from ._events import ChatEnded, Event, chat_ended_item, event_from_item
 from ._models import Item
 from ._secrets import Secret
 
@@ -71,11 +90,13 @@ __all__ = [
     "Emit",
     "EventStreamConfig",
     "EventStreamProtocol",
+    "Fail",
     "FetchGap",
     "FetchUrl",
     "FrameIn",
     "GapFailed",
     "GapFill",
+    "GapFillError",
     "GapReady",
     "OpenFailed",
     "OpenSocket",
@@ -85,6 +106,8 @@ __all__ = [
     "UrlReady",
     "seconds_until",
 ]
+
+log = logging.getLogger("connect_participant.events")
 
 SUBSCRIBE: Final = '{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}'
 HEARTBEAT: Final = '{"topic":"aws/heartbeat"}'
@@ -112,6 +135,7 @@ class EventStreamConfig:
     backoff_jitter: float = 0.3
     stable_after: float = 10.0
     gap_fill_limit: int = 1000
+    gap_fill_attempts: int = 5
     dedupe_window: int = 10_000
 
     def __post_init__(self) -> None:
@@ -136,7 +160,8 @@ class EventStreamConfig:
         jitter = self.backoff_jitter
         if isinstance(jitter, bool) or not isinstance(jitter, int | float) or not 0 <= jitter < 1:
             raise InvalidInputError("backoff_jitter", "must be a number >= 0 and < 1")
-        for name in ("subscribe_attempts", "subscribe_refusals", "gap_fill_limit", "dedupe_window"):
+        for name in ("subscribe_attempts", "subscribe_refusals", "gap_fill_limit", "gap_fill_attempts",
+                     "dedupe_window"):  # fmt: skip
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InvalidInputError(name, "must be an int >= 1")
@@ -185,7 +210,19 @@ class Emit:
     event: Event
 
 
-Action = FetchUrl | OpenSocket | SendFrame | CloseSocket | FetchGap | Emit
+@dataclass(frozen=True, slots=True)
+class Fail:
+    error: BaseException
+
+
+Action = FetchUrl | OpenSocket | SendFrame | CloseSocket | FetchGap | Emit | Fail
+
+
+class GapFillError(ParticipantServiceError):
+    """The events stream could not read the transcript to fill a gap: it failed the same way
+    ``EventStreamConfig.gap_fill_attempts`` times in a row (the last failure is ``__cause__``).
+    The stream ends with it rather than wait forever; ``events(after=<last id seen>)`` resumes."""
+
 
 # --- inputs (what happened) ---------------------------------------------------------------------
 
@@ -237,6 +274,9 @@ class GapFailed:
 
 Input = UrlReady | UrlFailed | Opened | OpenFailed | FrameIn | Closed | GapReady | GapFailed
 
+#: fill failures that mean "busy or unreachable": retried for as long as they last
+_TRANSIENT: Final = (ThrottlingError, InternalServerError, ParticipantTransportError)
+
 
 def seconds_until(when: datetime | None, now: datetime) -> float | None:
     """Seconds from ``now`` to ``when`` (both aware), or ``None`` when unknown."""
@@ -245,58 +285,49 @@ def seconds_until(when: datetime | None, now: datetime) -> float | None:
 
 # --- de-duplication and gap fill ----------------------------------------------------------------
 
-Key = tuple[str | None, ...]
-
-
-class _Window:
-    """The keys of the last ``size`` delivered items (insertion-ordered dict as a bounded set)."""
-
-    __slots__ = ("_keys", "_size")
-
-    def __init__(self, size: int) -> None:
-        self._keys: dict[Key, None] = {}
-        self._size = size
-
-    def __contains__(self, key: Key) -> bool:
-        return key in self._keys
-
-    def add(self, key: Key) -> None:
-        self._keys[key] = None
-        if len(self._keys) > self._size:
-            del self._keys[next(iter(self._keys))]
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
 
 class GapFill:
     """Collects, newest first, the transcript items the stream has not delivered yet.
 
-    ``offer(item)`` returns whether the shell should go on reading: it stops at the first item
-    already delivered (everything older was delivered too), at the first item older than the
-    stream's start, or after ``limit`` items.
+    ``offer(item)`` returns whether the shell should go on reading. It stops at the first item
+    already delivered (everything older was delivered too) unless some delivered item was
+    still unsettled (an attachment being scanned, a streamed message not complete): then it
+    reads on until it has seen each of those, collecting their new states as updates (nothing
+    else older than a delivered item). It also stops at the first item older than the stream's
+    start, or after ``limit`` items collected.
     """
 
-    __slots__ = ("_limit", "_seen", "_since", "items", "stopped_by")
+    __slots__ = ("_anchored", "_ledger", "_limit", "_pending", "_since", "items", "stopped_by")
 
-    def __init__(self, seen: _Window, since: datetime | None, limit: int) -> None:
-        self._seen = seen
+    def __init__(self, ledger: DeliveryLedger, since: datetime | None, limit: int) -> None:
+        self._ledger = ledger
         self._since = since
         self._limit = limit
+        self._pending = set(ledger.unsettled())
+        self._anchored = False
         self.items: list[Item] = []
         self.stopped_by = "end"
 
     def offer(self, item: Item) -> bool:
-        key = dedupe_key(item)
-        if key is not None and key in self._seen:
-            self.stopped_by = "seen"
-            return False
         if self._since is not None:
             when = item.time
-            if when is not None and when < self._since:
-                self.stopped_by = "since"
+            if when is not None:
+                if when.tzinfo is None:
+                    when = when.replace(tzinfo=UTC)  # AWS's times are UTC
+                if when < self._since:
+                    self.stopped_by = "since"
+                    return False
+        key = item_key(item)
+        self._pending.discard(key)
+        if key in self._ledger:
+            self._anchored = True
+            if self._ledger.judge(item, key)[0] is Verdict.UPDATE:
+                self.items.append(item)
+            if not self._pending:
+                self.stopped_by = "seen"
                 return False
-        self.items.append(item)
+        elif not self._anchored:
+            self.items.append(item)
         if len(self.items) >= self._limit:
             self.stopped_by = "limit"
             return False
@@ -320,6 +351,7 @@ _CONNECT, _ROLLOVER = "connect", "rollover"
 class _Sock:
     __slots__ = (
         "deadline",
+        "early",
         "hb_sent",
         "id",
         "live_at",
@@ -346,6 +378,7 @@ class _Sock:
         self.roll_at = float("inf")
         self.url_received = received
         self.url_expiry = expiry
+        self.early: list[Item] = []  # items that came before it became the primary socket
 
 
 class EventStreamProtocol:
@@ -379,18 +412,19 @@ class EventStreamProtocol:
         self._rolling = False
         self._roll_failures = 0
         # delivery
-        self._seen = _Window(self.config.dedupe_window)
+        self._seen = DeliveryLedger(self.config.dedupe_window)
         if after is not None:
-            self._seen.add((after,))
+            self._seen.seed(after)
         self._since = since
         self._fill_needed = after is not None or since is not None
         self._filling: GapFill | None = None
-        self._refill = False
         self._fill_failures = 0
+        self._fill_same: tuple[int, str] = (0, "")  # repeated non-transient failures, their kind
         self._fill_retry_at: float | None = None
         self._held: list[Item] = []
         #: counters for monitoring (read from any thread; only the shell's thread writes them)
-        self.stats = {"sockets": 0, "drops": 0, "rollovers": 0, "gap_fills": 0, "filled": 0, "duplicates": 0}
+        self.stats = {"sockets": 0, "drops": 0, "rollovers": 0, "gap_fills": 0, "filled": 0, "duplicates": 0,
+                      "updates": 0, "skipped": 0}  # fmt: skip
 
     # --- the shell's interface ------------------------------------------------------------------
 
@@ -407,7 +441,7 @@ class EventStreamProtocol:
 
     @property
     def delivered(self) -> int:
-        """How many distinct items the de-duplication window holds."""
+        """How many distinct items the de-duplication ledger holds."""
         return len(self._seen)
 
     def close(self) -> None:
@@ -486,8 +520,7 @@ class EventStreamProtocol:
             self._connect(now)
         if self._fill_retry_at is not None and now >= self._fill_retry_at:
             self._fill_retry_at = None
-            self._filling = None
-            self._start_fill()
+            self._start_fill()  # without a subscribed socket, the next subscription starts it
 
     # --- connecting -----------------------------------------------------------------------------
 
@@ -602,8 +635,13 @@ class EventStreamProtocol:
         s.purpose = _CONNECT
         self._rolling = False
         self._retry_at = None
-        if self._fill_needed:
+        early, s.early = s.early, []
+        if self._fill_needed or self._filling is not None:
+            self._held += early
             self._start_fill()
+        else:
+            for item in early:
+                self._deliver(item)
 
     def _heartbeat(self, now: float, s: _Sock) -> None:
         if s.hb_sent is None:
@@ -678,8 +716,11 @@ class EventStreamProtocol:
             try:
                 item = Item.from_json(doc.get("content"))  # type: ignore[arg-type]
             except (ValueError, TypeError, RecursionError):
+                # nothing to deliver: not an item at all (what it held is not logged)
+                self.stats["skipped"] += 1
+                log.warning("events stream: skipped an aws/chat frame whose content is not a JSON object")
                 return
-            self._on_item(item)
+            self._on_item(s, item)
         elif topic == "aws/heartbeat":
             s.hb_sent = None
         elif topic == "aws/ping":
@@ -689,8 +730,10 @@ class EventStreamProtocol:
         elif topic == "aws/subscribe":
             self._on_subscribe_ack(now, s, doc.get("content"))
 
-    def _on_item(self, item: Item) -> None:
-        if self._filling is not None:
+    def _on_item(self, s: _Sock, item: Item) -> None:
+        if s.id != self._primary:
+            s.early.append(item)
+        elif self._filling is not None or self._fill_needed:
             self._held.append(item)
         else:
             self._deliver(item)
@@ -698,38 +741,39 @@ class EventStreamProtocol:
     def _deliver(self, item: Item) -> None:
         if self.finished:
             return
-        key = dedupe_key(item)
-        if key is not None:
-            if key in self._seen:
-                self.stats["duplicates"] += 1
-                return
-            self._seen.add(key)
-        event = event_from_item(item)
+        verdict, previous = self._seen.accept(item)
+        if verdict is Verdict.REPEAT or verdict is Verdict.STALE:
+            self.stats["duplicates"] += 1
+            return
+        if verdict is Verdict.UPDATE:
+            self.stats["updates"] += 1
+        event = event_from_item(item, previous)
         self._out.append(Emit(event))
         if isinstance(event, ChatEnded):
             self._finish()
 
     def _start_fill(self) -> None:
-        if self._filling is not None:
-            self._refill = True
+        """Read the transcript now if a socket is subscribed and no fill runs (else: later)."""
+        if self._filling is not None or self._primary is None or self.finished:
             return
         self._fill_needed = False
-        self._refill = False
+        self._fill_retry_at = None
         self._filling = GapFill(self._seen, self._since, self.config.gap_fill_limit)
         self._out.append(FetchGap(self._filling))
 
     def _on_gap(self, now: float, fill: GapFill) -> None:
         if fill is not self._filling:
             return
+        self._filling = None
         self._fill_failures = 0
+        self._fill_same = (0, "")
         self.stats["gap_fills"] += 1
         self.stats["filled"] += len(fill.items)
         for item in fill.in_order():
             self._deliver(item)
-        self._filling = None
-        if self._refill:
-            # another reconnect happened meanwhile: what is held may follow a new gap, so keep
-            # holding; the next fill reads down to what was just delivered
+        if self._fill_needed:
+            # the socket was lost meanwhile: what is held may follow a new gap, so keep holding
+            # until a fill made while a socket is subscribed again reads past it
             self._start_fill()
             return
         held, self._held = self._held, []
@@ -739,15 +783,36 @@ class EventStreamProtocol:
     def _on_gap_failed(self, now: float, fill: GapFill, error: BaseException) -> None:
         if fill is not self._filling:
             return
+        self._filling = None
         if isinstance(error, AccessDeniedError):
-            self._filling = None
             held, self._held = self._held, []
             for item in held:
                 self._deliver(item)
             self._end("the service refused the transcript (403): the chat ended or the participant left")
             return
+        self._fill_needed = True
         self._fill_failures += 1
+        if not isinstance(error, _TRANSIENT):
+            kind = f"{type(error).__name__}:{getattr(error, 'code', '')}"
+            count = self._fill_same[0] + 1 if self._fill_same[1] == kind else 1
+            self._fill_same = (count, kind)
+            if count >= self.config.gap_fill_attempts:
+                self._give_up(error, count)
+                return
+        else:
+            self._fill_same = (0, "")
         self._fill_retry_at = now + self.config.backoff(self._fill_failures, self._random)
+
+    def _give_up(self, error: BaseException, count: int) -> None:
+        failure = GapFillError(
+            f"the transcript could not be read to fill a gap in the events stream: {count} attempts "
+            f"in a row failed with {type(error).__name__}",
+            code="GapFillFailed",
+            status_code=getattr(error, "status_code", None),
+        )
+        failure.__cause__ = error
+        self._out.append(Fail(failure))
+        self._finish()
 
     # --- the end --------------------------------------------------------------------------------
 
