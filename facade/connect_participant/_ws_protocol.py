@@ -507,7 +507,7 @@ class EventStreamProtocol:
                     else:
                         self._subscribe(now, s)
             else:
-                if s.hb_sent is not None and now - s.hb_sent >= cfg.heartbeat_timeout:
+                if s.hb_sent is not None and now >= s.hb_sent + cfg.heartbeat_timeout:  # as next_deadline
                     self._fail(now, s)
                     continue
                 if now >= s.next_hb:
