@@ -134,3 +134,34 @@ def test_sync_client_never_imports_aiohttp(participant_service: LocalParticipant
     assert len(report["aiohttp_log"]) == 1
     assert "a-token-that-must-not-show" not in report["aiohttp_log"][0]
     assert "[redacted]" in report["aiohttp_log"][0]
+
+
+MODELS_CHILD = r"""
+import json, sys
+from connect_participant_api.api.participant import send_message
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("connect_participant_api.models."))))
+"""
+
+
+def test_generated_models_load_on_first_use() -> None:
+    """The generated models package imports a model's module when the name is first used, so
+    one operation's module loads its own models only (the template models_init.py.jinja)."""
+    import connect_participant_api.models as models
+
+    assert set(models._MODULES) == set(models.__all__)
+    for name in models.__all__:
+        value = getattr(models, name)
+        assert value.__name__ == name
+        assert value.__module__ == f"connect_participant_api.models{models._MODULES[name]}"
+        assert name in dir(models)
+    with pytest.raises(AttributeError, match="has no attribute 'NoSuchModel'"):
+        models.NoSuchModel  # noqa: B018
+
+    result = subprocess.run(
+        [sys.executable, "-c", MODELS_CHILD], capture_output=True, text=True, timeout=60, check=True
+    )
+    loaded = json.loads(result.stdout)
+    assert "connect_participant_api.models.send_message_request" in loaded
+    assert "connect_participant_api.models.send_message_response" in loaded
+    assert "connect_participant_api.models.get_transcript_response" not in loaded
+    assert "connect_participant_api.models.item" not in loaded
