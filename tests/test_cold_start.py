@@ -21,23 +21,37 @@ from connect_participant_emulator import LocalParticipantService
 INIT = Path(connect_participant.__file__)
 
 # What only the async client, the events stream or attachments need.
-NOT_FOR_SYNC = (
-    "aiohttp",
-    "httpx_aiohttp",
-    "asyncio",
-    "connect_participant._ws",
-    "connect_participant._ws_protocol",
-    "connect_participant._events",
-    "connect_participant._attachments",
-    "connect_participant._attachments_io",
-    "connect_participant_emulator",
-)
+NOT_FOR_SYNC = ("aiohttp", "httpx_aiohttp", "asyncio", "connect_participant_emulator")
+# The facade modules a sync client may load to connect, send, read the transcript and leave.
+# A module new on this path costs every cold start: if it must be here, add it and check
+# `make bench coldstart` (python -m bench coldstart); else import it where it is first used.
+SYNC_PATH = {
+    "connect_participant",
+    "connect_participant._client",
+    "connect_participant._config",
+    "connect_participant._endpoints",
+    "connect_participant._errors",
+    "connect_participant._flow",
+    "connect_participant._models",
+    "connect_participant._operations",
+    "connect_participant._pagination",
+    "connect_participant._retry",
+    "connect_participant._secrets",
+    "connect_participant._send_policy",
+    "connect_participant._session",
+    "connect_participant._tokens",
+    "connect_participant._validation",
+    "connect_participant._views",
+}
 
 CHILD = r"""
 import json, logging, os, sys
 
 def loaded():
     return sorted(m for m in NOT_FOR_SYNC if m in sys.modules)
+
+def facade():
+    return sorted(m for m in sys.modules if m.split(".")[0] == "connect_participant")
 
 NOT_FOR_SYNC = json.loads(sys.argv[1])
 report = {}
@@ -53,6 +67,7 @@ with ParticipantClient(endpoint_url=os.environ["ENDPOINT"], retry=RetryPolicy(ma
         report["read"] = chat.send_read(report["message_id"]) is not None
         report["contents"] = [item.content for item in chat.transcript() if item.type == "MESSAGE"]
 report["after_chat"] = loaded()
+report["facade"] = facade()
 
 # aiohttp imported after the package still logs through the redacting filter
 from connect_participant import Secret
@@ -126,6 +141,7 @@ def test_sync_client_never_imports_aiohttp(participant_service: LocalParticipant
     assert report["import"] == []
     assert report["from_import"] == []
     assert report["after_chat"] == []
+    assert set(report["facade"]) - SYNC_PATH == set(), "new on the sync path (see SYNC_PATH)"
     # the chat really happened on the emulator
     assert report["contents"] == ["hello", "cold start"]
     assert report["typing"] is True

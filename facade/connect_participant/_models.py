@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from connect_participant_api.types import UNSET, Unset
 
-from ._interactive import INTERACTIVE, InteractiveTemplate, parse_interactive
 from ._secrets import Secret
 
 if TYPE_CHECKING:
@@ -37,6 +36,8 @@ if TYPE_CHECKING:
     )
     from connect_participant_api.models import Item as ItemModel
     from connect_participant_api.models import Receipt as ReceiptModel
+
+    from ._interactive import InteractiveTemplate
 
 __all__ = ["Attachment", "ConnectionInfo", "Item", "Receipt", "SendResult", "parse_time"]
 
@@ -258,6 +259,8 @@ class Item:
     @property
     def interactive(self) -> InteractiveTemplate | None:
         """For an interactive message (``…message.interactive``): its typed template, else ``None``."""
+        from ._interactive import INTERACTIVE, parse_interactive  # on first use (cold start)
+
         if self.content_type != INTERACTIVE:
             return None
         return parse_interactive(self.content)

@@ -47,7 +47,6 @@ from . import _operations as ops
 from . import _wire as wire
 from ._errors import AccessDeniedError, InvalidInputError, ParticipantServiceError
 from ._flow import run_async, run_sync
-from ._interactive import InteractiveTemplate, option_reply, paging_reply, view_reply
 from ._models import Attachment, ConnectionInfo, SendResult
 from ._pagination import Transcript, TranscriptCursor
 from ._secrets import Secret
@@ -64,6 +63,7 @@ if TYPE_CHECKING:
     from . import _attachments_io as attachments
     from . import _ws as events_io
     from ._attachments import AttachmentLimits, Progress
+    from ._interactive import InteractiveTemplate
     from ._ws_protocol import EventStreamConfig
 
 __all__ = ["AsyncChatSession", "ChatSession"]
@@ -182,9 +182,26 @@ class _SessionBase:
     def _reply_flow(self, reply: tuple[str, str]) -> Flow[SendResult[SendMessageResponse]]:
         return self._message_flow(reply[1], reply[0])
 
+    # the interactive-message module is imported by the replies that need it (cold start)
+    def _select_flow(
+        self, template: InteractiveTemplate, option: object
+    ) -> Flow[SendResult[SendMessageResponse]]:
+        from ._interactive import option_reply
+
+        return self._reply_flow(option_reply(template, option))
+
+    def _paging_flow(
+        self, template: InteractiveTemplate, button: str
+    ) -> Flow[SendResult[SendMessageResponse]]:
+        from ._interactive import paging_reply
+
+        return self._reply_flow(paging_reply(template, button))
+
     def _answer_view_flow(
         self, action: object, output: object, view: object
     ) -> Flow[SendResult[SendMessageResponse]]:
+        from ._interactive import view_reply
+
         if view is not None and not isinstance(view, View):
             raise InvalidInputError("view", "must be the View describe_view returned, or None")
         return self._reply_flow(view_reply(action, output, view.actions if view is not None else None))
@@ -304,15 +321,15 @@ class ChatSession(_SessionBase):
     def select(self, template: InteractiveTemplate, option: object) -> SendResult[SendMessageResponse]:
         """Choose ``option`` of an interactive message (an ``Option``, an index into ``options``
         or a title; a ``TimeSlot`` for a TimePicker), sent as AWS's chat interface sends it."""
-        return self._run(self._reply_flow(option_reply(template, option)))
+        return self._run(self._select_flow(template, option))
 
     def show_more(self, template: InteractiveTemplate) -> SendResult[SendMessageResponse]:
         """A list picker's "Show more" button (an ``…interactive.response``)."""
-        return self._run(self._reply_flow(paging_reply(template, "SHOW_MORE")))
+        return self._run(self._paging_flow(template, "SHOW_MORE"))
 
     def show_previous(self, template: InteractiveTemplate) -> SendResult[SendMessageResponse]:
         """A list picker's "Previous options" button (an ``…interactive.response``)."""
-        return self._run(self._reply_flow(paging_reply(template, "PREVIOUS_OPTIONS")))
+        return self._run(self._paging_flow(template, "PREVIOUS_OPTIONS"))
 
     def answer_view(
         self, action: str, output: object = None, *, view: View | None = None
@@ -465,15 +482,15 @@ class AsyncChatSession(_SessionBase):
     async def select(self, template: InteractiveTemplate, option: object) -> SendResult[SendMessageResponse]:
         """Choose ``option`` of an interactive message (an ``Option``, an index into ``options``
         or a title; a ``TimeSlot`` for a TimePicker), sent as AWS's chat interface sends it."""
-        return await self._run(self._reply_flow(option_reply(template, option)))
+        return await self._run(self._select_flow(template, option))
 
     async def show_more(self, template: InteractiveTemplate) -> SendResult[SendMessageResponse]:
         """A list picker's "Show more" button (an ``…interactive.response``)."""
-        return await self._run(self._reply_flow(paging_reply(template, "SHOW_MORE")))
+        return await self._run(self._paging_flow(template, "SHOW_MORE"))
 
     async def show_previous(self, template: InteractiveTemplate) -> SendResult[SendMessageResponse]:
         """A list picker's "Previous options" button (an ``…interactive.response``)."""
-        return await self._run(self._reply_flow(paging_reply(template, "PREVIOUS_OPTIONS")))
+        return await self._run(self._paging_flow(template, "PREVIOUS_OPTIONS"))
 
     async def answer_view(
         self, action: str, output: object = None, *, view: View | None = None
