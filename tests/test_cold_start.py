@@ -42,6 +42,7 @@ SYNC_PATH = {
     "connect_participant._tokens",
     "connect_participant._validation",
     "connect_participant._views",
+    "connect_participant._wire",
 }
 
 CHILD = r"""
