@@ -28,12 +28,12 @@ class _Partition(NamedTuple):
     name: str
     dns_suffix: str
     dual_stack_dns_suffix: str
-    region_regex: re.Pattern[str]
+    region_regex: str  # compiled by re (and cached there) when first matched, not at import
     regions: frozenset[str]
 
 
 def _p(name: str, dns: str, dual: str, regex: str, regions: str) -> _Partition:
-    return _Partition(name, dns, dual, re.compile(regex), frozenset(regions.split()))
+    return _Partition(name, dns, dual, regex, frozenset(regions.split()))
 
 
 # Order matters: botocore tries the partitions in this order.
@@ -101,7 +101,7 @@ _PARTITIONS: tuple[_Partition, ...] = (
 )
 
 # botocore's own rule for a region name: a valid DNS host label, not all digits.
-_REGION = re.compile(r"^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
+_REGION = r"^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$"
 
 
 def known_regions() -> list[str]:
@@ -111,7 +111,7 @@ def known_regions() -> list[str]:
 
 def check_region(region: object, name: str = "region") -> str:
     """``region`` if it is a well-formed region name; ``name`` is where it came from (for the error)."""
-    if not isinstance(region, str) or not _REGION.match(region):
+    if not isinstance(region, str) or not re.match(_REGION, region):
         raise InvalidInputError(
             name, "must be a region name such as 'us-east-1' (letters, digits and '-', 1..63 characters)"
         )
@@ -124,7 +124,7 @@ def partition_of(region: str) -> str:
 
 def _partition(region: str) -> _Partition:
     for partition in _PARTITIONS:
-        if region in partition.regions or partition.region_regex.match(region):
+        if region in partition.regions or re.match(partition.region_regex, region):
             return partition
     return _PARTITIONS[0]
 
