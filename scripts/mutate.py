@@ -49,8 +49,8 @@ MODULES: dict[str, list[str]] = {
     "_retry": ["tests/test_facade_retry.py", "tests/test_facade_retry_edges.py"],
     "_pagination": ["tests/test_facade_transcript.py", "tests/test_facade_transcript_edges.py"],
     "_secrets": ["tests/test_facade_secrets.py", "tests/test_facade_secrets_edges.py"],
-    "_attachments": ["tests/test_attachments_rules.py"],
-    "_ws_protocol": ["tests/test_events_protocol.py"],
+    "_attachments": ["tests/test_attachments_rules.py", "tests/test_attachments_rules_edges.py"],
+    "_ws_protocol": ["tests/test_events_protocol.py", "tests/test_events_protocol_edges.py"],
     "_errors": ["tests/test_facade_errors.py", "tests/test_facade_errors_edges.py"],
 }
 
