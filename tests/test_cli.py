@@ -271,3 +271,29 @@ def test_demo_runs_to_the_end() -> None:
     assert "scan status APPROVED" in out
     assert "page 1:" in out
     assert "Demo finished" in out
+
+
+def test_transcript_text_shows_an_interactive_message_as_its_choices(
+    participant_service: LocalParticipantService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bot's list picker reads as its title and numbered choices (typing a choice's title is
+    the answer AWS's chat interface sends); the JSON formats keep the document as sent."""
+    started = participant_service.start_chat(display_name="Xena")
+    picker = {
+        "templateType": "ListPicker",
+        "version": "1.0",
+        "data": {
+            "content": {"title": "Which account?", "elements": [{"title": "Checking"}, {"title": "Savings"}]}
+        },
+    }
+    participant_service.send_interactive(started, picker, display_name="Bot")  # the flow's bot
+    argv = ["transcript", "--endpoint-url", participant_service.endpoint_url]
+    argv += ["--participant-token", started.participant_token]
+    code, out, err = _run(argv, capsys)
+    assert code == 0, err
+    assert [ln.split("] ", 1)[1] for ln in out.splitlines() if "Bot:" in ln] == [
+        "Bot: Which account? — 1) Checking  2) Savings"
+    ]
+    code, out, err = _run([*argv, "--format", "jsonl"], capsys)
+    sent = [json.loads(ln) for ln in out.splitlines() if '"Bot"' in ln]
+    assert [json.loads(i["Content"]) for i in sent if i["Type"] == "MESSAGE"] == [picker]

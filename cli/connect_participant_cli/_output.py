@@ -90,6 +90,26 @@ def _label(item: Any) -> str:
     return label
 
 
+def _message_text(item: Any) -> str:
+    """A message's text; an interactive one (a list picker, quick replies, …) as its title and
+    numbered choices — typing a choice's title answers it, as AWS's chat interface does."""
+    template = getattr(item, "interactive", None)
+    if template is None:
+        return str(item.content)
+    from connect_participant import TimePicker
+
+    title = template.title or template.template_type or "interactive message"
+    choices: list[str] = []
+    if isinstance(template, TimePicker):
+        choices = [f"{slot.date} ({slot.duration} min)" for slot in template.timeslots]
+    else:
+        choices = [str(option.title) for option in getattr(template, "options", ()) if option.title]
+    if not choices:
+        return f"{title} [{template.template_type}]"
+    numbered = "  ".join(f"{n}) {choice}" for n, choice in enumerate(choices, start=1))
+    return f"{title} — {numbered}"
+
+
 def describe(item: Any) -> Text:
     """One line for a person: a message, a file, or what an event means (styled; text is never markup)."""
     from rich.text import Text
@@ -99,7 +119,7 @@ def describe(item: Any) -> Text:
     label = _label(item)
     if label == "message":
         line.append(who, style="bold cyan")
-        line.append(f": {item.content}")
+        line.append(f": {_message_text(item)}")
     elif label == "file":
         names = ", ".join(f"{a.name} ({a.status})" for a in item.attachments)
         line.append(who, style="bold cyan")
