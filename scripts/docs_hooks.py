@@ -96,7 +96,16 @@ def _known_names() -> set[str]:
         )
     for schema in spec["components"]["schemas"].values():
         aws.update(schema.get("properties", {}))
-    return {*package.__all__, *emulator.__all__, *models.__all__, *aws, *_OTHER_NAMES, *dir(builtins)}
+    testing = importlib.import_module(f"{PACKAGE}.testing")
+    return {
+        *package.__all__,
+        *testing.__all__,
+        *emulator.__all__,
+        *models.__all__,
+        *aws,
+        *_OTHER_NAMES,
+        *dir(builtins),
+    }
 
 
 SPEC = "spec/connect-participant.openapi.json"
