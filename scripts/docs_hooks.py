@@ -79,7 +79,7 @@ def reference_markdown() -> str:
 log = logging.getLogger("mkdocs.plugins.connect_participant")
 _CODE_NAME = re.compile(r"`([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?:\(\))?`")  # `ChatSession`, `Message()`
 _IMPORTED = re.compile(r"from connect_participant import \(?([^)\n]*(?:\n[^)\n]*)*?)\)?\n")
-_MEMBER = re.compile(r"\b(chat|client|async_chat)\.([a-z_][a-z0-9_]*)")
+_MEMBER = re.compile(r"(?<![.\w])(chat|client|async_chat)\.([a-z_][a-z0-9_]*)")  # not `event.chat.x`
 # AWS and other names the guides quote that are neither in the spec nor exported
 _OTHER_NAMES = {"StartChatContact", "CreateParticipant", "StopContact", "ClientToken", "NextToken", "Expiry"}
 
