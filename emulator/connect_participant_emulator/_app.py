@@ -11,7 +11,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
 from xml.sax.saxutils import escape
@@ -20,7 +20,7 @@ from aiohttp import WSMsgType, web
 
 from ._config import EmulatorConfig, Quota
 from ._faults import Faults, Throttle
-from ._model import Contact, Participant, ServiceError, Socket, State, access_denied, validation
+from ._model import Contact, Participant, ServiceError, Socket, State, access_denied, iso_time, validation
 from ._operations import Operations, content_disposition
 from ._spec import ServiceSpec, load_spec
 from ._validation import ValidationIssue, format_issues
@@ -139,6 +139,7 @@ class EmulatorApp:
     ) -> web.StreamResponse:
         request_id = str(uuid.uuid4())
         _request_id.set(request_id)
+        self.state.sweep()  # release what is due (cheap when nothing is)
         response: web.StreamResponse
         try:
             if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
@@ -492,11 +493,17 @@ class EmulatorApp:
         return parse_object(raw, "ValidationException", "The body")
 
     async def health(self, request: web.Request) -> web.StreamResponse:
+        state = self.state
         return web.json_response(
             {
                 "status": "ok",
-                "contacts": len(self.state.contacts),
-                "websockets": len(self.state.sockets),
+                "contacts": len(state.contacts),
+                "active_contacts": sum(not c.ended for c in state.contacts.values()),
+                "participants": len(state.participant_tokens),
+                "connection_tokens": len(state.connection_tokens),
+                "attachments": len(state.attachments),
+                "idempotency_answers": len(state.idempotency),
+                "websockets": len(state.sockets),
                 "spec_operations": len(self.spec.operations),
             }
         )
@@ -634,6 +641,8 @@ class EmulatorApp:
                     for p in contact.participants.values()
                 ],
                 "TranscriptItems": len(contact.entries),
+                # when an ended contact's state is released (retention_seconds after the end)
+                "ReleasedAt": iso_time(contact.release_at) if contact.release_at is not None else None,
             }
         )
 
@@ -700,6 +709,21 @@ class EmulatorApp:
         if session.redirect_uri:
             raise web.HTTPFound(session.redirect_uri)
         return web.json_response({"SessionId": session.session_id, "Outcome": session.outcome})
+
+    async def sweeper(self, app: web.Application) -> AsyncIterator[None]:
+        """A background task releasing what is due while no request comes (cleanup context)."""
+
+        async def sweep_forever() -> None:
+            period = max(0.05, min(30.0, self.config.retention_seconds / 4))
+            while True:
+                await asyncio.sleep(period)
+                self.state.sweep()
+
+        task = asyncio.create_task(sweep_forever())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     async def on_shutdown(self, app: web.Application) -> None:
         for sock in list(self.state.sockets):
@@ -776,4 +800,5 @@ def build_app(config: EmulatorConfig | None = None, spec: ServiceSpec | None = N
     router.add_get("/_emulator/authentication/{session_id}", emulator.sign_in)
     router.add_route("*", "/{tail:.*}", emulator.dispatch)
     app.on_shutdown.append(emulator.on_shutdown)
+    app.cleanup_ctx.append(emulator.sweeper)
     return app

@@ -36,6 +36,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-message-limits", action="store_true", help="lift the per-content-type message caps"
     )
+    parser.add_argument(
+        "--retention-seconds",
+        type=float,
+        default=300.0,
+        help="seconds an ended chat is kept before its state is released (default 300)",
+    )
+    parser.add_argument(
+        "--idempotency-seconds",
+        type=float,
+        default=600.0,
+        help="seconds a ClientToken's first answer is replayed (default 600)",
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="log at INFO (never tokens or URLs)")
     return parser
 
@@ -69,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         websocket_url_ttl=args.websocket_url_ttl,
         throttling=args.throttling,
         message_limits=None if args.no_message_limits else EmulatorConfig().message_limits,
+        retention_seconds=args.retention_seconds,
+        idempotency_seconds=args.idempotency_seconds,
     )
     try:
         asyncio.run(_serve(args.host, args.port, config))

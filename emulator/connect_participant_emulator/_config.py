@@ -99,3 +99,11 @@ class EmulatorConfig:
     validate_requests: bool = True
     #: GetAuthenticationUrl is accepted this long after ``authentication.initiated`` (AWS: 1 minute)
     authentication_url_window: float = 60.0
+    #: how long an ended contact is kept (transcript, participants, tokens, grants, attachments)
+    #: before it is released: long enough to read ``/_emulator/contacts/{id}`` or the
+    #: transcript of a persistent chat's source right after the end, short enough that a
+    #: long-lived emulator stays flat
+    retention_seconds: float = 300.0
+    #: how long a ClientToken's first answer is replayed (AWS documents no window; it is also
+    #: forgotten when its participant's contact is released)
+    idempotency_seconds: float = 600.0

@@ -8,7 +8,7 @@ import json
 import secrets
 import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +19,7 @@ from ._config import EmulatorConfig, Quota
 __all__ = [
     "Attachment",
     "Contact",
+    "Idempotency",
     "Participant",
     "ServiceError",
     "Socket",
@@ -43,6 +44,9 @@ METADATA = EVENT_PREFIX + "message.metadata"
 #: model's enum also lists TYPING, PARTICIPANT_JOINED, ..., but the service sends EVENT and
 #: AWS's chat SDKs tell events apart by ``ContentType``
 EVENT = "EVENT"
+#: expired grants (connection tokens, WebSocket and download URLs) are forgotten this long
+#: after they expire, when their owner gets a new one or its contact is released
+GRANT_GRACE_SECONDS = 60.0
 
 
 class ServiceError(Exception):
@@ -113,6 +117,9 @@ class Participant:
     left: bool = False
     acknowledged: bool = False
     sockets: set[Socket] = field(default_factory=set)
+    #: keys of this participant's grants in ``State.connection_tokens`` / ``websocket_grants``
+    connection_keys: list[str] = field(default_factory=list)
+    websocket_keys: list[str] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
@@ -147,6 +154,8 @@ class Attachment:
     data: bytes | None = None
     completed: bool = False
     status: str = "IN_PROGRESS"
+    #: keys of this attachment's grants in ``State.download_grants``
+    download_keys: list[str] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -175,6 +184,10 @@ class Contact:
     ended: bool = False
     #: state of the chat features the control endpoint drives (``_features``), released with the contact
     extras: dict[str, Any] = field(default_factory=dict)
+    #: when the contact's state is released (set when it ends)
+    release_at: float | None = None
+    #: GetTranscript NextTokens of this contact (``State.cursors`` keys)
+    cursor_keys: list[str] = field(default_factory=list)
 
     def item_index(self, item_id: str) -> int | None:
         for index, entry in enumerate(self.entries):
@@ -188,6 +201,59 @@ class Cursor:
     contact_id: str
     seq: int
     direction: str
+
+
+IdempotencyKey = tuple[str, str, str]  # (scope, operation, ClientToken)
+
+
+class Idempotency:
+    """First answers per (scope, operation, ClientToken), replayed for ``window`` seconds.
+
+    AWS documents no window; the emulator's is ``EmulatorConfig.idempotency_seconds``. Every
+    answer also has an owner (a contact id): when that contact is released, its answers go too.
+    """
+
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self._answers: dict[IdempotencyKey, tuple[float, dict[str, Any]]] = {}
+        self._order: deque[tuple[float, IdempotencyKey]] = deque()  # expiry order (one window)
+        self._owned: dict[str, set[IdempotencyKey]] = {}
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def recall(self, key: IdempotencyKey, now: float) -> dict[str, Any] | None:
+        entry = self._answers.get(key)
+        if entry is None or entry[0] <= now:
+            return None
+        return entry[1]
+
+    def remember(self, key: IdempotencyKey, answer: dict[str, Any], owner: str, now: float) -> None:
+        expires_at = now + self.window
+        self._answers[key] = (expires_at, answer)
+        self._order.append((expires_at, key))
+        self._owned.setdefault(owner, set()).add(key)
+
+    def forget(self, owner: str) -> None:
+        for key in self._owned.pop(owner, ()):
+            self._answers.pop(key, None)
+
+    def sweep(self, now: float) -> None:
+        order = self._order
+        while order and order[0][0] <= now:
+            _, key = order.popleft()
+            entry = self._answers.get(key)
+            if entry is not None and entry[0] <= now:
+                del self._answers[key]
+        if not self._answers:
+            self._owned.clear()
+        elif len(self._owned) > 2 * len(self._answers) + 64:
+            # owners whose answers all expired: drop their (empty or stale) key sets
+            self._owned = {
+                owner: live
+                for owner, keys in self._owned.items()
+                if (live := {k for k in keys if k in self._answers})
+            }
 
 
 class TokenBucket:
@@ -219,12 +285,59 @@ class State:
         self.download_grants: dict[str, DownloadGrant] = {}
         self.attachments: dict[str, Attachment] = {}
         self.cursors: OrderedDict[str, Cursor] = OrderedDict()
-        # (scope, operation, client token) -> first answer
-        self.idempotency: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.idempotency = Idempotency(config.idempotency_seconds)
         self.sockets: set[Socket] = set()
         #: called with (contact, item, sender) for every item added (the chat features' timers)
         self.listeners: list[Callable[[Contact, dict[str, Any], Participant | None], None]] = []
         self._seq = 0
+        # ended contacts in the order they are due for release (one retention window apart)
+        self._releases: deque[Contact] = deque()
+        self._next_expiry_scan = 0.0
+
+    # --- retention -------------------------------------------------------------------
+
+    def sweep(self, now: float | None = None) -> int:
+        """Release ended contacts whose retention is over, forget expired idempotency
+        answers and (every 30 s) end chats past their duration. Cheap when nothing is due."""
+        now = time.time() if now is None else now
+        if now >= self._next_expiry_scan:
+            self._next_expiry_scan = now + 30.0
+            for contact in list(self.contacts.values()):
+                self.check_expiry(contact, now)
+        released = 0
+        queue = self._releases
+        while queue and (queue[0].release_at or 0.0) <= now:
+            self.release(queue.popleft())
+            released += 1
+        self.idempotency.sweep(now)
+        return released
+
+    def release(self, contact: Contact) -> None:
+        """Forget an ended contact: its tokens, grants, sockets, attachments and idempotency
+        answers. Its transcript stays reachable only from a persistent chat continuing it."""
+        if self.contacts.get(contact.contact_id) is contact:
+            del self.contacts[contact.contact_id]
+        for participant in contact.participants.values():
+            if self.participant_tokens.get(participant.token) is participant:
+                del self.participant_tokens[participant.token]
+            for key in participant.connection_keys:
+                self.connection_tokens.pop(key, None)
+            for key in participant.websocket_keys:
+                self.websocket_grants.pop(key, None)
+            participant.connection_keys.clear()
+            participant.websocket_keys.clear()
+            for sock in list(participant.sockets):
+                sock.abort()  # closed when the chat ended; a client that never answered
+        for attachment in contact.attachments.values():
+            self.attachments.pop(attachment.attachment_id, None)
+            for key in attachment.download_keys:
+                self.download_grants.pop(key, None)
+            attachment.data = None
+        contact.attachments.clear()
+        for key in contact.cursor_keys:
+            self.cursors.pop(key, None)
+        contact.cursor_keys.clear()
+        self.idempotency.forget(contact.contact_id)
 
     # --- contacts and participants -------------------------------------------------
 
@@ -251,8 +364,8 @@ class State:
         self.add_item(contact, EVENT, JOINED, participant)
         return participant
 
-    def check_expiry(self, contact: Contact) -> None:
-        if not contact.ended and time.time() >= contact.expires_at:
+    def check_expiry(self, contact: Contact, now: float | None = None) -> None:
+        if not contact.ended and (time.time() if now is None else now) >= contact.expires_at:
             self.end_contact(contact)
 
     def end_contact(self, contact: Contact) -> None:
@@ -260,6 +373,8 @@ class State:
             return
         self.add_item(contact, EVENT, ENDED, None)
         contact.ended = True
+        contact.release_at = time.time() + self.config.retention_seconds
+        self._releases.append(contact)
         for participant in contact.participants.values():
             for sock in list(participant.sockets):
                 sock.close(1000)
@@ -302,14 +417,42 @@ class State:
             participant=participant,
             expires_at=time.time() + self.config.connection_token_ttl,
         )
+        self._prune(participant.connection_keys, self.connection_tokens, lambda g: g.expires_at)
         self.connection_tokens[grant.token] = grant
+        participant.connection_keys.append(grant.token)
         return grant
 
     def issue_websocket(self, participant: Participant) -> tuple[str, float]:
         key = secrets.token_urlsafe(48)
         deadline = time.time() + self.config.websocket_url_ttl
+        self._prune(participant.websocket_keys, self.websocket_grants, lambda g: g.connect_deadline)
         self.websocket_grants[key] = WebSocketGrant(participant=participant, connect_deadline=deadline)
+        participant.websocket_keys.append(key)
         return key, deadline
+
+    def issue_download(self, attachment: Attachment, seconds: int, disposition: str) -> tuple[str, float]:
+        key = secrets.token_hex(32)
+        expires_at = time.time() + seconds
+        self._prune(attachment.download_keys, self.download_grants, lambda g: g.expires_at)
+        self.download_grants[key] = DownloadGrant(attachment, expires_at, disposition)
+        attachment.download_keys.append(key)
+        return key, expires_at
+
+    @staticmethod
+    def _prune(keys: list[str], grants: dict[str, Any], expiry: Callable[[Any], float]) -> None:
+        """Drop an owner's grants expired over a minute ago (a long chat renews its connection
+        many times); recently expired ones stay, so their use still says "expired"."""
+        cutoff = time.time() - GRANT_GRACE_SECONDS
+        kept: list[str] = []
+        for key in keys:
+            grant = grants.get(key)
+            if grant is None:
+                continue
+            if expiry(grant) <= cutoff:
+                del grants[key]
+            else:
+                kept.append(key)
+        keys[:] = kept
 
     def expire_connection_tokens(
         self, contact_id: str | None = None, participant_id: str | None = None
@@ -380,9 +523,12 @@ class State:
                 if sock.subscribed:
                     sock.push(frame)
 
-    def add_cursor(self, cursor: Cursor) -> str:
+    def add_cursor(self, contact: Contact, cursor: Cursor) -> str:
         token = secrets.token_urlsafe(32)
         self.cursors[token] = cursor
+        contact.cursor_keys.append(token)
+        if len(contact.cursor_keys) > 1000:  # a long chat paged many times: its oldest go first
+            self.cursors.pop(contact.cursor_keys.pop(0), None)
         while len(self.cursors) > 20000:
             self.cursors.popitem(last=False)
         return token

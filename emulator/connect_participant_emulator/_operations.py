@@ -23,7 +23,6 @@ from ._model import (
     Attachment,
     Contact,
     Cursor,
-    DownloadGrant,
     Participant,
     ServiceError,
     State,
@@ -176,11 +175,16 @@ class Operations:
     def _remembered(self, scope: str, operation: str, client_token: str | None) -> dict[str, Any] | None:
         if not client_token:
             return None
-        return self.state.idempotency.get((scope, operation, client_token))
+        return self.state.idempotency.recall((scope, operation, client_token), time.time())
 
-    def _remember(self, scope: str, operation: str, client_token: str | None, answer: dict[str, Any]) -> None:
+    def _remember(
+        self, scope: str, operation: str, client_token: str | None, answer: dict[str, Any], contact: Contact
+    ) -> None:
+        """Keep the first answer for the idempotency window, and no longer than ``contact``."""
         if client_token:
-            self.state.idempotency[(scope, operation, client_token)] = answer
+            self.state.idempotency.remember(
+                (scope, operation, client_token), answer, contact.contact_id, time.time()
+            )
 
     # --- Connect admin calls -------------------------------------------------------
 
@@ -227,7 +231,7 @@ class Operations:
             "ParticipantId": customer.participant_id,
             "ParticipantToken": customer.token,
         }
-        self._remember("instance:" + instance_id, "StartChatContact", client_token, answer)
+        self._remember("instance:" + instance_id, "StartChatContact", client_token, answer, contact)
         return answer
 
     def create_participant(self, body: dict[str, Any], *, any_role: bool = False) -> dict[str, Any]:
@@ -263,7 +267,7 @@ class Operations:
             },
             "ParticipantId": participant.participant_id,
         }
-        self._remember("contact:" + contact.contact_id, "CreateParticipant", client_token, answer)
+        self._remember("contact:" + contact.contact_id, "CreateParticipant", client_token, answer, contact)
         return answer
 
     def stop_contact(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -366,7 +370,7 @@ class Operations:
             return remembered
         item = self.state.add_item(participant.contact, "MESSAGE", content_type, participant, content=content)
         answer = {"Id": item["Id"], "AbsoluteTime": item["AbsoluteTime"]}
-        self._remember(participant.participant_id, "SendMessage", client_token, answer)
+        self._remember(participant.participant_id, "SendMessage", client_token, answer, participant.contact)
         return answer
 
     def _check_message(
@@ -430,7 +434,7 @@ class Operations:
             assert message_id is not None
             item = self._receipt(participant, content_type, message_id)
         answer = {"Id": item["Id"], "AbsoluteTime": item["AbsoluteTime"]}
-        self._remember(participant.participant_id, "SendEvent", client_token, answer)
+        self._remember(participant.participant_id, "SendEvent", client_token, answer, participant.contact)
         return answer
 
     def _receipt(self, participant: Participant, content_type: str, message_id: str) -> dict[str, Any]:
@@ -522,7 +526,9 @@ class Operations:
             "Transcript": [json.loads(json.dumps(entries[i].item)) for i in page],
         }
         if follow is not None:
-            answer["NextToken"] = self.state.add_cursor(Cursor(contact.contact_id, entries[follow].seq, scan))
+            answer["NextToken"] = self.state.add_cursor(
+                contact, Cursor(contact.contact_id, entries[follow].seq, scan)
+            )
         return answer
 
     @staticmethod
@@ -636,7 +642,9 @@ class Operations:
                 "HeadersToInclude": dict(headers),
             },
         }
-        self._remember(participant.participant_id, "StartAttachmentUpload", client_token, answer)
+        self._remember(
+            participant.participant_id, "StartAttachmentUpload", client_token, answer, participant.contact
+        )
         return answer
 
     def complete_attachment_upload(self, participant: Participant, body: dict[str, Any]) -> dict[str, Any]:
@@ -684,7 +692,9 @@ class Operations:
 
             asyncio.get_running_loop().call_later(delay, scanned)
         answer: dict[str, Any] = {}
-        self._remember(participant.participant_id, "CompleteAttachmentUpload", client_token, answer)
+        self._remember(
+            participant.participant_id, "CompleteAttachmentUpload", client_token, answer, participant.contact
+        )
         return answer
 
     def get_attachment(self, participant: Participant, body: dict[str, Any], origin: str) -> dict[str, Any]:
@@ -705,9 +715,7 @@ class Operations:
         if attachment.status != "APPROVED":
             raise validation(f"Attachment {attachment_id} was {attachment.status.lower()} by the scan.")
         seconds = expiry if expiry is not None else self.config.download_url_ttl
-        signature = secrets.token_hex(32)
-        expires_at = time.time() + seconds
-        self.state.download_grants[signature] = DownloadGrant(attachment, expires_at, disposition.lower())
+        signature, expires_at = self.state.issue_download(attachment, seconds, disposition.lower())
         query = urlencode(
             {
                 "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
