@@ -354,11 +354,30 @@ class EmulatorApp:
         sock = Socket(participant=participant, queue=asyncio.Queue(), abort=abort)
         participant.sockets.add(sock)
         self.state.sockets.add(sock)
-        sender = asyncio.create_task(self._pump(sock, ws))
+        closing: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        sender = asyncio.create_task(self._pump(sock, ws, closing))
         try:
-            async for message in ws:
+            while True:
+                receiving = asyncio.ensure_future(ws.receive())
+                waiting: set[asyncio.Future[Any]] = {receiving, closing}
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                if not receiving.done():
+                    # The server closes (chat ended, participant left, control endpoint,
+                    # shutdown). Stop reading first: aiohttp's close() called while another
+                    # task reads drops TCP right after its close frame; called here, it sends
+                    # the frame, waits for the client's close frame (bounded by the response's
+                    # timeout) and only then closes TCP — the closing handshake clients check.
+                    receiving.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await receiving
+                    with contextlib.suppress(ConnectionError, RuntimeError):
+                        await ws.close(code=closing.result())
+                    break
+                message = receiving.result()
                 if message.type == WSMsgType.TEXT:
                     self._on_frame(sock, participant, message.data)
+                elif message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                    break
         finally:
             participant.sockets.discard(sock)
             self.state.sockets.discard(sock)
@@ -368,12 +387,15 @@ class EmulatorApp:
         return ws
 
     @staticmethod
-    async def _pump(sock: Socket, ws: web.WebSocketResponse) -> None:
+    async def _pump(sock: Socket, ws: web.WebSocketResponse, closing: asyncio.Future[int]) -> None:
+        """Sends the socket's frames in order; a close request (after the frames queued before
+        it) is handed to the handler, which does the closing handshake."""
         while True:
             frame = await sock.queue.get()
             if isinstance(frame, tuple):
-                with contextlib.suppress(ConnectionError, RuntimeError):
-                    await ws.close(code=frame[1])
+                sock.closing = True
+                if not closing.done():
+                    closing.set_result(frame[1])
                 return
             try:
                 await ws.send_str(frame)

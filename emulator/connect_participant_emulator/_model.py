@@ -99,6 +99,8 @@ class Socket:
     queue: asyncio.Queue[tuple[str, int] | str]
     abort: Callable[[], None]  # drops the TCP connection
     subscribed: bool = False
+    #: the server has sent its close frame and waits for the client's (closing handshake)
+    closing: bool = False
 
     def push(self, frame: str) -> None:
         self.queue.put_nowait(frame)

@@ -1,0 +1,105 @@
+"""Every close the emulator starts completes the WebSocket closing handshake before TCP
+closes (issue 14): the chat ending, the customer leaving, the control endpoint, shutdown.
+The client is ``tests/_raw_websocket.py``, which answers the close frame late and reports
+whether the server waited for it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+from connect_participant_emulator import LocalParticipantService
+
+from tests._raw_websocket import RawWebSocket
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def _socket(svc: LocalParticipantService, token: str) -> tuple[RawWebSocket, str]:
+    """A subscribed WebSocket of the participant, and their connection token."""
+    async with httpx.AsyncClient(base_url=svc.endpoint_url, timeout=10) as http:
+        answer = await http.post(
+            "/participant/connection",
+            headers={"X-Amz-Bearer": token},
+            json={"Type": ["WEBSOCKET", "CONNECTION_CREDENTIALS"]},
+        )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    ws = await RawWebSocket.connect(body["Websocket"]["Url"])
+    await ws.subscribe()
+    return ws, body["ConnectionCredentials"]["ConnectionToken"]
+
+
+def _content_types(ws: RawWebSocket) -> list[str]:
+    frames = [json.loads(text) for text in ws.texts]
+    return [json.loads(f["content"])["ContentType"] for f in frames if f.get("topic") == "aws/chat"]
+
+
+async def test_chat_end_closes_cleanly(participant_service: LocalParticipantService) -> None:
+    chat = await participant_service.astart_chat("Ann")
+    agent = await participant_service.aadd_participant(chat, "Dana", role="AGENT")
+    customer_ws, _ = await _socket(participant_service, chat.participant_token)
+    agent_ws, _ = await _socket(participant_service, agent.participant_token)
+    reports = asyncio.gather(customer_ws.close_report(), agent_ws.close_report())
+    await participant_service.astop_contact(chat)
+    for ws, report in zip((customer_ws, agent_ws), await reports, strict=True):
+        assert report.code == 1000
+        assert report.clean, report.detail
+        assert _content_types(ws)[-1] == "application/vnd.amazonaws.connect.event.chat.ended"
+
+
+async def test_customer_leaving_closes_cleanly(participant_service: LocalParticipantService) -> None:
+    chat = await participant_service.astart_chat("Ann")
+    ws, connection = await _socket(participant_service, chat.participant_token)
+    report = asyncio.ensure_future(ws.close_report())
+    async with httpx.AsyncClient(base_url=participant_service.endpoint_url, timeout=10) as http:
+        left = await http.post("/participant/disconnect", headers={"X-Amz-Bearer": connection}, json={})
+    assert left.status_code == 200
+    outcome = await report
+    assert outcome.code == 1000
+    assert outcome.clean, outcome.detail
+
+
+@pytest.mark.parametrize("code", [1001, 1011, 4000])
+async def test_control_endpoint_closes_cleanly(
+    participant_service: LocalParticipantService, code: int
+) -> None:
+    chat = await participant_service.astart_chat("Ann")
+    ws, _ = await _socket(participant_service, chat.participant_token)
+    report = asyncio.ensure_future(ws.close_report())
+    closed = await asyncio.to_thread(
+        participant_service.close_websockets, code=code, contact_id=chat.contact_id
+    )
+    assert closed == 1
+    outcome = await report
+    assert outcome.code == code
+    assert outcome.clean, outcome.detail
+
+
+async def test_abrupt_close_is_reported_unclean(participant_service: LocalParticipantService) -> None:
+    """The control endpoint's ``abrupt`` drops TCP on purpose: the client must see it as such
+    (this is what tells the clean reports above are not a client that always says clean)."""
+    chat = await participant_service.astart_chat("Ann")
+    ws, _ = await _socket(participant_service, chat.participant_token)
+    report = asyncio.ensure_future(ws.close_report())
+    await asyncio.to_thread(participant_service.close_websockets, abrupt=True)
+    outcome = await report
+    assert outcome.code is None
+    assert not outcome.clean
+
+
+async def test_shutdown_closes_cleanly() -> None:
+    svc = LocalParticipantService()
+    await asyncio.to_thread(svc.start)
+    try:
+        chat = await svc.astart_chat("Ann")
+        ws, _ = await _socket(svc, chat.participant_token)
+        report = asyncio.ensure_future(ws.close_report())
+        await asyncio.sleep(0)
+    finally:
+        await asyncio.to_thread(svc.stop)
+    outcome = await report
+    assert outcome.code == 1001
+    assert outcome.clean, outcome.detail
