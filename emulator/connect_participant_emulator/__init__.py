@@ -8,7 +8,7 @@ documents the behaviour and the emulator-only control endpoint (``/_emulator/...
 
 from ._app import EmulatorApp, build_app
 from ._config import DEFAULT_MESSAGE_LIMITS, DEFAULT_QUOTAS, EmulatorConfig, Quota
-from ._service import AddedParticipant, Chat, LocalParticipantService
+from ._service import AddedParticipant, Chat, LocalParticipantService, Transfer
 
 __all__ = [
     "DEFAULT_MESSAGE_LIMITS",
@@ -19,5 +19,6 @@ __all__ = [
     "EmulatorConfig",
     "LocalParticipantService",
     "Quota",
+    "Transfer",
     "build_app",
 ]

@@ -430,6 +430,8 @@ class EmulatorApp:
                     sock.subscribed = False
                 ack = {"status": "success", "topics": topics}
             sock.push(json.dumps({"topic": topic, "content": ack}))
+            if sock.subscribed:
+                self.state.subscribed(sock)
         elif topic == "aws/heartbeat":
             sock.push(json.dumps({"topic": "aws/heartbeat"}))
         elif topic == "aws/ping":
@@ -663,6 +665,10 @@ class EmulatorApp:
                     for p in contact.participants.values()
                 ],
                 "TranscriptItems": len(contact.entries),
+                # the chat's contact ids: the initial one, then one per transfer
+                "InitialContactId": contact.contact_id,
+                "ContactIds": list(contact.segments),
+                "ContinuedFromContactId": contact.continues.contact_id if contact.continues else None,
                 # when an ended contact's state is released (retention_seconds after the end)
                 "ReleasedAt": iso_time(contact.release_at) if contact.release_at is not None else None,
             }
@@ -731,6 +737,40 @@ class EmulatorApp:
         if session.redirect_uri:
             raise web.HTTPFound(session.redirect_uri)
         return web.json_response({"SessionId": session.session_id, "Outcome": session.outcome})
+
+    async def transfer(self, request: web.Request) -> web.StreamResponse:
+        """A transfer as the flow's Transfer block makes it (to a queue or an agent)."""
+        body = await self.control_json(request)
+        contact = self._contact(request)
+        destination = body.get("Destination", "QUEUE")
+        outcome = body.get("Outcome", "SUCCEEDED")
+        name = body.get("DisplayName", "Agent")
+        if destination not in ("QUEUE", "AGENT"):
+            raise ServiceError(400, "ValidationException", "Destination must be QUEUE or AGENT")
+        if outcome not in ("SUCCEEDED", "FAILED"):
+            raise ServiceError(400, "ValidationException", "Outcome must be SUCCEEDED or FAILED")
+        if not isinstance(name, str) or not 1 <= len(name) <= 256:
+            raise ServiceError(
+                400, "ValidationException", "DisplayName must be a string of 1 to 256 characters"
+            )
+        self.state.check_expiry(contact)
+        if contact.ended:
+            raise ServiceError(409, "ConflictException", "The contact has ended.")
+        previous = contact.current_id
+        current, agent = self.state.transfer(contact, destination, name, outcome == "SUCCEEDED")
+        answer: dict[str, Any] = {
+            "Outcome": outcome,
+            "ContactId": current,
+            "PreviousContactId": previous,
+            "InitialContactId": contact.contact_id,
+        }
+        if agent is not None:
+            answer["ParticipantId"] = agent.participant_id
+            answer["ParticipantCredentials"] = {
+                "ParticipantToken": agent.token,
+                "Expiry": iso_time(contact.expires_at),
+            }
+        return web.json_response(answer)
 
     async def sweeper(self, app: web.Application) -> AsyncIterator[None]:
         """A background task releasing what is due while no request comes (cleanup context)."""
@@ -820,6 +860,7 @@ def build_app(config: EmulatorConfig | None = None, spec: ServiceSpec | None = N
         emulator.participant_display_name,
     )
     router.add_get("/_emulator/authentication/{session_id}", emulator.sign_in)
+    router.add_post("/_emulator/contacts/{contact_id}/transfer", emulator.transfer)
     router.add_route("*", "/{tail:.*}", emulator.dispatch)
     app.on_shutdown.append(emulator.on_shutdown)
     app.cleanup_ctx.append(emulator.sweeper)

@@ -19,6 +19,7 @@ from ._config import EmulatorConfig, Quota
 __all__ = [
     "Attachment",
     "Contact",
+    "Continuation",
     "Idempotency",
     "Participant",
     "ServiceError",
@@ -37,6 +38,9 @@ READ = EVENT_PREFIX + "message.read"
 JOINED = EVENT_PREFIX + "participant.joined"
 LEFT = EVENT_PREFIX + "participant.left"
 ENDED = EVENT_PREFIX + "chat.ended"
+REHYDRATED = EVENT_PREFIX + "chat.rehydrated"
+TRANSFER_SUCCEEDED = EVENT_PREFIX + "transfer.succeeded"
+TRANSFER_FAILED = EVENT_PREFIX + "transfer.failed"
 ATTACHMENT_CONTENT_TYPE = "application/vnd.amazonaws.connect.message.attachment"
 #: what read/delivered receipts carry on the sockets (``Type`` MESSAGEMETADATA)
 METADATA = EVENT_PREFIX + "message.metadata"
@@ -122,6 +126,8 @@ class Participant:
     #: keys of this participant's grants in ``State.connection_tokens`` / ``websocket_grants``
     connection_keys: list[str] = field(default_factory=list)
     websocket_keys: list[str] = field(default_factory=list)
+    #: a persistent chat's ``chat.rehydrated`` event went to one of this participant's sockets
+    rehydration_shown: bool = False
 
     @property
     def active(self) -> bool:
@@ -190,12 +196,42 @@ class Contact:
     release_at: float | None = None
     #: GetTranscript NextTokens of this contact (``State.cursors`` keys)
     cursor_keys: list[str] = field(default_factory=list)
+    #: the chat's contact ids in order: the initial one (``contact_id``), then one per
+    #: transfer — Connect starts a new contact for each, InitialContactId stays the first
+    segments: list[str] = field(default_factory=list)
+    #: the earlier chat a persistent chat continues (StartChatContact's PersistentChat)
+    continues: Continuation | None = None
+    #: the ``chat.rehydrated`` item of a persistent chat
+    rehydrated_item: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.segments:
+            self.segments.append(self.contact_id)
+
+    @property
+    def current_id(self) -> str:
+        """The contact id of the chat now (changes with each transfer)."""
+        return self.segments[-1]
+
+    def entries_until(self, contact_id: str) -> list[Entry]:
+        """The items of this chat's contacts up to and including ``contact_id``."""
+        allowed = set(self.segments[: self.segments.index(contact_id) + 1])
+        return [entry for entry in self.entries if entry.item.get("ContactId") in allowed]
 
     def item_index(self, item_id: str) -> int | None:
         for index, entry in enumerate(self.entries):
             if entry.item.get("Id") == item_id:
                 return index
         return None
+
+
+@dataclass(eq=False)
+class Continuation:
+    """What a persistent chat continues: an earlier chat, up to one of its contacts."""
+
+    chat: Contact
+    #: StartChatContact's ``ContinuedFromContactId``: the earlier contact the chat continues from
+    contact_id: str
 
 
 @dataclass
@@ -317,8 +353,9 @@ class State:
     def release(self, contact: Contact) -> None:
         """Forget an ended contact: its tokens, grants, sockets, attachments and idempotency
         answers. Its transcript stays reachable only from a persistent chat continuing it."""
-        if self.contacts.get(contact.contact_id) is contact:
-            del self.contacts[contact.contact_id]
+        for contact_id in contact.segments:
+            if self.contacts.get(contact_id) is contact:
+                del self.contacts[contact_id]
         for participant in contact.participants.values():
             if self.participant_tokens.get(participant.token) is participant:
                 del self.participant_tokens[participant.token]
@@ -343,15 +380,67 @@ class State:
 
     # --- contacts and participants -------------------------------------------------
 
-    def new_contact(self, instance_id: str, flow_id: str, duration_minutes: int) -> Contact:
+    def new_contact(
+        self, instance_id: str, flow_id: str, duration_minutes: int, continues: Continuation | None = None
+    ) -> Contact:
         contact = Contact(
             contact_id=str(uuid.uuid4()),
             instance_id=instance_id,
             contact_flow_id=flow_id,
             expires_at=time.time() + duration_minutes * 60,
+            continues=continues,
         )
         self.contacts[contact.contact_id] = contact
+        if continues is not None:
+            # kept in the transcript; each participant's first subscribed socket gets it
+            contact.rehydrated_item = self.add_item(contact, EVENT, REHYDRATED, None)
         return contact
+
+    def transcript_view(self, contact: Contact, contact_id: str | None) -> tuple[str, str, list[Entry]]:
+        """What GetTranscript reads for ``ContactId``: (cursor key, InitialContactId, items).
+
+        None or any contact id of the participant's own chat: the chat's items. A contact id of
+        an earlier chat this one continues (persistent chats, followed back link by link): that
+        chat's items up to the contact it was continued from."""
+        if contact_id is None or contact_id in contact.segments:
+            return contact.contact_id, contact.contact_id, contact.entries
+        link = contact.continues
+        while link is not None:
+            earlier = link.chat
+            reachable = earlier.segments[: earlier.segments.index(link.contact_id) + 1]
+            if contact_id in reachable:
+                key = f"{earlier.contact_id}/{link.contact_id}"
+                return key, earlier.contact_id, earlier.entries_until(link.contact_id)
+            link = earlier.continues
+        raise validation(f"Contact {contact_id} is not a contact of this participant's chat.")
+
+    def transfer(
+        self, contact: Contact, destination: str, agent_name: str, succeed: bool
+    ) -> tuple[str, Participant | None]:
+        """A transfer, as the flow's Transfer block makes it: on success ``transfer.succeeded``,
+        the agents (and supervisors) leave, a new contact id starts (InitialContactId stays)
+        and, to an agent, the new agent joins; on failure only ``transfer.failed``. Answers
+        the chat's contact id afterwards and the new agent, if any."""
+        if not succeed:
+            self.add_item(contact, EVENT, TRANSFER_FAILED, None)
+            return contact.current_id, None
+        self.add_item(contact, EVENT, TRANSFER_SUCCEEDED, None)
+        for participant in list(contact.participants.values()):
+            if participant.role in ("AGENT", "SUPERVISOR") and not participant.left:
+                self.disconnect(participant)
+        new_id = str(uuid.uuid4())
+        contact.segments.append(new_id)
+        self.contacts[new_id] = contact
+        agent = self.add_participant(contact, "AGENT", agent_name) if destination == "AGENT" else None
+        return new_id, agent
+
+    def subscribed(self, sock: Socket) -> None:
+        """A socket subscribed: a persistent chat's ``chat.rehydrated`` reaches the participant."""
+        participant = sock.participant
+        item = participant.contact.rehydrated_item
+        if item is not None and not participant.rehydration_shown:
+            participant.rehydration_shown = True
+            sock.push(self.frame(participant.contact, item))
 
     def add_participant(self, contact: Contact, role: str, display_name: str) -> Participant:
         participant = Participant(
@@ -504,7 +593,7 @@ class State:
             item["Attachments"] = attachments
         if extra:
             item.update(extra)
-        item["ContactId"] = contact.contact_id
+        item["ContactId"] = contact.current_id
         if store:
             contact.entries.append(Entry(seq=self._seq, time=now, item=item))
         self.broadcast(contact, item)
@@ -512,12 +601,17 @@ class State:
             listener(contact, item, participant)
         return item
 
-    def broadcast(self, contact: Contact, item: dict[str, Any]) -> None:
+    @staticmethod
+    def frame(contact: Contact, item: dict[str, Any]) -> str:
+        """The ``aws/chat`` frame of an item (with the chat's InitialContactId)."""
         payload = dict(item)
         payload["InitialContactId"] = contact.contact_id
-        frame = json.dumps(
+        return json.dumps(
             {"content": json.dumps(payload), "contentType": "application/json", "topic": "aws/chat"}
         )
+
+    def broadcast(self, contact: Contact, item: dict[str, Any]) -> None:
+        frame = self.frame(contact, item)
         for participant in contact.participants.values():
             if participant.left:
                 continue

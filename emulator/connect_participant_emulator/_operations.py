@@ -22,7 +22,9 @@ from ._model import (
     TYPING,
     Attachment,
     Contact,
+    Continuation,
     Cursor,
+    Entry,
     Participant,
     ServiceError,
     State,
@@ -219,10 +221,12 @@ class Operations:
         assert instance_id is not None
         assert flow_id is not None
         assert display_name is not None
+        persistent = self._persistent_chat(body)
         remembered = self._remembered("instance:" + instance_id, "StartChatContact", client_token)
         if remembered is not None:
             return remembered
-        contact = self.state.new_contact(instance_id, flow_id, duration)
+        continues = self._continuation(instance_id, *persistent) if persistent is not None else None
+        contact = self.state.new_contact(instance_id, flow_id, duration, continues)
         customer = self.state.add_participant(contact, "CUSTOMER", display_name)
         if initial_type is not None:
             self.state.add_item(contact, "MESSAGE", initial_type, customer, content=initial_content)
@@ -231,8 +235,56 @@ class Operations:
             "ParticipantId": customer.participant_id,
             "ParticipantToken": customer.token,
         }
+        if continues is not None:
+            answer["ContinuedFromContactId"] = continues.contact_id
         self._remember("instance:" + instance_id, "StartChatContact", client_token, answer, contact)
         return answer
+
+    def _persistent_chat(self, body: dict[str, Any]) -> tuple[str, str] | None:
+        """StartChatContact's ``PersistentChat``: (RehydrationType, SourceContactId) or None."""
+        persistent = body.get("PersistentChat")
+        if persistent is None:
+            return None
+        if not isinstance(persistent, dict):
+            raise _connect_error("InvalidParameterException", "PersistentChat must be an object.")
+        kind = persistent.get("RehydrationType")
+        if kind not in ("ENTIRE_PAST_SESSION", "FROM_SEGMENT"):
+            # AWS: "RehydrationType is required for persistent chat"
+            raise _connect_error(
+                "InvalidParameterException",
+                "PersistentChat.RehydrationType is required: ENTIRE_PAST_SESSION or FROM_SEGMENT.",
+            )
+        source = self._connect_str(persistent, "SourceContactId", 1, 256, required=True)
+        assert source is not None
+        return kind, source
+
+    def _continuation(self, instance_id: str, kind: str, source_id: str) -> Continuation:
+        """The earlier chat a persistent chat continues, as AWS documents the two types:
+        ENTIRE_PAST_SESSION takes the initial contact id of an ended chat and continues from its
+        most recent contact; FROM_SEGMENT continues from the contact given. Only ended chats
+        can be continued."""
+        source = self.state.contacts.get(source_id)
+        if source is None or source.instance_id != instance_id:
+            raise ServiceError(
+                404,
+                "ResourceNotFoundException",
+                f"The source contact {source_id} does not exist in this instance (or is past the "
+                "emulator's retention).",
+            )
+        self.state.check_expiry(source)
+        if not source.ended:
+            raise _connect_error(
+                "InvalidRequestException", "Only chat sessions that have ended can be rehydrated."
+            )
+        if kind == "ENTIRE_PAST_SESSION":
+            if source_id != source.contact_id:
+                raise _connect_error(
+                    "InvalidRequestException",
+                    "ENTIRE_PAST_SESSION takes the initial contact id of the past chat session as "
+                    "SourceContactId.",
+                )
+            return Continuation(source, source.current_id)
+        return Continuation(source, source_id)
 
     def create_participant(self, body: dict[str, Any], *, any_role: bool = False) -> dict[str, Any]:
         instance_id = self._connect_str(body, "InstanceId", 1, 100, required=not any_role)
@@ -484,8 +536,7 @@ class Operations:
     def get_transcript(self, participant: Participant, body: dict[str, Any]) -> dict[str, Any]:
         contact = participant.contact
         contact_id = body_str(body, "ContactId", min_len=1, max_len=256)
-        if contact_id is not None and contact_id != contact.contact_id:
-            raise validation(f"Contact {contact_id} is not a contact of this participant.")
+        view, initial_id, entries = self.state.transcript_view(contact, contact_id)
         max_results = body_int(body, "MaxResults", low=0, high=100)
         page_size = max_results if max_results else DEFAULT_PAGE
         next_token = body_str(body, "NextToken", min_len=1, max_len=1000)
@@ -498,18 +549,17 @@ class Operations:
             raise validation("ScanDirection must be FORWARD or BACKWARD.")
         if sort not in {"ASCENDING", "DESCENDING"}:
             raise validation("SortOrder must be ASCENDING or DESCENDING.")
-        entries = contact.entries
         count = len(entries)
         if next_token is not None:
             cursor = self.state.cursors.get(next_token)
-            if cursor is None or cursor.contact_id != contact.contact_id:
+            if cursor is None or cursor.contact_id != view:
                 raise validation("The NextToken is not valid.")
             scan = cursor.direction
             anchor = next((i for i, e in enumerate(entries) if e.seq == cursor.seq), None)
             if anchor is None:
                 raise validation("The NextToken is not valid.")
         else:
-            anchor = self._anchor(contact, start, scan)
+            anchor = self._anchor(entries, start, scan)
         page: list[int] = []
         follow: int | None = None
         if anchor is not None and 0 <= anchor < count:
@@ -522,18 +572,15 @@ class Operations:
                 follow = low - 1 if low > 0 else None
         page.sort(reverse=sort == "DESCENDING")
         answer: dict[str, Any] = {
-            "InitialContactId": contact.contact_id,
+            "InitialContactId": initial_id,
             "Transcript": [json.loads(json.dumps(entries[i].item)) for i in page],
         }
         if follow is not None:
-            answer["NextToken"] = self.state.add_cursor(
-                contact, Cursor(contact.contact_id, entries[follow].seq, scan)
-            )
+            answer["NextToken"] = self.state.add_cursor(contact, Cursor(view, entries[follow].seq, scan))
         return answer
 
     @staticmethod
-    def _anchor(contact: Contact, start: dict[str, Any] | None, scan: str) -> int | None:
-        entries = contact.entries
+    def _anchor(entries: list[Entry], start: dict[str, Any] | None, scan: str) -> int | None:
         count = len(entries)
         if not start:
             return 0 if scan == "FORWARD" else count - 1
@@ -544,7 +591,7 @@ class Operations:
         if given > 1:
             raise validation("StartPosition takes exactly one of Id, AbsoluteTime and MostRecent.")
         if item_id is not None:
-            index = contact.item_index(item_id)
+            index = next((i for i, e in enumerate(entries) if e.item.get("Id") == item_id), None)
             if index is None:
                 raise validation(f"StartPosition Id {item_id} is not in the transcript.")
             return index

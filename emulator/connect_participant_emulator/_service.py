@@ -17,7 +17,7 @@ from aiohttp import web
 from ._app import APP_KEY, RUNNER_OPTIONS, EmulatorApp, build_app
 from ._config import EmulatorConfig, Quota
 
-__all__ = ["AddedParticipant", "Chat", "LocalParticipantService"]
+__all__ = ["AddedParticipant", "Chat", "LocalParticipantService", "Transfer"]
 
 DEFAULT_INSTANCE_ID = "00000000-0000-4000-8000-000000000001"
 DEFAULT_CONTACT_FLOW_ID = "00000000-0000-4000-8000-0000000000f1"
@@ -32,6 +32,8 @@ class Chat:
     participant_id: str
     participant_token: str = dataclasses.field(repr=False)
     instance_id: str = DEFAULT_INSTANCE_ID
+    #: a persistent chat: the earlier contact it continues (StartChatContact's answer)
+    continued_from_contact_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,18 @@ class AddedParticipant:
     participant_id: str
     participant_token: str = dataclasses.field(repr=False)
     expiry: str = ""
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """The outcome of a transfer made through the control endpoint."""
+
+    succeeded: bool
+    #: the chat's contact id after the transfer (Connect starts a new contact for each)
+    contact_id: str
+    previous_contact_id: str
+    #: transferred to an agent: the agent who joined
+    agent: AddedParticipant | None = None
 
 
 class LocalParticipantService:
@@ -177,6 +191,8 @@ class LocalParticipantService:
         initial_message: str | None,
         client_token: str | None,
         instance_id: str | None,
+        source_contact_id: str | None = None,
+        rehydration_type: str = "ENTIRE_PAST_SESSION",
     ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "InstanceId": instance_id or self.instance_id,
@@ -186,6 +202,11 @@ class LocalParticipantService:
         }
         if initial_message is not None:
             body["InitialMessage"] = {"ContentType": "text/plain", "Content": initial_message}
+        if source_contact_id is not None:
+            body["PersistentChat"] = {
+                "RehydrationType": rehydration_type,
+                "SourceContactId": source_contact_id,
+            }
         return body
 
     @staticmethod
@@ -222,7 +243,11 @@ class LocalParticipantService:
     @staticmethod
     def _started(answer: dict[str, Any], body: dict[str, Any]) -> Chat:
         return Chat(
-            answer["ContactId"], answer["ParticipantId"], answer["ParticipantToken"], body["InstanceId"]
+            answer["ContactId"],
+            answer["ParticipantId"],
+            answer["ParticipantToken"],
+            body["InstanceId"],
+            answer.get("ContinuedFromContactId"),
         )
 
     def start_chat(
@@ -232,9 +257,15 @@ class LocalParticipantService:
         initial_message: str | None = None,
         client_token: str | None = None,
         instance_id: str | None = None,
+        source_contact_id: str | None = None,
+        rehydration_type: str = "ENTIRE_PAST_SESSION",
     ) -> Chat:
-        """StartChatContact: a new chat with a CUSTOMER participant."""
-        body = self._chat_body(display_name, initial_message, client_token, instance_id)
+        """StartChatContact: a new chat with a CUSTOMER participant. With ``source_contact_id``
+        a persistent chat continuing that ended chat (``rehydration_type`` ENTIRE_PAST_SESSION:
+        the chat's initial contact id; FROM_SEGMENT: any of its contact ids)."""
+        body = self._chat_body(
+            display_name, initial_message, client_token, instance_id, source_contact_id, rehydration_type
+        )
         return self._started(self._request("PUT", "/contact/chat", body), body)
 
     async def astart_chat(
@@ -244,8 +275,12 @@ class LocalParticipantService:
         initial_message: str | None = None,
         client_token: str | None = None,
         instance_id: str | None = None,
+        source_contact_id: str | None = None,
+        rehydration_type: str = "ENTIRE_PAST_SESSION",
     ) -> Chat:
-        body = self._chat_body(display_name, initial_message, client_token, instance_id)
+        body = self._chat_body(
+            display_name, initial_message, client_token, instance_id, source_contact_id, rehydration_type
+        )
         return self._started(await self._arequest("PUT", "/contact/chat", body), body)
 
     def _participant_call(
@@ -292,6 +327,36 @@ class LocalParticipantService:
 
     async def astop_contact(self, chat: Chat | str) -> None:
         await self._arequest("POST", "/contact/stop", self._stop_body(chat))
+
+    def _transfer_call(
+        self, chat: Chat | str, to: str, agent_name: str, succeed: bool
+    ) -> tuple[str, str, dict[str, Any]]:
+        body = {
+            "Destination": to,
+            "DisplayName": agent_name,
+            "Outcome": "SUCCEEDED" if succeed else "FAILED",
+        }
+        return "POST", f"/_emulator/contacts/{self._ids(chat)[0]}/transfer", body
+
+    @classmethod
+    def _transferred(cls, answer: dict[str, Any]) -> Transfer:
+        agent = cls._added(answer["ContactId"], answer) if "ParticipantId" in answer else None
+        return Transfer(
+            answer["Outcome"] == "SUCCEEDED", answer["ContactId"], answer["PreviousContactId"], agent
+        )
+
+    def transfer(
+        self, chat: Chat | str, *, to: str = "QUEUE", agent_name: str = "Agent", succeed: bool = True
+    ) -> Transfer:
+        """Transfer the chat to a queue or an agent (``to`` QUEUE or AGENT), as the flow's
+        Transfer block does: ``transfer.succeeded``, the agents leave, a new contact id (and,
+        to an agent, the agent joins); ``succeed=False``: only ``transfer.failed``."""
+        return self._transferred(self._request(*self._transfer_call(chat, to, agent_name, succeed)))
+
+    async def atransfer(
+        self, chat: Chat | str, *, to: str = "QUEUE", agent_name: str = "Agent", succeed: bool = True
+    ) -> Transfer:
+        return self._transferred(await self._arequest(*self._transfer_call(chat, to, agent_name, succeed)))
 
     # --- control endpoint helpers ----------------------------------------------------
 
