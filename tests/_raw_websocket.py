@@ -88,6 +88,17 @@ class RawWebSocket:
         payload = await self.reader.readexactly(size)
         return first & 0x0F, payload
 
+    async def hang_up_on_close(self, deadline: float = 20.0) -> int | None:
+        """Read until the server's close frame, then close TCP without answering it (a client
+        that does not do the closing handshake); returns the server's close code."""
+        try:
+            while True:
+                opcode, payload = await asyncio.wait_for(self._frame(), deadline)
+                if opcode == 0x8:
+                    return int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None
+        finally:
+            self.writer.close()
+
     async def close_report(self, reply_delay: float = 0.3, deadline: float = 20.0) -> CloseReport:
         """Read until the server's close frame, answer it after ``reply_delay`` seconds, and
         say whether the closing handshake completed before TCP closed."""

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import httpx
 import pytest
+from connect_participant import AsyncParticipantClient, ChatEnded, ParticipantClient
 from connect_participant_emulator import LocalParticipantService
 
 from tests._raw_websocket import RawWebSocket
@@ -48,6 +50,8 @@ async def test_chat_end_closes_cleanly(participant_service: LocalParticipantServ
         assert report.code == 1000
         assert report.clean, report.detail
         assert _content_types(ws)[-1] == "application/vnd.amazonaws.connect.event.chat.ended"
+    closes = await asyncio.to_thread(_server_closes, participant_service, 2)
+    assert closes == {"clean": 2, "unclean": 0}
 
 
 async def test_customer_leaving_closes_cleanly(participant_service: LocalParticipantService) -> None:
@@ -90,6 +94,21 @@ async def test_abrupt_close_is_reported_unclean(participant_service: LocalPartic
     assert not outcome.clean
 
 
+async def test_server_counts_a_client_that_hangs_up_as_unclean(
+    participant_service: LocalParticipantService,
+) -> None:
+    chat = await participant_service.astart_chat("Ann")
+    quiet, _ = await _socket(participant_service, chat.participant_token)
+    polite, _ = await _socket(participant_service, chat.participant_token)
+    outcomes = asyncio.gather(quiet.hang_up_on_close(), polite.close_report())
+    await participant_service.astop_contact(chat)
+    code, report = await outcomes
+    assert code == 1000
+    assert report.clean, report.detail
+    closes = await asyncio.to_thread(_server_closes, participant_service, 2)
+    assert closes == {"clean": 1, "unclean": 1}
+
+
 async def test_shutdown_closes_cleanly() -> None:
     svc = LocalParticipantService()
     await asyncio.to_thread(svc.start)
@@ -103,3 +122,50 @@ async def test_shutdown_closes_cleanly() -> None:
     outcome = await report
     assert outcome.code == 1001
     assert outcome.clean, outcome.detail
+
+
+def _server_closes(svc: LocalParticipantService, want: int, timeout: float = 20.0) -> dict[str, int]:
+    """The emulator's count of the closes it started, once ``want`` of them are done (polled)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        closes: dict[str, int] = httpx.get(svc.endpoint_url + "/_emulator/health").json()["server_closes"]
+        if closes["clean"] + closes["unclean"] >= want or time.monotonic() > deadline:
+            return closes
+        time.sleep(0.05)
+
+
+def test_facade_events_stream_answers_the_close_sync(participant_service: LocalParticipantService) -> None:
+    chat = participant_service.start_chat("Ann")
+    bot = participant_service.add_participant(chat, "Bot")
+    with ParticipantClient(endpoint_url=participant_service.endpoint_url) as client:
+        robot = client.connect(bot.participant_token)
+        with robot.events() as stream:
+            _wait_for_socket(participant_service)
+            participant_service.stop_contact(chat)
+            events = list(stream)
+    assert isinstance(events[-1], ChatEnded)
+    assert _server_closes(participant_service, 1) == {"clean": 1, "unclean": 0}
+
+
+async def test_facade_events_stream_answers_the_close_async(
+    participant_service: LocalParticipantService,
+) -> None:
+    chat = await participant_service.astart_chat("Ann")
+    bot = await participant_service.aadd_participant(chat, "Bot")
+    async with AsyncParticipantClient(endpoint_url=participant_service.endpoint_url) as client:
+        robot = await client.connect(bot.participant_token)
+        async with robot.events() as stream:
+            await asyncio.to_thread(_wait_for_socket, participant_service)
+            await participant_service.astop_contact(chat)
+            events = [event async for event in stream]
+    assert isinstance(events[-1], ChatEnded)
+    closes = await asyncio.to_thread(_server_closes, participant_service, 1)
+    assert closes == {"clean": 1, "unclean": 0}
+
+
+def _wait_for_socket(svc: LocalParticipantService, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(s.subscribed for s in list(svc.emulator.state.sockets)):
+        if time.monotonic() > deadline:
+            raise AssertionError("no subscribed socket in time")
+        time.sleep(0.02)

@@ -372,6 +372,9 @@ class EmulatorApp:
                         await receiving
                     with contextlib.suppress(ConnectionError, RuntimeError):
                         await ws.close(code=closing.result())
+                    # aiohttp keeps the client's close code, or 1006 when none came in time
+                    answered = ws.close_code is not None and ws.close_code != 1006
+                    self.state.server_closes["clean" if answered else "unclean"] += 1
                     break
                 message = receiving.result()
                 if message.type == WSMsgType.TEXT:
@@ -528,6 +531,7 @@ class EmulatorApp:
                 "attachments": len(state.attachments),
                 "idempotency_answers": len(state.idempotency),
                 "websockets": len(state.sockets),
+                "server_closes": dict(state.server_closes),
                 "spec_operations": len(self.spec.operations),
             }
         )

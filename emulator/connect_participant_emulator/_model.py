@@ -325,6 +325,8 @@ class State:
         self.cursors: OrderedDict[str, Cursor] = OrderedDict()
         self.idempotency = Idempotency(config.idempotency_seconds)
         self.sockets: set[Socket] = set()
+        #: closes the server started: "clean" when the client's close frame came back
+        self.server_closes = {"clean": 0, "unclean": 0}
         #: called with (contact, item, sender) for every item added (the chat features' timers)
         self.listeners: list[Callable[[Contact, dict[str, Any], Participant | None], None]] = []
         self._seq = 0
