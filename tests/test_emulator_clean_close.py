@@ -115,7 +115,8 @@ async def test_shutdown_closes_cleanly() -> None:
     try:
         chat = await svc.astart_chat("Ann")
         ws, _ = await _socket(svc, chat.participant_token)
-        report = asyncio.ensure_future(ws.close_report())
+        # a short delay: aiohttp gives handlers 2 s (shutdown_timeout) to finish at shutdown
+        report = asyncio.ensure_future(ws.close_report(reply_delay=0.1))
         await asyncio.sleep(0)
     finally:
         await asyncio.to_thread(svc.stop)

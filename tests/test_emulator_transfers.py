@@ -19,7 +19,6 @@ import pytest
 from connect_participant import (
     AsyncParticipantClient,
     Event,
-    EventStreamConfig,
     Message,
     ParticipantClient,
     ParticipantJoined,
@@ -169,9 +168,6 @@ def test_transfer_control_endpoint_validates(
     assert http.get("/_emulator/health").json()["status"] == "ok"
 
 
-FAST = EventStreamConfig(
-    heartbeat_interval=1.0, heartbeat_timeout=1.5, open_timeout=2.0, subscribe_timeout=1.0
-)
 WANTED = (TransferSucceeded, TransferFailed, ParticipantLeft, ParticipantJoined, Message)
 
 
@@ -206,7 +202,7 @@ def test_facade_sees_transfer_events_sync(participant_service: LocalParticipantS
     dana = svc.add_participant(chat, "Dana", role="AGENT")
     with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
         customer = client.connect(chat.participant_token)
-        with customer.events(config=FAST) as stream:
+        with customer.events() as stream:
             result: list[Event] = []
             reader = threading.Thread(target=lambda: result.extend(_until_message(iter(stream))), daemon=True)
             reader.start()
@@ -229,7 +225,7 @@ async def test_facade_sees_transfer_events_async(participant_service: LocalParti
     dana = await svc.aadd_participant(chat, "Dana", role="AGENT")
     async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
         customer = await client.connect(chat.participant_token)
-        async with customer.events(config=FAST) as stream:
+        async with customer.events() as stream:
 
             async def read() -> list[Event]:
                 seen: list[Event] = []
