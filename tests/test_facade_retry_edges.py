@@ -197,3 +197,9 @@ def test_a_streamed_body_is_not_sent_again_after_a_transport_error() -> None:
     with pytest.raises(httpx.ConnectError):
         transport.handle_request(request)
     assert script.calls == 1
+
+
+def test_delay_reads_a_retry_after_date_with_the_clock_it_is_given() -> None:
+    policy = RetryPolicy(max_retry_after=20)
+    headers = {"Retry-After": "Thu, 26 Nov 2026 15:00:07 GMT"}
+    assert policy.delay(1, status=503, headers=headers, now=lambda: NOW) == 7.0

@@ -107,3 +107,16 @@ async def test_a_transcript_belongs_to_one_kind_of_session() -> None:
     with pytest.raises(TypeError, match=r"^this transcript belongs to a ChatSession: use 'for'$"):
         async for _ in Transcript(TranscriptCursor(), sync_fetch=lambda r: {}).pages():
             pass
+
+
+async def test_items_are_iterated_across_pages_sync_and_async() -> None:
+    answers = [{"Transcript": [ITEM], "NextToken": "t1"}, {"Transcript": [{**ITEM, "Id": "i-2"}]}]
+
+    def fetch(request: Any) -> dict[str, Any]:
+        return answers[json.loads(request.body).get("NextToken") == "t1"]
+
+    async def afetch(request: Any) -> dict[str, Any]:
+        return fetch(request)
+
+    assert [item.id for item in Transcript(TranscriptCursor(), sync_fetch=fetch)] == ["i-1", "i-2"]
+    assert [item.id async for item in Transcript(TranscriptCursor(), async_fetch=afetch)] == ["i-1", "i-2"]
