@@ -196,3 +196,27 @@ def test_no_secrets_in_reprs_and_errors(svc: FakeParticipantService) -> None:
         assert token not in text
         assert connection not in text
         assert "X-Amz-Signature=sig" not in text
+
+
+def test_redaction_is_by_value_whichever_secret_holds_it() -> None:
+    import gc
+
+    from connect_participant import _secrets
+
+    value = "VVV-equal-valued-token-VVV"
+    first = Secret(value)
+    second = Secret(value)  # equal to the first (same hash): must count on its own
+    del first
+    gc.collect()
+    assert value not in redact(f"echo {value}")
+    del second
+    gc.collect()
+    # no Secret holds it any more: still redacted while among the recently retired values
+    assert value not in redact(f"echo {value}")
+    for n in range(_secrets.RETIRED_KEPT):
+        Secret(f"filler-{n:06d}-token")
+    gc.collect()
+    assert value in redact(f"echo {value}")  # retired long ago: the memory it takes is bounded
+    again = Secret(value)
+    assert value not in redact(f"echo {value}")
+    del again

@@ -5,8 +5,13 @@ secrets: they must never reach ``repr()``, ``str()``, exception text or log
 records. Internal API (attachments and events use the same pieces):
 
 - ``Secret(value)`` wraps one; ``.reveal()`` is the only way to the value.
-  While a ``Secret`` is alive its value is also scrubbed from every log record
-  of the guarded loggers, whatever the message looks like.
+  Redaction is by value, not by object: every value a ``Secret`` was made of
+  is scrubbed from every log record of the guarded loggers and from every
+  error text while any ``Secret`` of that value is alive (counted per value,
+  so a second, equal ``Secret`` keeps it registered when the first is
+  collected), and afterwards for as long as it is among the last
+  ``RETIRED_KEPT`` values retired (an exception or a request object may still
+  quote it).
 - ``redact(text)`` is the pure scrubbing function: URL query strings (where
   presigned signatures live; of absolute URLs of any scheme and of bare paths
   as a request line shows them), view tokens in DescribeView paths, bearer
@@ -25,12 +30,38 @@ import logging
 import re
 import threading
 import weakref
+from collections import OrderedDict
 
 __all__ = ["GUARDED_LOGGERS", "RedactingFilter", "Secret", "install_log_redaction", "redact"]
 
 _REDACTED = "[redacted]"
-_live_lock = threading.Lock()
-_live: weakref.WeakSet[Secret] = weakref.WeakSet()
+#: values no ``Secret`` holds any more that are still redacted (most recently retired first out last)
+RETIRED_KEPT = 1024
+_lock = threading.Lock()
+_counts: dict[str, int] = {}  # value -> live Secret objects holding it
+_retired: OrderedDict[str, None] = OrderedDict()
+_cache: list[list[str]] = [[]]  # [values to scrub, longest first]; rebuilt after every change
+_stale = [False]
+
+
+def _register(value: str) -> None:
+    with _lock:
+        _counts[value] = _counts.get(value, 0) + 1
+        _retired.pop(value, None)
+        _stale[0] = True
+
+
+def _release(value: str) -> None:
+    with _lock:
+        left = _counts.get(value, 0) - 1
+        if left > 0:
+            _counts[value] = left
+            return
+        _counts.pop(value, None)
+        _retired[value] = None
+        while len(_retired) > RETIRED_KEPT:
+            _retired.popitem(last=False)
+        _stale[0] = True
 
 
 class Secret:
@@ -40,8 +71,8 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
-        with _live_lock:
-            _live.add(self)
+        _register(value)
+        weakref.finalize(self, _release, value)
 
     def reveal(self) -> str:
         """The secret value, for the one place that must send it."""
@@ -81,18 +112,22 @@ _HEADER = re.compile(
 )
 
 
-def _live_values() -> list[str]:
-    with _live_lock:
-        values = [s.reveal() for s in _live]
-    # a live URL's query alone (an echo of it in another form still carries the signature)
-    values += [v.split("?", 1)[1] for v in values if "?" in v]
-    # Longest first so a token that contains another is replaced whole.
-    return sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
+def _known_values() -> list[str]:
+    with _lock:
+        if not _stale[0]:
+            return _cache[0]
+        values = [*_counts, *_retired]
+        _stale[0] = False
+        # a URL's query alone (an echo of it in another form still carries the signature)
+        values += [v.split("?", 1)[1] for v in values if "?" in v]
+        # Longest first so a token that contains another is replaced whole.
+        _cache[0] = sorted({v for v in values if len(v) >= 4}, key=len, reverse=True)
+        return _cache[0]
 
 
 def redact(text: str) -> str:
-    """Scrub secrets from ``text`` (pure apart from reading the live secrets)."""
-    for value in _live_values():
+    """Scrub secrets from ``text`` (pure apart from reading the known secret values)."""
+    for value in _known_values():
         if value in text:
             text = text.replace(value, _REDACTED)
     text = _URL_QUERY.sub(rf"\1?{_REDACTED}", text)
