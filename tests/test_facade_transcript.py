@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from _servers import FakeParticipantService, connected_chat
 from connect_participant import AsyncParticipantClient, ChatSession, Item, ParticipantClient
+from connect_participant._errors import InvalidResponseError
 from connect_participant._pagination import TranscriptCursor
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
@@ -41,12 +42,27 @@ def test_cursor_follows_next_token_and_repeats_parameters() -> None:
     assert cursor.next_request() is None
 
 
-def test_cursor_stops_on_a_repeated_token() -> None:
+def test_cursor_ends_with_an_error_on_a_repeated_token() -> None:
     cursor = TranscriptCursor()
     cursor.accept({"Transcript": [], "NextToken": "same"})
     assert not cursor.done
-    cursor.accept({"Transcript": [], "NextToken": "same"})
+    with pytest.raises(InvalidResponseError, match="page 2 repeated the NextToken of page 1") as caught:
+        cursor.accept({"Transcript": [], "NextToken": "same"})
+    assert caught.value.code == "RepeatedNextToken"
     assert cursor.done
+    assert cursor.next_request() is None
+
+
+def test_cursor_ends_with_an_error_on_a_cycle_of_tokens() -> None:
+    cursor = TranscriptCursor()
+    for token in ("A", "B", "C"):
+        cursor.accept({"Transcript": [], "NextToken": token})
+        assert not cursor.done
+    with pytest.raises(InvalidResponseError, match="page 4 repeated the NextToken of page 2"):
+        cursor.accept({"Transcript": [], "NextToken": "B"})
+    fresh = cursor.restart()  # a new iteration starts with no tokens seen
+    fresh.accept({"Transcript": [], "NextToken": "B"})
+    assert not fresh.done
 
 
 @pytest.mark.parametrize(

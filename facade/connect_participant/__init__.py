@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         ConflictError,
         InternalServerError,
         InvalidInputError,
+        InvalidResponseError,
         ParticipantServiceError,
         ParticipantTransportError,
         ResourceNotFoundError,
@@ -112,7 +113,7 @@ _LAZY: dict[str, str] = {
         "AttachmentScanTimeoutError AttachmentSizeMismatchError AttachmentStorageError",
         "_attachments_io": "AsyncAttachmentReader AttachmentReader",
         "_client": "AsyncParticipantClient ParticipantClient",
-        "_errors": "AccessDeniedError ConflictError InternalServerError InvalidInputError "
+        "_errors": "AccessDeniedError ConflictError InternalServerError InvalidInputError InvalidResponseError "
         "ParticipantServiceError ParticipantTransportError ResourceNotFoundError "
         "ServiceQuotaExceededError ThrottlingError ValidationError",
         "_events": "AttachmentAdded AuthenticationCancelled AuthenticationExpired "
@@ -190,6 +191,7 @@ __all__ = [
     "InteractiveTemplate",
     "InternalServerError",
     "InvalidInputError",
+    "InvalidResponseError",
     "Item",
     "ListPicker",
     "Message",

@@ -13,6 +13,8 @@ Exception tree::
         ├── ConflictError                ConflictException, 409
         ├── ThrottlingError              ThrottlingException, 429 (after the retries ran out)
         ├── InternalServerError          InternalServerException, 500 and other 5xx
+        ├── InvalidResponseError         an answer the SDK cannot use (.code says why: InvalidResponse,
+        │                                ResponseTooLarge, RepeatedNextToken, UnsafeStorageUrl)
         └── ParticipantTransportError    no HTTP answer (connect error, timeout) after the retries
 
 ``error_from_response(status, headers, body)`` is pure: the AWS code comes from
@@ -36,6 +38,7 @@ __all__ = [
     "ConflictError",
     "InternalServerError",
     "InvalidInputError",
+    "InvalidResponseError",
     "ParticipantServiceError",
     "ParticipantTransportError",
     "ResourceNotFoundError",
@@ -134,6 +137,22 @@ class InternalServerError(ParticipantServiceError):
     aws_code = "InternalServerException"
 
 
+class InvalidResponseError(ParticipantServiceError):
+    """An answer the SDK cannot use: not JSON, nested too deep, wrong types or missing members,
+    undecodable (bad gzip), above the answer-size cap, a transcript ``NextToken`` already seen,
+    or a presigned URL or header the SDK refuses to follow. ``code`` says which."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "InvalidResponse",
+        status_code: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, status_code=status_code, request_id=request_id)
+
+
 class ParticipantTransportError(ParticipantServiceError):
     """No HTTP answer (connection refused or reset, timeout) after the retries."""
 
@@ -186,7 +205,7 @@ def _parse_body(body: bytes) -> Mapping[str, Any] | None:
         return None
     try:
         parsed = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return None
     return parsed if isinstance(parsed, dict) else None
 

@@ -19,7 +19,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -55,13 +55,20 @@ _parse_item = _load_item
 
 
 def parse_time(value: object) -> datetime | None:
-    """AWS's ISO 8601 strings (``…Z`` or ``+00:00``) to aware datetimes; ``None`` if absent or unreadable."""
-    if not isinstance(value, str) or not value:
+    """AWS's ISO 8601 strings (``…Z`` or ``+00:00``) to aware datetimes; ``None`` if absent or unreadable.
+
+    A time without a zone is read as UTC (AWS's times are UTC). Years outside 1970..9000 count
+    as unreadable (arithmetic near ``datetime``'s ends overflows).
+    """
+    if not isinstance(value, str) or not value or len(value) > 64:
         return None
     try:
-        return datetime.fromisoformat(value)
+        when = datetime.fromisoformat(value)
     except ValueError:
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when if 1970 <= when.year <= 9000 else None
 
 
 def _str(value: object) -> str | None:
@@ -337,9 +344,15 @@ class ConnectionInfo:
             raise ValueError("CreateParticipantConnection returned no ConnectionCredentials.ConnectionToken")
         socket = model.websocket
         url = None if isinstance(socket, Unset) else _str(socket.url)
+        expiry = None if isinstance(creds, Unset) or isinstance(creds.expiry, Unset) else creds.expiry
+        expires_at = parse_time(expiry)
+        if expiry is not None and expires_at is None:
+            raise ValueError(
+                "CreateParticipantConnection returned an unreadable ConnectionCredentials.Expiry"
+            )
         return cls(
             connection_token=Secret(token),
-            expires_at=None if isinstance(creds, Unset) else parse_time(creds.expiry),
+            expires_at=expires_at,
             websocket_url=Secret(url) if url else None,
             websocket_expires_at=None if isinstance(socket, Unset) else parse_time(socket.connection_expiry),
         )

@@ -4,9 +4,10 @@
 GetTranscript ``Request`` (or ``None`` when done); ``accept(doc)`` takes the
 decoded response, records ``NextToken`` and returns the page's items. Every
 request repeats the original parameters (direction, sort, page size, start
-position, contact id) with the latest ``NextToken``, as AWS paginators do. A
-``NextToken`` equal to the one just sent ends the iteration (no endless loop
-on a misbehaving server).
+position, contact id) with the latest ``NextToken``, as AWS paginators do.
+Paging cannot loop: a ``NextToken`` already seen in this iteration (the one
+just sent, or any earlier one: a cycle A, B, A, ...) ends it with
+``InvalidResponseError`` (code ``RepeatedNextToken``) naming the page.
 
 ``Transcript`` is what ``chat.transcript(...)`` returns. It is lazy: no
 request is made until it is iterated, and each iteration starts again from the
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import _operations as ops
-from ._errors import InvalidInputError
+from ._errors import InvalidInputError, InvalidResponseError
 from ._models import Item
 from ._validation import (
     check_absolute_time,
@@ -90,7 +91,7 @@ class Page:
 class TranscriptCursor:
     """Pure paging state for GetTranscript."""
 
-    __slots__ = ("_base", "_done", "_next_token")
+    __slots__ = ("_base", "_done", "_next_token", "_pages", "_seen")
 
     def __init__(
         self,
@@ -118,6 +119,8 @@ class TranscriptCursor:
         self._base = base
         self._next_token: str | None = None
         self._done = False
+        self._seen: dict[str, int] = {}  # NextToken -> the page (1-based) that gave it
+        self._pages = 0
 
     @property
     def done(self) -> bool:
@@ -127,6 +130,7 @@ class TranscriptCursor:
         """A cursor with the same parameters, back at the first page."""
         fresh = TranscriptCursor.__new__(TranscriptCursor)
         fresh._base, fresh._next_token, fresh._done = self._base, None, False
+        fresh._seen, fresh._pages = {}, 0
         return fresh
 
     def next_request(self) -> ops.Request | None:
@@ -145,7 +149,18 @@ class TranscriptCursor:
         )
         token = doc.get("NextToken")
         token = token if isinstance(token, str) and token else None
-        if token is None or token == self._next_token:
+        self._pages += 1
+        if token is not None:
+            first = self._seen.get(token)
+            if first is not None:
+                self._done = True
+                raise InvalidResponseError(
+                    f"GetTranscript page {self._pages} repeated the NextToken of page {first}: "
+                    "the transcript would loop",
+                    code="RepeatedNextToken",
+                )
+            self._seen[token] = self._pages
+        else:
             self._done = True
         self._next_token = token
         initial = doc.get("InitialContactId")
