@@ -16,9 +16,14 @@ The protocols are generators yielding two actions:
   one). That is what makes refresh single-flight.
 
 ``call_flow(state, request)`` refreshes first if the token is about to
-expire, sends, and after a 403 creates a new connection once (if a refresh
-could help) and sends again; it returns the decoded JSON or raises the mapped
-error. ``refresh_flow(state, seen)`` calls CreateParticipantConnection unless
+expire, sends, and after a 403 sends again with a newer connection token: the
+one another caller renewed meanwhile if there is one (a shared session whose
+calls wait in a saturated pool sees this all the time), else one it creates
+(single-flight per generation). At most ``MAX_SENDS`` sends per call. A 403
+on a token renewed after the call's first 403 and not yet expired is not
+about the token: the call ends with it, and that generation re-creates no
+more on a 403 while it is valid. It returns the decoded JSON or raises the
+mapped error. ``refresh_flow(state, seen)`` calls CreateParticipantConnection unless
 another caller already replaced generation ``seen`` with a fresh connection;
 the events stream uses it (with the current generation) to get a new
 WebSocket URL, and gets the new connection token for free.
@@ -39,17 +44,26 @@ from typing import Any
 import httpx
 
 from . import _operations as ops
-from ._errors import AccessDeniedError, ParticipantServiceError, error_from_response, transport_error
+from ._errors import (
+    AccessDeniedError,
+    InvalidResponseError,
+    ParticipantServiceError,
+    error_from_response,
+    scrub,
+    transport_error,
+)
 from ._models import ConnectionInfo
 from ._secrets import Secret
 from ._wire import parse
 
-__all__ = ["Call", "Locked", "Reply", "TokenState", "call_flow", "decode", "refresh_flow"]
+__all__ = ["MAX_SENDS", "Call", "Locked", "Reply", "TokenState", "call_flow", "decode", "refresh_flow"]
 
 Clock = Callable[[], datetime]
 #: After a failed ahead-of-expiry refresh, callers keep the still-valid token this long before
 #: trying again, so a throttled CreateParticipantConnection is not retried by every waiting caller.
 FAILURE_PAUSE = timedelta(seconds=5)
+#: Sends of one call at most: the first, and re-sends after 403s with a renewed connection token.
+MAX_SENDS = 4
 
 
 def utc_now() -> datetime:
@@ -98,7 +112,8 @@ class TokenState:
             None,
         )
         self.refused = False  # the service rejected the participant token: never try again
-        self.recreate_on_403 = True  # turned off once a re-create did not cure a 403
+        # generation whose fresh, unexpired token still got a 403: its 403s are not about the token
+        self.uncured: int | None = None
         self.closed = False  # disconnected: no more re-creates
         self.failed: tuple[int, datetime] | None = None  # (generation, when) of the last failed refresh
 
@@ -171,13 +186,11 @@ def decode(reply: Reply) -> dict[str, Any]:
         return {}
     try:
         doc = json.loads(reply.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         doc = None
     if not isinstance(doc, dict):
-        raise ParticipantServiceError(
-            "the service answered with a body that is not a JSON object",
-            code="InvalidResponse",
-            status_code=reply.status,
+        raise InvalidResponseError(
+            "the service answered with a body that is not a JSON object", status_code=reply.status
         )
     return doc
 
@@ -187,6 +200,10 @@ def _send(request: ops.Request, bearer: Secret) -> Generator[Call, Any, Reply]:
         reply: Reply = yield Call(request, bearer)
     except httpx.TransportError as exc:
         raise transport_error(exc) from exc
+    except httpx.HTTPError as exc:  # an answer httpx could not read (DecodingError, say)
+        error = InvalidResponseError(f"the answer could not be read ({type(exc).__name__})")
+        scrub(exc)
+        raise error from exc
     return reply
 
 
@@ -214,7 +231,7 @@ def refresh_flow(
         raise
     except ValueError as exc:
         state.note_failure()
-        raise ParticipantServiceError(str(exc), code="InvalidResponse", status_code=reply.status) from None
+        raise InvalidResponseError(str(exc), status_code=reply.status) from None
     state.apply(info)
     return info
 
@@ -236,11 +253,21 @@ def call_flow(
             "the session has no connection token", code="AccessDeniedException", status_code=None
         )
     reply = yield from _send(request, connection.connection_token)
-    if reply.status == 403 and recreate and state.recreate_on_403 and state.can_refresh():
-        yield Locked(refresh_flow(state, seen))
-        connection, again = state.snapshot()
-        if connection is not None and again != seen:
-            reply = yield from _send(request, connection.connection_token)
-            if reply.status == 403:
-                state.recreate_on_403 = False
+    sends = 1
+    while reply.status == 403 and recreate and sends < MAX_SENDS and state.can_refresh():
+        connection, now = state.snapshot()
+        if now == seen:  # nobody renewed the token since this send: it may be the cause
+            if state.still_valid() and (sends > 1 or state.uncured == seen):
+                # a token renewed after this call's first 403 and not expired was refused too
+                state.uncured = seen
+                break
+            yield Locked(refresh_flow(state, seen))
+            connection, now = state.snapshot()
+            if now == seen:
+                break  # no new connection (the refresh was refused or not possible)
+        if connection is None:
+            break
+        seen = now
+        reply = yield from _send(request, connection.connection_token)
+        sends += 1
     return decode(reply)

@@ -1,0 +1,173 @@
+"""One session shared by many threads or tasks while connection tokens expire every ~2 s.
+
+The emulator issues connection tokens that live ``TTL`` seconds and answers SendMessage and
+CreateParticipantConnection after ``LATENCY`` seconds, and the client's pool has fewer
+connections than callers, so calls wait for a connection and many are sent with a token that
+expires before the service reads it. The client renews only on expiry (``refresh_margin=0``),
+so every renewal after the first is driven by an expiry or a 403: the hard path.
+
+``run_threads`` / ``run_tasks`` return a ``Report``: errors, the messages the transcript holds,
+and the renewals (CreateParticipantConnection calls after the first) against the expiries
+(tokens' lifetimes that ended while the test ran). Used by ``tests/test_sharing.py`` (smaller
+runs) and ``bench/sharing.py`` (the issue's full sizes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from connect_participant import AsyncParticipantClient, ParticipantClient
+from connect_participant_emulator import LocalParticipantService
+
+TTL = 2.0
+LATENCY = 0.5
+
+
+class _Counting(httpx.BaseTransport):
+    def __init__(self, wrapped: httpx.BaseTransport, counts: Counter[str]) -> None:
+        self.wrapped, self.counts, self.lock = wrapped, counts, threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self.lock:
+            self.counts[request.url.path] += 1
+        return self.wrapped.handle_request(request)
+
+    def close(self) -> None:
+        self.wrapped.close()
+
+
+class _AsyncCounting(httpx.AsyncBaseTransport):
+    def __init__(self, wrapped: httpx.AsyncBaseTransport, counts: Counter[str]) -> None:
+        self.wrapped, self.counts = wrapped, counts
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.counts[request.url.path] += 1
+        return await self.wrapped.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.wrapped.aclose()
+
+
+@dataclass
+class Report:
+    callers: int
+    sends: int
+    elapsed: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    contents: Counter[str] = field(default_factory=Counter)
+    creates: int = 0
+    sends_on_wire: int = 0
+
+    @property
+    def renewals(self) -> int:
+        return self.creates - 1
+
+    @property
+    def expiries(self) -> int:
+        return math.ceil(self.elapsed / TTL)
+
+    def expected(self) -> set[str]:
+        return {f"c{c}-m{n}" for c in range(self.callers) for n in range(self.sends)}
+
+    def summary(self) -> str:
+        lost = len(self.expected() - set(self.contents))
+        doubled = sum(1 for count in self.contents.values() if count > 1)
+        return (
+            f"{self.callers} callers x {self.sends} sends in {self.elapsed:.1f} s: {len(self.errors)} errors, "
+            f"{lost} lost, {doubled} doubled, {self.renewals} renewals for {self.expiries} expiries, "
+            f"{self.sends_on_wire} SendMessage requests"
+        )
+
+
+def _emulator() -> LocalParticipantService:
+    return LocalParticipantService(connection_token_ttl=TTL)
+
+
+def _slow(service: LocalParticipantService) -> None:
+    service.set_latency(LATENCY, "SendMessage")
+    service.set_latency(LATENCY, "CreateParticipantConnection")
+
+
+def _transcript(chat: Any) -> Counter[str]:
+    return Counter(item.content for item in chat.transcript(page_size=100) if item.type == "MESSAGE")
+
+
+def run_threads(callers: int = 32, sends: int = 100, connections: int = 16) -> Report:
+    report = Report(callers, sends)
+    counts: Counter[str] = Counter()
+    with _emulator() as service:
+        chat_info = service.start_chat()
+        transport = _Counting(httpx.HTTPTransport(limits=httpx.Limits(max_connections=connections)), counts)
+        with (
+            httpx.Client(transport=transport, timeout=30) as http,
+            ParticipantClient(
+                endpoint_url=service.endpoint_url, http_client=http, refresh_margin=0
+            ) as client,
+        ):
+            _slow(service)
+            chat = client.connect(chat_info.participant_token)
+
+            def caller(c: int) -> None:
+                for n in range(sends):
+                    try:
+                        chat.send_message(f"c{c}-m{n}")
+                    except Exception as exc:
+                        report.errors.append(f"{type(exc).__name__}: {exc}")
+
+            start = time.monotonic()
+            with ThreadPoolExecutor(callers) as pool:
+                list(pool.map(caller, range(callers)))
+            report.elapsed = time.monotonic() - start
+            service.set_latency(0, "SendMessage")
+            service.set_latency(0, "CreateParticipantConnection")
+            report.contents = _transcript(chat)
+    report.creates = counts["/participant/connection"]
+    report.sends_on_wire = counts["/participant/message"]
+    return report
+
+
+async def run_tasks(callers: int = 200, sends: int = 20) -> Report:
+    report = Report(callers, sends)
+    counts: Counter[str] = Counter()
+    async with _emulator() as service:
+        chat_info = await service.astart_chat()
+        from httpx_aiohttp import AiohttpTransport
+
+        transport = _AsyncCounting(AiohttpTransport(limits=httpx.Limits(max_connections=100)), counts)
+        async with (
+            httpx.AsyncClient(transport=transport, timeout=30) as http,
+            AsyncParticipantClient(
+                endpoint_url=service.endpoint_url, http_client=http, refresh_margin=0
+            ) as client,
+        ):
+            await asyncio.to_thread(_slow, service)
+            chat = await client.connect(chat_info.participant_token)
+
+            async def caller(c: int) -> None:
+                for n in range(sends):
+                    try:
+                        await chat.send_message(f"c{c}-m{n}")
+                    except Exception as exc:
+                        report.errors.append(f"{type(exc).__name__}: {exc}")
+
+            start = time.monotonic()
+            await asyncio.gather(*(caller(c) for c in range(callers)))
+            report.elapsed = time.monotonic() - start
+            await asyncio.to_thread(service.set_latency, 0, "SendMessage")
+            await asyncio.to_thread(service.set_latency, 0, "CreateParticipantConnection")
+            contents: Counter[str] = Counter()
+            async for item in chat.transcript(page_size=100):
+                if item.type == "MESSAGE" and item.content is not None:
+                    contents[item.content] += 1
+            report.contents = contents
+    report.creates = counts["/participant/connection"]
+    report.sends_on_wire = counts["/participant/message"]
+    return report
