@@ -34,7 +34,12 @@ async shell calls the reads and writes from a worker thread).
 with ``size``); its ``status`` is ``None`` unless the upload waited for the scan.
 
 Presigned URLs are held as ``Secret`` and never put into exception text,
-reprs or log records.
+reprs or log records. ``check_storage_url`` holds them to a rule before any
+request: ``https``, or ``http`` to a loopback host (the emulator), and never a
+link-local or instance-metadata address (169.254.0.0/16, fe80::/10,
+``fd00:ec2::254``, in any spelling of the address); ``HeadersToInclude`` must
+be header names and values HTTP allows (no CR, LF or NUL). A URL or header
+that breaks the rule is ``InvalidResponseError`` (code ``UnsafeStorageUrl``).
 
 Exception tree (all under ``ParticipantServiceError``)::
 
@@ -50,9 +55,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import ipaddress
 import math
 import os
 import re
+import socket
 import stat
 import tempfile
 import time
@@ -73,10 +80,11 @@ from connect_participant_api.models import (
 from connect_participant_api.types import UNSET, Unset
 
 from . import _operations as ops
-from ._errors import InvalidInputError, ParticipantServiceError, transport_error
+from ._errors import InvalidInputError, InvalidResponseError, ParticipantServiceError, transport_error
 from ._flow import Flow
 from ._models import Attachment, parse_time
 from ._pagination import TranscriptCursor
+from ._retry import STORAGE
 from ._secrets import Secret, redact
 from ._validation import check_member, spec_bounds
 
@@ -565,10 +573,69 @@ def storage_request(
     target = httpx.URL(url.reveal())
     wire = {"Host": target.netloc.decode("ascii"), **(headers or {})}
     if body is None:
-        return httpx.Request("GET", target, headers=wire)
+        return httpx.Request("GET", target, headers=wire, extensions={STORAGE: True})
     if not any(key.lower() == "content-length" for key in wire):
         wire["Content-Length"] = str(body.source.size)
-    return httpx.Request("PUT", target, headers=wire, stream=body)
+    return httpx.Request("PUT", target, headers=wire, stream=body, extensions={STORAGE: True})
+
+
+# --- what a presigned URL and its headers may be (pure) ------------------------------------------
+
+_METADATA_V6 = ipaddress.IPv6Address("fd00:ec2::254")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address a host names literally (any IPv4 spelling a resolver accepts), else None."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        try:  # 2852039166, 0xa9.0xfe.0xa9.0xfe, 169.254.43518: what inet_aton (and connect) accept
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except (OSError, ValueError):
+            return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _unsafe(what: str, operation: str) -> InvalidResponseError:
+    return InvalidResponseError(f"{operation} returned {what}; not followed", code="UnsafeStorageUrl")
+
+
+def check_storage_url(url: str, operation: str) -> None:
+    """A presigned URL the SDK may follow: https (or http to loopback), never link-local/metadata."""
+    try:
+        parsed = httpx.URL(url)
+        host = parsed.host
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise _unsafe("a storage URL that does not parse", operation) from None
+    if not host:
+        raise _unsafe("a storage URL without a host", operation)
+    address = _address(host)
+    if address is not None and (address.is_link_local or address == _METADATA_V6):
+        raise _unsafe("a storage URL on a link-local or instance-metadata address", operation)
+    loopback = host.lower() == "localhost" or (address is not None and address.is_loopback)
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
+        raise _unsafe("a storage URL that is not https (http only to a loopback host)", operation)
+
+
+def check_storage_headers(headers: object) -> dict[str, str]:
+    """``HeadersToInclude`` as names and values HTTP allows (no CR/LF/NUL; names are tokens)."""
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise _unsafe("HeadersToInclude that are not an object", "StartAttachmentUpload")
+    clean: dict[str, str] = {}
+    for key, value in headers.items():
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise _unsafe("a HeadersToInclude value that is not a string", "StartAttachmentUpload")
+        text = str(value)
+        if not isinstance(key, str) or not _HEADER_NAME.fullmatch(key) or not _HEADER_VALUE.fullmatch(text):
+            raise _unsafe("a header name or value HTTP does not allow", "StartAttachmentUpload")
+        clean[key] = text
+    return clean
 
 
 # --- upload -------------------------------------------------------------------------------------
@@ -599,12 +666,10 @@ def _parse_start(doc: Mapping[str, Any]) -> _Ticket:
         )
     assert not isinstance(meta, Unset)
     headers = meta.headers_to_include
-    clean = (
-        {}
-        if isinstance(headers, Unset)
-        else {str(k): str(v) for k, v in headers.additional_properties.items()}
-    )
-    return _Ticket(attachment_id, Secret(url), parse_time(meta.url_expiry), clean)
+    secret = Secret(url)
+    check_storage_url(url, "StartAttachmentUpload")
+    clean = check_storage_headers(None if isinstance(headers, Unset) else headers.additional_properties)
+    return _Ticket(attachment_id, secret, parse_time(meta.url_expiry), clean)
 
 
 def check_url_expiry(expires_at: datetime | None, now: datetime) -> bool:
@@ -784,7 +849,9 @@ def _download_flow(call: ApiFlow, request: ops.Request) -> Flow[Any, DownloadTic
         raise AttachmentError(
             "GetAttachment returned no download URL or size", code="InvalidResponse", status_code=None
         )
-    return DownloadTicket(Secret(url), size)
+    secret = Secret(url)
+    check_storage_url(url, "GetAttachment")
+    return DownloadTicket(secret, size)
 
 
 class SizeCheck:

@@ -33,7 +33,13 @@ from connect_participant_api.client import Client as LowLevelClient
 from ._config import load_shared_config, resolve_config
 from ._errors import InvalidInputError
 from ._models import ConnectionInfo
-from ._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
+from ._retry import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AsyncRetryTransport,
+    RetryPolicy,
+    RetryTransport,
+    check_max_response_bytes,
+)
 from ._secrets import Secret
 from ._session import AsyncChatSession, ChatSession
 from ._tokens import Clock, TokenState, utc_now
@@ -86,6 +92,7 @@ class ClientOptions(TypedDict, total=False):
     content_limits: Mapping[str, int] | None
     attachment_limits: AttachmentLimits | None
     refresh_margin: float
+    max_response_bytes: int
 
 
 class _ClientBase:
@@ -107,6 +114,7 @@ class _ClientBase:
         content_limits: Mapping[str, int] | None = None,
         attachment_limits: AttachmentLimits | None = None,
         refresh_margin: float = 60.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         _clock: Clock = utc_now,
         _environ: Mapping[str, str] | None = None,
     ) -> None:
@@ -143,6 +151,7 @@ class _ClientBase:
         ):
             raise InvalidInputError("refresh_margin", "must be a finite number of seconds >= 0")
         self._refresh_margin = float(refresh_margin)
+        self._max_response_bytes = check_max_response_bytes(max_response_bytes)
         self._clock = _clock
 
     @property
@@ -182,19 +191,23 @@ class _ClientBase:
         self,
         given: H | None,
         kind: type[H],
-        retry_wrapper: Callable[[Any, RetryPolicy], Any],
+        retry_wrapper: Callable[..., Any],
         default_transport: Callable[[], Any],
     ) -> H:
         """Our httpx client with the retry transport, or the user's with its transport wrapped once."""
         if given is None:
-            transport = retry_wrapper(default_transport(), self._retry)
+            transport = retry_wrapper(
+                default_transport(), self._retry, max_response_bytes=self._max_response_bytes
+            )
             return kind(
                 base_url=self._endpoint_url, timeout=self._timeout, transport=transport, headers=_HEADERS
             )
         if not isinstance(given, kind):
             raise InvalidInputError("http_client", f"must be an httpx.{kind.__name__}")
         if not isinstance(given._transport, retry_wrapper):  # type: ignore[arg-type]
-            given._transport = retry_wrapper(given._transport, self._retry)
+            given._transport = retry_wrapper(
+                given._transport, self._retry, max_response_bytes=self._max_response_bytes
+            )
         if not str(given.base_url):
             given.base_url = httpx.URL(self._endpoint_url)
         return given
@@ -216,7 +229,9 @@ class ParticipantClient(_ClientBase):
     (seconds, ``httpx.Timeout`` or ``None``; 15 s by default), ``http_client`` (your
     ``httpx.Client``), ``content_limits`` (lift per-content-type message limits),
     ``attachment_limits`` (``AttachmentLimits``: your instance's attachment size/types),
-    ``refresh_margin`` (seconds before expiry to renew the connection token).
+    ``refresh_margin`` (seconds before expiry to renew the connection token),
+    ``max_response_bytes`` (largest API answer read, 10 MiB by default; attachments are
+    streamed and not affected). The timeout is also each attempt's overall deadline.
     """
 
     def __init__(

@@ -17,6 +17,21 @@
 
 Both the facade's calls and calls through ``client.low_level`` (the generated
 client) go through the same httpx client, hence through this transport.
+
+Transport policy for API answers lives here too, so generated calls get it:
+
+- **Deadline.** Each attempt must be answered in full within the client's
+  timeout (its largest part; 15 s by default), counted from the attempt's start:
+  a body trickled byte by byte is cut. Per-read timeouts are capped at the time
+  left; a cut attempt is an ``httpx.ReadTimeout`` (retried like any timeout).
+- **Answer-size cap.** The transport reads an API answer whole and decodes its
+  ``Content-Encoding`` itself in small steps; more than ``max_response_bytes``
+  (``DEFAULT_MAX_RESPONSE_BYTES``, 10 MiB) raw or decoded, or an encoding that
+  does not decode, is ``InvalidResponseError`` (``ResponseTooLarge`` /
+  ``InvalidResponse``) and the connection is dropped. The answer handed on has
+  the decoded bytes and no ``Content-Encoding``.
+- Attachment storage requests (marked with the ``STORAGE`` request extension)
+  are streamed untouched: no cap, no overall deadline (per-read timeouts only).
 """
 
 from __future__ import annotations
@@ -26,7 +41,7 @@ import math
 import random as _random
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -34,12 +49,14 @@ from typing import Any
 
 import httpx
 
-from ._errors import InvalidInputError, header_value, scrub
+from ._errors import InvalidInputError, InvalidResponseError, header_value, scrub
 from ._flow import Flow, run_async, run_sync
 from ._secrets import redact
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "RETRYABLE_STATUSES",
+    "STORAGE",
     "AsyncRetryTransport",
     "RetryPolicy",
     "RetryTransport",
@@ -51,6 +68,12 @@ __all__ = [
 log = logging.getLogger("connect_participant")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Largest API answer read (raw and decoded): GetTranscript's worst case (100 items of 16,384
+#: characters, JSON-escaped) stays below it.
+DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+#: Request extension marking a presigned storage request: streamed, no cap, no overall deadline.
+STORAGE = "connect_participant.storage"
+_DECODE_STEP = 4096  # raw bytes per decoder call: deflate's ratio (< 1,100) bounds each output
 _RETRYABLE_ERRORS: tuple[type[Exception], ...] = (
     httpx.TimeoutException,
     httpx.NetworkError,
@@ -150,6 +173,122 @@ def parse_retry_after(headers: Mapping[str, str], now: Callable[[], datetime] | 
     return max(0.0, (when - current).total_seconds())
 
 
+# --- answer bounds: the deadline and the size cap (pure) ----------------------------------------
+
+
+def check_max_response_bytes(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1024:
+        raise InvalidInputError("max_response_bytes", "must be an int >= 1024 (bytes)")
+    return value
+
+
+def attempt_deadline(request: httpx.Request) -> float | None:
+    """Seconds an attempt may take in all: the request's largest timeout part (None: no timeout)."""
+    timeouts = request.extensions.get("timeout")
+    if not isinstance(timeouts, Mapping):
+        return None
+    parts = [v for v in timeouts.values() if isinstance(v, int | float) and 0 < v < math.inf]
+    return max(parts) if parts else None
+
+
+def is_bounded(request: httpx.Request) -> bool:
+    """An API call (not a presigned storage request): read whole, capped, within the deadline."""
+    return not request.extensions.get(STORAGE)
+
+
+class _TimeLeft(dict[str, float | None]):
+    """A request's ``timeout`` extension whose parts never exceed the time left to the deadline
+    (httpcore and httpx-aiohttp read them with ``.get`` when each phase starts)."""
+
+    def __init__(self, base: object, deadline: float, clock: Callable[[], float]) -> None:
+        super().__init__(base if isinstance(base, Mapping) else {})
+        self._deadline = deadline
+        self._clock = clock
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = super().get(key, default)
+        left = max(self._deadline - self._clock(), 0.001)
+        return left if value is None or value > left else value
+
+
+def too_late(request: httpx.Request, seconds: float) -> httpx.ReadTimeout:
+    return httpx.ReadTimeout(f"no complete answer within the {seconds:g} s deadline", request=request)
+
+
+class AnswerReader:
+    """Collects an API answer's raw bytes up to the cap and decodes them in bounded steps (pure)."""
+
+    __slots__ = ("_chunks", "_limit", "_size", "status")
+
+    def __init__(self, limit: int, status: int) -> None:
+        self._limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self.status = status
+
+    def _too_large(self) -> InvalidResponseError:
+        return InvalidResponseError(
+            f"the answer is larger than max_response_bytes ({self._limit} bytes)",
+            code="ResponseTooLarge",
+            status_code=self.status,
+        )
+
+    def feed(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > self._limit:
+            self._chunks.clear()
+            raise self._too_large()
+        self._chunks.append(chunk)
+
+    def answer(self, response: httpx.Response, request: httpx.Request) -> httpx.Response:
+        """The answer to hand on: decoded body, no ``Content-Encoding`` (or the typed error)."""
+        headers = response.headers
+        raw = b"".join(self._chunks)
+        self._chunks.clear()
+        if "content-encoding" not in headers:
+            body = raw
+        else:
+            # httpx's own decoders, fed a bounded step at a time through a throwaway response
+            encoded = httpx.Response(response.status_code, headers=headers, stream=_Steps(raw))
+            parts: list[bytes] = []
+            size = 0
+            try:
+                for part in encoded.iter_bytes():
+                    size += len(part)
+                    if size > self._limit:
+                        raise self._too_large()
+                    parts.append(part)
+            except httpx.DecodingError as exc:
+                error = InvalidResponseError(
+                    "the answer's Content-Encoding did not decode", status_code=response.status_code
+                )
+                scrub(exc)
+                raise error from exc
+            body = b"".join(parts)
+        kept = [
+            (k, v)
+            for k, v in headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=kept,
+            content=body,
+            request=request,
+            extensions=response.extensions,
+        )
+
+
+class _Steps(httpx.SyncByteStream):
+    def __init__(self, raw: bytes) -> None:
+        self._raw = raw
+
+    def __iter__(self) -> Iterator[bytes]:
+        raw = self._raw
+        for start in range(0, len(raw), _DECODE_STEP):
+            yield raw[start : start + _DECODE_STEP]
+
+
 # --- the loop, once -------------------------------------------------------------------------------
 
 
@@ -211,15 +350,42 @@ class RetryTransport(httpx.BaseTransport):
         *,
         sleep: Callable[[float], Any] = time.sleep,
         random: Callable[[], float] = _random.random,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.wrapped = transport if transport is not None else httpx.HTTPTransport()
         self.policy = policy if policy is not None else RetryPolicy()
+        self.max_response_bytes = check_max_response_bytes(max_response_bytes)
         self._sleep = sleep
         self._random = random
+        self._clock = clock
+
+    def _attempt(self, request: httpx.Request) -> httpx.Response:
+        if not is_bounded(request):
+            return self.wrapped.handle_request(request)
+        seconds = attempt_deadline(request)
+        base = request.extensions.get("timeout")
+        deadline = None if seconds is None else self._clock() + seconds
+        if seconds is not None and deadline is not None:
+            request.extensions["timeout"] = _TimeLeft(base, deadline, self._clock)
+        try:
+            response = self.wrapped.handle_request(request)
+            reader = AnswerReader(self.max_response_bytes, response.status_code)
+            try:
+                for chunk in response.iter_raw():
+                    reader.feed(chunk)
+                    if seconds is not None and deadline is not None and self._clock() > deadline:
+                        raise too_late(request, seconds)
+            finally:
+                response.close()
+        finally:
+            if deadline is not None:
+                request.extensions["timeout"] = base
+        return reader.answer(response, request)
 
     def _perform(self, action: Send | Discard | Sleep) -> Any:
         if isinstance(action, Send):
-            return self.wrapped.handle_request(action.request)
+            return self._attempt(action.request)
         if isinstance(action, Discard):
             action.response.read()  # an error body is small: read it so the connection can be reused
             return action.response.close()
@@ -258,18 +424,49 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         *,
         sleep: Callable[[float], Any] | None = None,
         random: Callable[[], float] = _random.random,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         import asyncio  # here, not at the top: a sync client never needs it
 
         self.wrapped = transport if transport is not None else httpx.AsyncHTTPTransport()
         self.policy = policy if policy is not None else RetryPolicy()
+        self.max_response_bytes = check_max_response_bytes(max_response_bytes)
         self._sleep = sleep if sleep is not None else asyncio.sleep
         self._random = random
+        self._clock = clock
+
+    async def _attempt(self, request: httpx.Request) -> httpx.Response:
+        import asyncio  # loaded already: this is an async client
+
+        if not is_bounded(request):
+            return await self.wrapped.handle_async_request(request)
+        seconds = attempt_deadline(request)
+        base = request.extensions.get("timeout")
+        if seconds is not None:
+            request.extensions["timeout"] = _TimeLeft(base, self._clock() + seconds, self._clock)
+        try:
+            async with asyncio.timeout(seconds) as scope:
+                response = await self.wrapped.handle_async_request(request)
+                reader = AnswerReader(self.max_response_bytes, response.status_code)
+                try:
+                    async for chunk in response.aiter_raw():
+                        reader.feed(chunk)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            if seconds is not None and scope.expired():
+                raise too_late(request, seconds) from None
+            raise
+        finally:
+            if seconds is not None:
+                request.extensions["timeout"] = base
+        return reader.answer(response, request)
 
     async def _perform(self, action: Send | Discard | Sleep) -> Any:
         if isinstance(action, Send):
             try:
-                return await self.wrapped.handle_async_request(action.request)
+                return await self._attempt(action.request)
             except httpx.TransportError as exc:  # also what low_level calls get: no URL in it
                 scrub(exc)
                 raise
