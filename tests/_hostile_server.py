@@ -45,6 +45,8 @@ class Answer:
     stream_bytes: int = 0
     #: answer this many times, then behave again (0: for good)
     times: int = 0
+    #: wait this long before answering at all (no status line meanwhile)
+    delay: float = 0.0
 
     @classmethod
     def json(
@@ -109,6 +111,12 @@ class HostileService(ScriptedServer):
         return await self._good(request, operation, body)
 
     async def _hostile(self, request: web.Request, answer: Answer) -> web.StreamResponse:
+        waited = 0.0
+        while waited < answer.delay:  # until the client gives up (closes), so shutdown is quick
+            if request.transport is None or request.transport.is_closing():
+                return web.Response()
+            await asyncio.sleep(0.05)
+            waited += 0.05
         if not answer.trickle and not answer.stream_bytes:
             return web.Response(status=answer.status, body=answer.body, headers=answer.headers)
         response = web.StreamResponse(status=answer.status, headers=answer.headers)
@@ -187,7 +195,8 @@ class HostileService(ScriptedServer):
             if message.type != WSMsgType.TEXT:
                 continue
             if '"aws/subscribe"' in message.data:
-                await socket.send_str('{"topic":"aws/subscribe","content":{"status":"success"}}')
+                ack = {"status": "success", "topics": ["aws/chat"]}
+                await socket.send_str(json.dumps({"topic": "aws/subscribe", "content": ack}))
                 for frame in self.ws_frames:
                     await socket.send_str(frame)
         return socket

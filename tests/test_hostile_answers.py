@@ -14,6 +14,7 @@ import asyncio
 import functools
 import gc
 import gzip
+import json
 import logging
 import zlib
 from collections.abc import AsyncIterator, Iterator
@@ -373,6 +374,17 @@ async def test_a_trickled_answer_is_cut_at_the_deadline(
     assert svc.written[-1] < len(body)
 
 
+async def test_a_server_that_never_answers_is_cut_at_the_deadline(kind: str, svc: HostileService) -> None:
+    shell = Shell(kind, svc, timeout=1.0)
+    try:
+        chat = await shell.connect()
+        svc.answer("SendMessage", Answer(delay=60))
+        error = await fails(shell, ParticipantTransportError, chat, "send_message", "hi")
+        assert "Timeout" in error.code
+    finally:
+        await shell.close()
+
+
 async def test_an_answer_above_the_cap_is_refused_and_cut(shell: Shell, svc: HostileService) -> None:
     chat = await shell.connect()
     total = 50 * 1024 * 1024
@@ -444,3 +456,43 @@ async def test_a_403_echoing_the_token_never_shows_it(shell: Shell, svc: Hostile
     gc.collect()
     error = await fails(shell, AccessDeniedError, await shell.connect(), "send_message", "hi")
     assert "[redacted]" in str(error)
+
+
+# -- the events stream (WebSocket) --------------------------------------------------------------
+
+
+def frame(item: Any) -> str:
+    return json.dumps({"topic": "aws/chat", "content": item if isinstance(item, str) else json.dumps(item)})
+
+
+async def test_events_deliver_items_with_zone_less_or_garbled_times(
+    shell: Shell, svc: HostileService
+) -> None:
+    svc.ws_frames = [
+        frame({"Id": "i-1", "Type": "MESSAGE", "Content": "a", "AbsoluteTime": "2026-11-26T10:00:00"}),
+        "not json",
+        "[" * 100_000,
+        frame("[" * 100_000),
+        frame({"Id": "i-2", "Type": "MESSAGE", "Content": "b", "AbsoluteTime": "garbled"}),
+        frame({"Id": "i-3", "Type": "MESSAGE", "Content": "c", "AbsoluteTime": "2026-11-26T10:00:02.000Z"}),
+    ]
+    chat = await shell.connect()
+    stream = chat.events()
+    events: list[Any] = []
+    if shell.kind == "sync":
+
+        def take() -> None:
+            for event in stream:
+                events.append(event)
+                if len(events) == 3:
+                    stream.close()
+
+        await asyncio.to_thread(take)
+    else:
+        async for event in stream:
+            events.append(event)
+            if len(events) == 3:
+                await stream.aclose()
+    assert [event.item.id for event in events] == ["i-1", "i-2", "i-3"]
+    assert events[0].item.time == datetime(2026, 11, 26, 10, tzinfo=UTC)
+    assert events[1].item.time is None
