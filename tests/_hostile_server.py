@@ -25,8 +25,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from _scripted_server import ScriptedServer
-from _servers import OPERATIONS
+from _servers import OPERATIONS as _OPERATIONS
 from aiohttp import WSMsgType, web
+
+OPERATIONS = {
+    **_OPERATIONS,
+    "/participant/authentication-url": "GetAuthenticationUrl",
+    "/participant/cancel-authentication": "CancelParticipantAuthentication",
+}
 
 
 def later(seconds: float = 3600) -> str:
@@ -104,6 +110,8 @@ class HostileService(ScriptedServer):
             return await self._websocket(request)
         body = await request.read()
         operation = OPERATIONS.get(request.path, "Storage" if request.path.startswith("/storage/") else "?")
+        if request.path.startswith("/participant/views/"):
+            operation = "DescribeView"
         self.seen.append((operation, dict(request.headers), body))
         answer = self._take(operation)
         if answer is not None:

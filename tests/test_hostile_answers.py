@@ -222,6 +222,40 @@ async def test_wrong_types_in_answers_read_as_missing(shell: Shell, svc: Hostile
     await fails(shell, ValidationError, chat, "send_message", "hi")
 
 
+@pytest.mark.parametrize(
+    ("operation", "doc"),
+    [
+        ("DescribeView", {}),
+        ("DescribeView", {"View": "x"}),
+        ("GetAuthenticationUrl", {"AuthenticationUrl": 5}),
+        ("GetAuthenticationUrl", {}),
+    ],
+)
+async def test_unusable_view_and_authentication_answers(
+    shell: Shell, svc: HostileService, operation: str, doc: dict[str, Any]
+) -> None:
+    chat = await shell.connect()
+    svc.answer(operation, Answer.json(doc))
+    if operation == "DescribeView":
+        await fails(shell, InvalidResponseError, chat, "describe_view", "view-token")
+    else:
+        await fails(
+            shell, InvalidResponseError, chat, "authentication_url", "s" * 36, "https://example.com/x"
+        )
+
+
+async def test_a_view_template_nested_too_deep_is_kept_as_text(shell: Shell, svc: HostileService) -> None:
+    chat = await shell.connect()
+    deep = "[" * 100_000
+    svc.answer(
+        "DescribeView",
+        Answer.json({"View": {"Name": "v", "Content": {"Template": deep, "Actions": [1, "A"]}}}),
+    )
+    view = await shell.run(chat, "describe_view", "view-token")
+    assert view.template == deep
+    assert view.actions == ("A",)
+
+
 # -- timestamps ---------------------------------------------------------------------------------
 
 

@@ -51,7 +51,7 @@ from ._models import Attachment, ConnectionInfo, SendResult
 from ._pagination import Transcript, TranscriptCursor
 from ._secrets import Secret
 from ._send_policy import ReceiptLedger, TypingThrottle, deduplicated_receipt, throttled_typing
-from ._tokens import Action, Call, Locked, Reply, TokenState, call_flow, refresh_flow
+from ._tokens import Action, Call, Locked, Reply, TokenState, call_flow, parse_answer, refresh_flow
 from ._validation import check_content, check_content_type, check_id, check_optional_content
 from ._views import View
 
@@ -142,7 +142,8 @@ class _SessionBase:
 
     def _call_flow(self, request: ops.Request, wrap: Callable[[Any], T]) -> Flow[T]:
         """Call, then the answer as the operation's generated response model, wrapped by ``wrap``."""
-        return wrap(wire.parse(request.module, (yield from call_flow(self._state, request))))
+        answer = wire.parse(request.module, (yield from call_flow(self._state, request)))
+        return parse_answer(request.operation, wrap, answer)
 
     def _connect_flow(self) -> Flow[ConnectionInfo | None]:
         return (yield from refresh_flow(self._state, self._state.generation))

@@ -39,7 +39,7 @@ import json
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -53,11 +53,22 @@ from ._errors import (
     transport_error,
 )
 from ._models import ConnectionInfo
-from ._secrets import Secret
+from ._secrets import Secret, redact
 from ._wire import parse
 
-__all__ = ["MAX_SENDS", "Call", "Locked", "Reply", "TokenState", "call_flow", "decode", "refresh_flow"]
+__all__ = [
+    "MAX_SENDS",
+    "Call",
+    "Locked",
+    "Reply",
+    "TokenState",
+    "call_flow",
+    "decode",
+    "parse_answer",
+    "refresh_flow",
+]
 
+T = TypeVar("T")
 Clock = Callable[[], datetime]
 #: After a failed ahead-of-expiry refresh, callers keep the still-valid token this long before
 #: trying again, so a throttled CreateParticipantConnection is not retried by every waiting caller.
@@ -193,6 +204,20 @@ def decode(reply: Reply) -> dict[str, Any]:
             "the service answered with a body that is not a JSON object", status_code=reply.status
         )
     return doc
+
+
+def parse_answer(operation: str, wrap: Callable[[Any], T], answer: Any) -> T:
+    """A result wrapper's output; whatever it raises on an answer it cannot use (a missing member,
+    a wrong type, JSON nested too deep inside a string) becomes ``InvalidResponseError``."""
+    try:
+        return wrap(answer)
+    except ParticipantServiceError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        detail = redact(str(exc))[:200] if isinstance(exc, ValueError) else ""
+        raise InvalidResponseError(
+            f"{operation} answered with something the SDK cannot use" + (f": {detail}" if detail else ""),
+        ) from None
 
 
 def _send(request: ops.Request, bearer: Secret) -> Generator[Call, Any, Reply]:

@@ -36,7 +36,7 @@ def _json_or_text(value: object) -> Any:
         return value
     try:
         return json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return value
 
 

@@ -30,7 +30,7 @@ import connect_participant_api.models as _models
 from connect_participant_api._parameter_bounds import PARAMETER_BOUNDS, RESPONSE_MODELS
 from connect_participant_api.types import UNSET, Unset
 
-from ._errors import ParticipantServiceError
+from ._errors import InvalidResponseError
 from ._validation import check_bounds
 
 __all__ = [
@@ -169,9 +169,7 @@ def parse(operation: str, doc: Mapping[str, Any]) -> Any:
         return doc
     try:
         return from_dict(doc)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParticipantServiceError(
-            f"the service's {operation} answer does not match the spec ({type(exc).__name__})",
-            code="InvalidResponse",
-            status_code=None,
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise InvalidResponseError(
+            f"the service's {operation} answer does not match the spec ({type(exc).__name__})"
         ) from None
