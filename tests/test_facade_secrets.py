@@ -220,3 +220,25 @@ def test_redaction_is_by_value_whichever_secret_holds_it() -> None:
     again = Secret(value)
     assert value not in redact(f"echo {value}")
     del again
+
+
+def test_a_finalizer_never_waits_for_the_registry_lock() -> None:
+    """A cyclic-GC pass may run a Secret's finalizer in the middle of any allocation, also one
+    made while the same thread holds the registry's lock (inside redact()): the finalizer must
+    not take that lock (it did once, and a whole test run hung)."""
+    import threading
+
+    from connect_participant import _secrets
+
+    value = "held-while-locked-token"
+    _secrets._register(value)  # the reference the release below gives back
+    released = threading.Event()
+
+    def finalizer() -> None:
+        _secrets._release(value)
+        released.set()
+
+    with _secrets._lock:  # as inside redact() when the collector runs
+        threading.Thread(target=finalizer, daemon=True).start()
+        assert released.wait(10), "a finalizer waited for the registry's lock"
+    assert value not in redact(f"echo {value}")

@@ -30,7 +30,7 @@ import logging
 import re
 import threading
 import weakref
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
 __all__ = ["GUARDED_LOGGERS", "RedactingFilter", "Secret", "install_log_redaction", "redact"]
 
@@ -40,28 +40,38 @@ RETIRED_KEPT = 1024
 _lock = threading.Lock()
 _counts: dict[str, int] = {}  # value -> live Secret objects holding it
 _retired: OrderedDict[str, None] = OrderedDict()
+# Values whose Secret was collected, applied under the lock later: a finalizer may run in the
+# middle of any allocation, also one made while this thread holds the lock, so it never locks.
+_pending: deque[str] = deque()
 _cache: list[list[str]] = [[]]  # [values to scrub, longest first]; rebuilt after every change
 _stale = [False]
 
 
+def _drain() -> None:
+    """Apply the pending releases (the caller holds ``_lock``)."""
+    while _pending:
+        value = _pending.popleft()
+        left = _counts.get(value, 0) - 1
+        if left > 0:
+            _counts[value] = left
+            continue
+        _counts.pop(value, None)
+        _retired[value] = None
+        while len(_retired) > RETIRED_KEPT:
+            _retired.popitem(last=False)
+        _stale[0] = True
+
+
 def _register(value: str) -> None:
     with _lock:
+        _drain()
         _counts[value] = _counts.get(value, 0) + 1
         _retired.pop(value, None)
         _stale[0] = True
 
 
 def _release(value: str) -> None:
-    with _lock:
-        left = _counts.get(value, 0) - 1
-        if left > 0:
-            _counts[value] = left
-            return
-        _counts.pop(value, None)
-        _retired[value] = None
-        while len(_retired) > RETIRED_KEPT:
-            _retired.popitem(last=False)
-        _stale[0] = True
+    _pending.append(value)  # thread-safe, takes no lock (see _pending)
 
 
 class Secret:
@@ -114,6 +124,7 @@ _HEADER = re.compile(
 
 def _known_values() -> list[str]:
     with _lock:
+        _drain()
         if not _stale[0]:
             return _cache[0]
         values = [*_counts, *_retired]
