@@ -53,6 +53,8 @@ class Answer:
     times: int = 0
     #: wait this long before answering at all (no status line meanwhile)
     delay: float = 0.0
+    #: > 0 with ``head``: write these raw bytes (status line and headers) one per this many seconds
+    head: bytes = b""
 
     @classmethod
     def json(
@@ -125,6 +127,8 @@ class HostileService(ScriptedServer):
                 return web.Response()
             await asyncio.sleep(0.05)
             waited += 0.05
+        if answer.head:
+            return await self._trickle_head(request, answer)
         if not answer.trickle and not answer.stream_bytes:
             return web.Response(status=answer.status, body=answer.body, headers=answer.headers)
         response = web.StreamResponse(status=answer.status, headers=answer.headers)
@@ -152,6 +156,21 @@ class HostileService(ScriptedServer):
         finally:
             self.written.append(written)
         return response
+
+    async def _trickle_head(self, request: web.Request, answer: Answer) -> web.StreamResponse:
+        """The status line and headers themselves trickled, written to the socket directly."""
+        transport = request.transport
+        written = 0
+        for index in range(len(answer.head)):
+            if transport is None or transport.is_closing():
+                break
+            transport.write(answer.head[index : index + 1])
+            written += 1
+            await asyncio.sleep(answer.trickle)
+        self.written.append(written)
+        if transport is not None:
+            transport.close()
+        return web.Response()
 
     async def _good(self, request: web.Request, operation: str, body: bytes) -> web.StreamResponse:
         if operation == "CreateParticipantConnection":

@@ -408,6 +408,23 @@ async def test_a_trickled_answer_is_cut_at_the_deadline(
     assert svc.written[-1] < len(body)
 
 
+async def test_trickled_headers_are_cut_at_the_deadline(kind: str, svc: HostileService) -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Pad: " + b"a" * 60 + b"\r\n\r\n"
+    shell = Shell(kind, svc, timeout=1.0)
+    try:
+        chat = await shell.connect()
+        svc.answer("SendMessage", Answer(head=head, trickle=0.25))
+        await fails(shell, ParticipantTransportError, chat, "send_message", "hi")
+    finally:
+        await shell.close()
+    for _ in range(100):
+        if svc.written:
+            break
+        await asyncio.sleep(0.05)
+    assert svc.written
+    assert svc.written[-1] < len(head)  # 4 bytes a second: the whole head would take 25 s
+
+
 async def test_a_server_that_never_answers_is_cut_at_the_deadline(kind: str, svc: HostileService) -> None:
     shell = Shell(kind, svc, timeout=1.0)
     try:

@@ -36,6 +36,7 @@ Transport policy for API answers lives here too, so generated calls get it:
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import math
 import random as _random
@@ -47,6 +48,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import httpcore
 import httpx
 
 from ._errors import InvalidInputError, InvalidResponseError, header_value, scrub
@@ -211,6 +213,83 @@ class _TimeLeft(dict[str, float | None]):
         return left if value is None or value > left else value
 
 
+# The attempt's deadline (time.monotonic), for the sockets of the default sync transport: a
+# read or write never waits past it, so even headers trickled byte by byte are cut on time.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "connect_participant_deadline", default=None
+)
+
+
+def _capped(timeout: float | None) -> float | None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("no complete answer within the deadline")
+    return left if timeout is None or timeout > left else timeout
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _capped(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _capped(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _capped(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(host, port, _capped(timeout), local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _capped(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def deadline_transport(limits: httpx.Limits) -> httpx.HTTPTransport:
+    """httpx's sync transport whose sockets honour the attempt's deadline on every read and write.
+
+    It reaches into httpx's connection pool (``_pool``, httpcore's ``_network_backend``); if a
+    later httpx has neither, the transport is plain and the deadline is checked between reads.
+    """
+    transport = httpx.HTTPTransport(limits=limits)
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(pool, httpcore.ConnectionPool) and isinstance(backend, httpcore.NetworkBackend):
+        pool._network_backend = _DeadlineBackend(backend)
+    return transport
+
+
 def too_late(request: httpx.Request, seconds: float) -> httpx.ReadTimeout:
     return httpx.ReadTimeout(f"no complete answer within the {seconds:g} s deadline", request=request)
 
@@ -368,6 +447,7 @@ class RetryTransport(httpx.BaseTransport):
         deadline = None if seconds is None else self._clock() + seconds
         if seconds is not None and deadline is not None:
             request.extensions["timeout"] = _TimeLeft(base, deadline, self._clock)
+        mark = _DEADLINE.set(None if seconds is None else time.monotonic() + seconds)
         try:
             response = self.wrapped.handle_request(request)
             reader = AnswerReader(self.max_response_bytes, response.status_code)
@@ -379,6 +459,7 @@ class RetryTransport(httpx.BaseTransport):
             finally:
                 response.close()
         finally:
+            _DEADLINE.reset(mark)
             if deadline is not None:
                 request.extensions["timeout"] = base
         return reader.answer(response, request)
