@@ -45,7 +45,7 @@ import httpx
 
 from . import _operations as ops
 from . import _wire as wire
-from ._errors import AccessDeniedError, InvalidInputError, ParticipantServiceError
+from ._errors import AccessDeniedError, InvalidInputError, InvalidResponseError
 from ._flow import run_async, run_sync
 from ._models import Attachment, ConnectionInfo, SendResult
 from ._pagination import Transcript, TranscriptCursor
@@ -214,7 +214,7 @@ class _SessionBase:
         answer: DescribeViewResponse = yield from self._operation_flow(
             _describe_view, {"view_token": view_token}
         )
-        return View.from_model(answer)
+        return parse_answer("DescribeView", View.from_model, answer)
 
     def _authentication_url_flow(self, session_id: object, redirect_uri: object) -> Flow[str]:
         from connect_participant_api.api.participant import get_authentication_url as _get_authentication_url
@@ -228,9 +228,7 @@ class _SessionBase:
             _get_authentication_url, {"body": body}
         )
         if not isinstance(answer.authentication_url, str):
-            raise ParticipantServiceError(
-                "GetAuthenticationUrl returned no AuthenticationUrl", code="InvalidResponse", status_code=None
-            )
+            raise InvalidResponseError("GetAuthenticationUrl returned no AuthenticationUrl")
         return answer.authentication_url
 
     def _cancel_authentication_flow(self, session_id: object) -> Flow[None]:
