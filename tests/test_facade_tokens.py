@@ -377,3 +377,52 @@ def test_a_token_expired_on_arrival_does_not_refresh_on_every_call() -> None:
     assert not state.needs_refresh()
     sent, _ = _drive(state, [OK])
     assert sent == ["SendMessage"]
+
+
+def test_flow_403_on_a_token_renewed_meanwhile_resends_without_creating() -> None:
+    """A shared session: another caller renewed the token while this call was on the wire."""
+    clock = Clock()
+    state = TokenState(participant_token=Secret("p"), connection=_info(None, "old"), clock=clock)
+    sent: list[str] = []
+    bearers: list[str] = []
+
+    def perform(action: Call | Locked) -> object:
+        if isinstance(action, Locked):
+            return run_sync(action.flow, perform)
+        sent.append(action.request.operation)
+        bearers.append(action.bearer.reveal())
+        if len(sent) == 1:
+            state.apply(_info(None, "renewed-by-another"))  # meanwhile, elsewhere
+            return DENIED
+        return OK
+
+    outcome = run_sync(call_flow(state, ops.send_message("text/plain", "x", "ct")), perform)
+    assert outcome == {"Id": "m"}
+    assert sent == ["SendMessage", "SendMessage"]
+    assert bearers == ["old", "renewed-by-another"]
+
+
+def test_flow_tokens_expiring_on_the_way_are_renewed_again_up_to_the_bound() -> None:
+    """A saturated pool: every token has expired by the time the service reads it."""
+    from connect_participant._tokens import MAX_SENDS
+
+    clock = Clock()
+    state = TokenState(participant_token=Secret("p"), connection=_info(None), clock=clock)
+    sent: list[str] = []
+
+    def perform(action: Call | Locked) -> object:
+        if isinstance(action, Locked):
+            return run_sync(action.flow, perform)
+        sent.append(action.request.operation)
+        if action.request.operation == "CreateParticipantConnection":
+            expiry = (clock.now + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            body = b'{"ConnectionCredentials":{"ConnectionToken":"t","Expiry":"%s"}}' % expiry.encode()
+            return Reply(200, {}, body)
+        clock.now += timedelta(seconds=3)  # the token expires while the request waits and travels
+        return DENIED
+
+    with pytest.raises(AccessDeniedError):
+        run_sync(call_flow(state, ops.send_message("text/plain", "x", "ct")), perform)
+    assert sent.count("SendMessage") == MAX_SENDS
+    assert sent.count("CreateParticipantConnection") == MAX_SENDS - 1
+    assert state.uncured is None  # every refusal was explained by an expiry: nothing marked

@@ -74,7 +74,7 @@ Clock = Callable[[], datetime]
 #: trying again, so a throttled CreateParticipantConnection is not retried by every waiting caller.
 FAILURE_PAUSE = timedelta(seconds=5)
 #: Sends of one call at most: the first, and re-sends after 403s with a renewed connection token.
-MAX_SENDS = 4
+MAX_SENDS = 8
 
 
 def utc_now() -> datetime:
