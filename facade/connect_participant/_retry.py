@@ -297,12 +297,13 @@ def too_late(request: httpx.Request, seconds: float) -> httpx.ReadTimeout:
 class AnswerReader:
     """Collects an API answer's raw bytes up to the cap and decodes them in bounded steps (pure)."""
 
-    __slots__ = ("_chunks", "_limit", "_size", "status")
+    __slots__ = ("_chunks", "_decoded", "_limit", "_size", "status")
 
     def __init__(self, limit: int, status: int) -> None:
         self._limit = limit
         self._chunks: list[bytes] = []
         self._size = 0
+        self._decoded = False
         self.status = status
 
     def _too_large(self) -> InvalidResponseError:
@@ -319,12 +320,20 @@ class AnswerReader:
             raise self._too_large()
         self._chunks.append(chunk)
 
+    def held(self, response: httpx.Response) -> bool:
+        """An answer already in memory (a mock transport's, say): taken as it is, already decoded."""
+        if not response.is_stream_consumed:
+            return False
+        self._decoded = True
+        self.feed(response.content)
+        return True
+
     def answer(self, response: httpx.Response, request: httpx.Request) -> httpx.Response:
         """The answer to hand on: decoded body, no ``Content-Encoding`` (or the typed error)."""
         headers = response.headers
         raw = b"".join(self._chunks)
         self._chunks.clear()
-        if "content-encoding" not in headers:
+        if self._decoded or "content-encoding" not in headers:
             body = raw
         else:
             # httpx's own decoders, fed a bounded step at a time through a throwaway response
@@ -452,10 +461,11 @@ class RetryTransport(httpx.BaseTransport):
             response = self.wrapped.handle_request(request)
             reader = AnswerReader(self.max_response_bytes, response.status_code)
             try:
-                for chunk in response.iter_raw():
-                    reader.feed(chunk)
-                    if seconds is not None and deadline is not None and self._clock() > deadline:
-                        raise too_late(request, seconds)
+                if not reader.held(response):
+                    for chunk in response.iter_raw():
+                        reader.feed(chunk)
+                        if seconds is not None and deadline is not None and self._clock() > deadline:
+                            raise too_late(request, seconds)
             finally:
                 response.close()
         finally:
@@ -531,8 +541,9 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 response = await self.wrapped.handle_async_request(request)
                 reader = AnswerReader(self.max_response_bytes, response.status_code)
                 try:
-                    async for chunk in response.aiter_raw():
-                        reader.feed(chunk)
+                    if not reader.held(response):
+                        async for chunk in response.aiter_raw():
+                            reader.feed(chunk)
                 finally:
                     await response.aclose()
         except TimeoutError:
