@@ -110,6 +110,17 @@ def nothing_secret_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
             assert secret not in text, text
 
 
+async def bytes_written(svc: HostileService) -> int:
+    """What the server wrote of its last streamed answer before the client cut it (polled: the
+    server notes it once it sees the connection gone)."""
+    for _ in range(100):
+        if svc.written:
+            break
+        await asyncio.sleep(0.05)
+    assert svc.written
+    return svc.written[-1]
+
+
 async def fails(shell: Shell, cls: type[BaseException], target: Any, name: str, *args: Any) -> Any:
     with pytest.raises(cls) as caught:
         await shell.run(target, name, *args)
@@ -401,12 +412,7 @@ async def test_a_trickled_answer_is_cut_at_the_deadline(
     finally:
         await shell.close()
     # cut long before the whole body (under 2 bytes a second it would take 20 s)
-    for _ in range(100):
-        if svc.written:
-            break
-        await asyncio.sleep(0.05)
-    assert svc.written
-    assert svc.written[-1] < len(body)
+    assert await bytes_written(svc) < len(body)
 
 
 async def test_trickled_headers_are_cut_at_the_deadline(kind: str, svc: HostileService) -> None:
@@ -418,12 +424,7 @@ async def test_trickled_headers_are_cut_at_the_deadline(kind: str, svc: HostileS
         await fails(shell, ParticipantTransportError, chat, "send_message", "hi")
     finally:
         await shell.close()
-    for _ in range(100):
-        if svc.written:
-            break
-        await asyncio.sleep(0.05)
-    assert svc.written
-    assert svc.written[-1] < len(head)  # 4 bytes a second: the whole head would take 25 s
+    assert await bytes_written(svc) < len(head)  # 4 bytes a second: the whole head would take 25 s
 
 
 async def test_a_server_that_never_answers_is_cut_at_the_deadline(kind: str, svc: HostileService) -> None:
@@ -443,12 +444,7 @@ async def test_an_answer_above_the_cap_is_refused_and_cut(shell: Shell, svc: Hos
     svc.answer("SendMessage", Answer(headers={"Content-Type": "application/json"}, stream_bytes=total))
     error = await fails(shell, InvalidResponseError, chat, "send_message", "hi")
     assert error.code == "ResponseTooLarge"
-    for _ in range(100):
-        if svc.written:
-            break
-        await asyncio.sleep(0.05)
-    assert svc.written
-    assert svc.written[-1] < total
+    assert await bytes_written(svc) < total
 
 
 @functools.cache
