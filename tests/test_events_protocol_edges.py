@@ -5,15 +5,22 @@ with, and the gap-fill statistics."""
 from __future__ import annotations
 
 from connect_participant import Item
-from connect_participant._errors import AccessDeniedError, InternalServerError
+from connect_participant._errors import (
+    AccessDeniedError,
+    InternalServerError,
+    ResourceNotFoundError,
+    ValidationError,
+)
 from connect_participant._events import ChatEnded
 from connect_participant._ws_protocol import (
     Closed,
     EventStreamConfig,
+    Fail,
     FetchGap,
     FetchUrl,
     FrameIn,
     GapFailed,
+    GapFillError,
     GapReady,
     UrlFailed,
 )
@@ -90,3 +97,37 @@ def test_a_refused_gap_fill_ends_the_stream_with_the_reason() -> None:
     assert event.item.content == (
         "the service refused the transcript (403): the chat ended or the participant left"
     )
+
+
+def _fail_fill(d: Driver, fetch: FetchGap, error: Exception) -> tuple[FetchGap | None, list[object]]:
+    actions = d.feed(GapFailed(fetch.fill, error))
+    retry = [a for a in d.advance(60) if isinstance(a, FetchGap)]
+    return (retry[0] if retry else None), actions
+
+
+def test_a_gap_fill_failing_the_same_way_gives_up_with_the_last_error() -> None:
+    d = Driver(
+        EventStreamConfig(gap_fill_attempts=3, heartbeat_interval=300, heartbeat_timeout=300), after="id-0"
+    )
+    sock = d.connect()
+    (_, _, fetch) = d.feed(FrameIn(sock, ACK))
+    refused = ValidationError("bad", code="ValidationException", status_code=400)
+    assert isinstance(fetch, FetchGap)
+    # a different failure in between starts the count again
+    fetch, _ = _fail_fill(d, fetch, refused)
+    assert fetch is not None
+    fetch, _ = _fail_fill(
+        d, fetch, ResourceNotFoundError("gone", code="ResourceNotFoundException", status_code=404)
+    )
+    assert fetch is not None
+    fetch, _ = _fail_fill(d, fetch, refused)
+    assert fetch is not None
+    fetch, _ = _fail_fill(d, fetch, refused)
+    assert fetch is not None
+    _, actions = _fail_fill(d, fetch, refused)
+    (fail,) = [a for a in actions if isinstance(a, Fail)]
+    assert isinstance(fail.error, GapFillError)
+    assert (fail.error.code, fail.error.status_code) == ("GapFillFailed", 400)
+    assert fail.error.__cause__ is refused
+    assert "3 attempts in a row failed with ValidationError" in fail.error.message
+    assert d.p.finished
