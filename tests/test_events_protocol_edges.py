@@ -4,7 +4,8 @@ with, and the gap-fill statistics."""
 
 from __future__ import annotations
 
-from connect_participant import Item
+import pytest
+from connect_participant import InvalidInputError, Item
 from connect_participant._errors import (
     AccessDeniedError,
     InternalServerError,
@@ -131,3 +132,32 @@ def test_a_gap_fill_failing_the_same_way_gives_up_with_the_last_error() -> None:
     assert fail.error.__cause__ is refused
     assert "3 attempts in a row failed with ValidationError" in fail.error.message
     assert d.p.finished
+
+
+POSITIVE = ("heartbeat_interval", "heartbeat_timeout", "open_timeout", "subscribe_timeout", "url_fresh_for",
+            "url_connect_window", "max_socket_age", "backoff_cap")  # fmt: skip
+NON_NEGATIVE = ("subscribe_retry_delay", "rollover_lead", "first_retry_delay", "backoff_base", "stable_after")
+COUNTS = ("subscribe_attempts", "subscribe_refusals", "gap_fill_limit", "gap_fill_attempts", "dedupe_window")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "rule"),
+    [(n, v, "must be a finite number > 0") for n in POSITIVE for v in (0, -1, float("inf"), True, "1")]
+    + [
+        (n, v, "must be a finite number >= 0")
+        for n in NON_NEGATIVE
+        for v in (-0.001, float("inf"), True, "1")
+    ]
+    + [("backoff_jitter", v, "must be a number >= 0 and < 1") for v in (-0.1, 1, 1.5, True, "0")]
+    + [(n, v, "must be an int >= 1") for n in COUNTS for v in (0, 1.0, True, "2")],
+)
+def test_every_config_value_is_checked_and_named(name: str, value: object, rule: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        EventStreamConfig(**{name: value})
+    assert (caught.value.argument, caught.value.rule) == (name, rule)
+
+
+@pytest.mark.parametrize("name", [*NON_NEGATIVE, "backoff_jitter"])
+def test_zero_is_allowed_where_the_rule_says_so(name: str) -> None:
+    assert getattr(EventStreamConfig(**{name: 0}), name) == 0
+    assert EventStreamConfig(gap_fill_attempts=1, heartbeat_interval=0.001).gap_fill_attempts == 1
