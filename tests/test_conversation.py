@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any
 
 import httpx
@@ -235,11 +236,12 @@ def test_expect_reports_what_came_instead(participant_service: LocalParticipantS
 # --- the README's example: a bot under test, end to end --------------------------------------
 
 
-def run_balance_bot(client: ParticipantClient, participant_token: str) -> None:
+def run_balance_bot(client: ParticipantClient, participant_token: str, listening: threading.Event) -> None:
     """The bot under test: answers the customer's questions until the chat ends."""
     with client.connect(participant_token) as bot:
-        newest = next(iter(bot.transcript(sort="DESCENDING", page_size=1)))
-        for event in bot.events(after=newest.id):  # from there on: nothing missed while subscribing
+        events = bot.events()  # from this moment on: nothing sent after it is missed
+        listening.set()
+        for event in events:
             if isinstance(event, Message) and event.participant_role == "CUSTOMER":
                 asked = event.content or ""
                 bot.send_message(
@@ -248,13 +250,15 @@ def run_balance_bot(client: ParticipantClient, participant_token: str) -> None:
 
 
 def test_a_bot_end_to_end(participant_service: LocalParticipantService) -> None:
-    import threading
-
     started = participant_service.start_chat("Ann")
     bot = participant_service.add_participant(started, "BalanceBot")  # CUSTOM_BOT
     with ParticipantClient(endpoint_url=participant_service.endpoint_url) as client:
-        worker = threading.Thread(target=run_balance_bot, args=(client, bot.participant_token), daemon=True)
+        listening = threading.Event()
+        args = (client, bot.participant_token, listening)
+        worker = threading.Thread(target=run_balance_bot, args=args, daemon=True)
         worker.start()
+        assert listening.wait(10)  # the customer asks once the bot listens (before, it could read
+        # the question in the transcript already and start after it: a test race, not the SDK's)
         with client.connect(started.participant_token) as chat, Conversation(chat, timeout=10) as convo:
             chat.send_message("What is my balance?")
             convo.expect(Message, "$42", role="CUSTOM_BOT")

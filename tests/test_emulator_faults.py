@@ -189,6 +189,8 @@ def test_throttling_uses_aws_quotas_per_account(
     participant_service: LocalParticipantService, http: httpx.Client
 ) -> None:
     chat = participant_service.start_chat(instance_id="instance-a")
+    # started before the burst: a slow start_chat after it would let the bucket refill (6/s)
+    other = participant_service.start_chat(instance_id="instance-b")
     statuses = []
     for _ in range(20):
         statuses.append(
@@ -203,7 +205,6 @@ def test_throttling_uses_aws_quotas_per_account(
     assert throttled
     assert throttled[0].headers["x-amzn-ErrorType"] == "ThrottlingException"
     # AWS's API rate quotas are per account and Region: another instance shares the bucket
-    other = participant_service.start_chat(instance_id="instance-b")
     shared = http.post(
         "/participant/connection",
         headers={"X-Amz-Bearer": other.participant_token},
