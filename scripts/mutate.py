@@ -93,6 +93,11 @@ def _workspace(module: str) -> Path:
 
 def prepare(module: str) -> None:
     work = _workspace(module)
+    copy = work / "src" / PACKAGE / f"{module}.py"
+    if copy.exists() and not filecmp.cmp(ROOT / "facade" / PACKAGE / f"{module}.py", copy, shallow=False):
+        # mutmut re-collects which tests cover which function only for new tests: functions new
+        # in a changed module would be "no tests". Make it collect them all again.
+        (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     _sync_tree(ROOT / "facade" / PACKAGE, work / "src" / PACKAGE)
     _sync_tree(ROOT / "tests", work / "tests")
     _sync_tree(ROOT / "spec", work / "spec")
