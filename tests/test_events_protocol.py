@@ -374,6 +374,59 @@ def test_reconnect_backoff_grows_while_attempts_fail_and_resets_after_a_stable_s
     assert d.p.next_deadline() == pytest.approx(d.now + 0.25)  # random()=0.5 × 0.5 s
 
 
+def _fail_attempts(d: Driver, count: int) -> None:
+    """Let ``count`` connection attempts in a row fail (URL fetch or open)."""
+    for _ in range(count):
+        while not (actions := [a for a in d.advance(0.05) if isinstance(a, FetchUrl | OpenSocket)]):
+            pass
+        if isinstance(actions[-1], FetchUrl):
+            d.feed(UrlFailed(InternalServerError("x", code="InternalServerException", status_code=500)))
+        else:
+            d.feed(OpenFailed(actions[-1].sock, None))
+
+
+def _next_socket(d: Driver) -> int:
+    while not (actions := [a for a in d.advance(0.05) if isinstance(a, FetchUrl | OpenSocket)]):
+        pass
+    if isinstance(actions[-1], FetchUrl):
+        (opened,) = d.url()
+    else:
+        opened = actions[-1]
+    assert isinstance(opened, OpenSocket)
+    d.live(opened.sock)
+    return opened.sock
+
+
+@pytest.mark.parametrize("code", [1000, 1001])
+def test_a_clean_close_of_a_healthy_socket_reconnects_at_once(code: int) -> None:
+    d = Driver()
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    d.feed(FrameIn(sock, HB_REPLY))  # healthy: subscribed, heartbeat answered
+    actions = d.feed(Closed(sock, code))
+    (opened,) = [a for a in actions if isinstance(a, OpenSocket)]  # now, on the fresh URL
+    # not healthy yet (no heartbeat answered): closed cleanly again, it backs off
+    d.live(opened.sock)
+    assert not [a for a in d.feed(Closed(opened.sock, code)) if isinstance(a, OpenSocket | FetchUrl)]
+    # lost without a close frame: a jittered retry within first_retry_delay, not at once
+    sock = _next_socket(d)
+    d.feed(FrameIn(sock, HB_REPLY))
+    assert d.feed(Closed(sock, 1006)) == []
+    assert d.p.next_deadline() == pytest.approx(d.now + 0.25)  # random()=0.5 × 0.5 s
+
+
+def test_backoff_resets_once_a_socket_is_healthy_not_only_after_stable_after() -> None:
+    d = Driver(EventStreamConfig(stable_after=1000))
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    d.feed(Closed(sock))  # never answered a heartbeat: a failure
+    _fail_attempts(d, 4)  # the backoff has grown to 16 s
+    sock = _next_socket(d)
+    d.feed(FrameIn(sock, HB_REPLY))
+    d.feed(Closed(sock))  # healthy a moment ago: back to the quick first retry
+    assert d.p.next_deadline() == pytest.approx(d.now + 0.25)
+
+
 def test_403_while_reconnecting_means_the_chat_ended() -> None:
     d = Driver()
     sock = d.connect()

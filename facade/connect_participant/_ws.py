@@ -253,9 +253,10 @@ async def _pump(
                     break
         except (aiohttp.ClientError, OSError, TimeoutError):
             pass
+        code = ws.close_code  # the server's close code (1000/1001: on purpose), 1006 when lost
         if sockets.pop(sock, None) is not None:
             await close_socket(ws)  # a no-op when the server closed it; releases it after an error
-        post(Closed(sock))
+        post(Closed(sock, code))
 
     async def close_socket(ws: aiohttp.ClientWebSocketResponse) -> None:
         with contextlib.suppress(Exception):

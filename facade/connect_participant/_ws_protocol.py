@@ -28,9 +28,12 @@ The policies, in one place:
 - **Keep-alive**: ``aws/heartbeat`` and ``aws/ping`` as soon as the subscription is acknowledged
   and every ``heartbeat_interval``; a heartbeat unanswered for ``heartbeat_timeout``, or a ping
   answered with a ``statusCode`` other than 200, means a dead socket: it is dropped and replaced.
-- **Reconnect**: after a socket that had been healthy for ``stable_after`` drops, the first
-  attempt waits ``random() * first_retry_delay`` (so a server closing thousands of sockets does
-  not get them back at once); each further failure waits ``backoff_base * 2**(n-1)`` ±
+- **Reconnect**: a socket is healthy once its subscription is acknowledged and a heartbeat
+  answered (or it has been subscribed for ``stable_after``): that resets the backoff. When a
+  healthy socket is closed by the server cleanly (1000 or 1001: a deploy, a load balancer
+  moving it) the stream reconnects at once; when one is lost otherwise, the first attempt
+  waits ``random() * first_retry_delay`` (so a server dropping thousands of sockets does not
+  get them back at once). Each further failure waits ``backoff_base * 2**(n-1)`` ±
   ``backoff_jitter``, never more than ``backoff_cap`` (30 s).
 - **Rollover**: a socket is replaced ``rollover_lead`` before its URL's ``ConnectionExpiry``
   when that expiry is a socket lifetime (later than the connect window), and in any case after
@@ -259,6 +262,7 @@ class FrameIn:
 @dataclass(frozen=True, slots=True)
 class Closed:
     sock: int
+    code: int | None = None  # the close frame's code; None when the connection was just lost
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +277,9 @@ class GapFailed:
 
 
 Input = UrlReady | UrlFailed | Opened | OpenFailed | FrameIn | Closed | GapReady | GapFailed
+
+#: close codes of a server that closed a socket on purpose (normal closure, going away)
+_CLEAN_CLOSE: Final = (1000, 1001)
 
 #: fill failures that mean "busy or unreachable": retried for as long as they last
 _TRANSIENT: Final = (ThrottlingError, InternalServerError, ParticipantTransportError)
@@ -350,6 +357,7 @@ _CONNECT, _ROLLOVER = "connect", "rollover"
 
 class _Sock:
     __slots__ = (
+        "answered",
         "deadline",
         "early",
         "hb_sent",
@@ -378,6 +386,7 @@ class _Sock:
         self.roll_at = float("inf")
         self.url_received = received
         self.url_expiry = expiry
+        self.answered = False  # a heartbeat answered since the subscription: a healthy socket
         self.early: list[Item] = []  # items that came before it became the primary socket
 
 
@@ -424,7 +433,7 @@ class EventStreamProtocol:
         self._held: list[Item] = []
         #: counters for monitoring (read from any thread; only the shell's thread writes them)
         self.stats = {"sockets": 0, "drops": 0, "rollovers": 0, "gap_fills": 0, "filled": 0, "duplicates": 0,
-                      "updates": 0, "skipped": 0}  # fmt: skip
+                      "updates": 0, "skipped": 0, "gap_fill_failures": 0}  # fmt: skip
 
     # --- the shell's interface ------------------------------------------------------------------
 
@@ -466,7 +475,7 @@ class EventStreamProtocol:
                 self._url = None  # never reuse a URL the service refused or that did not open
             self._on_closed(now, event.sock)
         elif isinstance(event, Closed):
-            self._on_closed(now, event.sock)
+            self._on_closed(now, event.sock, event.code in _CLEAN_CLOSE)
         elif isinstance(event, GapReady):
             self._on_gap(now, event.fill)
         else:
@@ -660,10 +669,10 @@ class EventStreamProtocol:
         self._drop(s.id)
         self._lost(now, s)
 
-    def _on_closed(self, now: float, sock_id: int) -> None:
+    def _on_closed(self, now: float, sock_id: int, clean: bool = False) -> None:
         s = self._socks.pop(sock_id, None)
         if s is not None:
-            self._lost(now, s)
+            self._lost(now, s, clean)
 
     def _rollover_failed(self, now: float) -> None:
         self._rolling = False
@@ -672,7 +681,7 @@ class EventStreamProtocol:
         if primary is not None:
             primary.roll_at = now + self.config.backoff(self._roll_failures, self._random)
 
-    def _lost(self, now: float, s: _Sock) -> None:
+    def _lost(self, now: float, s: _Sock, clean: bool = False) -> None:
         if self.finished:
             return
         if s.purpose == _ROLLOVER:
@@ -682,7 +691,8 @@ class EventStreamProtocol:
             self._primary = None
             self._fill_needed = True
             self.stats["drops"] += 1
-        if s.state == _LIVE and now - s.live_at >= self.config.stable_after:
+        healthy = s.state == _LIVE and (s.answered or now - s.live_at >= self.config.stable_after)
+        if healthy:
             self._failures = 0
         else:
             self._failures += 1
@@ -697,7 +707,11 @@ class EventStreamProtocol:
             self._rolling = False
             return
         self._rolling = False
-        self._retry_at = now + self.config.backoff(self._failures, self._random)
+        if clean and healthy:
+            self._retry_at = None
+            self._connect(now)
+        else:
+            self._retry_at = now + self.config.backoff(self._failures, self._random)
 
     # --- frames and delivery --------------------------------------------------------------------
 
@@ -723,6 +737,8 @@ class EventStreamProtocol:
             self._on_item(s, item)
         elif topic == "aws/heartbeat":
             s.hb_sent = None
+            if s.state == _LIVE:
+                s.answered = True
         elif topic == "aws/ping":
             status = doc.get("statusCode")
             if isinstance(status, int) and not isinstance(status, bool) and status != 200:
@@ -792,6 +808,7 @@ class EventStreamProtocol:
             return
         self._fill_needed = True
         self._fill_failures += 1
+        self.stats["gap_fill_failures"] += 1
         if not isinstance(error, _TRANSIENT):
             kind = f"{type(error).__name__}:{getattr(error, 'code', '')}"
             count = self._fill_same[0] + 1 if self._fill_same[1] == kind else 1
