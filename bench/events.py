@@ -6,6 +6,11 @@ the client's. Measured:
 - delivery latency: a customer sends a message (SendMessage) and the bot's ``chat.events()``
   yields it; one message at a time, p50 and p99, for ``AsyncChatSession`` and for the sync
   ``ChatSession`` (whose stream runs on the private loop thread);
+- recovery after a drop: the service closes the bot's WebSocket (control endpoint: cleanly
+  with 1001, or abruptly without a close frame), the customer sends a message at once (it
+  reaches no socket: the stream must read it from the transcript), and the time from the
+  close to the stream yielding that message is taken, p50 and p99, default
+  ``EventStreamConfig``;
 - concurrent sessions: one client process connects N chat sessions, each with an open events
   stream (its own WebSocket), then every session sends a message and every stream must yield
   it; each N runs in a fresh process (``--sessions N``) so its RSS is its own. Reported: the
@@ -33,6 +38,7 @@ import httpx
 from bench._harness import ROOT, Report, server_process
 
 LATENCY_MESSAGES = 400
+RECOVERY_ROUNDS = 40
 SESSION_STEPS = (500, 1000, 2000, 4000)
 CONCURRENCY = 50
 INSTANCE_ID = "00000000-0000-4000-8000-000000000001"
@@ -152,6 +158,49 @@ def latency_sync(url: str) -> list[float]:
     return samples
 
 
+# --- recovery after a drop ------------------------------------------------------------------------
+
+
+async def recovery_async(url: str, abrupt: bool) -> list[float]:
+    """Seconds from the service closing the stream's socket to the stream yielding a message sent
+    while it was down, ``RECOVERY_ROUNDS`` times."""
+    from connect_participant import AsyncParticipantClient, Message
+
+    contact_id, customer_id, customer_token, bot_token = await new_chat_with_bot(url)
+    arrivals: asyncio.Queue[tuple[str, float]] = asyncio.Queue()
+    async with (
+        AsyncParticipantClient(endpoint_url=url) as client,
+        httpx.AsyncClient(base_url=url, timeout=10) as control,
+    ):
+        customer = await client.connect(customer_token)
+        robot = await client.connect(bot_token)
+
+        async def consume() -> None:
+            async with robot.events() as stream:
+                async for event in stream:
+                    if isinstance(event, Message) and event.participant_id == customer_id:
+                        arrivals.put_nowait((event.item.content or "", time.perf_counter()))
+
+        consumer = asyncio.create_task(consume())
+        await customer.send_message("warm-up")
+        await asyncio.wait_for(arrivals.get(), 10)
+        samples = []
+        close = {"code": 1001, "abrupt": abrupt, "contact_id": contact_id}
+        for i in range(RECOVERY_ROUNDS):
+            await asyncio.sleep(0.3)  # the socket back and healthy (heartbeat answered)
+            start = time.perf_counter()
+            closed = (await control.post("/_emulator/websockets/close", json=close)).raise_for_status().json()
+            assert closed["closed"] >= 1, closed
+            text = f"missed-{i}"
+            await customer.send_message(text)
+            got, at = await asyncio.wait_for(arrivals.get(), 30)
+            assert got == text, (got, text)
+            samples.append(at - start)
+        consumer.cancel()
+        await asyncio.gather(consumer, return_exceptions=True)
+    return samples
+
+
 # --- concurrent sessions (run in a fresh process per N) -------------------------------------------
 
 
@@ -240,6 +289,16 @@ def run(report: Report) -> None:
             report.row(f"{label} p50", percentile(samples, 50) * 1e3, "ms")
             report.row(f"{label} p99", percentile(samples, 99) * 1e3, "ms")
             report.row(f"{label} mean", statistics.fmean(samples) * 1e3, "ms")
+
+        report.section(
+            f"events — recovery after a drop: socket closed by the service → first missed message "
+            f"yielded, {RECOVERY_ROUNDS} drops each"
+        )
+        for label, abrupt in (("clean close (1001)", False), ("abrupt drop (no close frame)", True)):
+            samples = asyncio.run(recovery_async(url, abrupt))
+            report.row(f"{label} p50", percentile(samples, 50) * 1e3, "ms")
+            report.row(f"{label} p99", percentile(samples, 99) * 1e3, "ms")
+            report.target(f"recovery after a drop, {label}, p99 (s)", percentile(samples, 99), 1.0)
 
     report.section("events — concurrent sessions in one process (each with its own WebSocket)")
     held = 0
