@@ -601,8 +601,6 @@ class World:
                 new.append(key)
             last_print[key] = text
         if new != expected:
-            missing = [k for k in expected if k not in new]
-            extra = [k for k in new if k not in expected]
             missing = [short(k) for k in expected if k not in new]
             extra = [short(k) for k in new if k not in expected]
             kind = "missing" if missing else "unexpected" if extra else "order"

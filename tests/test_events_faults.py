@@ -22,9 +22,11 @@ from connect_participant import (
     AttachmentAdded,
     EventStream,
     EventStreamConfig,
+    GapFillError,
     Message,
     ParticipantClient,
     RetryPolicy,
+    ValidationError,
 )
 from connect_participant_emulator import LocalParticipantService
 
@@ -179,3 +181,37 @@ def test_an_events_consumer_sees_the_attachment_scan_result(svc: LocalParticipan
             message = next(e for e in events if isinstance(e, Message))
             assert (message.content, message.is_update) == ("after the file", False)
             assert stream.stats["drops"] >= 1
+
+
+def test_a_gap_fill_failing_the_same_way_ends_the_stream_with_a_typed_error(
+    svc: LocalParticipantService,
+) -> None:
+    """GetTranscript answers 400 every time: the stream gives up after ``gap_fill_attempts`` fills
+    instead of holding everything back forever, and says why."""
+    chat = svc.start_chat(display_name="Customer")
+    bot = svc.add_participant(chat, "Bot")
+    svc.inject_fault("GetTranscript", count=None, status=400)
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(bot.participant_token).events(config=FAST) as stream,
+    ):
+        with pytest.raises(GapFillError) as failure:
+            list(stream)  # the first fill (from the stream's start) fails
+        assert isinstance(failure.value.__cause__, ValidationError)
+        assert stream.stats["gap_fill_failures"] == FAST.gap_fill_attempts
+
+
+async def test_async_a_gap_fill_failing_the_same_way_ends_the_stream_with_a_typed_error(
+    svc: LocalParticipantService,
+) -> None:
+    chat = await svc.astart_chat(display_name="Customer")
+    bot = await svc.aadd_participant(chat, "Bot")
+    await asyncio.to_thread(svc.inject_fault, "GetTranscript", count=None, status=400)
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        robot = await client.connect(bot.participant_token)
+        async with robot.events(config=FAST) as stream:
+            with pytest.raises(GapFillError) as failure:
+                async for _ in stream:
+                    pass
+            assert isinstance(failure.value.__cause__, ValidationError)
+            assert stream.stats["gap_fill_failures"] == FAST.gap_fill_attempts
