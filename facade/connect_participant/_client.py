@@ -38,8 +38,8 @@ from ._retry import (
     AsyncRetryTransport,
     RetryPolicy,
     RetryTransport,
+    SchemeTransport,
     check_max_response_bytes,
-    deadline_transport,
 )
 from ._secrets import Secret
 from ._session import AsyncChatSession, ChatSession
@@ -245,7 +245,7 @@ class ParticipantClient(_ClientBase):
         super().__init__(region, **kwargs)
         self._owns_http = http_client is None
         self._http = self._http_client(
-            http_client, httpx.Client, RetryTransport, lambda: deadline_transport(_LIMITS)
+            http_client, httpx.Client, RetryTransport, lambda: SchemeTransport(_LIMITS)
         )
         self._low_level: LowLevelClient | None = None
 
