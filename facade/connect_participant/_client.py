@@ -30,9 +30,7 @@ from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar, Unpack
 import httpx
 from connect_participant_api.client import Client as LowLevelClient
 
-from ._config import load_shared_config, resolve_config
 from ._errors import InvalidInputError
-from ._models import ConnectionInfo
 from ._retry import (
     DEFAULT_MAX_RESPONSE_BYTES,
     AsyncRetryTransport,
@@ -42,14 +40,18 @@ from ._retry import (
     check_max_response_bytes,
 )
 from ._secrets import Secret
-from ._session import AsyncChatSession, ChatSession
-from ._tokens import Clock, TokenState, utc_now
 from ._validation import check_content_limits, check_expires_at, check_timeout, check_token
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from ._attachments import AttachmentLimits
+    from ._models import ConnectionInfo
+    from ._session import AsyncChatSession, ChatSession
+    from ._tokens import Clock, TokenState
+
+# Sessions, token states and the configuration reader are imported where first used (a
+# client's construction or first connect), not with the package: see tests/test_cold_start.py.
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncParticipantClient", "ParticipantClient"]
 
@@ -116,12 +118,14 @@ class _ClientBase:
         attachment_limits: AttachmentLimits | None = None,
         refresh_margin: float = 60.0,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        _clock: Clock = utc_now,
+        _clock: Clock | None = None,
         _environ: Mapping[str, str] | None = None,
     ) -> None:
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise InvalidInputError("retry", "must be a RetryPolicy")
         env = os.environ if _environ is None else _environ
+        from ._config import load_shared_config, resolve_config
+
         config = resolve_config(
             region=region,
             endpoint_url=endpoint_url,
@@ -168,25 +172,33 @@ class _ClientBase:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint_url={self._endpoint_url!r})"
 
+    def _token_state(
+        self, participant_token: Secret | None, connection: ConnectionInfo | None = None
+    ) -> TokenState:
+        from ._tokens import TokenState, utc_now
+
+        return TokenState(
+            participant_token=participant_token,
+            connection=connection,
+            margin=self._refresh_margin,
+            clock=self._clock or utc_now,
+        )
+
     def _connect_state(self, participant_token: object) -> TokenState:
-        token = Secret(check_token("participant_token", participant_token))
-        return TokenState(participant_token=token, margin=self._refresh_margin, clock=self._clock)
+        return self._token_state(Secret(check_token("participant_token", participant_token)))
 
     def _resume_state(
         self, connection_token: object, expires_at: object, participant_token: object
     ) -> TokenState:
+        from ._models import ConnectionInfo
+
         connection = ConnectionInfo(
             Secret(check_token("connection_token", connection_token)), check_expires_at(expires_at)
         )
         participant = (
             None if participant_token is None else Secret(check_token("participant_token", participant_token))
         )
-        return TokenState(
-            participant_token=participant,
-            connection=connection,
-            margin=self._refresh_margin,
-            clock=self._clock,
-        )
+        return self._token_state(participant, connection)
 
     def _http_client(
         self,
@@ -264,6 +276,8 @@ class ParticipantClient(_ClientBase):
 
     def connect(self, participant_token: str) -> ChatSession:
         """CreateParticipantConnection (ConnectParticipant=True) and a session that renews the token."""
+        from ._session import ChatSession
+
         chat = ChatSession(self._http, **self._session_kwargs(self._connect_state(participant_token)))
         chat._run(chat._connect_flow())
         return chat
@@ -277,6 +291,8 @@ class ParticipantClient(_ClientBase):
     ) -> ChatSession:
         """A session from a saved connection token (renewable only if ``participant_token`` is given)."""
         state = self._resume_state(connection_token, expires_at, participant_token)
+        from ._session import ChatSession
+
         return ChatSession(self._http, **self._session_kwargs(state))
 
     def close(self) -> None:
@@ -328,6 +344,8 @@ class AsyncParticipantClient(_ClientBase):
 
     async def connect(self, participant_token: str) -> AsyncChatSession:
         """CreateParticipantConnection (ConnectParticipant=True) and a session that renews the token."""
+        from ._session import AsyncChatSession
+
         chat = AsyncChatSession(self._http, **self._session_kwargs(self._connect_state(participant_token)))
         await chat._run(chat._connect_flow())
         return chat
@@ -341,6 +359,8 @@ class AsyncParticipantClient(_ClientBase):
     ) -> AsyncChatSession:
         """A session from a saved connection token (renewable only if ``participant_token`` is given)."""
         state = self._resume_state(connection_token, expires_at, participant_token)
+        from ._session import AsyncChatSession
+
         return AsyncChatSession(self._http, **self._session_kwargs(state))
 
     async def close(self) -> None:
