@@ -29,6 +29,7 @@ SYNC_PATH = {
     "connect_participant",
     "connect_participant._client",
     "connect_participant._config",
+    "connect_participant._deadline",
     "connect_participant._deadline_net",
     "connect_participant._endpoints",
     "connect_participant._errors",

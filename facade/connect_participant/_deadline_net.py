@@ -1,4 +1,4 @@
-"""The default sync transport's sockets, bounded by the attempt's deadline (``_retry._DEADLINE``).
+"""The default sync transport's sockets, bounded by the attempt's deadline (``_deadline.DEADLINE``).
 
 Apart from ``_retry`` because it subclasses httpcore's network classes: httpcore (and h11 under
 it, ≈20 ms) is imported when the first transport is made, not when the package is.
@@ -12,7 +12,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from ._retry import _DEADLINE
+from ._deadline import DEADLINE as _DEADLINE
 
 __all__ = ["with_deadline_sockets"]
 

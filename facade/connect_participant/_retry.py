@@ -36,7 +36,6 @@ Transport policy for API answers lives here too, so generated calls get it:
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import math
 import random as _random
@@ -51,6 +50,7 @@ from typing import Any
 
 import httpx
 
+from ._deadline import DEADLINE as _DEADLINE
 from ._errors import InvalidInputError, InvalidResponseError, header_value, scrub
 from ._flow import Flow, run_async, run_sync
 from ._secrets import redact
@@ -211,13 +211,6 @@ class _TimeLeft(dict[str, float | None]):
         value = super().get(key, default)
         left = max(self._deadline - self._clock(), 0.001)
         return left if value is None or value > left else value
-
-
-# The attempt's deadline (time.monotonic), for the sockets of the default sync transport: a
-# read or write never waits past it, so even headers trickled byte by byte are cut on time.
-_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "connect_participant_deadline", default=None
-)
 
 
 def deadline_transport(limits: httpx.Limits, *, verify: bool = True) -> httpx.HTTPTransport:
