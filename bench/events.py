@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import queue
@@ -31,6 +32,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -95,24 +97,42 @@ def percentile(samples: list[float], p: float) -> float:
 # --- latency --------------------------------------------------------------------------------------
 
 
-async def latency_async(url: str) -> list[float]:
-    from connect_participant import AsyncParticipantClient, Message
+@contextlib.asynccontextmanager
+async def bot_listening(
+    client: Any, customer_token: str, bot_token: str, customer_id: str
+) -> AsyncIterator[tuple[Any, asyncio.Queue[tuple[str, float]]]]:
+    """The customer's session and a queue of (content, arrival time) of the customer's messages
+    as the bot's ``events()`` yields them; one warm-up message already went through."""
+    from connect_participant import Message
 
-    _contact, customer_id, customer_token, bot_token = await new_chat_with_bot(url)
     arrivals: asyncio.Queue[tuple[str, float]] = asyncio.Queue()
-    async with AsyncParticipantClient(endpoint_url=url) as client:
-        customer = await client.connect(customer_token)
-        robot = await client.connect(bot_token)
+    customer = await client.connect(customer_token)
+    robot = await client.connect(bot_token)
 
-        async def consume() -> None:
-            async with robot.events() as stream:
-                async for event in stream:
-                    if isinstance(event, Message) and event.participant_id == customer_id:
-                        arrivals.put_nowait((event.item.content or "", time.perf_counter()))
+    async def consume() -> None:
+        async with robot.events() as stream:
+            async for event in stream:
+                if isinstance(event, Message) and event.participant_id == customer_id:
+                    arrivals.put_nowait((event.item.content or "", time.perf_counter()))
 
-        consumer = asyncio.create_task(consume())
+    consumer = asyncio.create_task(consume())
+    try:
         await customer.send_message("warm-up")
         await asyncio.wait_for(arrivals.get(), 10)
+        yield customer, arrivals
+    finally:
+        consumer.cancel()
+        await asyncio.gather(consumer, return_exceptions=True)
+
+
+async def latency_async(url: str) -> list[float]:
+    from connect_participant import AsyncParticipantClient
+
+    _contact, customer_id, customer_token, bot_token = await new_chat_with_bot(url)
+    async with (
+        AsyncParticipantClient(endpoint_url=url) as client,
+        bot_listening(client, customer_token, bot_token, customer_id) as (customer, arrivals),
+    ):
         samples = []
         for i in range(LATENCY_MESSAGES):
             text = f"m{i}"
@@ -121,8 +141,6 @@ async def latency_async(url: str) -> list[float]:
             got, at = await asyncio.wait_for(arrivals.get(), 10)
             assert got == text, (got, text)
             samples.append(at - start)
-        consumer.cancel()
-        await asyncio.gather(consumer, return_exceptions=True)
     return samples
 
 
@@ -164,26 +182,14 @@ def latency_sync(url: str) -> list[float]:
 async def recovery_async(url: str, abrupt: bool) -> list[float]:
     """Seconds from the service closing the stream's socket to the stream yielding a message sent
     while it was down, ``RECOVERY_ROUNDS`` times."""
-    from connect_participant import AsyncParticipantClient, Message
+    from connect_participant import AsyncParticipantClient
 
     contact_id, customer_id, customer_token, bot_token = await new_chat_with_bot(url)
-    arrivals: asyncio.Queue[tuple[str, float]] = asyncio.Queue()
     async with (
         AsyncParticipantClient(endpoint_url=url) as client,
         httpx.AsyncClient(base_url=url, timeout=10) as control,
+        bot_listening(client, customer_token, bot_token, customer_id) as (customer, arrivals),
     ):
-        customer = await client.connect(customer_token)
-        robot = await client.connect(bot_token)
-
-        async def consume() -> None:
-            async with robot.events() as stream:
-                async for event in stream:
-                    if isinstance(event, Message) and event.participant_id == customer_id:
-                        arrivals.put_nowait((event.item.content or "", time.perf_counter()))
-
-        consumer = asyncio.create_task(consume())
-        await customer.send_message("warm-up")
-        await asyncio.wait_for(arrivals.get(), 10)
         samples = []
         close = {"code": 1001, "abrupt": abrupt, "contact_id": contact_id}
         for i in range(RECOVERY_ROUNDS):
@@ -196,8 +202,6 @@ async def recovery_async(url: str, abrupt: bool) -> list[float]:
             got, at = await asyncio.wait_for(arrivals.get(), 30)
             assert got == text, (got, text)
             samples.append(at - start)
-        consumer.cancel()
-        await asyncio.gather(consumer, return_exceptions=True)
     return samples
 
 
