@@ -237,7 +237,7 @@ class SchemeTransport(httpx.BaseTransport):
         self._by_scheme: dict[bool, httpx.HTTPTransport] = {}
 
     def _transport(self, tls: bool) -> httpx.HTTPTransport:
-        transport = self._by_scheme.get(tls)
+        transport = self._by_scheme.get(tls)  # made already: no lock to take
         if transport is None:
             with self._lock:
                 transport = self._by_scheme.get(tls)
