@@ -4,14 +4,24 @@ document, the length cap) and the scan errors' text and codes."""
 
 from __future__ import annotations
 
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
 import pytest
 from connect_participant import (
     Attachment,
+    AttachmentLimits,
     AttachmentRejectedError,
     AttachmentScanTimeoutError,
     AttachmentStorageError,
+    InvalidInputError,
 )
-from connect_participant._attachments import storage_error
+from connect_participant._attachments import UploadBody, guess_content_type, prepare_upload, storage_error
+
+DEFAULTS = AttachmentLimits()
 
 
 def _xml(**fields: str) -> bytes:
@@ -78,3 +88,366 @@ def test_rejected_text_and_code() -> None:
     assert error.status_code is None
     assert error.message == "the attachment scan rejected 'x.exe' (attachment id att-2)"
     assert error.attachment is attachment
+
+
+# --- the limits themselves ---------------------------------------------------------------------------
+
+
+def _refused(argument: str, match: str, make: Callable[[], object]) -> InvalidInputError:
+    with pytest.raises(InvalidInputError, match=match) as caught:
+        make()
+    assert caught.value.argument == argument
+    return caught.value
+
+
+@pytest.mark.parametrize("size", [0, -1, True, 1.5, "10"])
+def test_max_size_must_be_a_positive_int(size: object) -> None:
+    _refused("attachment_limits.max_size", "int >= 1", lambda: AttachmentLimits(max_size=size))  # type: ignore[arg-type]
+
+
+def test_the_smallest_limits_are_accepted() -> None:
+    limits = AttachmentLimits(max_size=1, extensions=frozenset({".X"}), content_types=frozenset({"A/B"}))
+    assert (limits.max_size, limits.extensions, limits.content_types) == (1, {".x"}, {"a/b"})
+    assert limits.check_size(1) == 1
+    _refused("path_or_binary_file", "at most 1 bytes", lambda: limits.check_size(2))
+    _refused("path_or_binary_file", "at least 1 byte", lambda: limits.check_size(0))
+
+
+@pytest.mark.parametrize("field", ["extensions", "content_types"])
+@pytest.mark.parametrize("values", [".pdf", frozenset({""}), frozenset({1}), [".pdf", ""]])
+def test_type_lists_must_be_sets_of_non_empty_strings(field: str, values: object) -> None:
+    _refused(
+        f"attachment_limits.{field}",
+        "must be a set of non-empty strings or None",
+        lambda: AttachmentLimits(**{field: values}),  # type: ignore[arg-type]
+    )
+
+
+def test_both_type_lists_are_lowercased_and_frozen() -> None:
+    limits = AttachmentLimits(extensions=[".PDF", ".Txt"], content_types=("Text/Plain",))  # type: ignore[arg-type]
+    assert limits.extensions == frozenset({".pdf", ".txt"})
+    assert limits.content_types == frozenset({"text/plain"})
+    assert isinstance(limits.extensions, frozenset)
+    assert isinstance(limits.content_types, frozenset)
+    _refused(
+        "attachment_limits.extensions", "with a dot", lambda: AttachmentLimits(extensions={".pdf", "txt"})
+    )  # type: ignore[arg-type]
+    assert AttachmentLimits(content_types={"nodot/x"}).content_types == {"nodot/x"}  # type: ignore[arg-type]
+
+
+def test_coerce() -> None:
+    assert AttachmentLimits.coerce(None) == AttachmentLimits()
+    mine = AttachmentLimits(max_size=5)
+    assert AttachmentLimits.coerce(mine) is mine
+    _refused("attachment_limits", "must be an AttachmentLimits or None", lambda: AttachmentLimits.coerce({}))
+
+
+CHECKS: dict[str, Callable[[AttachmentLimits], object]] = {
+    "max_size": lambda limits: limits.check_size(limits.max_size + 1),
+    "extensions": lambda limits: limits.check_name("a.exe"),
+    "content_types": lambda limits: limits.check_content_type("application/x-msdownload", "a.pdf"),
+}
+
+
+@pytest.mark.parametrize("field", sorted(CHECKS))
+def test_a_refusal_says_whose_rule_it_is(field: str) -> None:
+    configured: dict[str, object] = {
+        "max_size": 10,
+        "extensions": frozenset({".pdf", ".log"}),
+        "content_types": frozenset({"application/pdf"}),
+    }
+    with pytest.raises(InvalidInputError) as mine:
+        CHECKS[field](AttachmentLimits(**{field: configured[field]}))  # type: ignore[arg-type]
+    assert "as configured in attachment_limits" in str(mine.value)
+    assert "Connect's default" not in str(mine.value)
+    with pytest.raises(InvalidInputError) as default:
+        CHECKS[field](AttachmentLimits())
+    assert (
+        "Connect's default for chat attachments; if your instance's attachment settings differ, "
+        "pass attachment_limits=AttachmentLimits(...) to the client"
+    ) in str(default.value)
+    assert "as configured" not in str(default.value)
+
+
+def test_the_default_size_refusal_names_connects_default() -> None:
+    error = _refused(
+        "path_or_binary_file",
+        r"must be at most 20971520 bytes \(Connect's default",
+        lambda: AttachmentLimits().check_size(20 * 1024 * 1024 + 1),
+    )
+    assert "as configured" not in str(error)
+    assert AttachmentLimits().check_size(20 * 1024 * 1024) == 20 * 1024 * 1024
+
+
+# --- names and content types ------------------------------------------------------------------------
+
+
+def test_name_bounds_are_the_specs() -> None:
+    limits = AttachmentLimits(extensions=None)
+    assert limits.check_name("a") == "a"
+    assert limits.check_name("n" * 256) == "n" * 256
+    _refused("name", r"must be a str of 1\.\.256 characters", lambda: limits.check_name("n" * 257))
+    _refused("name", r"must be a str of 1\.\.256 characters", lambda: limits.check_name(""))
+    _refused("name", r"must be a str of 1\.\.256 characters", lambda: limits.check_name(None))
+
+
+def test_an_unsupported_extension_lists_the_allowed_ones_sorted() -> None:
+    limits = AttachmentLimits(extensions=frozenset({".txt", ".csv", ".log"}))
+    error = _refused("name", "supported extension", lambda: limits.check_name("a.pdf"))
+    assert "(.csv .log .txt; as configured in attachment_limits)" in str(error)
+    assert limits.check_name("A.LOG") == "A.LOG"
+    assert limits.check_name("archive.tar.csv") == "archive.tar.csv"
+
+
+def test_content_type_bounds_and_form() -> None:
+    limits = AttachmentLimits(extensions=None, content_types=None)
+    longest = "a/" + "b" * 253
+    assert limits.check_content_type(longest, "x") == longest
+    for bad in [longest + "b", "", "a/", "/b", "a b/c", "-a/b", "a/-b", "a/b c", b"a/b"]:
+        _refused(
+            "content_type",
+            r"must be a media type such as 'image/png' \(1\.\.255\)",
+            lambda bad=bad: limits.check_content_type(bad, "x"),  # type: ignore[misc]
+        )
+    assert limits.check_content_type("a/b ; charset=utf-8", "x") == "a/b ; charset=utf-8"
+    assert limits.check_content_type("vnd.x+y/z!#$&^.+-_", "x") == "vnd.x+y/z!#$&^.+-_"
+
+
+def test_a_guessed_content_type_is_checked_too() -> None:
+    limits = AttachmentLimits(extensions=None, content_types=frozenset({"text/plain"}))
+    assert limits.check_content_type(None, "a.txt") == "text/plain"
+    _refused("content_type", "supported attachment type", lambda: limits.check_content_type(None, "a.png"))
+    _refused(
+        "content_type",
+        "cannot be guessed from the name: pass content_type=",
+        lambda: limits.check_content_type(None, "a.unknown"),
+    )
+    assert AttachmentLimits(content_types=None).check_content_type(None, "a.gif") == "image/gif"
+
+
+def test_the_base_type_is_compared_without_case_or_parameters() -> None:
+    limits = AttachmentLimits(content_types=frozenset({"text/plain"}))
+    assert limits.check_content_type("TEXT/Plain;charset=utf-8", "a.txt") == "TEXT/Plain;charset=utf-8"
+    assert limits.check_content_type("text/plain ; a=b; c=d", "a.txt") == "text/plain ; a=b; c=d"
+    _refused(
+        "content_type", "supported attachment type", lambda: limits.check_content_type("text/plainx", "a.txt")
+    )
+
+
+@pytest.mark.parametrize(
+    "alias",
+    [
+        "application/csv",
+        "image/pjpeg",
+        "image/heif",
+        "audio/x-wav",
+        "audio/wave",
+        "audio/vnd.wave",
+        "text/rtf",
+    ],
+)
+def test_other_spellings_of_the_default_types_are_accepted(alias: str) -> None:
+    assert AttachmentLimits().check_content_type(alias, "a.pdf") == alias
+
+
+@pytest.mark.parametrize(
+    ("name", "guess"),
+    [
+        (".gif", None),
+        ("a.gif", "image/gif"),
+        ("a.JSON", "application/json"),
+        ("a.mp3", "audio/mpeg"),
+        ("a.webp", "image/webp"),
+        ("a.zip", "application/zip"),
+        ("a.PDF", "application/pdf"),
+        ("dir.d/noext", None),
+    ],
+)
+def test_guesses(name: str, guess: str | None) -> None:
+    assert guess_content_type(name) == guess
+
+
+# --- the source ------------------------------------------------------------------------------------
+
+
+def _write(folder: Path, name: str, data: bytes = b"hello") -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def test_a_path_is_opened_owned_and_measured(tmp_path: Path) -> None:
+    source = prepare_upload(str(_write(tmp_path, "Report.PDF", b"12345")), None, None, DEFAULTS)
+    assert (source.name, source.size, source.start, source.content_type) == (
+        "Report.PDF",
+        5,
+        0,
+        "application/pdf",
+    )
+    assert source.file.read() == b"12345"
+    assert repr(source) == "UploadSource(name='Report.PDF', content_type='application/pdf', size=5)"
+    with source:
+        pass
+    assert source.file.closed
+
+
+def test_a_given_name_and_type_win_over_the_paths(tmp_path: Path) -> None:
+    with prepare_upload(
+        _write(tmp_path, "blob.bin"), "notes.txt", "text/plain; charset=utf-8", DEFAULTS
+    ) as source:
+        assert (source.name, source.content_type) == ("notes.txt", "text/plain; charset=utf-8")
+
+
+def test_a_file_object_is_named_after_its_path_and_left_open(tmp_path: Path) -> None:
+    path = _write(tmp_path, "data.csv", b"abc")
+    with open(path, "rb") as f:
+        with prepare_upload(f, None, None, DEFAULTS) as source:
+            assert (source.name, source.content_type, source.size) == ("data.csv", "text/csv", 3)
+        assert not f.closed
+        with prepare_upload(f, "other.txt", None, DEFAULTS) as source:
+            assert (source.name, source.content_type) == ("other.txt", "text/plain")
+    named = io.BytesIO(b"abc")
+    named.name = 7  # type: ignore[attr-defined]
+    _refused(
+        "name",
+        "is required when the file object has no name",
+        lambda: prepare_upload(named, None, None, DEFAULTS),
+    )
+    _refused(
+        "name", "supported extension", lambda: prepare_upload(io.BytesIO(b"abc"), "a.exe", None, DEFAULTS)
+    )
+
+
+def test_an_opened_path_is_closed_when_its_size_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[IO[bytes]] = []
+    real_open = open
+
+    def tracking(path: Any, mode: str = "r") -> IO[bytes]:
+        f = real_open(path, mode)
+        opened.append(f)
+        return f
+
+    monkeypatch.setattr("connect_participant._attachments.open", tracking, raising=False)
+    _refused(
+        "path_or_binary_file",
+        "at least 1 byte",
+        lambda: prepare_upload(_write(tmp_path, "a.pdf", b""), None, None, DEFAULTS),
+    )
+    assert [f.closed for f in opened] == [True]
+
+
+def test_a_callers_file_is_left_open_when_its_size_is_refused() -> None:
+    empty = io.BytesIO(b"")
+    _refused("path_or_binary_file", "at least 1 byte", lambda: prepare_upload(empty, "a.pdf", None, DEFAULTS))
+    assert not empty.closed
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (FileNotFoundError(2, "No such file"), "must name an existing file (not found)"),
+        (PermissionError(13, "Permission denied"), "must be a readable file (permission denied)"),
+        (IsADirectoryError(21, "Is a directory"), "must be a file, not a directory"),
+        (OSError(5, "Input/output error"), "must be a readable file (Input/output error)"),
+        (OSError(), "must be a readable file (OSError)"),
+    ],
+)
+def test_why_a_path_cannot_be_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError, shown: str
+) -> None:
+    def refuse(path: object, mode: str = "r") -> None:
+        raise error
+
+    monkeypatch.setattr("connect_participant._attachments.open", refuse, raising=False)
+    caught = _refused(
+        "path_or_binary_file",
+        re.escape(shown),
+        lambda: prepare_upload(tmp_path / "a.pdf", None, None, DEFAULTS),
+    )
+    assert caught.rule == shown
+    assert caught.__cause__ is None
+    assert caught.__suppress_context__
+
+
+def test_a_path_that_is_not_a_regular_file_is_refused_and_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[IO[bytes]] = []
+    real_open = open
+
+    def tracking(path: Any, mode: str = "r") -> IO[bytes]:
+        f = real_open(path, mode)
+        opened.append(f)
+        return f
+
+    monkeypatch.setattr("connect_participant._attachments.open", tracking, raising=False)
+    _refused(
+        "path_or_binary_file",
+        "must be a regular file",
+        lambda: prepare_upload("/dev/null", "null.txt", None, DEFAULTS),
+    )
+    assert [f.closed for f in opened] == [True]
+
+
+class _Odd(io.RawIOBase):
+    """A binary file whose read/seek misbehave as told."""
+
+    name = "odd.txt"
+
+    def __init__(
+        self, *, read: BaseException | None = None, seekable: bool = True, tell: BaseException | None = None
+    ) -> None:
+        self._read, self._seekable, self._tell = read, seekable, tell
+
+    def read(self, size: int = -1) -> bytes:
+        if self._read is not None:
+            raise self._read
+        return b""
+
+    def seekable(self) -> bool:
+        return self._seekable
+
+    def tell(self) -> int:
+        if self._tell is not None:
+            raise self._tell
+        return 0
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 3
+
+
+@pytest.mark.parametrize(
+    ("odd", "shown"),
+    [
+        (_Odd(read=OSError("disk")), "must be a readable binary file (OSError)"),
+        (_Odd(read=ValueError("closed")), "must be a readable binary file (ValueError)"),
+        (_Odd(seekable=False), "must be seekable (the upload may be sent again)"),
+        (_Odd(tell=OSError("no")), "must be a seekable binary file (OSError)"),
+        (_Odd(tell=ValueError("no")), "must be a seekable binary file (ValueError)"),
+        (io.StringIO("text"), "must be opened in binary mode ('rb'), not text mode"),
+    ],
+)
+def test_why_a_file_object_cannot_be_used(odd: Any, shown: str) -> None:
+    caught = _refused(
+        "path_or_binary_file", re.escape(shown), lambda: prepare_upload(odd, "a.txt", None, DEFAULTS)
+    )
+    assert caught.rule == shown
+    assert caught.__cause__ is None
+    assert caught.__suppress_context__ is (caught.__context__ is not None)  # the OSError is not shown
+
+
+def test_a_file_object_is_measured_from_its_position(tmp_path: Path) -> None:
+    with open(_write(tmp_path, "a.txt", b"0123456789"), "rb") as f:
+        f.seek(7)
+        source = prepare_upload(f, None, None, DEFAULTS)
+        assert (source.start, source.size, f.tell()) == (7, 3, 7)
+        assert b"".join(UploadBody(source)) == b"789"
+
+
+@pytest.mark.parametrize("source", [123, b"bytes", None, object()])
+def test_what_is_not_a_source(source: object) -> None:
+    _refused(
+        "path_or_binary_file",
+        re.escape("must be a path (str or os.PathLike) or a binary file object"),
+        lambda: prepare_upload(source, "a.txt", None, DEFAULTS),
+    )

@@ -432,13 +432,15 @@ def _measure(file: IO[bytes]) -> tuple[int, int]:
     if not isinstance(probe, bytes):
         raise InvalidInputError(_SOURCE, "must be opened in binary mode ('rb'), not text mode")
     try:
-        if not file.seekable():
-            raise InvalidInputError(_SOURCE, "must be seekable (the upload may be sent again)")
-        start = file.tell()
-        end = file.seek(0, io.SEEK_END)
-        file.seek(start)
+        seekable = file.seekable()
+        if seekable:
+            start = file.tell()
+            end = file.seek(0, io.SEEK_END)
+            file.seek(start)
     except (OSError, ValueError) as exc:
         raise InvalidInputError(_SOURCE, f"must be a seekable binary file ({type(exc).__name__})") from None
+    if not seekable:  # outside the try: InvalidInputError is a ValueError too
+        raise InvalidInputError(_SOURCE, "must be seekable (the upload may be sent again)")
     return start, end - start
 
 
