@@ -16,10 +16,23 @@ from connect_participant import (
     AttachmentLimits,
     AttachmentRejectedError,
     AttachmentScanTimeoutError,
+    AttachmentSizeMismatchError,
     AttachmentStorageError,
     InvalidInputError,
+    InvalidResponseError,
 )
-from connect_participant._attachments import UploadBody, guess_content_type, prepare_upload, storage_error
+from connect_participant._attachments import (
+    CHUNK_SIZE,
+    UploadBody,
+    check_storage_headers,
+    check_storage_url,
+    guess_content_type,
+    prepare_upload,
+    storage_error,
+    storage_request,
+)
+from connect_participant._retry import STORAGE
+from connect_participant._secrets import Secret
 
 DEFAULTS = AttachmentLimits()
 
@@ -451,3 +464,168 @@ def test_what_is_not_a_source(source: object) -> None:
         re.escape("must be a path (str or os.PathLike) or a binary file object"),
         lambda: prepare_upload(source, "a.txt", None, DEFAULTS),
     )
+
+
+# --- the streamed body -----------------------------------------------------------------------------
+
+
+def test_progress_counts_every_chunk_up_to_the_size(tmp_path: Path) -> None:
+    data = bytes(range(256)) * (CHUNK_SIZE // 256) + b"tail"
+    seen: list[tuple[int, int]] = []
+    with prepare_upload(_write(tmp_path, "a.pdf", data), None, None, DEFAULTS) as source:
+        chunks = list(UploadBody(source, lambda sent, total: seen.append((sent, total))))
+    assert [len(c) for c in chunks] == [CHUNK_SIZE, 4]
+    assert seen == [(CHUNK_SIZE, len(data)), (len(data), len(data))]
+
+
+def test_a_file_that_shrinks_says_how_far_it_got(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.pdf", b"x" * (CHUNK_SIZE + 10))
+    with prepare_upload(path, None, None, DEFAULTS) as source:
+        path.write_bytes(b"x" * (CHUNK_SIZE + 3))
+        with pytest.raises(AttachmentSizeMismatchError) as caught:
+            list(UploadBody(source))
+    error = caught.value
+    assert (
+        error.message
+        == f"'a.pdf' ended after {CHUNK_SIZE + 3} of {CHUNK_SIZE + 10} bytes (it changed during the upload)"
+    )
+    assert (error.expected, error.actual, error.code, error.status_code) == (
+        CHUNK_SIZE + 10,
+        CHUNK_SIZE + 3,
+        "SizeMismatch",
+        None,
+    )
+
+
+async def test_the_async_body_reads_the_same_chunks_and_reports_progress(tmp_path: Path) -> None:
+    data = b"y" * (CHUNK_SIZE + 1)
+    seen: list[tuple[int, int]] = []
+    path = _write(tmp_path, "a.pdf", data)
+    with prepare_upload(path, None, None, DEFAULTS) as source:
+        body = UploadBody(source, lambda sent, total: seen.append((sent, total)))
+        assert [len(c) async for c in body] == [CHUNK_SIZE, 1]
+        assert seen == [(CHUNK_SIZE, len(data)), (len(data), len(data))]
+        path.write_bytes(b"y" * 3)
+        with pytest.raises(AttachmentSizeMismatchError, match="ended after 3 of"):
+            [c async for c in body]
+    assert repr(body) == "UploadBody(UploadSource(name='a.pdf', content_type='application/pdf', size=131073))"
+
+
+# --- what is sent to the storage -------------------------------------------------------------------
+
+
+def test_a_storage_get_carries_host_and_exactly_the_headers() -> None:
+    request = storage_request(Secret("https://bucket.example:8443/key?X-Amz-Signature=s"), {"x-amz-a": "1"})
+    assert request.method == "GET"
+    assert str(request.url) == "https://bucket.example:8443/key?X-Amz-Signature=s"
+    assert list(request.headers.items()) == [("host", "bucket.example:8443"), ("x-amz-a", "1")]
+    assert request.extensions == {STORAGE: True}
+    assert list(storage_request(Secret("https://b.example/k")).headers.items()) == [("host", "b.example")]
+
+
+def test_a_storage_put_announces_the_files_size_unless_told(tmp_path: Path) -> None:
+    with prepare_upload(_write(tmp_path, "a.pdf", b"12345"), None, None, DEFAULTS) as source:
+        body = UploadBody(source)
+        put = storage_request(Secret("https://b.example/k"), {}, body)
+        assert put.method == "PUT"
+        assert list(put.headers.items()) == [("host", "b.example"), ("content-length", "5")]
+        assert put.stream is body
+        assert put.extensions == {STORAGE: True}
+        told = storage_request(Secret("https://b.example/k"), {"CONTENT-LENGTH": "5", "x-amz-a": "b"}, body)
+        assert list(told.headers.items()) == [
+            ("host", "b.example"),
+            ("content-length", "5"),
+            ("x-amz-a", "b"),
+        ]
+
+
+# --- what a presigned URL and its headers may be --------------------------------------------------------
+
+UNSAFE = [
+    ("http://[::1/storage", "a storage URL that does not parse"),
+    ("https:///x", "a storage URL without a host"),
+    ("not a url at all", "a storage URL without a host"),
+    ("http://169.254.169.254/latest/meta-data", "a storage URL on a link-local or instance-metadata address"),
+    ("https://169.254.169.254/x", "a storage URL on a link-local or instance-metadata address"),
+    ("https://169.254.0.1/x", "a storage URL on a link-local or instance-metadata address"),
+    ("https://[fd00:ec2::254]/x", "a storage URL on a link-local or instance-metadata address"),
+    ("https://[fe80::1]/x", "a storage URL on a link-local or instance-metadata address"),
+    ("https://2852039166/x", "a storage URL on a link-local or instance-metadata address"),
+    ("https://0xa9.0xfe.0xa9.0xfe/x", "a storage URL on a link-local or instance-metadata address"),
+    ("https://169.254.43518/x", "a storage URL on a link-local or instance-metadata address"),
+    ("https://[::ffff:169.254.169.254]/x", "a storage URL on a link-local or instance-metadata address"),
+    ("http://example.com/x", "a storage URL that is not https (http only to a loopback host)"),
+    ("http://10.0.0.1/x", "a storage URL that is not https (http only to a loopback host)"),
+    ("http://[fd00:ec2::253]/x", "a storage URL that is not https (http only to a loopback host)"),
+    ("ftp://127.0.0.1/x", "a storage URL that is not https (http only to a loopback host)"),
+    ("ws://localhost/x", "a storage URL that is not https (http only to a loopback host)"),
+]
+
+
+@pytest.mark.parametrize(("url", "what"), UNSAFE)
+@pytest.mark.parametrize("operation", ["GetAttachment", "StartAttachmentUpload"])
+def test_an_unsafe_storage_url_is_refused(url: str, what: str, operation: str) -> None:
+    with pytest.raises(InvalidResponseError) as caught:
+        check_storage_url(url, operation)
+    assert caught.value.code == "UnsafeStorageUrl"
+    assert caught.value.message == f"{operation} returned {what}; not followed"
+    assert caught.value.__cause__ is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bucket.s3.amazonaws.com/key?X-Amz-Signature=s",
+        "https://10.0.0.1/x",
+        "https://[2001:db8::1]/x",
+        "http://127.0.0.1:8080/x",
+        "http://127.8.9.10/x",
+        "http://localhost/x",
+        "http://LocalHost:1/x",
+        "http://[::1]:9/x",
+        "http://[::ffff:127.0.0.1]/x",
+        "http://2130706433/x",
+        "HTTPS://B.EXAMPLE/x",
+    ],
+)
+def test_a_safe_storage_url_passes(url: str) -> None:
+    assert check_storage_url(url, "GetAttachment") is None
+
+
+def test_storage_headers_are_http_headers() -> None:
+    assert check_storage_headers(None) == {}
+    assert check_storage_headers({}) == {}
+    assert check_storage_headers(
+        {"Content-Length": 5, "x-amz-meta-a": "tab\there ~ \x80\xff", "!#$%&'*+.^_`|~": ""}
+    ) == {
+        "Content-Length": "5",
+        "x-amz-meta-a": "tab\there ~ \x80\xff",
+        "!#$%&'*+.^_`|~": "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("headers", "what"),
+    [
+        (["a", "b"], "HeadersToInclude that are not an object"),
+        ("a: b", "HeadersToInclude that are not an object"),
+        ({"a": True}, "a HeadersToInclude value that is not a string"),
+        ({"a": 1.5}, "a HeadersToInclude value that is not a string"),
+        ({"a": None}, "a HeadersToInclude value that is not a string"),
+        ({"a": {"b": 1}}, "a HeadersToInclude value that is not a string"),
+        ({"a b": "1"}, "a header name or value HTTP does not allow"),
+        ({"": "1"}, "a header name or value HTTP does not allow"),
+        ({"a:": "1"}, "a header name or value HTTP does not allow"),
+        ({1: "1"}, "a header name or value HTTP does not allow"),
+        ({"a": "1\r\nX-Evil: 2"}, "a header name or value HTTP does not allow"),
+        ({"a": "1\n"}, "a header name or value HTTP does not allow"),
+        ({"a": "a\x00b"}, "a header name or value HTTP does not allow"),
+        ({"a": "a\x7fb"}, "a header name or value HTTP does not allow"),
+        ({"a": "snow\u2603"}, "a header name or value HTTP does not allow"),
+    ],
+)
+def test_unusable_storage_headers_are_refused(headers: object, what: str) -> None:
+    with pytest.raises(InvalidResponseError) as caught:
+        check_storage_headers(headers)
+    assert caught.value.code == "UnsafeStorageUrl"
+    assert caught.value.message == f"StartAttachmentUpload returned {what}; not followed"
