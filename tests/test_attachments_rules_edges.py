@@ -5,14 +5,18 @@ document, the length cap) and the scan errors' text and codes."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+import httpx
 import pytest
 from connect_participant import (
     Attachment,
+    AttachmentError,
     AttachmentLimits,
     AttachmentRejectedError,
     AttachmentScanTimeoutError,
@@ -20,17 +24,27 @@ from connect_participant import (
     AttachmentStorageError,
     InvalidInputError,
     InvalidResponseError,
+    ParticipantTransportError,
 )
 from connect_participant._attachments import (
     CHUNK_SIZE,
+    Pause,
+    StoragePut,
+    StorageReply,
     UploadBody,
+    begin_upload,
     check_storage_headers,
     check_storage_url,
+    check_url_expiry,
+    check_wait,
     guess_content_type,
     prepare_upload,
+    scan_flow,
     storage_error,
     storage_request,
+    upload_flow,
 )
+from connect_participant._flow import run_sync
 from connect_participant._retry import STORAGE
 from connect_participant._secrets import Secret
 
@@ -629,3 +643,353 @@ def test_unusable_storage_headers_are_refused(headers: object, what: str) -> Non
         check_storage_headers(headers)
     assert caught.value.code == "UnsafeStorageUrl"
     assert caught.value.message == f"StartAttachmentUpload returned {what}; not followed"
+
+
+# --- the upload flow, driven by hand -----------------------------------------------------------------
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+PUT_URL = "https://bucket.example/key?X-Amz-Signature=abc"
+EXPIRED = b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+
+
+def _call(request: Any) -> Any:
+    """The session's call flow, reduced to: yield the request, get the JSON back."""
+    return (yield request)
+
+
+def _start(
+    headers: object = None,
+    expiry: datetime | None = None,
+    url: object = PUT_URL,
+    attachment_id: object = "att-1",
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {"Url": url}
+    if headers is not None:
+        meta["HeadersToInclude"] = headers
+    if expiry is not None:
+        meta["UrlExpiry"] = expiry.isoformat()
+    return {"AttachmentId": attachment_id, "UploadMetadata": meta}
+
+
+class Storage:
+    """Answers the upload flow's actions: StartAttachmentUpload from ``starts``, PUTs from ``puts``."""
+
+    def __init__(
+        self, starts: list[dict[str, Any]], puts: list[Any], transcripts: list[dict[str, Any]] = ()
+    ) -> None:  # type: ignore[assignment]
+        self.starts, self.puts, self.transcripts = list(starts), list(puts), list(transcripts)
+        self.log: list[str] = []
+        self.bodies: list[dict[str, Any]] = []
+        self.put_headers: list[dict[str, str]] = []
+
+    def __call__(self, action: Any) -> Any:
+        if isinstance(action, StoragePut):
+            self.log.append("PUT")
+            self.put_headers.append(dict(action.headers))
+            assert action.url.reveal() == PUT_URL
+            assert b"".join(action.body) == b"12345"
+            reply = self.puts.pop(0)
+            if isinstance(reply, BaseException):
+                raise reply
+            return reply
+        if isinstance(action, Pause):
+            self.log.append(f"Pause {action.seconds}")
+            return None
+        self.log.append(action.operation)
+        self.bodies.append(json.loads(action.body))
+        if action.operation == "StartAttachmentUpload":
+            return self.starts.pop(0)
+        if action.operation == "GetTranscript":
+            return self.transcripts.pop(0)
+        return {}
+
+
+def _upload(
+    tmp_path: Path, storage: Storage, wait: float | None = None, clock: Callable[[], float] = lambda: 0.0
+) -> Attachment:
+    tokens = iter(f"token-{n}" for n in range(1, 10))
+    with prepare_upload(_write(tmp_path, "a.pdf", b"12345"), None, None, DEFAULTS) as source:
+        flow = upload_flow(
+            _call, source, None, wait, utcnow=lambda: NOW, monotonic=clock, new_token=lambda: next(tokens)
+        )
+        return run_sync(flow, storage)
+
+
+def test_the_upload_sends_start_put_complete_with_fresh_tokens(tmp_path: Path) -> None:
+    storage = Storage(
+        [_start({"x-amz-meta-a": "1"}, NOW + timedelta(seconds=1))], [StorageReply(200, {}, b"")]
+    )
+    assert _upload(tmp_path, storage) == Attachment("att-1", "a.pdf", "application/pdf", None, 5)
+    assert storage.log == ["StartAttachmentUpload", "PUT", "CompleteAttachmentUpload"]
+    assert storage.bodies == [
+        {
+            "ContentType": "application/pdf",
+            "AttachmentSizeInBytes": 5,
+            "AttachmentName": "a.pdf",
+            "ClientToken": "token-1",
+        },
+        {"AttachmentIds": ["att-1"], "ClientToken": "token-2"},
+    ]
+    assert storage.put_headers == [{"x-amz-meta-a": "1"}]
+
+
+@pytest.mark.parametrize("status", [200, 201, 299])
+def test_every_2xx_is_a_stored_upload(tmp_path: Path, status: int) -> None:
+    storage = Storage([_start()], [StorageReply(status, {}, b"")])
+    assert _upload(tmp_path, storage).id == "att-1"
+
+
+@pytest.mark.parametrize("status", [199, 300, 304, 500])
+def test_other_statuses_fail_without_a_restart(tmp_path: Path, status: int) -> None:
+    storage = Storage([_start()], [StorageReply(status, {"x-amz-request-id": "R"}, b"")])
+    with pytest.raises(AttachmentStorageError) as caught:
+        _upload(tmp_path, storage)
+    assert (caught.value.code, caught.value.status_code, caught.value.request_id) == (
+        f"HTTP{status}",
+        status,
+        "R",
+    )
+    assert caught.value.message == "attachment upload: the attachment storage refused the request"
+    assert storage.log == ["StartAttachmentUpload", "PUT"]
+
+
+def test_an_expired_put_restarts_once_then_fails(tmp_path: Path) -> None:
+    storage = Storage([_start(), _start()], [StorageReply(403, {}, EXPIRED), StorageReply(403, {}, EXPIRED)])
+    with pytest.raises(AttachmentStorageError) as caught:
+        _upload(tmp_path, storage)
+    assert (caught.value.code, caught.value.status_code) == ("AccessDenied", 403)
+    assert storage.log == ["StartAttachmentUpload", "PUT", "StartAttachmentUpload", "PUT"]
+    assert [b["ClientToken"] for b in storage.bodies] == ["token-1", "token-2"]
+
+
+@pytest.mark.parametrize("late", [timedelta(0), timedelta(seconds=-1)])
+def test_a_url_expired_on_arrival_restarts_once_without_a_put(tmp_path: Path, late: timedelta) -> None:
+    storage = Storage([_start(expiry=NOW + late), _start(expiry=NOW + late)], [])
+    with pytest.raises(AttachmentStorageError) as caught:
+        _upload(tmp_path, storage)
+    assert (caught.value.code, caught.value.status_code) == ("ExpiredUploadUrl", None)
+    assert caught.value.message == "the upload URL had expired before the upload began"
+    assert storage.log == ["StartAttachmentUpload", "StartAttachmentUpload"]
+
+
+def test_one_restart_in_all(tmp_path: Path) -> None:
+    storage = Storage([_start(expiry=NOW), _start()], [StorageReply(403, {}, EXPIRED)])
+    with pytest.raises(AttachmentStorageError, match="Request has expired"):
+        _upload(tmp_path, storage)
+    assert storage.log == ["StartAttachmentUpload", "StartAttachmentUpload", "PUT"]
+
+
+def test_check_url_expiry() -> None:
+    assert not check_url_expiry(None, NOW)
+    assert not check_url_expiry(NOW + timedelta(microseconds=1), NOW)
+    assert check_url_expiry(NOW, NOW)
+    assert check_url_expiry(NOW - timedelta(seconds=1), NOW)
+
+
+def test_a_put_that_fails_in_transport_is_a_transport_error(tmp_path: Path) -> None:
+    storage = Storage([_start()], [httpx.ConnectError("refused")])
+    with pytest.raises(ParticipantTransportError) as caught:
+        _upload(tmp_path, storage)
+    assert caught.value.code == "ConnectError"
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+    assert storage.log == ["StartAttachmentUpload", "PUT"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("Content-Length", "5"), ("content-length", " 5 "), ("CONTENT-LENGTH", 5)]
+)
+def test_a_content_length_equal_to_the_size_is_sent(tmp_path: Path, key: str, value: object) -> None:
+    storage = Storage([_start({key: value})], [StorageReply(200, {}, b"")])
+    _upload(tmp_path, storage)
+    assert storage.put_headers == [{key: str(value)}]
+
+
+@pytest.mark.parametrize(("value", "actual"), [("6", 6), ("0", 0), ("five", -1), ("-5", -1)])
+def test_another_content_length_is_refused_before_the_put(tmp_path: Path, value: str, actual: int) -> None:
+    storage = Storage([_start({"content-length": value})], [])
+    with pytest.raises(AttachmentSizeMismatchError) as caught:
+        _upload(tmp_path, storage)
+    assert (caught.value.expected, caught.value.actual) == (5, actual)
+    assert caught.value.message == (
+        "StartAttachmentUpload's HeadersToInclude announce another Content-Length than the file's size"
+    )
+    assert storage.log == ["StartAttachmentUpload"]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {},
+        {"AttachmentId": "att-1"},
+        {"AttachmentId": "", "UploadMetadata": {"Url": PUT_URL}},
+        {"AttachmentId": 5, "UploadMetadata": {"Url": PUT_URL}},
+        {"UploadMetadata": {"Url": PUT_URL}},
+        {"AttachmentId": "att-1", "UploadMetadata": {"Url": ""}},
+        {"AttachmentId": "att-1", "UploadMetadata": {"Url": 5}},
+        {"AttachmentId": "att-1", "UploadMetadata": {}},
+        {"AttachmentId": "att-1", "UploadMetadata": "x"},
+        {"AttachmentId": "att-1", "UploadMetadata": {"Url": PUT_URL, "HeadersToInclude": ["a"]}},
+    ],
+)
+def test_an_unusable_start_answer(tmp_path: Path, doc: dict[str, Any]) -> None:
+    storage = Storage([doc], [])
+    with pytest.raises(AttachmentError) as caught:
+        _upload(tmp_path, storage)
+    assert type(caught.value) is AttachmentError
+    assert (caught.value.code, caught.value.status_code) == ("InvalidResponse", None)
+    assert caught.value.message == "StartAttachmentUpload returned no AttachmentId or upload URL"
+
+
+def test_an_unsafe_start_answer_is_refused_before_the_put(tmp_path: Path) -> None:
+    for doc in [_start(url="http://example.com/k"), _start({"a": "b\r\nc: d"})]:
+        storage = Storage([doc], [])
+        with pytest.raises(InvalidResponseError) as caught:
+            _upload(tmp_path, storage)
+        assert caught.value.code == "UnsafeStorageUrl"
+        assert storage.log == ["StartAttachmentUpload"]
+
+
+def _transcript(*attachments: tuple[str, str | None], next_token: str | None = None) -> dict[str, Any]:
+    items: list[dict[str, Any]] = [{"Id": "m1", "Type": "MESSAGE"}]
+    for attachment_id, status in attachments:
+        entry: dict[str, Any] = {"AttachmentId": attachment_id}
+        if status is not None:
+            entry["Status"] = status
+        items.append({"Id": f"i-{attachment_id}", "Type": "ATTACHMENT", "Attachments": [entry]})
+    doc: dict[str, Any] = {"Transcript": items}
+    if next_token is not None:
+        doc["NextToken"] = next_token
+    return doc
+
+
+def test_the_upload_waits_for_the_scan_when_asked(tmp_path: Path) -> None:
+    storage = Storage([_start()], [StorageReply(200, {}, b"")], [_transcript(("att-1", "APPROVED"))])
+    assert _upload(tmp_path, storage, wait=5.0) == Attachment(
+        "att-1", "a.pdf", "application/pdf", "APPROVED", 5
+    )
+    assert storage.log == ["StartAttachmentUpload", "PUT", "CompleteAttachmentUpload", "GetTranscript"]
+
+
+# --- following the scan ----------------------------------------------------------------------------
+
+
+def _scan(
+    storage: Storage, timeout: float, clock: Callable[[], float], attachment_id: str | None = "att-1"
+) -> Attachment:
+    start = Attachment(attachment_id, "a.pdf", "application/pdf", None, 5)
+    return run_sync(scan_flow(_call, start, timeout, monotonic=clock), storage)
+
+
+def test_the_scan_looks_through_every_page_newest_first() -> None:
+    storage = Storage(
+        [],
+        [],
+        [
+            _transcript(("other", "APPROVED"), next_token="T2"),
+            _transcript(("att-1", "APPROVED"), ("att-1", "REJECTED")),
+        ],
+    )
+    assert _scan(storage, 5.0, lambda: 0.0).status == "APPROVED"
+    assert storage.log == ["GetTranscript", "GetTranscript"]
+    assert storage.bodies == [
+        {"MaxResults": 100, "ScanDirection": "BACKWARD", "SortOrder": "DESCENDING"},
+        {"MaxResults": 100, "ScanDirection": "BACKWARD", "SortOrder": "DESCENDING", "NextToken": "T2"},
+    ]
+
+
+def test_an_attachment_without_a_status_is_in_progress() -> None:
+    clock = iter([0.0, 0.0, 10.0])
+    storage = Storage([], [], [_transcript(("att-1", None)), _transcript(("att-1", None))])
+    with pytest.raises(AttachmentScanTimeoutError) as caught:
+        _scan(storage, 5.0, lambda: next(clock))
+    assert caught.value.attachment.status == "IN_PROGRESS"
+
+
+def test_not_in_the_transcript_yet_is_no_status() -> None:
+    clock = iter([0.0, 1.0, 2.0])
+    storage = Storage(
+        [], [], [_transcript(next_token="T2"), _transcript(("other", "APPROVED")), _transcript()]
+    )
+    with pytest.raises(AttachmentScanTimeoutError) as caught:
+        _scan(storage, 2.0, lambda: next(clock))
+    assert caught.value.attachment.status is None
+    assert caught.value.message == "no scan verdict for 'a.pdf' after 2s (status not seen)"
+    assert storage.log == ["GetTranscript", "GetTranscript", "Pause 0.25", "GetTranscript"]
+
+
+def test_a_rejected_scan_raises_with_the_attachment() -> None:
+    storage = Storage([], [], [_transcript(("att-1", "IN_PROGRESS")), _transcript(("att-1", "REJECTED"))])
+    with pytest.raises(AttachmentRejectedError) as caught:
+        _scan(storage, 5.0, lambda: 0.0)
+    assert caught.value.attachment == Attachment("att-1", "a.pdf", "application/pdf", "REJECTED", 5)
+    assert storage.log == ["GetTranscript", "Pause 0.25", "GetTranscript"]
+
+
+def test_pauses_double_up_to_four_seconds_and_never_pass_the_deadline() -> None:
+    answers = [_transcript(("att-1", "IN_PROGRESS")) for _ in range(8)] + [_transcript(("att-1", "APPROVED"))]
+    storage = Storage([], [], answers)
+    assert _scan(storage, 100.0, lambda: 0.0).status == "APPROVED"
+    assert [e for e in storage.log if e.startswith("Pause")] == [
+        "Pause 0.25", "Pause 0.5", "Pause 1.0", "Pause 2.0", "Pause 4.0", "Pause 4.0", "Pause 4.0", "Pause 4.0",
+    ]  # fmt: skip
+    clock = iter([0.0, 9.9])
+    storage = Storage([], [], [_transcript(("att-1", "IN_PROGRESS")), _transcript(("att-1", "APPROVED"))])
+    assert _scan(storage, 10.0, lambda: next(clock)).status == "APPROVED"
+    assert len(storage.log) == 3
+    assert float(storage.log[1].split()[1]) == pytest.approx(0.1)
+
+
+def test_the_deadline_is_inclusive_and_an_unknown_id_is_looked_for_as_empty() -> None:
+    clock = iter([0.0, 3.0])
+    storage = Storage([], [], [_transcript(("", "IN_PROGRESS"))])
+    with pytest.raises(AttachmentScanTimeoutError) as caught:
+        _scan(storage, 3.0, lambda: next(clock), attachment_id=None)
+    assert caught.value.attachment.status == "IN_PROGRESS"
+    assert storage.log == ["GetTranscript"]
+
+
+# --- the upload's arguments ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wait", "timeout"), [(False, None), (None, None), (True, 60.0), (2, 2.0), (0.5, 0.5)]
+)
+def test_check_wait(wait: object, timeout: float | None) -> None:
+    assert check_wait(wait) == timeout
+    assert type(check_wait(wait)) is type(timeout)
+
+
+@pytest.mark.parametrize("wait", [0, -1, 0.0, float("nan"), float("inf"), "5", [1]])
+def test_check_wait_refuses(wait: object) -> None:
+    error = _refused("wait", "must be a bool or a positive number of seconds", lambda: check_wait(wait))
+    assert error.rule == "must be a bool or a positive number of seconds"
+
+
+def test_begin_upload_checks_every_argument_before_anything_is_sent(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.pdf", b"12345")
+    error = _refused(
+        "progress", "must be a callable progress", lambda: begin_upload(_call, None, path, progress="bar")
+    )
+    assert error.rule == "must be a callable progress(bytes_sent, total) or None"
+    _refused("wait", "positive number", lambda: begin_upload(_call, None, path, wait=-1))
+    _refused("attachment_limits", "AttachmentLimits or None", lambda: begin_upload(_call, {}, path))  # type: ignore[arg-type]
+    _refused("name", "supported extension", lambda: begin_upload(_call, None, path, name="a.exe"))
+    _refused(
+        "path_or_binary_file",
+        "at most 4 bytes",
+        lambda: begin_upload(_call, AttachmentLimits(max_size=4), path),
+    )
+    seen: list[int] = []
+    source, flow = begin_upload(
+        _call, None, path, "b.txt", "text/plain", lambda sent, total: seen.append(sent), 3
+    )
+    with source:
+        assert (source.name, source.content_type, source.size) == ("b.txt", "text/plain", 5)
+        storage = Storage([_start()], [StorageReply(200, {}, b"")], [_transcript(("att-1", "APPROVED"))])
+        done = run_sync(flow, storage)
+    assert done.status == "APPROVED"
+    assert seen == [5]
+    source, flow = begin_upload(_call, None, path)
+    with source:
+        assert (source.name, source.content_type) == ("a.pdf", "application/pdf")
+        assert run_sync(flow, Storage([_start()], [StorageReply(200, {}, b"")])).status is None
