@@ -28,7 +28,11 @@ from connect_participant import (
 )
 from connect_participant._attachments import (
     CHUNK_SIZE,
+    DownloadSink,
+    DownloadTicket,
     Pause,
+    ReadState,
+    SizeCheck,
     StoragePut,
     StorageReply,
     UploadBody,
@@ -37,11 +41,14 @@ from connect_participant._attachments import (
     check_storage_url,
     check_url_expiry,
     check_wait,
+    download_flow,
     guess_content_type,
+    is_expired_answer,
     prepare_upload,
     scan_flow,
     storage_error,
     storage_request,
+    storage_transport_errors,
     upload_flow,
 )
 from connect_participant._flow import run_sync
@@ -993,3 +1000,289 @@ def test_begin_upload_checks_every_argument_before_anything_is_sent(tmp_path: Pa
     with source:
         assert (source.name, source.content_type) == ("a.pdf", "application/pdf")
         assert run_sync(flow, Storage([_start()], [StorageReply(200, {}, b"")])).status is None
+
+
+# --- download -------------------------------------------------------------------------------------
+
+
+def _download(
+    doc: object, attachment_id: object = "att-1", url_expiry: object = None
+) -> tuple[Any, DownloadTicket]:
+    flow = download_flow(_call, attachment_id, url_expiry)
+    request = next(flow)
+    with pytest.raises(StopIteration) as stop:
+        flow.send(doc)
+    return request, stop.value.value
+
+
+def test_get_attachment_asks_for_the_url_and_returns_it_with_the_size() -> None:
+    request, ticket = _download({"Url": PUT_URL, "AttachmentSizeInBytes": 7})
+    assert (request.operation, json.loads(request.body)) == ("GetAttachment", {"AttachmentId": "att-1"})
+    assert (ticket.url.reveal(), ticket.size) == (PUT_URL, 7)
+    assert PUT_URL not in repr(ticket)
+    request, ticket = _download({"Url": PUT_URL, "AttachmentSizeInBytes": 0}, "att-2", 300)
+    assert json.loads(request.body) == {"AttachmentId": "att-2", "UrlExpiryInSeconds": 300}
+    assert ticket.size == 0
+    assert (
+        json.loads(_download({"Url": PUT_URL, "AttachmentSizeInBytes": 1}, "a", 5)[0].body)[
+            "UrlExpiryInSeconds"
+        ]
+        == 5
+    )
+
+
+@pytest.mark.parametrize("expiry", [4, 301, 0, -5, True, 5.0, "60"])
+def test_the_url_expiry_is_the_specs(expiry: object) -> None:
+    error = _refused("url_expiry", "must be an int", lambda: download_flow(_call, "att-1", expiry))
+    assert error.rule == "must be an int of 5..300 seconds or None"
+
+
+def test_the_attachment_id_is_checked_before_anything_is_sent() -> None:
+    _refused("attachment_id", ".", lambda: download_flow(_call, "", None))
+    _refused("attachment_id", ".", lambda: download_flow(_call, 5, None))
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {},
+        {"AttachmentSizeInBytes": 3},
+        {"Url": "", "AttachmentSizeInBytes": 3},
+        {"Url": 5, "AttachmentSizeInBytes": 3},
+        {"Url": PUT_URL},
+        {"Url": PUT_URL, "AttachmentSizeInBytes": -1},
+        {"Url": PUT_URL, "AttachmentSizeInBytes": True},
+        {"Url": PUT_URL, "AttachmentSizeInBytes": "3"},
+        {"Url": PUT_URL, "AttachmentSizeInBytes": 1.5},
+        [],
+    ],
+)
+def test_an_unusable_get_attachment_answer(doc: object) -> None:
+    with pytest.raises(AttachmentError) as caught:
+        _download(doc)
+    assert type(caught.value) is AttachmentError
+    assert (caught.value.code, caught.value.status_code) == ("InvalidResponse", None)
+    assert caught.value.message == "GetAttachment returned no download URL or size"
+
+
+def test_an_unsafe_download_url_is_refused() -> None:
+    with pytest.raises(InvalidResponseError) as caught:
+        _download({"Url": "http://169.254.169.254/x", "AttachmentSizeInBytes": 3})
+    assert caught.value.message == (
+        "GetAttachment returned a storage URL on a link-local or instance-metadata address; not followed"
+    )
+
+
+def test_size_check_messages_and_exact_sizes() -> None:
+    check = SizeCheck(3)
+    assert check.feed(b"ab") == b"ab"
+    assert check.feed(b"c") == b"c"
+    check.finish()
+    assert (check.expected, check.received) == (3, 3)
+    with pytest.raises(AttachmentSizeMismatchError) as caught:
+        check.feed(b"d")
+    assert caught.value.message == "the download sent more bytes than AttachmentSizeInBytes (4 vs 3)"
+    assert (caught.value.expected, caught.value.actual, caught.value.code) == (3, 4, "SizeMismatch")
+    short = SizeCheck(3)
+    short.feed(b"a")
+    with pytest.raises(AttachmentSizeMismatchError) as caught:
+        short.finish()
+    assert caught.value.message == "the download sent fewer bytes than AttachmentSizeInBytes (1 vs 3)"
+    SizeCheck(0).finish()
+
+
+def test_read_state_hands_out_what_was_asked_across_chunks() -> None:
+    state = ReadState(9)
+    assert state.needs(-1)
+    assert state.needs(1)
+    assert not state.needs(0)
+    state.push(b"")
+    assert state.needs(1)
+    state.push(b"abcd")
+    state.push(b"efg")
+    assert not state.needs(7)
+    assert state.needs(8)
+    assert state.take(0) == b""
+    assert state.take(1) == b"a"
+    assert state.take(5) == b"bcdef"
+    assert state.take(10) == b"g"
+    assert state.take(3) == b""
+    state.push(b"hi")
+    assert state.needs(-1)
+    state.push(None)
+    assert state.done
+    assert not state.needs(-1)
+    assert not state.needs(5)
+    assert state.take(-1) == b"hi"
+    assert (state.check.received, state.check.expected) == (9, 9)
+
+
+def test_read_state_checks_the_size_at_the_end_and_on_the_way() -> None:
+    state = ReadState(3)
+    state.push(b"ab")
+    with pytest.raises(AttachmentSizeMismatchError, match="fewer"):
+        state.push(None)
+    state = ReadState(1)
+    with pytest.raises(AttachmentSizeMismatchError, match="more"):
+        state.push(b"ab")
+    assert state.take(-1) == b""
+
+
+def test_a_sink_path_is_written_beside_it_and_renamed_when_complete(tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    sink = DownloadSink(str(tmp_path / "out.bin"), lambda done, total: seen.append((done, total)))
+    check = SizeCheck(5)
+    sink.write(check.feed(b"abc"), 5)
+    sink.write(check.feed(b"de"), 5)
+    assert sink.written == 5
+    assert seen == [(3, 5), (5, 5)]
+    (part,) = tmp_path.iterdir()
+    assert part.name.startswith(".")
+    assert part.name.endswith(".part")
+    assert sink.commit(check) == tmp_path / "out.bin"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+    assert (tmp_path / "out.bin").read_bytes() == b"abcde"
+    sink.abort()  # after the commit: nothing to remove
+    assert (tmp_path / "out.bin").read_bytes() == b"abcde"
+
+
+def test_an_aborted_sink_leaves_nothing_and_keeps_an_older_file(tmp_path: Path) -> None:
+    (tmp_path / "out.bin").write_bytes(b"old")
+    sink = DownloadSink(tmp_path / "out.bin")
+    sink.write(b"new", 3)
+    sink.abort()
+    sink.abort()
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+    assert (tmp_path / "out.bin").read_bytes() == b"old"
+
+
+def test_a_callers_file_is_written_as_is_and_left_open(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    sink = DownloadSink(buffer)
+    check = SizeCheck(2)
+    sink.write(check.feed(b"ab"), 2)
+    assert sink.commit(check) is None
+    sink.abort()
+    assert buffer.getvalue() == b"ab"
+    assert not buffer.closed
+    with open(tmp_path / "mine.bin", "wb") as f:
+        sink = DownloadSink(f)
+        sink.write(b"x", 1)
+        check = SizeCheck(1)
+        check.feed(b"x")
+        assert sink.commit(check) == tmp_path / "mine.bin"
+        assert not f.closed
+    with pytest.raises(AttachmentSizeMismatchError):
+        DownloadSink(io.BytesIO()).commit(SizeCheck(1))
+
+
+class _WriteOnly:
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+
+def test_what_a_sink_accepts(tmp_path: Path) -> None:
+    assert DownloadSink(_WriteOnly()).commit(SizeCheck(0)) is None  # no writable(): taken as writable
+    closed = io.BytesIO()
+    closed.close()
+    cases: list[tuple[object, str]] = [
+        (tmp_path, "must be a file path, not a directory"),
+        (tmp_path / "missing" / "out.bin", "must be in an existing directory"),
+        (b"/tmp/out.bin", "must be a path or a writable binary file"),
+        (None, "must be a path or a writable binary file"),
+        (io.StringIO(), "must be a path or a writable binary file"),
+        (
+            io.BufferedReader(io.BytesIO(b"x")),
+            "must be a writable binary file (this one is read-only or closed)",
+        ),
+        (closed, "must be a writable binary file (this one is read-only or closed)"),
+    ]
+    for dest, rule in cases:
+        error = _refused("dest", re.escape(rule), lambda dest=dest: DownloadSink(dest))  # type: ignore[misc]
+        assert error.rule == rule
+    error = _refused("progress", "callable", lambda: DownloadSink(io.BytesIO(), progress=3))
+    assert error.rule == "must be a callable progress(bytes_received, total) or None"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_sink_in_a_folder_it_cannot_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(**kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("connect_participant._attachments.tempfile.mkstemp", refuse)
+    error = _refused("dest", "writable", lambda: DownloadSink(tmp_path / "out.bin"))
+    assert error.rule == "must be writable (Permission denied)"
+    assert error.__suppress_context__
+
+    def bare(**kwargs: object) -> None:
+        raise OSError
+
+    monkeypatch.setattr("connect_participant._attachments.tempfile.mkstemp", bare)
+    assert (
+        _refused("dest", "writable", lambda: DownloadSink(tmp_path / "out.bin")).rule
+        == "must be writable (OSError)"
+    )
+
+
+def test_a_bytes_path_like_is_refused(tmp_path: Path) -> None:
+    class BytesPath:
+        def __fspath__(self) -> bytes:
+            return bytes(tmp_path / "out.bin")
+
+    error = _refused("dest", "str path", lambda: DownloadSink(BytesPath()))
+    assert error.rule == "must be a str path, os.PathLike or a writable binary file"
+
+
+def test_transport_failures_of_a_download_are_transport_errors() -> None:
+    with pytest.raises(ParticipantTransportError) as caught, storage_transport_errors():
+        raise httpx.ReadTimeout("slow")
+    assert caught.value.code == "ReadTimeout"
+    assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
+    with pytest.raises(KeyError), storage_transport_errors():
+        raise KeyError("x")
+    with storage_transport_errors():
+        pass
+
+
+# --- storage answers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expired"),
+    [
+        (403, EXPIRED, True),
+        (403, b"  \n" + EXPIRED, True),
+        (403, b"<Error><Code>AccessDenied</Code><Message>Request has EXPIRED</Message></Error>", True),
+        (403, b"<Error><Code>AccessDenied</Code><Expires>2026-01-01T00:00:00Z</Expires></Error>", True),
+        (403, b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", False),
+        (403, b"<Error><Code>AccessDenied</Code></Error>", False),
+        (403, b"Request has expired", False),
+        (403, b"<Error><Message>Request has expired</Message>", False),
+        (400, EXPIRED, False),
+        (404, EXPIRED, False),
+    ],
+)
+def test_is_expired_answer(status: int, body: bytes, expired: bool) -> None:
+    assert is_expired_answer(status, body) is expired
+
+
+def test_only_the_start_of_a_huge_error_document_is_read() -> None:
+    body = b"<Error><Code>AccessDenied</Code><Message>" + b"x" * 70000 + b"</Message></Error>"
+    assert storage_error(403, {}, body, "upload").code == "HTTP403"  # cut at 64 KiB: not a document
+    # a message of 64 KB of letters took redact() about 40 s of CPU before only its start was redacted
+    small = b"<Error><Code>AccessDenied</Code><Message>" + b"x" * 65000 + b"</Message></Error>"
+    error = storage_error(403, {}, small, "upload")
+    assert (error.code, error.message) == ("AccessDenied", ("upload: " + "x" * 65000)[:500])
+    secret = b"https://elsewhere.example/k?X-Amz-Signature=" + b"s" * 5000
+    error = storage_error(
+        403, {}, b"<Error><Code>A</Code><Message>" + secret + b"</Message></Error>", "upload"
+    )
+    assert error.message.startswith("upload: https://elsewhere.example/k?")
+    assert "sss" not in error.message
+
+
+def test_empty_and_spaced_fields_of_an_error_document() -> None:
+    body = b"\n<Error><Code> NoSuchKey </Code><Message/><RequestId>  R-1 </RequestId></Error>"
+    error = storage_error(404, {}, body, "download")
+    assert (error.code, error.request_id) == ("NoSuchKey", "R-1")
+    assert error.message == "download: the attachment storage refused the request"
