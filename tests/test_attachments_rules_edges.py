@@ -352,18 +352,22 @@ def test_a_file_object_is_named_after_its_path_and_left_open(tmp_path: Path) -> 
     )
 
 
-def test_an_opened_path_is_closed_when_its_size_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    opened: list[IO[bytes]] = []
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[IO[bytes]]:
+    """The files the module opens from now on."""
+    files: list[IO[bytes]] = []
     real_open = open
 
     def tracking(path: Any, mode: str = "r") -> IO[bytes]:
         f = real_open(path, mode)
-        opened.append(f)
+        files.append(f)
         return f
 
     monkeypatch.setattr("connect_participant._attachments.open", tracking, raising=False)
+    return files
+
+
+def test_an_opened_path_is_closed_when_its_size_is_refused(tmp_path: Path, opened: list[IO[bytes]]) -> None:
     _refused(
         "path_or_binary_file",
         "at least 1 byte",
@@ -405,16 +409,7 @@ def test_why_a_path_cannot_be_opened(
     assert caught.__suppress_context__
 
 
-def test_a_path_that_is_not_a_regular_file_is_refused_and_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    opened: list[IO[bytes]] = []
-    real_open = open
-
-    def tracking(path: Any, mode: str = "r") -> IO[bytes]:
-        f = real_open(path, mode)
-        opened.append(f)
-        return f
-
-    monkeypatch.setattr("connect_participant._attachments.open", tracking, raising=False)
+def test_a_path_that_is_not_a_regular_file_is_refused_and_closed(opened: list[IO[bytes]]) -> None:
     _refused(
         "path_or_binary_file",
         "must be a regular file",
