@@ -1,6 +1,7 @@
 """Error mapping edges that the main tests left open (found by ``make mutate``): the code read from
 each body key where it disagrees with the status, namespaced codes, statuses at the 5xx edges,
-bodies that are not UTF-8, odd resource fields, scrubbing and transport error text."""
+bodies that are not UTF-8, odd resource fields, scrubbing and transport error text, and the fields
+of InvalidResponseError, a 404 with no JSON body."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from connect_participant import (
     ConflictError,
     InternalServerError,
     InvalidInputError,
+    InvalidResponseError,
     ParticipantServiceError,
     ResourceNotFoundError,
     ThrottlingError,
@@ -111,3 +113,30 @@ def test_transport_error_without_attempts_or_detail() -> None:
     assert error.message == "no detail"
     error = transport_error(httpx.ConnectError("refused"), 0)
     assert error.message == "refused"
+
+
+def test_invalid_response_error_keeps_what_it_is_given() -> None:
+    # the SDK raises it with the answer's status (the size cap, a body that is not JSON)
+    error = InvalidResponseError(
+        "the answer is too large", code="ResponseTooLarge", status_code=200, request_id="r-4"
+    )
+    assert isinstance(error, ParticipantServiceError)
+    assert (error.code, error.message, error.status_code, error.request_id) == (
+        "ResponseTooLarge",
+        "the answer is too large",
+        200,
+        "r-4",
+    )
+    assert str(error) == "ResponseTooLarge: the answer is too large (HTTP 200, request id r-4)"
+    plain = InvalidResponseError("no View")
+    assert (plain.code, plain.status_code, plain.request_id) == ("InvalidResponse", None, None)
+    assert str(plain) == "InvalidResponse: no View (no HTTP response)"
+
+
+@pytest.mark.parametrize("body", [b"", b"<html><body>Not Found</body></html>"])
+def test_a_404_without_a_json_body_is_resource_not_found_with_no_resource(body: bytes) -> None:
+    # a proxy's or load balancer's 404: no JSON to read the resource from
+    error = error_from_response(404, {}, body)
+    assert isinstance(error, ResourceNotFoundError)
+    assert (error.code, error.message, error.status_code) == ("ResourceNotFoundException", "Not Found", 404)
+    assert (error.resource_id, error.resource_type) == (None, None)

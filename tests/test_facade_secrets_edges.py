@@ -4,12 +4,21 @@ installer, and the exact masked forms."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import pickle
+import uuid
+from collections.abc import Iterator
 
 import pytest
 from connect_participant import Secret
-from connect_participant._secrets import GUARDED_LOGGERS, RedactingFilter, install_log_redaction, redact
+from connect_participant._secrets import (
+    GUARDED_LOGGERS,
+    RETIRED_KEPT,
+    RedactingFilter,
+    install_log_redaction,
+    redact,
+)
 
 
 def test_a_secret_containing_another_is_replaced_whole() -> None:
@@ -69,3 +78,64 @@ def test_install_is_idempotent_and_restores_a_removed_filter() -> None:
     finally:
         if filters[0] not in logger.filters:
             logger.addFilter(filters[0])
+
+
+# -- how long a value stays redacted ----------------------------------------------------------------
+# The tests below make and drop Secrets of fresh values: dropping one retires its value (the
+# release is applied by the next Secret made or the next redact()). The cyclic collector is
+# paused so that no stray Secret of another test retires in between and shifts the counts.
+
+
+@pytest.fixture
+def no_stray_collections() -> Iterator[None]:
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _fresh(label: str) -> str:
+    """A value no Secret has held yet in this process (tests may run more than once in one)."""
+    return f"{label}-{uuid.uuid4().hex}"
+
+
+def _retire_others(count: int) -> None:
+    for _ in range(count):
+        Secret(_fresh("filler"))  # made and dropped at once: retired
+
+
+@pytest.mark.usefixtures("no_stray_collections")
+def test_a_value_stays_redacted_while_an_equal_secret_lives() -> None:
+    value = _fresh("two-holders")
+    first, second = Secret(value), Secret(value)
+    del first  # one holder left: the value is still live, not retired
+    _retire_others(RETIRED_KEPT + 1)
+    assert redact(f"echo {value}") == "echo [redacted]"
+    del second  # now retired: redacted for RETIRED_KEPT more retirements
+    assert redact(f"echo {value}") == "echo [redacted]"
+    _retire_others(RETIRED_KEPT + 1)
+    assert redact(f"echo {value}") == f"echo {value}"
+
+
+@pytest.mark.usefixtures("no_stray_collections")
+def test_exactly_retired_kept_values_stay_redacted() -> None:
+    value = _fresh("at-the-edge")
+    Secret(value)  # made and dropped: retired
+    assert redact(f"echo {value}") == "echo [redacted]"
+    _retire_others(RETIRED_KEPT - 1)
+    assert redact(f"echo {value}") == "echo [redacted]"  # it and RETIRED_KEPT - 1 after it
+    _retire_others(1)
+    assert redact(f"echo {value}") == f"echo {value}"
+
+
+@pytest.mark.usefixtures("no_stray_collections")
+def test_a_value_made_secret_again_is_retired_afresh() -> None:
+    value = _fresh("used-twice")
+    Secret(value)  # retired
+    _retire_others(RETIRED_KEPT - 10)
+    again = Secret(value)  # live again: its retirement starts over when it goes
+    del again
+    _retire_others(20)  # RETIRED_KEPT + 10 after the first retirement, 20 after the second
+    assert redact(f"echo {value}") == "echo [redacted]"

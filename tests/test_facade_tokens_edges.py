@@ -1,5 +1,7 @@
 """Token-state decisions at their edges (found by ``make mutate``): the exact expiry instant, a
-token that arrives already at its expiry, the end of the failure pause, and a closed state."""
+token that arrives already at its expiry, the end of the failure pause, and a closed state; a
+session closed while a call waited to re-create, an answer httpx could not read, and what a
+result wrapper's failure becomes (``parse_answer``)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from connect_participant import AccessDeniedError, ParticipantServiceError, ParticipantTransportError, Secret
+from connect_participant import (
+    AccessDeniedError,
+    InvalidResponseError,
+    ParticipantServiceError,
+    ParticipantTransportError,
+    Secret,
+)
 from connect_participant import _operations as ops
+from connect_participant import _wire as wire
 from connect_participant._flow import run_sync
 from connect_participant._models import ConnectionInfo
 from connect_participant._tokens import (
@@ -19,8 +28,10 @@ from connect_participant._tokens import (
     TokenState,
     call_flow,
     decode,
+    parse_answer,
     refresh_flow,
 )
+from connect_participant._views import View
 
 T0 = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 
@@ -211,3 +222,79 @@ def test_a_transport_failure_becomes_a_transport_error_with_its_cause() -> None:
     assert caught.value.code == "ConnectError"
     assert caught.value.message == "[Errno 111] Connection refused"
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
+
+
+def test_a_call_whose_session_closed_while_it_waited_to_recreate_ends_with_the_403() -> None:
+    # disconnect() while this call waited for the refresh lock after a 403: no create, and the
+    # call fails with the service's 403 instead of returning nothing
+    state = TokenState(participant_token=Secret("p"), connection=_info(None))
+    denied = Reply(403, {"x-amzn-ErrorType": "AccessDeniedException"}, b'{"message":"expired"}')
+    sent, outcome = _run(state, [denied], before_lock=state.close)
+    assert sent == ["SendMessage"]
+    assert isinstance(outcome, AccessDeniedError)
+    assert (outcome.code, outcome.message, outcome.status_code) == ("AccessDeniedException", "expired", 403)
+
+
+def test_an_answer_httpx_could_not_read_is_an_invalid_response_with_a_scrubbed_cause() -> None:
+    token = Secret("ctok-in-a-decoding-error")
+    state = TokenState(participant_token=None, connection=ConnectionInfo(token, None))
+
+    def perform(action: Call | Locked) -> object:
+        raise httpx.DecodingError(f"Error -3 while decompressing data (bearer {token.reveal()})")
+
+    with pytest.raises(InvalidResponseError) as caught:
+        run_sync(call_flow(state, ops.send_message("text/plain", "x", "ct")), perform)
+    error = caught.value
+    assert (error.code, error.status_code) == ("InvalidResponse", None)
+    assert error.message == "the answer could not be read (DecodingError)"
+    assert isinstance(error.__cause__, httpx.DecodingError)
+    assert str(error.__cause__) == "Error -3 while decompressing data (bearer [redacted])"
+
+
+# -- parse_answer: what a result wrapper cannot use ----------------------------------------------
+
+
+def _describe_view(doc: dict[str, object]) -> object:
+    try:
+        return parse_answer("DescribeView", View.from_model, wire.parse("describe_view", doc))
+    except Exception as exc:
+        return exc
+
+
+def test_a_wrappers_value_error_is_named_in_the_invalid_response() -> None:
+    error = _describe_view({})  # no View: View.from_model raises ValueError
+    assert isinstance(error, InvalidResponseError)
+    assert (error.code, error.status_code) == ("InvalidResponse", None)
+    assert (
+        error.message
+        == "DescribeView answered with something the SDK cannot use: DescribeView returned no View"
+    )
+    assert error.__cause__ is None
+    assert error.__suppress_context__
+
+
+def test_a_wrappers_type_error_text_is_not_passed_on() -> None:
+    error = _describe_view({"View": {"Content": {"Actions": 5}}})  # iterating an int: TypeError
+    assert isinstance(error, InvalidResponseError)
+    assert error.message == "DescribeView answered with something the SDK cannot use"
+
+
+def test_a_wrappers_value_error_text_is_redacted_and_cut_to_200_characters() -> None:
+    token = Secret("ptok-quoted-by-a-wrapper")
+
+    def wrap(answer: object) -> object:
+        raise ValueError(f"bad member {token.reveal()} " + "x" * 300)
+
+    with pytest.raises(InvalidResponseError) as caught:
+        parse_answer("SendMessage", wrap, {})
+    detail = ("bad member [redacted] " + "x" * 300)[:200]
+    assert caught.value.message == f"SendMessage answered with something the SDK cannot use: {detail}"
+
+
+def test_a_wrappers_own_service_error_passes_through() -> None:
+    def wrap(answer: object) -> object:
+        raise InvalidResponseError("GetAuthenticationUrl returned no AuthenticationUrl")
+
+    with pytest.raises(InvalidResponseError) as caught:
+        parse_answer("GetAuthenticationUrl", wrap, {})
+    assert caught.value.message == "GetAuthenticationUrl returned no AuthenticationUrl"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from connect_participant import InvalidInputError
+from connect_participant import InvalidInputError, InvalidResponseError
 from connect_participant._pagination import Transcript, TranscriptCursor, start_position
 
 ITEM = {"Id": "i-1", "Type": "MESSAGE", "Content": "hi"}
@@ -120,3 +120,25 @@ async def test_items_are_iterated_across_pages_sync_and_async() -> None:
 
     assert [item.id for item in Transcript(TranscriptCursor(), sync_fetch=fetch)] == ["i-1", "i-2"]
     assert [item.id async for item in Transcript(TranscriptCursor(), async_fetch=afetch)] == ["i-1", "i-2"]
+
+
+async def test_each_iteration_of_a_looping_transcript_names_its_own_pages() -> None:
+    # a service that hands back the same NextToken forever: every iteration starts again from
+    # page 1, so each one's error names pages 2 and 1
+    loop = "GetTranscript page 2 repeated the NextToken of page 1: the transcript would loop"
+
+    def fetch(request: Any) -> dict[str, Any]:
+        return {"Transcript": [ITEM], "NextToken": "same"}
+
+    async def afetch(request: Any) -> dict[str, Any]:
+        return fetch(request)
+
+    transcript = Transcript(TranscriptCursor(), sync_fetch=fetch)
+    for _ in range(2):
+        with pytest.raises(InvalidResponseError) as caught:
+            list(transcript)
+        assert (caught.value.code, caught.value.message) == ("RepeatedNextToken", loop)
+    with pytest.raises(InvalidResponseError) as caught:
+        async for _ in Transcript(TranscriptCursor(), async_fetch=afetch):
+            pass
+    assert caught.value.message == loop
