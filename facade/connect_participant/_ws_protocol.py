@@ -68,7 +68,7 @@ import math
 import random as _random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 
 from ._delivery import DeliveryLedger, Verdict, item_key
@@ -304,7 +304,7 @@ class GapFill:
     start, or after ``limit`` items collected.
     """
 
-    __slots__ = ("_anchored", "_ledger", "_limit", "_pending", "_since", "items", "stopped_by")
+    __slots__ = ("_anchored", "_ledger", "_limit", "_pending", "_since", "items")
 
     def __init__(self, ledger: DeliveryLedger, since: datetime | None, limit: int) -> None:
         self._ledger = ledger
@@ -313,17 +313,12 @@ class GapFill:
         self._pending = set(ledger.unsettled())
         self._anchored = False
         self.items: list[Item] = []
-        self.stopped_by = "end"
 
     def offer(self, item: Item) -> bool:
         if self._since is not None:
-            when = item.time
-            if when is not None:
-                if when.tzinfo is None:
-                    when = when.replace(tzinfo=UTC)  # AWS's times are UTC
-                if when < self._since:
-                    self.stopped_by = "since"
-                    return False
+            when = item.time  # aware: a time without a zone is read as UTC
+            if when is not None and when < self._since:
+                return False
         key = item_key(item)
         self._pending.discard(key)
         if key in self._ledger:
@@ -331,14 +326,10 @@ class GapFill:
             if self._ledger.judge(item, key)[0] is Verdict.UPDATE:
                 self.items.append(item)
             if not self._pending:
-                self.stopped_by = "seen"
                 return False
         elif not self._anchored:
             self.items.append(item)
-        if len(self.items) >= self._limit:
-            self.stopped_by = "limit"
-            return False
-        return True
+        return len(self.items) < self._limit
 
     def offer_all(self, items: list[Item]) -> bool:
         """``offer`` each item of a page in turn; whether to read the next page."""
@@ -355,6 +346,13 @@ _OPENING, _SUBSCRIBING, _LIVE = "opening", "subscribing", "live"
 _CONNECT, _ROLLOVER = "connect", "rollover"
 
 
+@dataclass(frozen=True, slots=True)
+class _HeldUrl:
+    url: Secret
+    good_until: float  # reused (not just fetched) only before this
+    ends: float | None  # its ConnectionExpiry when that is a socket lifetime (not the connect deadline)
+
+
 class _Sock:
     __slots__ = (
         "answered",
@@ -369,11 +367,10 @@ class _Sock:
         "roll_at",
         "state",
         "tries",
-        "url_expiry",
-        "url_received",
+        "url_ends",
     )
 
-    def __init__(self, sock_id: int, purpose: str, deadline: float, received: float, expiry: float | None):
+    def __init__(self, sock_id: int, purpose: str, deadline: float, url_ends: float | None):
         self.id = sock_id
         self.purpose = purpose
         self.state = _OPENING
@@ -384,8 +381,7 @@ class _Sock:
         self.next_hb = 0.0
         self.live_at = 0.0
         self.roll_at = float("inf")
-        self.url_received = received
-        self.url_expiry = expiry
+        self.url_ends = url_ends  # its URL's ConnectionExpiry when that is the socket's lifetime
         self.answered = False  # a heartbeat answered since the subscription: a healthy socket
         self.early: list[Item] = []  # items that came before it became the primary socket
 
@@ -408,11 +404,7 @@ class EventStreamProtocol:
         self._socks: dict[int, _Sock] = {}
         self._ids = 0
         self._primary: int | None = None
-        # the last fetched URL
-        self._url: Secret | None = None
-        self._url_good_until = 0.0
-        self._url_received = 0.0
-        self._url_expiry: float | None = None
+        self._url: _HeldUrl | None = None  # the last fetched URL
         self._fetching = False
         self._fetch_for = _CONNECT
         # reconnects and rollovers
@@ -477,7 +469,7 @@ class EventStreamProtocol:
         elif isinstance(event, Closed):
             self._on_closed(now, event.sock, event.code in _CLEAN_CLOSE)
         elif isinstance(event, GapReady):
-            self._on_gap(now, event.fill)
+            self._on_gap(event.fill)
         else:
             self._on_gap_failed(now, event.fill, event.error)
 
@@ -538,7 +530,7 @@ class EventStreamProtocol:
             return
         if any(s.purpose == _CONNECT for s in self._socks.values()):
             return
-        if self._url is not None and now < self._url_good_until:
+        if self._url is not None and now < self._url.good_until:
             self._open(now, _CONNECT)
         else:
             self._fetch(_CONNECT)
@@ -556,18 +548,17 @@ class EventStreamProtocol:
         cfg = self.config
         good_until = ready.received_at + cfg.url_fresh_for
         lifetime = ready.expires_in
-        if lifetime is not None and lifetime <= 0:
-            lifetime = None  # in the past: the clocks disagree, so the expiry tells nothing
-        expiry = None if lifetime is None else ready.received_at + lifetime
-        if lifetime is not None and lifetime <= cfg.url_connect_window + 5:
-            # ConnectionExpiry is the connect deadline: reuse the URL for the same share of it
-            # as AWS's library trusts of the 100 s window (85 s)
-            share = min(1.0, cfg.url_fresh_for / cfg.url_connect_window)
-            good_until = min(good_until, ready.received_at + lifetime * share)
-        self._url = ready.url
-        self._url_received = ready.received_at
-        self._url_good_until = good_until
-        self._url_expiry = expiry
+        ends = None
+        # no expiry, or one in the past (the clocks disagree): the expiry tells nothing
+        if lifetime is not None and lifetime > 0:
+            if lifetime <= cfg.url_connect_window + 5:
+                # ConnectionExpiry is the connect deadline: reuse the URL for the same share of it
+                # as AWS's library trusts of the 100 s window (85 s)
+                share = min(1.0, cfg.url_fresh_for / cfg.url_connect_window)
+                good_until = min(good_until, ready.received_at + lifetime * share)
+            else:
+                ends = ready.received_at + lifetime  # ConnectionExpiry is the socket's lifetime
+        self._url = _HeldUrl(ready.url, good_until, ends)
 
     def _on_url(self, now: float, ready: UrlReady) -> None:
         self._fetching = False
@@ -594,9 +585,9 @@ class EventStreamProtocol:
         assert self._url is not None
         self._ids += 1
         self.stats["sockets"] += 1
-        sock = _Sock(self._ids, purpose, now + self.config.open_timeout, self._url_received, self._url_expiry)
+        sock = _Sock(self._ids, purpose, now + self.config.open_timeout, self._url.ends)
         self._socks[sock.id] = sock
-        self._out.append(OpenSocket(sock.id, self._url))
+        self._out.append(OpenSocket(sock.id, self._url.url))
 
     def _on_opened(self, now: float, sock_id: int) -> None:
         s = self._socks.get(sock_id)
@@ -627,9 +618,8 @@ class EventStreamProtocol:
         s.state = _LIVE
         s.live_at = now
         s.roll_at = now + cfg.max_socket_age
-        if s.url_expiry is not None and s.url_expiry - s.url_received > cfg.url_connect_window + 5:
-            # ConnectionExpiry is the socket's lifetime: roll over before it
-            s.roll_at = min(s.roll_at, max(now + 1.0, s.url_expiry - cfg.rollover_lead))
+        if s.url_ends is not None:  # roll over before the socket's lifetime ends
+            s.roll_at = min(s.roll_at, max(now + 1.0, s.url_ends - cfg.rollover_lead))
         self._heartbeat(now, s)
         old = self._primary
         self._primary = s.id
@@ -777,7 +767,7 @@ class EventStreamProtocol:
         self._filling = GapFill(self._seen, self._since, self.config.gap_fill_limit)
         self._out.append(FetchGap(self._filling))
 
-    def _on_gap(self, now: float, fill: GapFill) -> None:
+    def _on_gap(self, fill: GapFill) -> None:
         if fill is not self._filling:
             return
         self._filling = None
