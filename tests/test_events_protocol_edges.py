@@ -60,6 +60,7 @@ from test_events_protocol import (
     reconnect,
 )
 
+DEFAULTS = EventStreamConfig()
 SERVER_ERROR = InternalServerError("x", code="InternalServerException", status_code=500)
 DENIED = AccessDeniedError("no", code="AccessDeniedException", status_code=403)
 
@@ -335,7 +336,7 @@ def _start_with(config: EventStreamConfig, age: float, expires_in: float | None)
     ],
 )
 def test_a_held_url_is_reused_only_while_fresh(age: float, expires_in: float | None, reused: bool) -> None:
-    (first,) = _start_with(FAST_HB, age, expires_in)
+    (first,) = _start_with(DEFAULTS, age, expires_in)
     assert isinstance(first, OpenSocket if reused else FetchUrl)
 
 
@@ -343,9 +344,6 @@ def test_a_held_url_is_never_trusted_past_its_expiry_whatever_url_fresh_for() ->
     generous = EventStreamConfig(url_fresh_for=150, url_connect_window=100)
     assert isinstance(_start_with(generous, 49, 50)[0], OpenSocket)
     assert _start_with(generous, 51, 50) == [FetchUrl()]
-
-
-FAST_HB = EventStreamConfig(heartbeat_interval=10, heartbeat_timeout=10)
 
 
 def _rollover_at(config: EventStreamConfig, expires_in: float, horizon: float) -> float | None:
@@ -369,12 +367,12 @@ def _rollover_at(config: EventStreamConfig, expires_in: float, horizon: float) -
 
 @pytest.mark.parametrize("expires_in", [100, 105])
 def test_an_expiry_within_the_connect_window_is_no_socket_lifetime(expires_in: float) -> None:
-    assert _rollover_at(FAST_HB, expires_in, horizon=120) is None
+    assert _rollover_at(DEFAULTS, expires_in, horizon=120) is None
 
 
 def test_an_expiry_past_the_connect_window_is_the_socket_lifetime() -> None:
-    assert _rollover_at(FAST_HB, 106, horizon=120) == 46.0  # rollover_lead (60 s) before it
-    assert _rollover_at(FAST_HB, 1800, horizon=1800) == 1740.0
+    assert _rollover_at(DEFAULTS, 106, horizon=120) == 46.0  # rollover_lead (60 s) before it
+    assert _rollover_at(DEFAULTS, 1800, horizon=1800) == 1740.0
     # a rollover_lead longer than the lifetime: 1 s after the subscription, not at once
     assert _rollover_at(EventStreamConfig(rollover_lead=200), 120, horizon=10) == 1.0
 
