@@ -412,11 +412,19 @@ def test_a_socket_subscribed_for_stable_after_is_healthy_without_a_heartbeat_ans
     assert d.p.next_deadline() == pytest.approx(d.now + 0.25)  # the quick first retry
 
 
-def test_a_rollover_socket_that_fails_to_open_leaves_the_old_one_serving() -> None:
+def _rollover_due(*delivered: dict[str, object]) -> tuple[Driver, int]:
+    """A stream whose socket, after ``delivered``, reached max_socket_age: its rollover fetches a URL."""
     d = Driver(EventStreamConfig(max_socket_age=20))
     sock = d.connect()
     d.feed(FrameIn(sock, ACK))
+    for raw in delivered:
+        d.feed(FrameIn(sock, chat_frame(raw)))
     assert _fetches(_keep_alive(d, sock, 20)) == 1
+    return d, sock
+
+
+def test_a_rollover_socket_that_fails_to_open_leaves_the_old_one_serving() -> None:
+    d, sock = _rollover_due()
     (opened,) = d.url()
     assert isinstance(opened, OpenSocket)
     assert d.feed(OpenFailed(opened.sock, 403)) == []
@@ -427,11 +435,7 @@ def test_a_rollover_socket_that_fails_to_open_leaves_the_old_one_serving() -> No
 
 
 def test_the_primary_lost_while_the_rollover_url_is_on_its_way() -> None:
-    d = Driver(EventStreamConfig(max_socket_age=20))
-    sock = d.connect()
-    d.feed(FrameIn(sock, ACK))
-    d.feed(FrameIn(sock, chat_frame(item(1))))
-    assert _fetches(_keep_alive(d, sock, 20)) == 1
+    d, sock = _rollover_due(item(1))
     assert d.feed(Closed(sock)) == []  # no second fetch: the one on its way serves the reconnect
     assert d.advance(5.0) == []
     (opened,) = d.url()
@@ -441,10 +445,7 @@ def test_the_primary_lost_while_the_rollover_url_is_on_its_way() -> None:
 
 
 def test_the_primary_lost_while_the_rollover_socket_opens_hands_over_without_a_new_socket() -> None:
-    d = Driver(EventStreamConfig(max_socket_age=20))
-    sock = d.connect()
-    d.feed(FrameIn(sock, ACK))
-    assert _fetches(_keep_alive(d, sock, 20)) == 1
+    d, sock = _rollover_due()
     (opened,) = d.url()
     assert isinstance(opened, OpenSocket)
     d.feed(Closed(sock))
