@@ -280,7 +280,7 @@ def test_subscription_refusals_are_retried_up_to_the_limit_with_a_full_set_of_se
     assert isinstance(opened, OpenSocket)
     sock = opened.sock
     d.feed(Opened(sock))
-    # a second refusal: an answer without a status (or content) refuses too
+    # refused twice more (an answer whose content is no object with a status refuses too), each retried
     for refusal in (NACK, json.dumps({"topic": "aws/subscribe", "content": "success"})):
         assert d.feed(FrameIn(sock, refusal)) == []
         assert d.advance(0.5) == [SendFrame(sock, SUBSCRIBE)]
