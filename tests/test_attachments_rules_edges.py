@@ -136,7 +136,8 @@ def _refused(argument: str, match: str, make: Callable[[], object]) -> InvalidIn
 
 @pytest.mark.parametrize("size", [0, -1, True, 1.5, "10"])
 def test_max_size_must_be_a_positive_int(size: object) -> None:
-    _refused("attachment_limits.max_size", "int >= 1", lambda: AttachmentLimits(max_size=size))  # type: ignore[arg-type]
+    error = _refused("attachment_limits.max_size", "int >= 1", lambda: AttachmentLimits(max_size=size))  # type: ignore[arg-type]
+    assert error.rule == "must be an int >= 1 (bytes)"
 
 
 def test_the_smallest_limits_are_accepted() -> None:
@@ -144,17 +145,19 @@ def test_the_smallest_limits_are_accepted() -> None:
     assert (limits.max_size, limits.extensions, limits.content_types) == (1, {".x"}, {"a/b"})
     assert limits.check_size(1) == 1
     _refused("path_or_binary_file", "at most 1 bytes", lambda: limits.check_size(2))
-    _refused("path_or_binary_file", "at least 1 byte", lambda: limits.check_size(0))
+    error = _refused("path_or_binary_file", "at least 1 byte", lambda: limits.check_size(0))
+    assert error.rule == "must hold at least 1 byte"
 
 
 @pytest.mark.parametrize("field", ["extensions", "content_types"])
 @pytest.mark.parametrize("values", [".pdf", frozenset({""}), frozenset({1}), [".pdf", ""]])
 def test_type_lists_must_be_sets_of_non_empty_strings(field: str, values: object) -> None:
-    _refused(
+    error = _refused(
         f"attachment_limits.{field}",
         "must be a set of non-empty strings or None",
         lambda: AttachmentLimits(**{field: values}),  # type: ignore[arg-type]
     )
+    assert error.rule == "must be a set of non-empty strings or None"
 
 
 def test_both_type_lists_are_lowercased_and_frozen() -> None:
@@ -163,9 +166,18 @@ def test_both_type_lists_are_lowercased_and_frozen() -> None:
     assert limits.content_types == frozenset({"text/plain"})
     assert isinstance(limits.extensions, frozenset)
     assert isinstance(limits.content_types, frozenset)
-    _refused(
+    error = _refused(
         "attachment_limits.extensions", "with a dot", lambda: AttachmentLimits(extensions={".pdf", "txt"})
     )  # type: ignore[arg-type]
+    assert error.rule == "must be extensions with a dot, e.g. '.pdf'"
+    # a lifted extension check does not lift the content type check
+    lifted = AttachmentLimits(extensions=None, content_types=["Text/Plain"])  # type: ignore[arg-type]
+    assert lifted.content_types == frozenset({"text/plain"})
+    _refused(
+        "attachment_limits.content_types",
+        "non-empty strings",
+        lambda: AttachmentLimits(extensions=None, content_types=frozenset({""})),
+    )
     assert AttachmentLimits(content_types={"nodot/x"}).content_types == {"nodot/x"}  # type: ignore[arg-type]
 
 
@@ -173,7 +185,8 @@ def test_coerce() -> None:
     assert AttachmentLimits.coerce(None) == AttachmentLimits()
     mine = AttachmentLimits(max_size=5)
     assert AttachmentLimits.coerce(mine) is mine
-    _refused("attachment_limits", "must be an AttachmentLimits or None", lambda: AttachmentLimits.coerce({}))
+    error = _refused("attachment_limits", "AttachmentLimits", lambda: AttachmentLimits.coerce({}))
+    assert error.rule == "must be an AttachmentLimits or None"
 
 
 CHECKS: dict[str, Callable[[AttachmentLimits], object]] = {
@@ -251,11 +264,12 @@ def test_a_guessed_content_type_is_checked_too() -> None:
     limits = AttachmentLimits(extensions=None, content_types=frozenset({"text/plain"}))
     assert limits.check_content_type(None, "a.txt") == "text/plain"
     _refused("content_type", "supported attachment type", lambda: limits.check_content_type(None, "a.png"))
-    _refused(
+    error = _refused(
         "content_type",
         "cannot be guessed from the name: pass content_type=",
         lambda: limits.check_content_type(None, "a.unknown"),
     )
+    assert error.rule == "cannot be guessed from the name: pass content_type="
     assert AttachmentLimits(content_types=None).check_content_type(None, "a.gif") == "image/gif"
 
 
@@ -340,13 +354,16 @@ def test_a_file_object_is_named_after_its_path_and_left_open(tmp_path: Path) -> 
         assert not f.closed
         with prepare_upload(f, "other.txt", None, DEFAULTS) as source:
             assert (source.name, source.content_type) == ("other.txt", "text/plain")
+        with prepare_upload(f, None, "application/csv", DEFAULTS) as source:
+            assert (source.name, source.content_type) == ("data.csv", "application/csv")
     named = io.BytesIO(b"abc")
     named.name = 7  # type: ignore[attr-defined]
-    _refused(
+    error = _refused(
         "name",
         "is required when the file object has no name",
         lambda: prepare_upload(named, None, None, DEFAULTS),
     )
+    assert error.rule == "is required when the file object has no name"
     _refused(
         "name", "supported extension", lambda: prepare_upload(io.BytesIO(b"abc"), "a.exe", None, DEFAULTS)
     )
@@ -410,11 +427,12 @@ def test_why_a_path_cannot_be_opened(
 
 
 def test_a_path_that_is_not_a_regular_file_is_refused_and_closed(opened: list[IO[bytes]]) -> None:
-    _refused(
+    error = _refused(
         "path_or_binary_file",
         "must be a regular file",
         lambda: prepare_upload("/dev/null", "null.txt", None, DEFAULTS),
     )
+    assert error.rule == "must be a regular file"
     assert [f.closed for f in opened] == [True]
 
 
@@ -473,13 +491,24 @@ def test_a_file_object_is_measured_from_its_position(tmp_path: Path) -> None:
         assert b"".join(UploadBody(source)) == b"789"
 
 
-@pytest.mark.parametrize("source", [123, b"bytes", None, object()])
+class _ReadOnly:
+    def read(self, size: int = -1) -> bytes:
+        return b"abc"
+
+
+class _SeekOnly:
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("source", [123, b"bytes", None, object(), _ReadOnly(), _SeekOnly()])
 def test_what_is_not_a_source(source: object) -> None:
-    _refused(
+    error = _refused(
         "path_or_binary_file",
         re.escape("must be a path (str or os.PathLike) or a binary file object"),
         lambda: prepare_upload(source, "a.txt", None, DEFAULTS),
     )
+    assert error.rule == "must be a path (str or os.PathLike) or a binary file object"
 
 
 # --- the streamed body -----------------------------------------------------------------------------
@@ -848,6 +877,7 @@ def test_an_unsafe_start_answer_is_refused_before_the_put(tmp_path: Path) -> Non
         with pytest.raises(InvalidResponseError) as caught:
             _upload(tmp_path, storage)
         assert caught.value.code == "UnsafeStorageUrl"
+        assert caught.value.message.startswith("StartAttachmentUpload returned ")
         assert storage.log == ["StartAttachmentUpload"]
 
 
@@ -862,6 +892,15 @@ def _transcript(*attachments: tuple[str, str | None], next_token: str | None = N
     if next_token is not None:
         doc["NextToken"] = next_token
     return doc
+
+
+def test_the_scan_after_an_upload_keeps_the_flows_clock(tmp_path: Path) -> None:
+    clock = iter([0.0, 5.0])
+    storage = Storage([_start()], [StorageReply(200, {}, b"")], [_transcript(("att-1", "IN_PROGRESS"))])
+    with pytest.raises(AttachmentScanTimeoutError) as caught:
+        _upload(tmp_path, storage, wait=1.0, clock=lambda: next(clock))
+    assert caught.value.attachment.status == "IN_PROGRESS"
+    assert storage.log[-1] == "GetTranscript"
 
 
 def test_the_upload_waits_for_the_scan_when_asked(tmp_path: Path) -> None:
@@ -983,10 +1022,10 @@ def test_begin_upload_checks_every_argument_before_anything_is_sent(tmp_path: Pa
     )
     seen: list[int] = []
     source, flow = begin_upload(
-        _call, None, path, "b.txt", "text/plain", lambda sent, total: seen.append(sent), 3
+        _call, None, path, "b.txt", "text/plain; charset=utf-8", lambda sent, total: seen.append(sent), 3
     )
     with source:
-        assert (source.name, source.content_type, source.size) == ("b.txt", "text/plain", 5)
+        assert (source.name, source.content_type, source.size) == ("b.txt", "text/plain; charset=utf-8", 5)
         storage = Storage([_start()], [StorageReply(200, {}, b"")], [_transcript(("att-1", "APPROVED"))])
         done = run_sync(flow, storage)
     assert done.status == "APPROVED"
@@ -1141,6 +1180,15 @@ def test_a_sink_path_is_written_beside_it_and_renamed_when_complete(tmp_path: Pa
     assert (tmp_path / "out.bin").read_bytes() == b"abcde"
 
 
+def test_aborting_when_the_partial_file_is_gone_already(tmp_path: Path) -> None:
+    sink = DownloadSink(tmp_path / "out.bin")
+    sink.write(b"abc", 3)
+    (part,) = tmp_path.iterdir()
+    part.unlink()
+    sink.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_aborted_sink_leaves_nothing_and_keeps_an_older_file(tmp_path: Path) -> None:
     (tmp_path / "out.bin").write_bytes(b"old")
     sink = DownloadSink(tmp_path / "out.bin")
@@ -1274,6 +1322,17 @@ def test_only_the_start_of_a_huge_error_document_is_read() -> None:
     )
     assert error.message.startswith("upload: https://elsewhere.example/k?")
     assert "sss" not in error.message
+
+
+def test_an_error_document_is_read_up_to_64_kib() -> None:
+    head = b"<Error><Code>AccessDenied</Code><Message>"
+    tail = b"</Message></Error>"
+    fits = head + b"m" * (65536 - len(head) - len(tail)) + tail
+    assert len(fits) == 65536
+    assert storage_error(403, {}, fits, "upload").code == "AccessDenied"
+    assert storage_error(403, {}, fits + b" ", "upload").code == "AccessDenied"
+    over = head + b"m" * (65537 - len(head) - len(tail)) + tail
+    assert storage_error(403, {}, over, "upload").code == "HTTP403"
 
 
 def test_empty_and_spaced_fields_of_an_error_document() -> None:

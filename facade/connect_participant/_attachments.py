@@ -125,7 +125,9 @@ DEFAULT_MAX_ATTACHMENT_SIZE: Final = 20 * 1024 * 1024
 _NAME: Final = spec_bounds(StartAttachmentUploadRequest, "attachment_name")
 _TYPE: Final = spec_bounds(StartAttachmentUploadRequest, "content_type")
 _EXPIRY: Final = spec_bounds(GetAttachmentRequest, "url_expiry_in_seconds")
+MIN_NAME: Final[int] = _NAME["min_length"]
 MAX_NAME: Final[int] = _NAME["max_length"]
+MIN_CONTENT_TYPE: Final[int] = _TYPE["min_length"]
 MAX_CONTENT_TYPE: Final[int] = _TYPE["max_length"]
 
 #: Connect's default chat attachment types (admin guide, "Feature specifications"):
@@ -237,9 +239,8 @@ class AttachmentLimits:
         return _HINT if getattr(self, field) == default else "as configured in attachment_limits"
 
     def check_name(self, name: object) -> str:
-        low = _NAME.get("min_length", 0)
-        if not isinstance(name, str) or not low <= len(name) <= MAX_NAME:
-            raise InvalidInputError("name", f"must be a str of {low}..{MAX_NAME} characters")
+        if not isinstance(name, str) or not MIN_NAME <= len(name) <= MAX_NAME:
+            raise InvalidInputError("name", f"must be a str of {MIN_NAME}..{MAX_NAME} characters")
         if self.extensions is not None and _extension(name) not in self.extensions:
             allowed = " ".join(sorted(self.extensions))
             raise InvalidInputError(
@@ -255,14 +256,14 @@ class AttachmentLimits:
             content_type = guessed
         if (
             not isinstance(content_type, str)
-            or not _TYPE.get("min_length", 0) <= len(content_type) <= MAX_CONTENT_TYPE
+            or not MIN_CONTENT_TYPE <= len(content_type) <= MAX_CONTENT_TYPE
             or not _MEDIA_TYPE.match(content_type)
         ):
             raise InvalidInputError(
                 "content_type",
-                f"must be a media type such as 'image/png' ({_TYPE.get('min_length', 0)}..{MAX_CONTENT_TYPE})",
+                f"must be a media type such as 'image/png' ({MIN_CONTENT_TYPE}..{MAX_CONTENT_TYPE})",
             )
-        base = content_type.split(";", 1)[0].strip().lower()
+        base = content_type.partition(";")[0].strip().lower()
         if self.content_types is not None and base not in self.content_types:
             raise InvalidInputError(
                 "content_type",
