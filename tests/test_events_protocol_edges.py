@@ -316,10 +316,13 @@ def test_a_protocol_without_a_config_uses_the_defaults() -> None:
 # --- URLs and socket lifetimes ------------------------------------------------------------------
 
 
+HELD = Secret("wss://x/?a=1")
+
+
 def _start_with(config: EventStreamConfig, age: float, expires_in: float | None) -> list[Action]:
     """Start a stream holding a URL received ``age`` seconds ago; what it does first."""
     d = Driver(config)
-    d.p.offer_url(Secret("wss://x/?a=1"), received_at=d.now - age, expires_in=expires_in)
+    d.p.offer_url(HELD, received_at=d.now - age, expires_in=expires_in)
     d.p.start(d.now)
     return d.take()
 
@@ -337,7 +340,11 @@ def _start_with(config: EventStreamConfig, age: float, expires_in: float | None)
 )
 def test_a_held_url_is_reused_only_while_fresh(age: float, expires_in: float | None, reused: bool) -> None:
     (first,) = _start_with(DEFAULTS, age, expires_in)
-    assert isinstance(first, OpenSocket if reused else FetchUrl)
+    if reused:
+        assert isinstance(first, OpenSocket)
+        assert first.url == HELD
+    else:
+        assert first == FetchUrl()
 
 
 def test_a_held_url_is_never_trusted_past_its_expiry_whatever_url_fresh_for() -> None:
