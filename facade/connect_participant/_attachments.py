@@ -325,9 +325,6 @@ class AttachmentScanTimeoutError(AttachmentError, TimeoutError):
         self.attachment = attachment
 
 
-_MAX_REDACTED: Final = 4096  # of a storage error's text; 500 characters of it are shown
-
-
 def _xml_fields(body: bytes) -> dict[str, str]:
     """Top-level text fields of an S3 ``<Error>`` document (empty if it is not one)."""
     if not body.lstrip().startswith(b"<"):
@@ -350,10 +347,10 @@ def storage_error(
     if code == "SignatureDoesNotMatch":
         hint = " (the PUT must carry exactly the HeadersToInclude of StartAttachmentUpload)"
     request_id = headers.get("x-amz-request-id") or fields.get("RequestId")
-    # redact() costs time growing faster than the text (~0.5 s for 8 KB of letters): only the start
-    # of a long message, the part that can be shown, is redacted
-    text = f"{action}: {message}{hint}"[:_MAX_REDACTED]
-    return AttachmentStorageError(redact(text)[:500], code=code, status_code=status, request_id=request_id)
+    # the whole text is redacted (in time linear in its length: at most the 64 KiB read), then cut:
+    # a known value that starts in the part shown is hidden however far it reaches
+    text = redact(f"{action}: {message}{hint}")
+    return AttachmentStorageError(text[:500], code=code, status_code=status, request_id=request_id)
 
 
 @contextlib.contextmanager

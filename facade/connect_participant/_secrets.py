@@ -15,7 +15,9 @@ records. Internal API (attachments and events use the same pieces):
 - ``redact(text)`` is the pure scrubbing function: URL query strings (where
   presigned signatures live; of absolute URLs of any scheme and of bare paths
   as a request line shows them), view tokens in DescribeView paths, bearer
-  header values, and the values of live secrets.
+  header values, and the values of live secrets, all looked for in the text as
+  given (a secret that is part of a URL does not hide the URL's query from the
+  patterns), in time linear in the text's length.
 - ``install_log_redaction()`` (idempotent, run on import of the package)
   attaches ``RedactingFilter`` to httpx's, httpcore's and aiohttp's client
   loggers and to ``connect_participant`` and its child ``connect_participant.events``.
@@ -35,6 +37,9 @@ from collections import OrderedDict, deque
 __all__ = ["GUARDED_LOGGERS", "RedactingFilter", "Secret", "install_log_redaction", "redact"]
 
 _REDACTED = "[redacted]"
+# stands for a known value's characters where the patterns look for a URL's shape around it:
+# a character of a path, a query or a header value, not of a scheme, and no path starts after it
+_MASK = "*"
 #: values no ``Secret`` holds any more that are still redacted (most recently retired first out last)
 RETIRED_KEPT = 1024
 _lock = threading.Lock()
@@ -108,18 +113,34 @@ class Secret:
         raise TypeError("Secret values are not picklable")
 
 
+# Each pattern names the part it hides ``hidden``. Every pattern scans a text in time linear in
+# its length: one that could start at many places of a long run of characters (a URL scheme's or
+# path's) is tried only at the start of each run of URL characters (a "word": no space, quote,
+# angle bracket, "?" or "#"), and an atomic group commits to the first place in the word it can
+# start at: every later place in the same word ends at the same "?" or not, so trying them again
+# could only cost time (it made a long word's redaction quadratic: about 40 s for 64 KB).
+_WORD_START = r"(?<![^\s?#\"'<>])"
+_IN_WORD = r"[^\s?#\"'<>]"
+_QUERY = r"\?(?P<hidden>[^\s\"'<>]*)"
 # A URL's query string holds presigned signatures and credentials (any scheme: a URL the
-# HTTP client refuses, ftp:// say, is quoted whole in its error), also in a request line or
-# an error that echoes only the path and query ("PUT /bucket/key?X-Amz-Signature=...").
-_URL_QUERY = re.compile(r"([a-z][a-z0-9+.-]*://[^\s?#\"'<>]*)\?[^\s\"'<>]*", re.IGNORECASE)
-_PATH_QUERY = re.compile(r"(?<![^\s\"'(=:,\[])(/[^\s?#\"'<>]*)\?[^\s\"'<>]*")
-# DescribeView carries a view token in its path.
-_VIEW_PATH = re.compile(r"(/participant/views/)[^\s?#\"'<>]+")
-# Header values in httpcore/h11 style reprs or "Name: value" text.
-_HEADER = re.compile(
-    r"((?:x-amz-bearer|authorization|x-amz-security-token)['\"]?\s*[:,=]\s*b?['\"]?)[^'\"\s,)]+",
+# HTTP client refuses, ftp:// say, is quoted whole in its error): the query of the first
+# scheme:// in a word (a scheme starts at the first letter of a run of scheme characters) ...
+_URL_QUERY = re.compile(
+    rf"{_WORD_START}(?>{_IN_WORD}*?(?<![a-z0-9+.-])[0-9+.-]*+[a-z][a-z0-9+.-]*+://){_IN_WORD}*+{_QUERY}",
     re.IGNORECASE,
 )
+# ... also in a request line or an error that echoes only the path and query
+# ("PUT /bucket/key?X-Amz-Signature=..."): a path starts at a "/" after a space, quote, "(",
+# "=", ":", "," or "[", or at the start of the text.
+_PATH_QUERY = re.compile(rf"{_WORD_START}(?>{_IN_WORD}*?(?<![^\s\"'(=:,\[])/){_IN_WORD}*+{_QUERY}")
+# DescribeView carries a view token in its path.
+_VIEW_PATH = re.compile(r"/participant/views/(?P<hidden>[^\s?#\"'<>]+)")
+# Header values in httpcore/h11 style reprs or "Name: value" text.
+_HEADER = re.compile(
+    r"(?:x-amz-bearer|authorization|x-amz-security-token)['\"]?\s*[:,=]\s*b?['\"]?(?P<hidden>[^'\"\s,)]+)",
+    re.IGNORECASE,
+)
+_PATTERNS = (_URL_QUERY, _PATH_QUERY, _VIEW_PATH, _HEADER)
 
 
 def _known_values() -> list[str]:
@@ -131,20 +152,67 @@ def _known_values() -> list[str]:
         _stale[0] = False
         # a URL's query alone (an echo of it in another form still carries the signature)
         values += [v.split("?", 1)[1] for v in values if "?" in v]
-        # Longest first so a token that contains another is replaced whole.
+        # Longest first: a value that contains another is masked whole (see _hidden_spans)
         _cache[0] = sorted({v for v in values if len(v) >= 4}, key=len, reverse=True)
         return _cache[0]
 
 
-def redact(text: str) -> str:
-    """Scrub secrets from ``text`` (pure apart from reading the known secret values)."""
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the characters of ``spans`` (in order, apart) replaced by ``_MASK``."""
+    pieces: list[str] = []
+    shown = 0  # text[:shown] is done
+    for start, end in spans:
+        pieces += (text[shown:start], _MASK * (end - start))
+        shown = end
+    pieces.append(text[shown:])
+    return "".join(pieces)
+
+
+def _hidden_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` shows a secret: every occurrence of a known value, and what the patterns
+    hide, applied in turn (each sees what the ones before it hid as masked characters) to the
+    text with the known values masked and also to the text as given (a known value that is part
+    of a URL must not hide the URL's shape: the query after it would show)."""
+    spans: list[tuple[int, int]] = []
+    masked = text
     for value in _known_values():
-        if value in text:
-            text = text.replace(value, _REDACTED)
-    text = _URL_QUERY.sub(rf"\1?{_REDACTED}", text)
-    text = _PATH_QUERY.sub(rf"\1?{_REDACTED}", text)
-    text = _VIEW_PATH.sub(rf"\1{_REDACTED}", text)
-    return _HEADER.sub(rf"\1{_REDACTED}", text)
+        start = text.find(value)
+        if start < 0:
+            continue
+        while start >= 0:  # overlapping occurrences too: two values may share characters
+            spans.append((start, start + len(value)))
+            start = text.find(value, start + 1)
+        masked = masked.replace(value, _MASK * len(value))
+    for searched in {text, masked}:  # one text when no known value occurs in it
+        for pattern in _PATTERNS:
+            found = [match.span("hidden") for match in pattern.finditer(searched)]
+            if found:
+                spans += found
+                searched = _masked(searched, found)
+    return spans
+
+
+def redact(text: str) -> str:
+    """Scrub secrets from ``text`` (pure apart from reading the known secret values).
+
+    Each run of hidden characters becomes one ``[redacted]``; so does an empty query string (a
+    URL shows the same whatever its query held). Time grows linearly with the text's length."""
+    spans = _hidden_spans(text)
+    if not spans:
+        return text
+    spans.sort()
+    pieces: list[str] = []
+    shown = 0  # text[:shown] is done
+    start, end = spans[0]
+    for next_start, next_end in spans[1:]:
+        if next_start <= end:  # overlapping or touching: one marker
+            end = max(end, next_end)
+            continue
+        pieces += (text[shown:start], _REDACTED)
+        shown = end
+        start, end = next_start, next_end
+    pieces += (text[shown:start], _REDACTED, text[end:])
+    return "".join(pieces)
 
 
 class RedactingFilter(logging.Filter):
