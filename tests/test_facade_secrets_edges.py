@@ -181,6 +181,13 @@ def test_overlapping_and_touching_known_values_are_hidden_whole() -> None:
     assert redact(f"x {t}-11112222-{t} y") == "x [redacted] y"  # side by side: one run hidden
 
 
+def test_a_value_at_the_start_of_the_text_and_overlapping_itself_is_hidden() -> None:
+    value = "\u0436" * 6  # a value that overlaps itself one character on
+    _alive = Secret(value)
+    assert redact(value) == "[redacted]"
+    assert redact(value + "\u0436 end") == "[redacted] end"  # occurrences at 0 and at 1
+
+
 def test_a_known_value_holding_a_space_does_not_end_the_url_it_is_part_of() -> None:
     # the patterns also look at the text with the known values masked, longest first: the shorter
     # value inside the longer one must not leave the space to end the URL before its "?"
