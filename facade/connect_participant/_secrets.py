@@ -134,7 +134,7 @@ _URL_QUERY = re.compile(
 # "=", ":", "," or "[", or at the start of the text.
 _PATH_QUERY = re.compile(rf"{_WORD_START}(?>{_IN_WORD}*?(?<![^\s\"'(=:,\[])/){_IN_WORD}*+{_QUERY}")
 # DescribeView carries a view token in its path.
-_VIEW_PATH = re.compile(r"/participant/views/(?P<hidden>[^\s?#\"'<>]+)")
+_VIEW_PATH = re.compile(r"(?:/participant/views/)(?P<hidden>[^\s?#\"'<>]+)")
 # Header values in httpcore/h11 style reprs or "Name: value" text.
 _HEADER = re.compile(
     r"(?:x-amz-bearer|authorization|x-amz-security-token)['\"]?\s*[:,=]\s*b?['\"]?(?P<hidden>[^'\"\s,)]+)",
