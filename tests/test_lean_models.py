@@ -135,7 +135,8 @@ def _document(rng: random.Random, schema: dict[str, Any], depth: int = 0) -> dic
     required = set(schema.get("required", ()))
     for name, sub in schema.get("properties", {}).items():
         if name in required or (depth < 4 and rng.random() < 0.7):
-            doc[name] = _value(rng, sub, depth)
+            # now and then a JSON null where a member belongs (a proxy or a hostile server)
+            doc[name] = None if rng.random() < 0.05 else _value(rng, sub, depth)
     extra = schema.get("additionalProperties")
     if rng.random() < 0.3:  # members the spec does not (yet) know
         key = rng.choice(["NewMember", "Zz", "aNewThing"])
@@ -160,6 +161,11 @@ def _schema(name: str) -> dict[str, Any]:
 def _outcome(cls: type, doc: dict[str, Any]) -> tuple[str, Any]:
     try:
         model = cls.from_dict(doc)  # type: ignore[attr-defined]
+    except (TypeError, AttributeError) as exc:
+        # a document of the wrong shape (null where an object belongs): stock copies the mapping
+        # first (TypeError), lean reads it with .get (AttributeError); both refuse it, and the
+        # facade turns either into InvalidResponseError
+        return ("error", "not a mapping" if "NoneType" in str(exc) else type(exc).__name__)
     except Exception as exc:
         return ("error", type(exc).__name__)
     shown = re.sub(r"<\w+\.types\.Unset object at 0x[0-9a-f]+>", "UNSET", repr(model))

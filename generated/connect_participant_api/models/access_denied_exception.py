@@ -43,7 +43,7 @@ class AccessDeniedException:
         Message = src_dict.get("Message", UNSET)
 
         if cls is AccessDeniedException:
-            access_denied_exception = cls.__new__(cls)
+            access_denied_exception = _new(cls)
             access_denied_exception.message = message
             access_denied_exception.Message = Message
         else:
@@ -53,7 +53,9 @@ class AccessDeniedException:
             )
 
         access_denied_exception.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (message is not UNSET) + (Message is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return access_denied_exception
 
@@ -84,6 +86,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "message",

@@ -65,13 +65,13 @@ class AttachmentItem:
 
         _status = src_dict.get("Status", UNSET)
         status: ArtifactStatus | Unset = UNSET
-        if not isinstance(_status, Unset):
+        if _status is not UNSET:
             status = (
                 _ARTIFACTSTATUS_BY_VALUE[_status] if _status in _ARTIFACTSTATUS_BY_VALUE else ArtifactStatus(_status)
             )
 
         if cls is AttachmentItem:
-            attachment_item = cls.__new__(cls)
+            attachment_item = _new(cls)
             attachment_item.content_type = content_type
             attachment_item.attachment_id = attachment_id
             attachment_item.attachment_name = attachment_name
@@ -85,7 +85,13 @@ class AttachmentItem:
             )
 
         attachment_item.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict)
+            == (content_type is not UNSET)
+            + (attachment_id is not UNSET)
+            + (attachment_name is not UNSET)
+            + (_status is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return attachment_item
 
@@ -129,6 +135,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "ContentType",

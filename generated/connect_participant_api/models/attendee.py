@@ -43,7 +43,7 @@ class Attendee:
         join_token = src_dict.get("JoinToken", UNSET)
 
         if cls is Attendee:
-            attendee = cls.__new__(cls)
+            attendee = _new(cls)
             attendee.attendee_id = attendee_id
             attendee.join_token = join_token
         else:
@@ -53,7 +53,9 @@ class Attendee:
             )
 
         attendee.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (attendee_id is not UNSET) + (join_token is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return attendee
 
@@ -84,6 +86,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "AttendeeId",

@@ -36,7 +36,7 @@ class AudioFeatures:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         _echo_reduction = src_dict.get("EchoReduction", UNSET)
         echo_reduction: MeetingFeatureStatus | Unset = UNSET
-        if not isinstance(_echo_reduction, Unset):
+        if _echo_reduction is not UNSET:
             echo_reduction = (
                 _MEETINGFEATURESTATUS_BY_VALUE[_echo_reduction]
                 if _echo_reduction in _MEETINGFEATURESTATUS_BY_VALUE
@@ -44,7 +44,7 @@ class AudioFeatures:
             )
 
         if cls is AudioFeatures:
-            audio_features = cls.__new__(cls)
+            audio_features = _new(cls)
             audio_features.echo_reduction = echo_reduction
         else:
             audio_features = cls(
@@ -52,7 +52,9 @@ class AudioFeatures:
             )
 
         audio_features.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (_echo_reduction is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return audio_features
 
@@ -81,6 +83,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(("EchoReduction",))
 _MEETINGFEATURESTATUS_BY_VALUE: Final[dict[object, MeetingFeatureStatus]] = {
     member.value: member for member in MeetingFeatureStatus

@@ -33,7 +33,7 @@ class CancelParticipantAuthenticationRequest:
         session_id = src_dict["SessionId"]
 
         if cls is CancelParticipantAuthenticationRequest:
-            cancel_participant_authentication_request = cls.__new__(cls)
+            cancel_participant_authentication_request = _new(cls)
             cancel_participant_authentication_request.session_id = session_id
         else:
             cancel_participant_authentication_request = cls(
@@ -41,7 +41,7 @@ class CancelParticipantAuthenticationRequest:
             )
 
         cancel_participant_authentication_request.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return cancel_participant_authentication_request
 
@@ -71,4 +71,5 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(("SessionId",))

@@ -43,7 +43,7 @@ class CompleteAttachmentUploadRequest:
         client_token = src_dict["ClientToken"]
 
         if cls is CompleteAttachmentUploadRequest:
-            complete_attachment_upload_request = cls.__new__(cls)
+            complete_attachment_upload_request = _new(cls)
             complete_attachment_upload_request.attachment_ids = attachment_ids
             complete_attachment_upload_request.client_token = client_token
         else:
@@ -53,7 +53,7 @@ class CompleteAttachmentUploadRequest:
             )
 
         complete_attachment_upload_request.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return complete_attachment_upload_request
 
@@ -93,6 +93,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "AttachmentIds",

@@ -23,12 +23,12 @@ class CompleteAttachmentUploadResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if cls is CompleteAttachmentUploadResponse:
-            complete_attachment_upload_response = cls.__new__(cls)
+            complete_attachment_upload_response = _new(cls)
         else:
             complete_attachment_upload_response = cls()
 
         complete_attachment_upload_response.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {} if len(src_dict) == 0 else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return complete_attachment_upload_response
 
@@ -52,4 +52,5 @@ class CompleteAttachmentUploadResponse:
 #: The spec's bounds of each member, by attribute name (the facade checks requests against them).
 CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {}
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(())

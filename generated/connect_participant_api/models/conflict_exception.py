@@ -43,7 +43,7 @@ class ConflictException:
         Message = src_dict.get("Message", UNSET)
 
         if cls is ConflictException:
-            conflict_exception = cls.__new__(cls)
+            conflict_exception = _new(cls)
             conflict_exception.message = message
             conflict_exception.Message = Message
         else:
@@ -53,7 +53,9 @@ class ConflictException:
             )
 
         conflict_exception.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (message is not UNSET) + (Message is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return conflict_exception
 
@@ -86,6 +88,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "message",

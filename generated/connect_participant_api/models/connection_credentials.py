@@ -43,7 +43,7 @@ class ConnectionCredentials:
         expiry = src_dict.get("Expiry", UNSET)
 
         if cls is ConnectionCredentials:
-            connection_credentials = cls.__new__(cls)
+            connection_credentials = _new(cls)
             connection_credentials.connection_token = connection_token
             connection_credentials.expiry = expiry
         else:
@@ -53,7 +53,9 @@ class ConnectionCredentials:
             )
 
         connection_credentials.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (connection_token is not UNSET) + (expiry is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return connection_credentials
 
@@ -86,6 +88,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "ConnectionToken",

@@ -55,7 +55,7 @@ class CreateParticipantConnectionRequest:
         connect_participant = src_dict.get("ConnectParticipant", UNSET)
 
         if cls is CreateParticipantConnectionRequest:
-            create_participant_connection_request = cls.__new__(cls)
+            create_participant_connection_request = _new(cls)
             create_participant_connection_request.type_ = type_
             create_participant_connection_request.connect_participant = connect_participant
         else:
@@ -65,7 +65,9 @@ class CreateParticipantConnectionRequest:
             )
 
         create_participant_connection_request.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (_type_ is not UNSET) + (connect_participant is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return create_participant_connection_request
 
@@ -101,6 +103,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "Type",

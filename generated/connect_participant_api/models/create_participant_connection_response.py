@@ -51,21 +51,21 @@ class CreateParticipantConnectionResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         _websocket = src_dict.get("Websocket", UNSET)
         websocket: Websocket | Unset = UNSET
-        if not isinstance(_websocket, Unset):
+        if _websocket is not UNSET:
             websocket = Websocket.from_dict(_websocket)
 
         _connection_credentials = src_dict.get("ConnectionCredentials", UNSET)
         connection_credentials: ConnectionCredentials | Unset = UNSET
-        if not isinstance(_connection_credentials, Unset):
+        if _connection_credentials is not UNSET:
             connection_credentials = ConnectionCredentials.from_dict(_connection_credentials)
 
         _web_rtc_connection = src_dict.get("WebRTCConnection", UNSET)
         web_rtc_connection: WebRTCConnection | Unset = UNSET
-        if not isinstance(_web_rtc_connection, Unset):
+        if _web_rtc_connection is not UNSET:
             web_rtc_connection = WebRTCConnection.from_dict(_web_rtc_connection)
 
         if cls is CreateParticipantConnectionResponse:
-            create_participant_connection_response = cls.__new__(cls)
+            create_participant_connection_response = _new(cls)
             create_participant_connection_response.websocket = websocket
             create_participant_connection_response.connection_credentials = connection_credentials
             create_participant_connection_response.web_rtc_connection = web_rtc_connection
@@ -77,7 +77,10 @@ class CreateParticipantConnectionResponse:
             )
 
         create_participant_connection_response.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict)
+            == (_websocket is not UNSET) + (_connection_credentials is not UNSET) + (_web_rtc_connection is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return create_participant_connection_response
 
@@ -111,6 +114,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "Websocket",

@@ -34,11 +34,11 @@ class DescribeViewResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         _view = src_dict.get("View", UNSET)
         view: View | Unset = UNSET
-        if not isinstance(_view, Unset):
+        if _view is not UNSET:
             view = View.from_dict(_view)
 
         if cls is DescribeViewResponse:
-            describe_view_response = cls.__new__(cls)
+            describe_view_response = _new(cls)
             describe_view_response.view = view
         else:
             describe_view_response = cls(
@@ -46,7 +46,7 @@ class DescribeViewResponse:
             )
 
         describe_view_response.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {} if len(src_dict) == (_view is not UNSET) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return describe_view_response
 
@@ -74,6 +74,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(("View",))
 
 from ..models.view import View  # noqa: E402

@@ -36,7 +36,7 @@ class DisconnectParticipantRequest:
         client_token = src_dict.get("ClientToken", UNSET)
 
         if cls is DisconnectParticipantRequest:
-            disconnect_participant_request = cls.__new__(cls)
+            disconnect_participant_request = _new(cls)
             disconnect_participant_request.client_token = client_token
         else:
             disconnect_participant_request = cls(
@@ -44,7 +44,9 @@ class DisconnectParticipantRequest:
             )
 
         disconnect_participant_request.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (client_token is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return disconnect_participant_request
 
@@ -73,4 +75,5 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(("ClientToken",))

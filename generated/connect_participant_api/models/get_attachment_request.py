@@ -44,7 +44,7 @@ class GetAttachmentRequest:
         url_expiry_in_seconds = src_dict.get("UrlExpiryInSeconds", UNSET)
 
         if cls is GetAttachmentRequest:
-            get_attachment_request = cls.__new__(cls)
+            get_attachment_request = _new(cls)
             get_attachment_request.attachment_id = attachment_id
             get_attachment_request.url_expiry_in_seconds = url_expiry_in_seconds
         else:
@@ -54,7 +54,9 @@ class GetAttachmentRequest:
             )
 
         get_attachment_request.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == 1 + (url_expiry_in_seconds is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return get_attachment_request
 
@@ -89,6 +91,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "AttachmentId",

@@ -54,7 +54,7 @@ class GetAttachmentResponse:
         url_expiry = src_dict.get("UrlExpiry", UNSET)
 
         if cls is GetAttachmentResponse:
-            get_attachment_response = cls.__new__(cls)
+            get_attachment_response = _new(cls)
             get_attachment_response.attachment_size_in_bytes = attachment_size_in_bytes
             get_attachment_response.url = url
             get_attachment_response.url_expiry = url_expiry
@@ -66,7 +66,9 @@ class GetAttachmentResponse:
             )
 
         get_attachment_response.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == 1 + (url is not UNSET) + (url_expiry is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return get_attachment_response
 
@@ -103,6 +105,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "AttachmentSizeInBytes",

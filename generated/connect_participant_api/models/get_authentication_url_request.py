@@ -40,7 +40,7 @@ class GetAuthenticationUrlRequest:
         redirect_uri = src_dict["RedirectUri"]
 
         if cls is GetAuthenticationUrlRequest:
-            get_authentication_url_request = cls.__new__(cls)
+            get_authentication_url_request = _new(cls)
             get_authentication_url_request.session_id = session_id
             get_authentication_url_request.redirect_uri = redirect_uri
         else:
@@ -50,7 +50,7 @@ class GetAuthenticationUrlRequest:
             )
 
         get_authentication_url_request.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return get_authentication_url_request
 
@@ -85,6 +85,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "SessionId",

@@ -34,7 +34,7 @@ class GetAuthenticationUrlResponse:
         authentication_url = src_dict.get("AuthenticationUrl", UNSET)
 
         if cls is GetAuthenticationUrlResponse:
-            get_authentication_url_response = cls.__new__(cls)
+            get_authentication_url_response = _new(cls)
             get_authentication_url_response.authentication_url = authentication_url
         else:
             get_authentication_url_response = cls(
@@ -42,7 +42,9 @@ class GetAuthenticationUrlResponse:
             )
 
         get_authentication_url_response.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (authentication_url is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return get_authentication_url_response
 
@@ -72,4 +74,5 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(("AuthenticationUrl",))

@@ -75,7 +75,7 @@ class GetTranscriptRequest:
 
         _scan_direction = src_dict.get("ScanDirection", UNSET)
         scan_direction: ScanDirection | Unset = UNSET
-        if not isinstance(_scan_direction, Unset):
+        if _scan_direction is not UNSET:
             scan_direction = (
                 _SCANDIRECTION_BY_VALUE[_scan_direction]
                 if _scan_direction in _SCANDIRECTION_BY_VALUE
@@ -84,16 +84,16 @@ class GetTranscriptRequest:
 
         _sort_order = src_dict.get("SortOrder", UNSET)
         sort_order: SortKey | Unset = UNSET
-        if not isinstance(_sort_order, Unset):
+        if _sort_order is not UNSET:
             sort_order = _SORTKEY_BY_VALUE[_sort_order] if _sort_order in _SORTKEY_BY_VALUE else SortKey(_sort_order)
 
         _start_position = src_dict.get("StartPosition", UNSET)
         start_position: StartPosition | Unset = UNSET
-        if not isinstance(_start_position, Unset):
+        if _start_position is not UNSET:
             start_position = StartPosition.from_dict(_start_position)
 
         if cls is GetTranscriptRequest:
-            get_transcript_request = cls.__new__(cls)
+            get_transcript_request = _new(cls)
             get_transcript_request.contact_id = contact_id
             get_transcript_request.max_results = max_results
             get_transcript_request.next_token = next_token
@@ -162,6 +162,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "ContactId",

@@ -53,12 +53,12 @@ class GetTranscriptResponse:
         _transcript = src_dict.get("Transcript", UNSET)
         transcript: list[Item] | Unset = UNSET
         if _transcript is not UNSET:
-            transcript = [Item.from_dict(_item) for _item in _transcript]
+            transcript = list(map(Item.from_dict, _transcript))
 
         next_token = src_dict.get("NextToken", UNSET)
 
         if cls is GetTranscriptResponse:
-            get_transcript_response = cls.__new__(cls)
+            get_transcript_response = _new(cls)
             get_transcript_response.initial_contact_id = initial_contact_id
             get_transcript_response.transcript = transcript
             get_transcript_response.next_token = next_token
@@ -70,7 +70,10 @@ class GetTranscriptResponse:
             )
 
         get_transcript_response.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict)
+            == (initial_contact_id is not UNSET) + (_transcript is not UNSET) + (next_token is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return get_transcript_response
 
@@ -111,6 +114,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "InitialContactId",

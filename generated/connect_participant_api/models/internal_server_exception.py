@@ -43,7 +43,7 @@ class InternalServerException:
         Message = src_dict.get("Message", UNSET)
 
         if cls is InternalServerException:
-            internal_server_exception = cls.__new__(cls)
+            internal_server_exception = _new(cls)
             internal_server_exception.message = message
             internal_server_exception.Message = Message
         else:
@@ -53,7 +53,9 @@ class InternalServerException:
             )
 
         internal_server_exception.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (message is not UNSET) + (Message is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return internal_server_exception
 
@@ -84,6 +86,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "message",

@@ -122,7 +122,7 @@ class Item:
 
         _type_ = src_dict.get("Type", UNSET)
         type_: ChatItemType | Unset = UNSET
-        if not isinstance(_type_, Unset):
+        if _type_ is not UNSET:
             type_ = _CHATITEMTYPE_BY_VALUE[_type_] if _type_ in _CHATITEMTYPE_BY_VALUE else ChatItemType(_type_)
 
         participant_id = src_dict.get("ParticipantId", UNSET)
@@ -131,7 +131,7 @@ class Item:
 
         _participant_role = src_dict.get("ParticipantRole", UNSET)
         participant_role: ParticipantRole | Unset = UNSET
-        if not isinstance(_participant_role, Unset):
+        if _participant_role is not UNSET:
             participant_role = (
                 _PARTICIPANTROLE_BY_VALUE[_participant_role]
                 if _participant_role in _PARTICIPANTROLE_BY_VALUE
@@ -141,11 +141,11 @@ class Item:
         _attachments = src_dict.get("Attachments", UNSET)
         attachments: list[AttachmentItem] | Unset = UNSET
         if _attachments is not UNSET:
-            attachments = [AttachmentItem.from_dict(_item) for _item in _attachments]
+            attachments = list(map(AttachmentItem.from_dict, _attachments))
 
         _message_metadata = src_dict.get("MessageMetadata", UNSET)
         message_metadata: MessageMetadata | Unset = UNSET
-        if not isinstance(_message_metadata, Unset):
+        if _message_metadata is not UNSET:
             message_metadata = MessageMetadata.from_dict(_message_metadata)
 
         related_contact_id = src_dict.get("RelatedContactId", UNSET)
@@ -153,7 +153,7 @@ class Item:
         contact_id = src_dict.get("ContactId", UNSET)
 
         if cls is Item:
-            item = cls.__new__(cls)
+            item = _new(cls)
             item.absolute_time = absolute_time
             item.content = content
             item.content_type = content_type
@@ -278,6 +278,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "AbsoluteTime",

@@ -36,11 +36,11 @@ class MeetingFeaturesConfiguration:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         _audio = src_dict.get("Audio", UNSET)
         audio: AudioFeatures | Unset = UNSET
-        if not isinstance(_audio, Unset):
+        if _audio is not UNSET:
             audio = AudioFeatures.from_dict(_audio)
 
         if cls is MeetingFeaturesConfiguration:
-            meeting_features_configuration = cls.__new__(cls)
+            meeting_features_configuration = _new(cls)
             meeting_features_configuration.audio = audio
         else:
             meeting_features_configuration = cls(
@@ -48,7 +48,9 @@ class MeetingFeaturesConfiguration:
             )
 
         meeting_features_configuration.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (_audio is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return meeting_features_configuration
 
@@ -76,6 +78,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(("Audio",))
 
 from ..models.audio_features import AudioFeatures  # noqa: E402

@@ -56,11 +56,11 @@ class MessageMetadata:
         _receipts = src_dict.get("Receipts", UNSET)
         receipts: list[Receipt] | Unset = UNSET
         if _receipts is not UNSET:
-            receipts = [Receipt.from_dict(_item) for _item in _receipts]
+            receipts = list(map(Receipt.from_dict, _receipts))
 
         _message_processing_status = src_dict.get("MessageProcessingStatus", UNSET)
         message_processing_status: MessageProcessingStatus | Unset = UNSET
-        if not isinstance(_message_processing_status, Unset):
+        if _message_processing_status is not UNSET:
             message_processing_status = (
                 _MESSAGEPROCESSINGSTATUS_BY_VALUE[_message_processing_status]
                 if _message_processing_status in _MESSAGEPROCESSINGSTATUS_BY_VALUE
@@ -68,7 +68,7 @@ class MessageMetadata:
             )
 
         if cls is MessageMetadata:
-            message_metadata = cls.__new__(cls)
+            message_metadata = _new(cls)
             message_metadata.message_id = message_id
             message_metadata.receipts = receipts
             message_metadata.message_processing_status = message_processing_status
@@ -80,7 +80,10 @@ class MessageMetadata:
             )
 
         message_metadata.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict)
+            == (message_id is not UNSET) + (_receipts is not UNSET) + (_message_processing_status is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return message_metadata
 
@@ -120,6 +123,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "MessageId",

@@ -36,7 +36,7 @@ class MessageProcessingMetadata:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         _message_processing_status = src_dict.get("MessageProcessingStatus", UNSET)
         message_processing_status: MessageProcessingStatus | Unset = UNSET
-        if not isinstance(_message_processing_status, Unset):
+        if _message_processing_status is not UNSET:
             message_processing_status = (
                 _MESSAGEPROCESSINGSTATUS_BY_VALUE[_message_processing_status]
                 if _message_processing_status in _MESSAGEPROCESSINGSTATUS_BY_VALUE
@@ -44,7 +44,7 @@ class MessageProcessingMetadata:
             )
 
         if cls is MessageProcessingMetadata:
-            message_processing_metadata = cls.__new__(cls)
+            message_processing_metadata = _new(cls)
             message_processing_metadata.message_processing_status = message_processing_status
         else:
             message_processing_metadata = cls(
@@ -52,7 +52,9 @@ class MessageProcessingMetadata:
             )
 
         message_processing_metadata.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (_message_processing_status is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return message_processing_metadata
 
@@ -81,6 +83,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(("MessageProcessingStatus",))
 _MESSAGEPROCESSINGSTATUS_BY_VALUE: Final[dict[object, MessageProcessingStatus]] = {
     member.value: member for member in MessageProcessingStatus

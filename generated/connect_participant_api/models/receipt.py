@@ -51,7 +51,7 @@ class Receipt:
         recipient_participant_id = src_dict.get("RecipientParticipantId", UNSET)
 
         if cls is Receipt:
-            receipt = cls.__new__(cls)
+            receipt = _new(cls)
             receipt.delivered_timestamp = delivered_timestamp
             receipt.read_timestamp = read_timestamp
             receipt.recipient_participant_id = recipient_participant_id
@@ -63,7 +63,12 @@ class Receipt:
             )
 
         receipt.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict)
+            == (delivered_timestamp is not UNSET)
+            + (read_timestamp is not UNSET)
+            + (recipient_participant_id is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return receipt
 
@@ -103,6 +108,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "DeliveredTimestamp",

@@ -60,7 +60,7 @@ class ResourceNotFoundException:
 
         _resource_type = src_dict.get("ResourceType", UNSET)
         resource_type: ResourceType | Unset = UNSET
-        if not isinstance(_resource_type, Unset):
+        if _resource_type is not UNSET:
             resource_type = (
                 _RESOURCETYPE_BY_VALUE[_resource_type]
                 if _resource_type in _RESOURCETYPE_BY_VALUE
@@ -68,7 +68,7 @@ class ResourceNotFoundException:
             )
 
         if cls is ResourceNotFoundException:
-            resource_not_found_exception = cls.__new__(cls)
+            resource_not_found_exception = _new(cls)
             resource_not_found_exception.message = message
             resource_not_found_exception.Message = Message
             resource_not_found_exception.resource_id = resource_id
@@ -82,7 +82,13 @@ class ResourceNotFoundException:
             )
 
         resource_not_found_exception.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict)
+            == (message is not UNSET)
+            + (Message is not UNSET)
+            + (resource_id is not UNSET)
+            + (_resource_type is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return resource_not_found_exception
 
@@ -129,6 +135,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "message",

@@ -55,7 +55,7 @@ class SendEventRequest:
         client_token = src_dict.get("ClientToken", UNSET)
 
         if cls is SendEventRequest:
-            send_event_request = cls.__new__(cls)
+            send_event_request = _new(cls)
             send_event_request.content_type = content_type
             send_event_request.content = content
             send_event_request.client_token = client_token
@@ -67,7 +67,9 @@ class SendEventRequest:
             )
 
         send_event_request.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == 1 + (content is not UNSET) + (client_token is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return send_event_request
 
@@ -106,6 +108,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "ContentType",

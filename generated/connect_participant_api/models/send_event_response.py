@@ -41,7 +41,7 @@ class SendEventResponse:
         absolute_time = src_dict.get("AbsoluteTime", UNSET)
 
         if cls is SendEventResponse:
-            send_event_response = cls.__new__(cls)
+            send_event_response = _new(cls)
             send_event_response.id = id
             send_event_response.absolute_time = absolute_time
         else:
@@ -51,7 +51,9 @@ class SendEventResponse:
             )
 
         send_event_response.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (id is not UNSET) + (absolute_time is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return send_event_response
 
@@ -86,6 +88,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "Id",

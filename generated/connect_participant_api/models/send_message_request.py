@@ -54,7 +54,7 @@ class SendMessageRequest:
         client_token = src_dict.get("ClientToken", UNSET)
 
         if cls is SendMessageRequest:
-            send_message_request = cls.__new__(cls)
+            send_message_request = _new(cls)
             send_message_request.content_type = content_type
             send_message_request.content = content
             send_message_request.client_token = client_token
@@ -66,7 +66,9 @@ class SendMessageRequest:
             )
 
         send_message_request.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == 2 + (client_token is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return send_message_request
 
@@ -105,6 +107,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "ContentType",

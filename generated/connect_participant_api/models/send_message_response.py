@@ -50,11 +50,11 @@ class SendMessageResponse:
 
         _message_metadata = src_dict.get("MessageMetadata", UNSET)
         message_metadata: MessageProcessingMetadata | Unset = UNSET
-        if not isinstance(_message_metadata, Unset):
+        if _message_metadata is not UNSET:
             message_metadata = MessageProcessingMetadata.from_dict(_message_metadata)
 
         if cls is SendMessageResponse:
-            send_message_response = cls.__new__(cls)
+            send_message_response = _new(cls)
             send_message_response.id = id
             send_message_response.absolute_time = absolute_time
             send_message_response.message_metadata = message_metadata
@@ -66,7 +66,9 @@ class SendMessageResponse:
             )
 
         send_message_response.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (id is not UNSET) + (absolute_time is not UNSET) + (_message_metadata is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return send_message_response
 
@@ -104,6 +106,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "Id",

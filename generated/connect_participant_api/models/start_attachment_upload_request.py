@@ -59,7 +59,7 @@ class StartAttachmentUploadRequest:
         client_token = src_dict["ClientToken"]
 
         if cls is StartAttachmentUploadRequest:
-            start_attachment_upload_request = cls.__new__(cls)
+            start_attachment_upload_request = _new(cls)
             start_attachment_upload_request.content_type = content_type
             start_attachment_upload_request.attachment_size_in_bytes = attachment_size_in_bytes
             start_attachment_upload_request.attachment_name = attachment_name
@@ -73,7 +73,7 @@ class StartAttachmentUploadRequest:
             )
 
         start_attachment_upload_request.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {} if len(src_dict) == 4 else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return start_attachment_upload_request
 
@@ -117,6 +117,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "ContentType",

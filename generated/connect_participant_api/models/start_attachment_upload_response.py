@@ -42,11 +42,11 @@ class StartAttachmentUploadResponse:
 
         _upload_metadata = src_dict.get("UploadMetadata", UNSET)
         upload_metadata: UploadMetadata | Unset = UNSET
-        if not isinstance(_upload_metadata, Unset):
+        if _upload_metadata is not UNSET:
             upload_metadata = UploadMetadata.from_dict(_upload_metadata)
 
         if cls is StartAttachmentUploadResponse:
-            start_attachment_upload_response = cls.__new__(cls)
+            start_attachment_upload_response = _new(cls)
             start_attachment_upload_response.attachment_id = attachment_id
             start_attachment_upload_response.upload_metadata = upload_metadata
         else:
@@ -56,7 +56,9 @@ class StartAttachmentUploadResponse:
             )
 
         start_attachment_upload_response.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (attachment_id is not UNSET) + (_upload_metadata is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return start_attachment_upload_response
 
@@ -89,6 +91,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "AttachmentId",

@@ -51,7 +51,7 @@ class StartPosition:
         most_recent = src_dict.get("MostRecent", UNSET)
 
         if cls is StartPosition:
-            start_position = cls.__new__(cls)
+            start_position = _new(cls)
             start_position.id = id
             start_position.absolute_time = absolute_time
             start_position.most_recent = most_recent
@@ -63,7 +63,9 @@ class StartPosition:
             )
 
         start_position.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (id is not UNSET) + (absolute_time is not UNSET) + (most_recent is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return start_position
 
@@ -103,6 +105,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "Id",

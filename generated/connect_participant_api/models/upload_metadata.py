@@ -55,11 +55,11 @@ class UploadMetadata:
 
         _headers_to_include = src_dict.get("HeadersToInclude", UNSET)
         headers_to_include: UploadMetadataHeadersToInclude | Unset = UNSET
-        if not isinstance(_headers_to_include, Unset):
+        if _headers_to_include is not UNSET:
             headers_to_include = UploadMetadataHeadersToInclude.from_dict(_headers_to_include)
 
         if cls is UploadMetadata:
-            upload_metadata = cls.__new__(cls)
+            upload_metadata = _new(cls)
             upload_metadata.url = url
             upload_metadata.url_expiry = url_expiry
             upload_metadata.headers_to_include = headers_to_include
@@ -71,7 +71,9 @@ class UploadMetadata:
             )
 
         upload_metadata.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (url is not UNSET) + (url_expiry is not UNSET) + (_headers_to_include is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return upload_metadata
 
@@ -107,6 +109,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "Url",

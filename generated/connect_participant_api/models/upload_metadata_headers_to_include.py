@@ -25,12 +25,12 @@ class UploadMetadataHeadersToInclude:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if cls is UploadMetadataHeadersToInclude:
-            upload_metadata_headers_to_include = cls.__new__(cls)
+            upload_metadata_headers_to_include = _new(cls)
         else:
             upload_metadata_headers_to_include = cls()
 
         upload_metadata_headers_to_include.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {} if len(src_dict) == 0 else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return upload_metadata_headers_to_include
 
@@ -54,4 +54,5 @@ class UploadMetadataHeadersToInclude:
 #: The spec's bounds of each member, by attribute name (the facade checks requests against them).
 CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {}
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(())

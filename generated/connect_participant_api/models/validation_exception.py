@@ -43,7 +43,7 @@ class ValidationException:
         Message = src_dict.get("Message", UNSET)
 
         if cls is ValidationException:
-            validation_exception = cls.__new__(cls)
+            validation_exception = _new(cls)
             validation_exception.message = message
             validation_exception.Message = Message
         else:
@@ -53,7 +53,9 @@ class ValidationException:
             )
 
         validation_exception.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (message is not UNSET) + (Message is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return validation_exception
 
@@ -86,6 +88,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "message",

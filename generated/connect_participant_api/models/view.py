@@ -68,11 +68,11 @@ class View:
 
         _content = src_dict.get("Content", UNSET)
         content: ViewContent | Unset = UNSET
-        if not isinstance(_content, Unset):
+        if _content is not UNSET:
             content = ViewContent.from_dict(_content)
 
         if cls is View:
-            view = cls.__new__(cls)
+            view = _new(cls)
             view.id = id
             view.arn = arn
             view.name = name
@@ -88,7 +88,14 @@ class View:
             )
 
         view.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict)
+            == (id is not UNSET)
+            + (arn is not UNSET)
+            + (name is not UNSET)
+            + (version is not UNSET)
+            + (_content is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return view
 
@@ -133,6 +140,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "Id",

@@ -50,10 +50,11 @@ class ViewContent:
 
         template = src_dict.get("Template", UNSET)
 
-        actions = cast(list[str], src_dict.get("Actions", UNSET))
+        _actions = src_dict.get("Actions", UNSET)
+        actions = cast(list[str], _actions)
 
         if cls is ViewContent:
-            view_content = cls.__new__(cls)
+            view_content = _new(cls)
             view_content.input_schema = input_schema
             view_content.template = template
             view_content.actions = actions
@@ -65,7 +66,9 @@ class ViewContent:
             )
 
         view_content.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (input_schema is not UNSET) + (template is not UNSET) + (_actions is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return view_content
 
@@ -104,6 +107,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "InputSchema",

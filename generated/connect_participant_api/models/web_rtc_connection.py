@@ -47,16 +47,16 @@ class WebRTCConnection:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         _attendee = src_dict.get("Attendee", UNSET)
         attendee: Attendee | Unset = UNSET
-        if not isinstance(_attendee, Unset):
+        if _attendee is not UNSET:
             attendee = Attendee.from_dict(_attendee)
 
         _meeting = src_dict.get("Meeting", UNSET)
         meeting: WebRTCMeeting | Unset = UNSET
-        if not isinstance(_meeting, Unset):
+        if _meeting is not UNSET:
             meeting = WebRTCMeeting.from_dict(_meeting)
 
         if cls is WebRTCConnection:
-            web_rtc_connection = cls.__new__(cls)
+            web_rtc_connection = _new(cls)
             web_rtc_connection.attendee = attendee
             web_rtc_connection.meeting = meeting
         else:
@@ -66,7 +66,9 @@ class WebRTCConnection:
             )
 
         web_rtc_connection.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (_attendee is not UNSET) + (_meeting is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return web_rtc_connection
 
@@ -97,6 +99,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "Attendee",

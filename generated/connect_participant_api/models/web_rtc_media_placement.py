@@ -59,7 +59,7 @@ class WebRTCMediaPlacement:
         event_ingestion_url = src_dict.get("EventIngestionUrl", UNSET)
 
         if cls is WebRTCMediaPlacement:
-            web_rtc_media_placement = cls.__new__(cls)
+            web_rtc_media_placement = _new(cls)
             web_rtc_media_placement.audio_host_url = audio_host_url
             web_rtc_media_placement.audio_fallback_url = audio_fallback_url
             web_rtc_media_placement.signaling_url = signaling_url
@@ -73,7 +73,13 @@ class WebRTCMediaPlacement:
             )
 
         web_rtc_media_placement.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict)
+            == (audio_host_url is not UNSET)
+            + (audio_fallback_url is not UNSET)
+            + (signaling_url is not UNSET)
+            + (event_ingestion_url is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return web_rtc_media_placement
 
@@ -118,6 +124,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "AudioHostUrl",

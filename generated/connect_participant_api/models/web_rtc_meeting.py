@@ -51,18 +51,18 @@ class WebRTCMeeting:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         _media_placement = src_dict.get("MediaPlacement", UNSET)
         media_placement: WebRTCMediaPlacement | Unset = UNSET
-        if not isinstance(_media_placement, Unset):
+        if _media_placement is not UNSET:
             media_placement = WebRTCMediaPlacement.from_dict(_media_placement)
 
         _meeting_features = src_dict.get("MeetingFeatures", UNSET)
         meeting_features: MeetingFeaturesConfiguration | Unset = UNSET
-        if not isinstance(_meeting_features, Unset):
+        if _meeting_features is not UNSET:
             meeting_features = MeetingFeaturesConfiguration.from_dict(_meeting_features)
 
         meeting_id = src_dict.get("MeetingId", UNSET)
 
         if cls is WebRTCMeeting:
-            web_rtc_meeting = cls.__new__(cls)
+            web_rtc_meeting = _new(cls)
             web_rtc_meeting.media_placement = media_placement
             web_rtc_meeting.meeting_features = meeting_features
             web_rtc_meeting.meeting_id = meeting_id
@@ -74,7 +74,10 @@ class WebRTCMeeting:
             )
 
         web_rtc_meeting.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict)
+            == (_media_placement is not UNSET) + (_meeting_features is not UNSET) + (meeting_id is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return web_rtc_meeting
 
@@ -109,6 +112,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "MediaPlacement",

@@ -43,7 +43,7 @@ class Websocket:
         connection_expiry = src_dict.get("ConnectionExpiry", UNSET)
 
         if cls is Websocket:
-            websocket = cls.__new__(cls)
+            websocket = _new(cls)
             websocket.url = url
             websocket.connection_expiry = connection_expiry
         else:
@@ -53,7 +53,9 @@ class Websocket:
             )
 
         websocket.additional_properties = (
-            {} if _KNOWN_KEYS.issuperset(src_dict) else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
+            {}
+            if len(src_dict) == (url is not UNSET) + (connection_expiry is not UNSET)
+            else {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         )
         return websocket
 
@@ -86,6 +88,7 @@ CONSTRAINTS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
+_new = object.__new__  # an instance without __init__ (attrs classes define no __new__)
 _KNOWN_KEYS: Final[frozenset[str]] = frozenset(
     (
         "Url",
