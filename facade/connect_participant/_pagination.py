@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -46,6 +46,8 @@ __all__ = ["Page", "Transcript", "TranscriptCursor", "start_position"]
 
 Start = str | datetime | int | None
 
+
+_JUST_DICT: Final = frozenset({dict})
 
 #: GetTranscriptRequest members by the names ``chat.transcript()`` takes them
 _NAMES = {
@@ -142,11 +144,12 @@ class TranscriptCursor:
 
     def accept(self, doc: Mapping[str, Any]) -> Page:
         raw_items = doc.get("Transcript")
-        entries = (
-            [entry for entry in raw_items if isinstance(entry, Mapping)]
-            if isinstance(raw_items, list)
-            else []
-        )
+        if not isinstance(raw_items, list):
+            entries: list[Mapping[str, Any]] = []
+        elif set(map(type, raw_items)) <= _JUST_DICT:  # what JSON gives: no ABC check per item
+            entries = raw_items
+        else:
+            entries = [entry for entry in raw_items if isinstance(entry, Mapping)]
         token = doc.get("NextToken")
         token = token if isinstance(token, str) and token else None
         self._pages += 1

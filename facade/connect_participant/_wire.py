@@ -52,6 +52,7 @@ Auth = Literal["participant", "connection"] | None
 #: The one operation that takes the participant token (what the spec says in prose only).
 _PARTICIPANT_OPERATIONS: Final = frozenset({"create_participant_connection"})
 _BEARER: Final = "X-Amz-Bearer"
+_JSON: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one encoder for every body
 _SLOT: Final = "\x00bearer\x00"  # stands in for the token while the generated code builds the request
 
 
@@ -80,6 +81,7 @@ def takes_participant_token(operation: str) -> bool:
     return operation in _PARTICIPANT_OPERATIONS
 
 
+@cache
 def bearer_parameter(operation: str) -> str | None:
     """The keyword of the operation's ``X-Amz-Bearer`` header, if it takes one."""
     for keyword, bounds in PARAMETER_BOUNDS.get(operation, {}).items():
@@ -88,10 +90,12 @@ def bearer_parameter(operation: str) -> str | None:
     return None
 
 
-def _constraints(model: object) -> Mapping[str, Mapping[str, Any]]:
-    module = sys.modules[type(model).__module__]
+@cache
+def _constraints(module_name: str) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+    """A model module's ``CONSTRAINTS`` (member -> bounds), read once per module."""
+    module = sys.modules[module_name]
     found: Mapping[str, Mapping[str, Any]] = getattr(module, "CONSTRAINTS", {})
-    return found
+    return tuple(found.items())
 
 
 def check_model(model: object, names: Mapping[str, str] | None = None, prefix: str = "") -> None:
@@ -101,12 +105,12 @@ def check_model(model: object, names: Mapping[str, str] | None = None, prefix: s
     argument the caller knows it by (``"page_size"``, ``"start"``); else the member's own name.
     """
     names = names or {}
-    for member, bounds in _constraints(model).items():
+    for member, bounds in _constraints(type(model).__module__):
         value = getattr(model, member, UNSET)
         if isinstance(value, Unset):
             continue
         path = prefix + member
-        if attrs.has(type(value)):
+        if bounds.get("type", "object") == "object" and attrs.has(type(value)):
             check_model(value, names, path + ".")
             continue
         check_bounds(names.get(path, path), value, bounds)
@@ -131,7 +135,7 @@ def request(module: ModuleType, names: Mapping[str, str] | None = None, **kwargs
         del headers[bearer_header]
     body: bytes | None = None
     if "json" in built:
-        body = json.dumps(built["json"], separators=(",", ":"), ensure_ascii=False).encode()
+        body = _JSON.encode(built["json"]).encode()
         headers.setdefault("Content-Type", "application/json")
     path = str(built["url"])
     params = built.get("params")
@@ -142,9 +146,8 @@ def request(module: ModuleType, names: Mapping[str, str] | None = None, **kwargs
     auth: Auth = None
     if bearer_header is not None:
         auth = PARTICIPANT if takes_participant_token(operation) else CONNECTION
-    action = "".join(part[:1].upper() + part[1:] for part in operation.split("_"))
     return Request(
-        action,
+        _action(operation),
         str(built["method"]).upper(),
         path,
         body,
@@ -153,6 +156,12 @@ def request(module: ModuleType, names: Mapping[str, str] | None = None, **kwargs
         bearer_header,
         operation,
     )
+
+
+@cache
+def _action(operation: str) -> str:
+    """The API action of a generated module's name: ``send_message`` -> ``SendMessage``."""
+    return "".join(part[:1].upper() + part[1:] for part in operation.split("_"))
 
 
 @cache
