@@ -72,6 +72,55 @@ def cpu_per_call_interleaved(
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+@dataclass(frozen=True)
+class Paired:
+    """Per contender: median CPU seconds per call, and the median of its per-sample ratios to the base."""
+
+    cpu: dict[str, float]
+    ratio: dict[str, float]
+    spread: dict[str, tuple[float, float]]  # the ratios' first and third quartiles
+
+
+def cpu_paired(
+    fns: dict[str, Callable[[], object]], base: str, samples: int, warmup: int = 5
+) -> Paired:
+    """Client CPU (``time.process_time``) of one call of each contender, taken call by call in
+    turn, the order rotated every sample (A B C, B C A, C A B, …).
+
+    This VM's speed drifts by tens of percent within seconds (raw httpx's own transcript time
+    went from 8 to 15 ms between runs minutes apart), so each contender's call is compared
+    with the base's call of the same sample, measured a few milliseconds apart: the median of
+    those per-sample ratios follows the cost difference and not the drift. Rounds of several
+    calls (``cpu_per_call_interleaved``) let a slow spell fall on one contender's round.
+    """
+    names = list(fns)
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in names}
+    clock = time.process_time
+    for i in range(samples):
+        k = i % len(names)
+        for name in names[k:] + names[:k]:
+            fn = fns[name]
+            start = clock()
+            fn()
+            times[name].append(clock() - start)
+    ratios = {
+        name: [t / b for t, b in zip(times[name], times[base], strict=True) if b > 0] for name in names
+    }
+    return Paired(
+        cpu={name: statistics.median(values) for name, values in times.items()},
+        ratio={name: statistics.median(values) for name, values in ratios.items()},
+        spread={name: _quartiles(values) for name, values in ratios.items()},
+    )
+
+
+def _quartiles(values: list[float]) -> tuple[float, float]:
+    q = statistics.quantiles(values, n=4)
+    return q[0], q[2]
+
+
 @dataclass
 class Target:
     name: str
@@ -100,6 +149,15 @@ class Report:
     def row(self, label: str, value: float, unit: str, ratio_to: float | None = None, base: str = "") -> None:
         ratio = f"   {value / ratio_to:5.2f}× {base}" if ratio_to else ""
         print(f"  {label:<38} {value:>12.2f} {unit}{ratio}", flush=True)
+
+    def paired_row(self, label: str, paired: Paired, name: str, scale: float, unit: str, base: str) -> None:
+        """A contender's median CPU per call and its median per-sample ratio (quartiles) to ``base``."""
+        low, high = paired.spread[name]
+        print(
+            f"  {label:<38} {paired.cpu[name] * scale:>12.2f} {unit}"
+            f"   {paired.ratio[name]:5.2f}× {base} (quartiles {low:.2f}–{high:.2f})",
+            flush=True,
+        )
 
     def target(self, name: str, value: float, limit: float, *, higher_is_better: bool = False) -> None:
         self.targets.append(Target(name, value, limit, higher_is_better))

@@ -5,9 +5,11 @@ Compares, in one run against the same server process:
 - a 1000-item transcript in pages of 100 (realistic items: ≈100-character content, receipts,
   an attachment on every 10th): facade vs raw httpx vs boto3 (client CPU);
 
-The sync contenders take turns round by round (``cpu_per_call_interleaved``), so load that
-drifts during a run on a shared machine does not pass for a difference between them.
 - async SendMessage at 50 in flight: facade vs aiobotocore vs raw aiohttp (calls/s).
+
+The sync contenders take turns call by call (``cpu_paired``) and each ratio is the median of
+per-sample ratios to raw httpx, so the machine's drifting speed does not pass for a
+difference between them.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from typing import Any
 
 import httpx
 
-from bench._harness import Report, cpu_per_call_interleaved, server_process
+from bench._harness import Report, cpu_paired, server_process
 
 PARTICIPANT_TOKEN = "participant-token-bench"
 CONNECTION_TOKEN = "conn-token-bench"
 SEND_CALLS = 1000
-TRANSCRIPT_ROUNDS = 20
+TRANSCRIPT_SAMPLES = 150
 ASYNC_CALLS = 3000
 IN_FLIGHT = 50
 
@@ -91,8 +93,8 @@ def bench_sync(report: Report, url: str) -> None:
     with ParticipantClient(endpoint_url=url) as client:
         chat = client.connect(PARTICIPANT_TOKEN)
 
-        report.section("sync SendMessage — client CPU per call")
-        sends = cpu_per_call_interleaved(
+        report.section("sync SendMessage — client CPU per call (median; ratio: median of per-call ratios)")
+        sends = cpu_paired(
             {
                 "raw": lambda: _raw_send(raw),
                 "facade": lambda: chat.send_message("hello"),
@@ -100,33 +102,32 @@ def bench_sync(report: Report, url: str) -> None:
                     ConnectionToken=CONNECTION_TOKEN, ContentType="text/plain", Content="hello"
                 ),
             },
-            SEND_CALLS // 5,
+            base="raw",
+            samples=SEND_CALLS,
+            warmup=100,
         )
-        raw_cpu, facade_cpu, boto_cpu = sends["raw"], sends["facade"], sends["boto3"]
-        report.row("raw httpx", raw_cpu * 1e6, "µs")
-        report.row("connect_participant", facade_cpu * 1e6, "µs", raw_cpu * 1e6, "raw httpx")
-        report.row("boto3", boto_cpu * 1e6, "µs", raw_cpu * 1e6, "raw httpx")
-        report.target("sync send CPU, facade / raw httpx", facade_cpu / raw_cpu, 1.10)
+        report.row("raw httpx", sends.cpu["raw"] * 1e6, "µs")
+        report.paired_row("connect_participant", sends, "facade", 1e6, "µs", "raw httpx")
+        report.paired_row("boto3", sends, "boto3", 1e6, "µs", "raw httpx")
+        report.target("sync send CPU, facade / raw httpx", sends.ratio["facade"], 1.10)
 
         report.section("transcript of 1000 items, pages of 100 — client CPU per transcript")
         assert _raw_transcript(raw) == 1000
         assert sum(1 for _ in chat.transcript(page_size=100)) == 1000
         assert _boto3_transcript(boto) == 1000
-        transcripts = cpu_per_call_interleaved(
+        transcripts = cpu_paired(
             {
                 "raw": lambda: _raw_transcript(raw),
                 "facade": lambda: sum(1 for item in chat.transcript(page_size=100) if item.id),
                 "boto3": lambda: _boto3_transcript(boto),
             },
-            TRANSCRIPT_ROUNDS // 5,
-            rounds=15,
-            warmup=3,
+            base="raw",
+            samples=TRANSCRIPT_SAMPLES,
         )
-        raw_t, facade_t, boto_t = transcripts["raw"], transcripts["facade"], transcripts["boto3"]
-        report.row("raw httpx", raw_t * 1e3, "ms")
-        report.row("connect_participant", facade_t * 1e3, "ms", raw_t * 1e3, "raw httpx")
-        report.row("boto3", boto_t * 1e3, "ms", raw_t * 1e3, "raw httpx")
-        report.target("transcript CPU, facade / raw httpx", facade_t / raw_t, 1.40)
+        report.row("raw httpx", transcripts.cpu["raw"] * 1e3, "ms")
+        report.paired_row("connect_participant", transcripts, "facade", 1e3, "ms", "raw httpx")
+        report.paired_row("boto3", transcripts, "boto3", 1e3, "ms", "raw httpx")
+        report.target("transcript CPU, facade / raw httpx", transcripts.ratio["facade"], 1.40)
     raw.close()
 
 
