@@ -81,9 +81,7 @@ class Paired:
     spread: dict[str, tuple[float, float]]  # the ratios' first and third quartiles
 
 
-def cpu_paired(
-    fns: dict[str, Callable[[], object]], base: str, samples: int, warmup: int = 5
-) -> Paired:
+def cpu_paired(fns: dict[str, Callable[[], object]], base: str, samples: int, warmup: int = 5) -> Paired:
     """Client CPU (``time.process_time``) of one call of each contender, taken call by call in
     turn, the order rotated every sample (A B C, B C A, C A B, …).
 
@@ -106,9 +104,7 @@ def cpu_paired(
             start = clock()
             fn()
             times[name].append(clock() - start)
-    ratios = {
-        name: [t / b for t, b in zip(times[name], times[base], strict=True) if b > 0] for name in names
-    }
+    ratios = {name: [t / b for t, b in zip(times[name], times[base], strict=True) if b > 0] for name in names}
     return Paired(
         cpu={name: statistics.median(values) for name, values in times.items()},
         ratio={name: statistics.median(values) for name, values in ratios.items()},
