@@ -56,7 +56,21 @@ class MessageMetadata:
         _receipts = src_dict.get("Receipts", UNSET)
         receipts: list[Receipt] | Unset = UNSET
         if _receipts is not UNSET:
-            receipts = list(map(Receipt.from_dict, _receipts))
+            _receipts_list_: list[Receipt] = []
+            for _receipts_entry_ in _receipts:
+                _m1_ = _receipts_entry_.get("DeliveredTimestamp", UNSET)
+                _m2_ = _receipts_entry_.get("ReadTimestamp", UNSET)
+                _m3_ = _receipts_entry_.get("RecipientParticipantId", UNSET)
+                if len(_receipts_entry_) == (_m1_ is not UNSET) + (_m2_ is not UNSET) + (_m3_ is not UNSET):
+                    _receipts_made_ = _new(Receipt)
+                    _receipts_made_.delivered_timestamp = _m1_
+                    _receipts_made_.read_timestamp = _m2_
+                    _receipts_made_.recipient_participant_id = _m3_
+                    _receipts_made_.additional_properties = {}
+                else:
+                    _receipts_made_ = Receipt.from_dict(_receipts_entry_)
+                _receipts_list_.append(_receipts_made_)
+            receipts = _receipts_list_
 
         _message_processing_status = src_dict.get("MessageProcessingStatus", UNSET)
         message_processing_status: MessageProcessingStatus | Unset = UNSET
