@@ -299,6 +299,16 @@ class AnswerReader:
         headers = response.headers
         raw = b"".join(self._chunks)
         self._chunks.clear()
+        if not self._decoded and "content-encoding" not in headers and "transfer-encoding" not in headers:
+            # the common answer: the body as it came, its Content-Length (if any) already right;
+            # the headers object is handed over as it is (no second normalization)
+            return httpx.Response(
+                response.status_code,
+                headers=headers,
+                content=raw,
+                request=request,
+                extensions=response.extensions,
+            )
         if self._decoded or "content-encoding" not in headers:
             body = raw
         else:
