@@ -294,6 +294,28 @@ def test_an_encoded_answer_is_decoded_in_steps(encoding: str, compress: Any) -> 
     assert answer.headers["content-length"] == str(len(body))  # the decoded body's, not the wire's
 
 
+def test_a_plain_answer_is_handed_on_whole() -> None:
+    """Neither encoded nor chunked (the common answer): the same status, body, headers and extensions."""
+    body = b'{"Id":"m-1"}'
+    made = request()
+    response = httpx.Response(
+        200,
+        headers=[("Content-Length", str(len(body))), ("x-amzn-RequestId", "r-2"), ("Set-Cookie", "a=1")],
+        stream=Chunks(body),
+        extensions={"http_version": b"HTTP/1.1", "reason_phrase": b"OK"},
+    )
+    reader = AnswerReader(1024, 200)
+    reader.feed(body)
+    answer = reader.answer(response, made)
+    assert answer.content == body
+    assert answer.status_code == 200
+    assert answer.request is made
+    assert answer.extensions == {"http_version": b"HTTP/1.1", "reason_phrase": b"OK"}
+    assert answer.headers["content-length"] == str(len(body))
+    assert answer.headers["x-amzn-requestid"] == "r-2"
+    assert answer.headers.get_list("set-cookie") == ["a=1"]
+
+
 def test_transfer_encoding_is_not_handed_on() -> None:
     response = httpx.Response(
         200, headers={"Transfer-Encoding": "chunked", "X-Kept": "1"}, stream=Chunks(b"{}")
