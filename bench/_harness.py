@@ -37,41 +37,6 @@ def server_process(module: str = "bench._server", *args: str) -> Iterator[str]:
             proc.kill()
 
 
-def cpu_per_call(fn: Callable[[], object], calls: int, rounds: int = 5, warmup: int = 100) -> float:
-    """Median client CPU seconds per call (``time.process_time``) over several rounds."""
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(rounds):
-        start = time.process_time()
-        for _ in range(calls):
-            fn()
-        samples.append((time.process_time() - start) / calls)
-    return statistics.median(samples)
-
-
-def cpu_per_call_interleaved(
-    fns: dict[str, Callable[[], object]], calls: int, rounds: int = 7, warmup: int = 100
-) -> dict[str, float]:
-    """``cpu_per_call`` for several contenders, their rounds taken in turn (A B C A B C …).
-
-    On a shared, loaded machine the load drifts over a run; measuring one contender's rounds
-    after another's lets that drift pass for a difference between them. Taking turns gives
-    each contender the same conditions, so the ratios of one run compare like with like.
-    """
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
-    samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            start = time.process_time()
-            for _ in range(calls):
-                fn()
-            samples[name].append((time.process_time() - start) / calls)
-    return {name: statistics.median(values) for name, values in samples.items()}
-
-
 @dataclass(frozen=True)
 class Paired:
     """Per contender: median CPU seconds per call, and the median of its per-sample ratios to the base."""
@@ -88,8 +53,8 @@ def cpu_paired(fns: dict[str, Callable[[], object]], base: str, samples: int, wa
     This VM's speed drifts by tens of percent within seconds (raw httpx's own transcript time
     went from 8 to 15 ms between runs minutes apart), so each contender's call is compared
     with the base's call of the same sample, measured a few milliseconds apart: the median of
-    those per-sample ratios follows the cost difference and not the drift. Rounds of several
-    calls (``cpu_per_call_interleaved``) let a slow spell fall on one contender's round.
+    those per-sample ratios follows the cost difference and not the drift (rounds of several
+    calls, as measured before, let a slow spell fall on one contender's round).
     """
     names = list(fns)
     for fn in fns.values():
