@@ -19,6 +19,10 @@ from connect_participant_emulator._spec import load_spec, spec_path
 from connect_participant_emulator._validation import SchemaValidator, format_issues
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_python_dash_m_serves_and_stops_cleanly_on_ctrl_c() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "connect_participant_emulator", "--host", "127.0.0.1", "--port", "0"],
@@ -26,6 +30,9 @@ def test_python_dash_m_serves_and_stops_cleanly_on_ctrl_c() -> None:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONWARNINGS": "error"},
+        # Ctrl-C as in a terminal: a shell without job control starts background commands with
+        # SIGINT ignored, and children inherit that (then no Python program stops on SIGINT)
+        preexec_fn=_default_sigint,
     )
     try:
         assert process.stdout is not None
