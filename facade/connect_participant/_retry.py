@@ -299,17 +299,8 @@ class AnswerReader:
         headers = response.headers
         raw = b"".join(self._chunks)
         self._chunks.clear()
-        if not self._decoded and "content-encoding" not in headers and "transfer-encoding" not in headers:
-            # the common answer: the body as it came, its Content-Length (if any) already right;
-            # the headers object is handed over as it is (no second normalization)
-            return httpx.Response(
-                response.status_code,
-                headers=headers,
-                content=raw,
-                request=request,
-                extensions=response.extensions,
-            )
-        if self._decoded or "content-encoding" not in headers:
+        plain = not self._decoded and "content-encoding" not in headers
+        if plain or self._decoded:
             body = raw
         else:
             # httpx's own decoders, fed a bounded step at a time through a throwaway response
@@ -329,11 +320,17 @@ class AnswerReader:
                 scrub(exc)
                 raise error from exc
             body = b"".join(parts)
-        kept = [
-            (k, v)
-            for k, v in headers.multi_items()
-            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-        ]
+        kept: httpx.Headers | list[tuple[str, str]]
+        if plain and "transfer-encoding" not in headers:
+            # the common answer: the body as it came, its Content-Length (if any) already right;
+            # the headers object is handed over as it is (no second normalization)
+            kept = headers
+        else:
+            kept = [
+                (k, v)
+                for k, v in headers.multi_items()
+                if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+            ]
         return httpx.Response(
             response.status_code,
             headers=kept,
