@@ -84,6 +84,15 @@ def _aiohttp_transport() -> httpx.AsyncBaseTransport:
     return AiohttpTransport(limits=_LIMITS)
 
 
+class _NoCookies(httpx.Cookies):
+    """Our own clients keep no cookies from answers, as AWS SDKs keep none: neither the service
+    nor presigned storage needs them, and httpx's cookie handling cost about an eighth of an
+    async SendMessage's CPU (it builds a urllib request and an email message per answer)."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
 class ClientOptions(TypedDict, total=False):
     """The keywords both clients take besides ``region`` and ``http_client``."""
 
@@ -212,9 +221,11 @@ class _ClientBase:
             transport = retry_wrapper(
                 default_transport(), self._retry, max_response_bytes=self._max_response_bytes
             )
-            return kind(
+            http = kind(
                 base_url=self._endpoint_url, timeout=self._timeout, transport=transport, headers=_HEADERS
             )
+            http._cookies = _NoCookies()  # httpx has no public switch; `cookies=` would copy it
+            return http
         if not isinstance(given, kind):
             raise InvalidInputError("http_client", f"must be an httpx.{kind.__name__}")
         if not isinstance(given._transport, retry_wrapper):  # type: ignore[arg-type]
@@ -245,6 +256,8 @@ class ParticipantClient(_ClientBase):
     ``refresh_margin`` (seconds before expiry to renew the connection token),
     ``max_response_bytes`` (largest API answer read, 10 MiB by default; attachments are
     streamed and not affected). The timeout is also each attempt's overall deadline.
+    The client's own ``httpx.Client`` keeps no cookies from answers, as AWS SDKs keep none
+    (an ``http_client`` you give keeps its own cookie handling).
     """
 
     def __init__(
@@ -312,7 +325,7 @@ class AsyncParticipantClient(_ClientBase):
     """Async client; the same names as ``ParticipantClient``, awaited.
 
     ``http_client`` takes your ``httpx.AsyncClient``; by default the client uses
-    httpx over aiohttp (``httpx_aiohttp.AiohttpTransport``).
+    httpx over aiohttp (``httpx_aiohttp.AiohttpTransport``), keeping no cookies.
     """
 
     def __init__(
