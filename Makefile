@@ -51,7 +51,7 @@ generate-into: $(STAMP)
 
 check-generated: $(STAMP)
 	$(call run_generator,.tmp/check-generated)
-	@diff -r -q generated/$(GEN_PKG) .tmp/check-generated/$(GEN_PKG) \
+	@diff -r -q -x __pycache__ generated/$(GEN_PKG) .tmp/check-generated/$(GEN_PKG) \
 	  || { echo "generated/ differs from what $(SPEC) produces: run 'make generate' and commit"; exit 1; }
 	@echo "check-generated: generated/$(GEN_PKG) matches $(SPEC)"
 
