@@ -45,7 +45,6 @@ from connect_participant import (
     View,
     WorkflowCancelled,
 )
-from connect_participant._events import event_from_item
 from connect_participant_emulator import LocalParticipantService
 
 PREFIX = "application/vnd.amazonaws.connect.event."
@@ -66,7 +65,7 @@ def svc() -> Iterator[LocalParticipantService]:
 
 
 def _events(chat: ChatSession) -> list[Event]:
-    return [event_from_item(item) for item in chat.transcript(direction="FORWARD")]
+    return [Event.from_item(item) for item in chat.transcript(direction="FORWARD")]
 
 
 def _wait_for(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -108,14 +107,14 @@ def _wait_for(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
 )
 def test_every_event_content_type_has_its_event(name: str, cls: type[Event]) -> None:
     item = Item({"Type": "EVENT", "ContentType": PREFIX + name, "Id": "e1", "ParticipantRole": "SYSTEM"})
-    event = event_from_item(item)
+    event = Event.from_item(item)
     assert type(event) is cls
     assert event.item is item
 
 
 def test_unknown_event_types_stay_unknown_and_whole() -> None:
     raw = {"Type": "EVENT", "ContentType": PREFIX + "something.new", "Id": "x", "Extra": {"a": 1}}
-    event = event_from_item(Item(raw))
+    event = Event.from_item(Item(raw))
     assert type(event) is UnknownEvent
     assert event.item.raw == raw
 
@@ -130,13 +129,13 @@ def test_authentication_events_read_their_session_id() -> None:
                 "Content": json.dumps({"SessionId": session}),
             }
         )
-        event = event_from_item(item)
+        event = Event.from_item(item)
         assert getattr(event, "session_id") == session  # noqa: B009 - every authentication event has it
     for content in (None, "not json", "[1]", '{"SessionId": 5}'):
         raw = {"Type": "EVENT", "ContentType": PREFIX + "authentication.initiated"}
         if content is not None:
             raw["Content"] = content
-        event = event_from_item(Item(raw))
+        event = Event.from_item(Item(raw))
         assert isinstance(event, AuthenticationInitiated)
         assert event.session_id is None
 
@@ -242,7 +241,7 @@ async def test_cancel_authentication_async(svc: LocalParticipantService) -> None
             await chat.cancel_authentication(session_id)
             items = [i async for i in chat.transcript(direction="FORWARD")]
             cancelled = [
-                event_from_item(i) for i in items if isinstance(event_from_item(i), AuthenticationCancelled)
+                Event.from_item(i) for i in items if isinstance(Event.from_item(i), AuthenticationCancelled)
             ]
             assert [e.session_id for e in cancelled] == [session_id]  # type: ignore[attr-defined]
             with pytest.raises(Exception, match="already"):

@@ -15,11 +15,13 @@ from connect_participant import (
     AsyncParticipantClient,
     ChatEnded,
     ChatSession,
+    Event,
     EventStream,
     EventStreamConfig,
     InvalidInputError,
     Message,
     ParticipantClient,
+    ParticipantJoined,
     ReadReceipt,
     Typing,
 )
@@ -347,3 +349,31 @@ def test_events_after_an_item_replays_what_followed_it_first(svc: LocalParticipa
             robot.send_message("four")
             texts = [next_message(stream).item.content for _ in range(3)]
         assert texts == ["two", "three", "four"]
+
+
+def test_event_from_item_on_the_transcript_is_the_streams_event(svc: LocalParticipantService) -> None:
+    """``Event.from_item(item)`` on the transcript gives, item by item, the event type the stream gave."""
+    chat = svc.start_chat()
+    bot = svc.add_participant(chat, "Bot")
+    streamed: dict[str, type] = {}
+    with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        customer = client.connect(chat.participant_token)
+        robot = client.connect(bot.participant_token)
+        with robot.events(config=FAST) as stream:
+
+            def until(content: str) -> None:
+                for event in stream:
+                    if event.id is not None:
+                        streamed[event.id] = type(event)
+                    if isinstance(event, Message) and event.item.content == content:
+                        return
+
+            customer.send_message("ready?")
+            until("ready?")
+            svc.add_participant(chat, "Agent")  # joins while the socket is live
+            customer.send_typing()
+            customer.send_message("done")
+            until("done")
+        kept = {item.id: type(Event.from_item(item)) for item in robot.transcript() if item.id in streamed}
+    assert {Message, ParticipantJoined} <= set(kept.values())
+    assert kept == {key: streamed[key] for key in kept}

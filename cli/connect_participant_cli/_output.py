@@ -56,15 +56,15 @@ def _label(item: Any) -> str:
         AttachmentAdded,
         ChatEnded,
         DeliveredReceipt,
+        Event,
         Message,
         ParticipantJoined,
         ParticipantLeft,
         ReadReceipt,
         Typing,
     )
-    from connect_participant._events import event_from_item
 
-    event = event_from_item(item)
+    event = Event.from_item(item)
     if isinstance(event, Message):
         return "message"
     if isinstance(event, AttachmentAdded):

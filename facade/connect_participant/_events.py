@@ -88,6 +88,13 @@ class Event:
     item: Item
     previous: Item | None = None
 
+    @staticmethod
+    def from_item(item: Item) -> Event:
+        """The typed event the events stream yields for a transcript item (``Message``,
+        ``Typing``, ``ParticipantJoined``, …, ``UnknownEvent`` for a kind it does not know), so
+        one handler serves a transcript and the stream: ``match Event.from_item(item): …``."""
+        return event_from_item(item)
+
     @property
     def is_update(self) -> bool:
         """Whether this event re-delivers an item already seen, in a new state (see ``previous``)."""
