@@ -41,24 +41,89 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WORKSPACES = ROOT / ".tmp" / "mutate"
 PACKAGE = "connect_participant"
+EMULATOR = "connect_participant_emulator"
 SURVIVORS = ROOT / "tests" / "mutation_survivors.txt"
 
-# module -> the fast tests that cover it (pure tests first; loopback servers only where the
-# module's behaviour is only reachable through them)
-MODULES: dict[str, list[str]] = {
-    "_tokens": ["tests/test_facade_tokens.py", "tests/test_facade_tokens_edges.py"],
-    "_retry": [
+
+@dataclass(frozen=True)
+class Target:
+    """One module to mutate: its package, the folder that holds the package, and the fast tests
+    that cover it (pure tests first; loopback servers only where the module's behaviour is only
+    reachable through them)."""
+
+    package: str
+    folder: str
+    module: str
+    tests: tuple[str, ...]
+
+    @property
+    def source(self) -> Path:
+        return ROOT / self.folder / self.package / f"{self.module}.py"
+
+    @property
+    def dotted(self) -> str:
+        """How mutmut's mutant names start: ``connect_participant._tokens``."""
+        return f"{self.package}.{self.module}"
+
+
+def _facade(module: str, *tests: str) -> Target:
+    return Target(PACKAGE, "facade", module, tests)
+
+
+def _emulator(module: str, *tests: str) -> Target:
+    return Target(EMULATOR, "emulator", module, tests)
+
+
+_EMULATOR_TESTS = (
+    "tests/test_emulator_http.py",
+    "tests/test_emulator_transfers.py",
+    "tests/test_emulator_faults.py",
+    "tests/test_emulator_robustness.py",
+    "tests/test_chat_features.py",
+    "tests/test_stated_rules_loopback.py",
+)
+
+# name (``--module``) -> what it mutates and the tests that must kill it. Facade modules keep
+# their bare names; the emulator's are ``emulator.<module>``.
+MODULES: dict[str, Target] = {
+    "_tokens": _facade("_tokens", "tests/test_facade_tokens.py", "tests/test_facade_tokens_edges.py"),
+    "_retry": _facade(
+        "_retry",
         "tests/test_facade_retry.py",
         "tests/test_facade_retry_edges.py",
         "tests/test_facade_retry_bounds.py",
-    ],
-    "_deadline": ["tests/test_deadline_net.py", "tests/test_facade_retry_bounds.py"],
-    "_deadline_net": ["tests/test_deadline_net.py"],
-    "_pagination": ["tests/test_facade_transcript.py", "tests/test_facade_transcript_edges.py"],
-    "_secrets": ["tests/test_facade_secrets.py", "tests/test_facade_secrets_edges.py"],
-    "_attachments": ["tests/test_attachments_rules.py", "tests/test_attachments_rules_edges.py"],
-    "_ws_protocol": ["tests/test_events_protocol.py", "tests/test_events_protocol_edges.py"],
-    "_errors": ["tests/test_facade_errors.py", "tests/test_facade_errors_edges.py"],
+    ),
+    "_deadline": _facade("_deadline", "tests/test_deadline_net.py", "tests/test_facade_retry_bounds.py"),
+    "_deadline_net": _facade("_deadline_net", "tests/test_deadline_net.py"),
+    "_pagination": _facade(
+        "_pagination", "tests/test_facade_transcript.py", "tests/test_facade_transcript_edges.py"
+    ),
+    "_secrets": _facade("_secrets", "tests/test_facade_secrets.py", "tests/test_facade_secrets_edges.py"),
+    "_attachments": _facade(
+        "_attachments", "tests/test_attachments_rules.py", "tests/test_attachments_rules_edges.py"
+    ),
+    "_ws_protocol": _facade(
+        "_ws_protocol", "tests/test_events_protocol.py", "tests/test_events_protocol_edges.py"
+    ),
+    "_errors": _facade("_errors", "tests/test_facade_errors.py", "tests/test_facade_errors_edges.py"),
+    "_delivery": _facade(
+        "_delivery",
+        "tests/test_delivery_rules.py",
+        "tests/test_stated_rules.py",
+        "tests/test_events_protocol.py",
+        "tests/test_events_protocol_edges.py",
+    ),
+    "_endpoints": _facade("_endpoints", "tests/test_facade_endpoints.py", "tests/test_stated_rules.py"),
+    "_interactive": _facade("_interactive", "tests/test_interactive.py"),
+    "_config": _facade("_config", "tests/test_facade_config.py"),
+    "_validation": _facade("_validation", "tests/test_facade_validation.py"),
+    "_streaming": _facade("_streaming", "tests/test_streaming.py"),
+    "testing": _facade("testing", "tests/test_conversation.py", "tests/test_stated_rules_loopback.py"),
+    "emulator._model": _emulator("_model", *_EMULATOR_TESTS),
+    "emulator._features": _emulator("_features", *_EMULATOR_TESTS),
+    "emulator._operations": _emulator("_operations", *_EMULATOR_TESTS),
+    "emulator._validation": _emulator("_validation", "tests/test_emulator_robustness.py", *_EMULATOR_TESTS),
+    "emulator._faults": _emulator("_faults", "tests/test_emulator_faults.py"),
 }
 
 # what mutmut reports -> how it counts here
@@ -98,54 +163,60 @@ def _workspace(module: str) -> Path:
     return WORKSPACES / module
 
 
-def prepare(module: str) -> None:
-    work = _workspace(module)
-    copy = work / "src" / PACKAGE / f"{module}.py"
-    if copy.exists() and not filecmp.cmp(ROOT / "facade" / PACKAGE / f"{module}.py", copy, shallow=False):
+def prepare(name: str) -> None:
+    target = MODULES[name]
+    work = _workspace(name)
+    copy = work / "src" / target.package / f"{target.module}.py"
+    if copy.exists() and not filecmp.cmp(target.source, copy, shallow=False):
         # mutmut re-collects which tests cover which function only for new tests: functions new
         # in a changed module would be "no tests". Make it collect them all again.
         (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+    # the facade always (the emulator's tests use it too); the emulator only when it is mutated,
+    # else the tests import it from the checkout
+    packages = [PACKAGE] if target.package == PACKAGE else [PACKAGE, EMULATOR]
     _sync_tree(ROOT / "facade" / PACKAGE, work / "src" / PACKAGE)
+    if target.package == EMULATOR:
+        _sync_tree(ROOT / "emulator" / EMULATOR, work / "src" / EMULATOR)
     _sync_tree(ROOT / "tests", work / "tests")
     _sync_tree(ROOT / "spec", work / "spec")
     config = f"""
 
 [tool.mutmut]
-source_paths = ["src/{PACKAGE}"]
-only_mutate = ["src/{PACKAGE}/{module}.py"]
-pytest_add_cli_args_test_selection = {_toml_list(MODULES[module])}
+source_paths = {_toml_list([f"src/{package}" for package in packages])}
+only_mutate = ["src/{target.package}/{target.module}.py"]
+pytest_add_cli_args_test_selection = {_toml_list(list(target.tests))}
 # a mutant that sleeps (a retry delay, say) uses no CPU time, so mutmut's CPU limit never stops it
 pytest_add_cli_args = ["-q", "--timeout=20"]
 use_git_change_detection = false
 """
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8") + config
-    target = work / "pyproject.toml"
-    if not target.exists() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
-    meta = work / "mutants" / "src" / PACKAGE / f"{module}.py.meta"
+    toml = work / "pyproject.toml"
+    if not toml.exists() or toml.read_text(encoding="utf-8") != text:
+        toml.write_text(text, encoding="utf-8")
+    meta = work / "mutants" / "src" / target.package / f"{target.module}.py.meta"
     if meta.exists():
         # test the survivors again: tests may have been added for them since
         data = json.loads(meta.read_text(encoding="utf-8"))
         verdicts = data["exit_code_by_key"]
-        for name, code in verdicts.items():
+        for key, code in verdicts.items():
             if code is not None and code not in (1, 3, 36, 37, 24, -24, 152, 255, -11, -9):  # killed
-                verdicts[name] = None
+                verdicts[key] = None
         meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
 
 
-def has_functions(module: str) -> bool:
+def has_functions(name: str) -> bool:
     """mutmut mutates only function and method bodies: a module of constants has no mutants (and
     mutmut stops with an error when no test covers any)."""
-    tree = ast.parse((ROOT / "facade" / PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    tree = ast.parse(MODULES[name].source.read_text(encoding="utf-8"))
     return any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) for node in ast.walk(tree))
 
 
-def run_mutmut(module: str, max_children: int) -> None:
+def run_mutmut(name: str, max_children: int) -> None:
     mutmut = Path(sys.executable).parent / "mutmut"
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    print(f"=== mutmut: {module} (tests: {' '.join(MODULES[module])})", flush=True)
+    print(f"=== mutmut: {name} (tests: {' '.join(MODULES[name].tests)})", flush=True)
     subprocess.run(
-        [str(mutmut), "run", "--max-children", str(max_children)], cwd=_workspace(module), env=env, check=True
+        [str(mutmut), "run", "--max-children", str(max_children)], cwd=_workspace(name), env=env, check=True
     )
 
 
@@ -157,10 +228,7 @@ class Mutant:
     name: str  # connect_participant._tokens.x_decode__mutmut_7
     status: str
     diff: str
-
-    @property
-    def module(self) -> str:
-        return self.name.split(".")[1]
+    target: str  # the MODULES name it belongs to
 
     @property
     def function(self) -> str:
@@ -198,13 +266,14 @@ def collect(modules: list[str]) -> list[Mutant]:
                 continue
             os.chdir(work)
             reset_config()
-            path = Path("src") / PACKAGE / f"{module}.py"
+            target = MODULES[module]
+            path = Path("src") / target.package / f"{target.module}.py"
             data = SourceFileMutationData(path=path)
             data.load()
             for name, code in sorted(data.exit_code_by_key.items()):
                 status = status_by_exit_code[code]
                 diff = "" if status in KILLED else get_diff_for_mutant(name, path=path)
-                out.append(Mutant(name, status, diff))
+                out.append(Mutant(name, status, diff, module))
     finally:
         os.chdir(here)
     return out
@@ -245,7 +314,7 @@ def report(mutants: list[Mutant], modules: list[str]) -> int:
     rows = []
     totals: Counter[str] = Counter()
     for module in modules:
-        mine = [m for m in mutants if m.module == module]
+        mine = [m for m in mutants if m.target == module]
         counts: Counter[str] = Counter()
         for mutant in mine:
             if mutant.status in KILLED:
@@ -268,13 +337,13 @@ def report(mutants: list[Mutant], modules: list[str]) -> int:
 
     print()
     print(
-        f"{'module':<14}{'total':>7}{'killed':>8}{'survived':>10}{'equiv.':>8}{'not worth':>11}{'score':>8}"
+        f"{'module':<22}{'total':>7}{'killed':>8}{'survived':>10}{'equiv.':>8}{'not worth':>11}{'score':>8}"
     )
     for module, c in rows:
         relevant = c["total"] - c["equivalent"] - c["not checked"]
         score = f"{100 * c['killed'] / relevant:.1f}%" if relevant else "-"
         print(
-            f"{module:<14}{c['total']:>7}{c['killed']:>8}{c['survived']:>10}{c['equivalent']:>8}"
+            f"{module:<22}{c['total']:>7}{c['killed']:>8}{c['survived']:>10}{c['equivalent']:>8}"
             f"{c['not worth']:>11}{score:>8}"
         )
     if totals["not checked"]:
@@ -289,8 +358,8 @@ def report(mutants: list[Mutant], modules: list[str]) -> int:
             print(f"\n# {mutant.name}: {mutant.status}")
             print(f"# key: {mutant.key}")
             print("\n".join(mutant.diff.splitlines()[2:]))
-    names = {m.function.split(".")[1] for m in mutants}
-    stale = [e for k, e in listed.items() if k not in seen and k.split(".")[1] in names]
+    ran = {MODULES[m.target].dotted for m in mutants}
+    stale = [e for k, e in listed.items() if k not in seen and ".".join(k.split(".")[:2]) in ran]
     if stale:
         print(
             f"\n{len(stale)} lines of {SURVIVORS.name} match no surviving mutant (killed now, or the code changed):"
