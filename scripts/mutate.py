@@ -123,7 +123,9 @@ MODULES: dict[str, Target] = {
     "emulator._features": _emulator("_features", *_EMULATOR_TESTS),
     "emulator._operations": _emulator("_operations", *_EMULATOR_TESTS),
     "emulator._validation": _emulator("_validation", "tests/test_emulator_robustness.py", *_EMULATOR_TESTS),
-    "emulator._faults": _emulator("_faults", "tests/test_emulator_faults.py"),
+    "emulator._faults": _emulator(
+        "_faults", "tests/test_emulator_faults_rules.py", "tests/test_emulator_faults.py"
+    ),
 }
 
 # what mutmut reports -> how it counts here
