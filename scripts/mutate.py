@@ -116,13 +116,15 @@ MODULES: dict[str, Target] = {
     "_endpoints": _facade("_endpoints", "tests/test_facade_endpoints.py", "tests/test_stated_rules.py"),
     "_interactive": _facade("_interactive", "tests/test_interactive.py"),
     "_config": _facade("_config", "tests/test_facade_config.py"),
-    "_validation": _facade("_validation", "tests/test_facade_validation.py"),
-    "_streaming": _facade("_streaming", "tests/test_streaming.py"),
+    "_validation": _facade(
+        "_validation", "tests/test_validation_rules.py", "tests/test_facade_validation.py"
+    ),
+    "_streaming": _facade("_streaming", "tests/test_validation_rules.py", "tests/test_streaming.py"),
     "testing": _facade("testing", "tests/test_conversation.py", "tests/test_stated_rules_loopback.py"),
     "emulator._model": _emulator("_model", *_EMULATOR_TESTS),
     "emulator._features": _emulator("_features", *_EMULATOR_TESTS),
     "emulator._operations": _emulator("_operations", *_EMULATOR_TESTS),
-    "emulator._validation": _emulator("_validation", "tests/test_emulator_robustness.py", *_EMULATOR_TESTS),
+    "emulator._validation": _emulator("_validation", *_EMULATOR_TESTS),
     "emulator._faults": _emulator(
         "_faults", "tests/test_emulator_faults_rules.py", "tests/test_emulator_faults.py"
     ),
