@@ -229,8 +229,10 @@ def test_flows_are_found_by_id_arn_name_and_by_the_designer_s_name_for_a_foreign
 
 def test_a_file_that_is_not_json_is_a_problem_of_that_flow_only(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text("{nope")
+    (tmp_path / "manifest.json").write_text(json.dumps({"flows": []}))  # flows pull's index: skipped
     (tmp_path / "fine.json").write_text(json.dumps(flow("Fine", disconnect())))
     flows = ContactFlows(tmp_path)
+    assert sorted(f.name for f in flows.flows) == ["Fine", "broken"]
     flows.check("Fine")
     with pytest.raises(FlowError, match="not JSON"):
         flows.check("broken")

@@ -171,12 +171,14 @@ class FlowEngine:
             raise ServiceError(400, "InvalidParameterException", f"ContactFlowId {flow_id}: {exc}") from None
         return flow
 
-    def start(self, contact: Contact, flow: Flow, customer: Participant) -> None:
-        """Run ``flow`` for a new chat once its customer is connected: at the first subscription of
+    def start(self, contact: Contact, flow: Flow, customer: Participant, attributes: Any = None) -> None:
+        """Run ``flow`` for a new chat (``attributes``: StartChatContact's) once its customer is connected: at the first subscription of
         one of the customer's WebSockets (so that a client subscribing sees every flow message
         live), or ``START_GRACE`` seconds after the customer's CreateParticipantConnection with
         ConnectParticipant (a client reading the transcript only)."""
         data = ContactState(contact.contact_id, self.flows.instance_arn, customer_name=customer.display_name)
+        if isinstance(attributes, dict):  # StartChatContact's Attributes: the contact's first attributes
+            data.attributes.update({str(k): str(v) for k, v in attributes.items() if isinstance(v, str)})
         cf = _ContactFlows(contact, data, customer=customer)
         cf.pending = FlowRun(flow, data, self.flows.find)
         contact.extras["flows"] = cf

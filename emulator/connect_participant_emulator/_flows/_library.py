@@ -1,6 +1,7 @@
 """``ContactFlows``: the flows an emulator runs and the plug-ins they reach.
 
-Files it reads (``.json``; a folder: every ``*.json`` in it, sorted, sub-folders included):
+Files it reads (``.json``; a folder: every ``*.json`` in it, sorted, sub-folders included,
+but ``manifest.json``):
 
 - a Flow-language document as the designer exports it (``{"Version": "2019-10-30",
   "StartAction", "Actions", "Metadata": {"name": …}}``): named by ``Metadata.name`` (else the
@@ -33,6 +34,9 @@ from ._values import substitute_placeholders
 __all__ = ["ContactFlows", "HoursRule", "LambdaRule", "LexRule", "QueueRule"]
 
 DEFAULT_INSTANCE_ARN = "arn:aws:connect:us-east-1:123456789012:instance/00000000-0000-4000-8000-000000000001"
+
+#: a folder's index file (``connect-participant flows pull`` writes one), not a flow
+MANIFEST = "manifest.json"
 
 FlowSource = str | os.PathLike[str] | Mapping[str, Any]
 
@@ -111,7 +115,8 @@ class ContactFlows:
         if path.is_dir():
             added: list[Flow] = []
             for file in sorted(path.rglob("*.json")):
-                added.extend(self.load(file))
+                if file.name != MANIFEST:  # the index ``flows pull`` writes beside the flows
+                    added.extend(self.load(file))
             return added
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
@@ -292,6 +297,15 @@ class ContactFlows:
         """What DescribeView answers for a ShowView of views matching ``pattern``
         (``{"Name", "Content": {"Template", "InputSchema", "Actions": [...]}}``)."""
         self.views.append((pattern, dict(view)))
+
+    def clear_plugins(self) -> None:
+        """Forget every registered Lambda function, Lex bot, queue, hours and view (the flows
+        stay): one emulator can serve several tests, each registering its own plug-ins."""
+        self.lambdas.clear()
+        self.bots.clear()
+        self.queues.clear()
+        self.hours_rules.clear()
+        self.views.clear()
 
     # --- lookups (the engine's) -------------------------------------------------------------
 
