@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -132,6 +135,9 @@ def test_a_chat_runs_its_flow_bot_queue_agent_and_disconnect_flow() -> None:
             ):
                 convo.expect(Message, "Welcome, Ann!", role="SYSTEM")
                 convo.expect(Message, "How can I help?", role="SYSTEM")
+                svc.close_websockets(
+                    contact_id=chat.contact_id, abrupt=True
+                )  # a dropped socket loses nothing
                 session.send_message("I need a human")
                 picker = convo.expect_interactive(ListPicker)
                 assert picker.title == "Which account?"
@@ -383,3 +389,154 @@ def test_the_emulator_readme_s_flow_example_runs(tmp_path: Path, monkeypatch: py
         ("Inbound", "queue", "UpdateContactTargetQueue", "NextAction"),
         ("Inbound", "transfer", "TransferContactToQueue", "End"),
     ]
+
+
+def test_the_customer_queue_flow_runs_while_queued_and_stops_when_the_agent_joins() -> None:
+    queue_flow = flow(
+        "Queue music",
+        say("queued", "You are number $.Queue.Name in line.", "loop"),
+        action("loop", "Loop", {"LoopCount": "5"},
+               conditions=[("Equals", "ContinueLooping", "wait"), ("Equals", "DoneLooping", "done")]),
+        action("wait", "Wait", {"TimeLimitSeconds": "60"}, conditions=[("Equals", "WaitCompleted", "still")],
+               errors={"NoMatchingError": "done"}),
+        say("still", "Still waiting, thanks for your patience.", "loop"),
+        action("done", "EndFlowExecution"),
+    )  # fmt: skip
+    inbound = flow(
+        "Inbound",
+        action("hooks", "UpdateContactEventHooks", {"EventHooks": {"CustomerQueue": "Queue music"}}, "queue",
+               errors={"NoMatchingError": "end"}),
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE_ARN}, "transfer", errors={"NoMatchingError": "end"}),
+        action("transfer", "TransferContactToQueue", {}, errors={"QueueAtCapacity": "end", "NoMatchingError": "end"}),
+        disconnect("end"),
+    )  # fmt: skip
+    flows = ContactFlows(inbound, queue_flow)
+    flows.queue("q-support", Agent("Sam", delay=150, script=["Sam here, sorry for the wait."], leaves=False))
+    with LocalParticipantService(flows=flows) as svc:
+        chat = svc.start_chat("Ann", contact_flow="Inbound")
+        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
+            with (
+                client.connect(chat.participant_token) as session,
+                Conversation(session, timeout=10) as convo,
+            ):
+                convo.expect(Message, "You are number q-support in line.")
+                svc.advance_clock(60)
+                convo.expect(Message, "Still waiting")
+                svc.advance_clock(60)
+                convo.expect(Message, "Still waiting")
+                svc.advance_clock(30)  # 150 s: the agent joins; the queue flow stops in its Wait
+                convo.expect(ParticipantJoined, role="AGENT")
+                convo.expect(Message, "Sam here", role="AGENT")
+                svc.advance_clock(600)
+                svc.stop_contact(chat)
+                convo.expect(ChatEnded)
+                said = [e.content for e in convo.history if isinstance(e, Message)]
+        steps = svc.flow_trace(chat)
+    assert said.count("Still waiting, thanks for your patience.") == 2  # nothing after the agent joined
+    assert steps[-1].flow == "Queue music"
+    assert (steps[-1].identifier, steps[-1].branch, steps[-1].note) == (
+        "wait",
+        "Stopped",
+        "agent 'Sam' joined",
+    )
+
+
+def test_a_flow_named_by_arn_runs_for_a_client_that_reads_the_transcript_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("connect_participant_emulator._flows._engine.START_GRACE", 0.05)
+    flows = ContactFlows(goodbye_flow())
+    goodbye = flows.get("Goodbye")
+    assert goodbye is not None
+    with (
+        LocalParticipantService(flows=flows) as svc,
+        httpx.Client(base_url=svc.endpoint_url, timeout=10) as http,
+    ):
+        started = http.put("/contact/chat", json={"InstanceId": svc.instance_id, "ContactFlowId": goodbye.arn,
+                                                  "ParticipantDetails": {"DisplayName": "Ann"}})  # fmt: skip
+        token = started.json()["ParticipantToken"]
+        connection = http.post(
+            "/participant/connection",
+            headers={"X-Amz-Bearer": token},
+            json={"Type": ["CONNECTION_CREDENTIALS"], "ConnectParticipant": True},
+        ).json()["ConnectionCredentials"]["ConnectionToken"]
+        assert connection
+        for _ in range(200):  # the flow starts shortly after the connection (no WebSocket here)
+            threading.Event().wait(0.05)
+            if svc.flow_trace(started.json()["ContactId"]):
+                break
+        steps = svc.flow_trace(started.json()["ContactId"])
+    assert [s.identifier for s in steps] == ["bye", "end"]
+
+
+def test_a_lambda_timing_out_and_hours_closed_on_the_flow_clock() -> None:
+    document = flow(
+        "Hours",
+        action("hours", "CheckHoursOfOperation", {"HoursOfOperationId": "arn:aws:connect:us-east-1:1:instance/i/operating-hours/h-1"},
+               conditions=[("Equals", "True", "fn"), ("Equals", "False", "closed")], errors={"NoMatchingError": "end"}),
+        say("closed", "We are closed at the weekend.", "fn"),
+        action("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": "slow-one", "InvocationTimeLimitSeconds": "8"},
+               "end", errors={"NoMatchingError": "failed"}),
+        say("failed", "The lookup failed.", "end"),
+        disconnect("end"),
+    )  # fmt: skip
+    flows = ContactFlows(
+        document, clock=FlowClock(start=datetime(2026, 12, 6, 12, 0, tzinfo=UTC))
+    )  # a Sunday
+    flows.hours("h-1", open=lambda moment: moment.weekday() < 5)
+    release = threading.Event()
+
+    @flows.lambda_function("slow-one", timeout=0.2)
+    def slow(event: dict[str, Any]) -> dict[str, str]:
+        release.wait(5)
+        return {}
+
+    with LocalParticipantService(flows=flows) as svc:
+        chat = svc.start_chat("Ann", contact_flow="Hours")
+        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
+            with (
+                client.connect(chat.participant_token) as session,
+                Conversation(session, timeout=10) as convo,
+            ):
+                convo.expect(Message, "closed at the weekend")
+                convo.expect(Message, "The lookup failed.")
+                convo.expect(ChatEnded)
+        release.set()
+        steps = {s.identifier: s for s in svc.flow_trace(chat)}
+    assert steps["hours"].result == "False"
+    assert "did not answer within 0.2 s" in (steps["fn"].note or "")
+
+
+def test_the_command_line_loads_flows_and_names_their_problems(tmp_path: Path) -> None:
+    (tmp_path / "good.json").write_text(
+        json.dumps(flow("Greeter", say("hi", "${Greeting}!", "end"), disconnect()))
+    )
+    broken = flow(
+        "Voice menu", action("dial", "TransferParticipantToThirdParty", {}, "end"), disconnect("end")
+    )
+    (tmp_path / "broken.json").write_text(json.dumps(broken))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "connect_participant_emulator", "--port", "0", "--flows", str(tmp_path),
+         "--flow-placeholder", "Greeting=Hello"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "listening on http://127.0.0.1:" in line
+        url = line.strip().rsplit(" ", 1)[-1]
+        start = {"InstanceId": "i", "ParticipantDetails": {"DisplayName": "Cli"}}
+        good = httpx.put(url + "/contact/chat", json={**start, "ContactFlowId": "Greeter"})
+        bad = httpx.put(url + "/contact/chat", json={**start, "ContactFlowId": "Voice menu"})
+        trace = httpx.get(url + f"/_emulator/contacts/{good.json()['ContactId']}/flow-trace")
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=10)
+    assert good.status_code == 200
+    assert trace.json()["Steps"] == []  # the customer has not connected yet
+    assert bad.status_code == 400
+    assert "TransferParticipantToThirdParty" in bad.json()["message"]
+    assert "flow 'Greeter'" in errors
+    assert "ok" in errors
+    assert "flow 'Voice menu'" in errors
+    assert "1 problem(s)" in errors
