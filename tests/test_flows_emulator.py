@@ -540,3 +540,30 @@ def test_the_command_line_loads_flows_and_names_their_problems(tmp_path: Path) -
     assert "ok" in errors
     assert "flow 'Voice menu'" in errors
     assert "1 problem(s)" in errors
+
+
+def test_the_customer_whisper_flow_runs_as_the_agent_joins() -> None:
+    whisper = flow("Whisper", say("w", "You are now chatting with our $.Queue.Name team.", "e"),
+                   action("e", "EndFlowExecution"))  # fmt: skip
+    inbound = flow(
+        "Inbound",
+        action("hooks", "UpdateContactEventHooks", {"EventHooks": {"CustomerWhisper": "Whisper"}}, "queue"),
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE_ARN}, "transfer"),
+        action("transfer", "TransferContactToQueue", {}, errors={"NoMatchingError": "end"}),
+        disconnect("end"),
+    )
+    inbound["Metadata"]["ActionMetadata"]["queue"] = {"queue": {"text": "Support"}}
+    flows = ContactFlows(inbound, whisper)
+    flows.queue("Support", Agent("Sam", script=["Hi!"], leaves=False))
+    with LocalParticipantService(flows=flows) as svc:
+        chat = svc.start_chat("Ann", contact_flow="Inbound")
+        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
+            with (
+                client.connect(chat.participant_token) as session,
+                Conversation(session, timeout=10) as convo,
+            ):
+                convo.expect(ParticipantJoined, role="AGENT")
+                convo.expect(Message, "You are now chatting with our Support team.", role="SYSTEM")
+                convo.expect(Message, "Hi!", role="AGENT")
+                svc.stop_contact(chat)
+                convo.expect(ChatEnded)

@@ -737,3 +737,44 @@ def test_a_lex_conversation_with_the_scripted_bot_fills_the_slot_through_the_flo
         (turn,) = h.say(text)
         h.answer(bot.recognize_text(turn.request))
     assert h.messages == ["How can I help?", "Which account?", "Checking.", "balance for 1234 (CheckBalance)"]
+
+
+def test_an_error_without_an_error_branch_goes_on_to_next_action_as_real_exports_expect() -> None:
+    document = flow(
+        "R",
+        action("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": "x"}, "msg"),  # no Errors at all
+        action("msg", "MessageParticipant", {"Text": "$.External.message"}, "after"),
+        say("after", "after", "end"),
+        disconnect(),
+    )
+    h = Harness(document)
+    h.start()
+    h.fail("boom")
+    assert h.messages == ["after"]  # the empty message is not sent
+    assert h.path[:2] == [("fn", "NextAction"), ("msg", "NextAction")]
+    assert h.run.trace[0].note == "boom; Error NoMatchingError has no branch: NextAction"
+    assert h.run.trace[1].note == "Text is empty here: nothing sent"
+    terminal = Harness(flow("T", action("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": "x"})))
+    terminal.start()
+    terminal.fail("boom")
+    assert terminal.outcome == "failed"
+    assert isinstance(terminal.commands[-2], Disconnect)
+
+
+def test_system_values_the_region_and_the_language_set_by_update_contact_data() -> None:
+    document = flow(
+        "S",
+        action("lang", "UpdateContactData", {"LanguageCode": "fr-CA"}, "show"),
+        say("show", "$.AwsRegion $.LanguageCode $.InstanceARN", "bot"),
+        action(
+            "bot",
+            "ConnectParticipantWithLexBot",
+            {"Text": " ", "LexBot": {"Name": "Survey", "Alias": "live"}},
+        ),
+    )
+    h = Harness(document)
+    h.start()
+    assert h.messages == [f"us-east-1 fr-CA {h.flows.instance_arn}"]  # a blank prompt is not sent
+    (turn,) = h.say("hi")
+    assert turn.request["localeId"] == "fr_CA"
+    assert turn.bot.matches("Survey")

@@ -9,7 +9,7 @@ reaches their deadlines (``advance`` moves that clock on and runs what became du
 The flows of a contact, as Connect runs them: the inbound flow (StartChatContact's
 ContactFlowId) starts right after the answer; TransferContactToQueue queues the contact and
 runs the CustomerQueue hook's flow while it waits; an agent (``Agent``) joining stops that
-flow; the agent leaving runs the CustomerRemaining hook's flow (the disconnect flow), or ends
+flow and runs the CustomerWhisper hook's flow; the agent leaving runs the CustomerRemaining hook's flow (the disconnect flow), or ends
 the chat when there is none.
 """
 
@@ -450,6 +450,10 @@ class FlowEngine:
             self._pump(cf, cf.run)
         agent = self.state.add_participant(contact, "AGENT", plan.name)
         cf.agent, cf.agent_plan, cf.script_line = agent, plan, 0
+        hook = cf.data.hooks.get("CustomerWhisper")
+        whisper = self.flows.find(hook, False) if hook is not None else None
+        if whisper is not None:  # what the customer is told as the agent joins
+            self._begin(cf, FlowRun(whisper, cf.data, self.flows.find, role="whisper"))
         self._agent_says(cf)
         if plan.on_join is not None:
             queue = cf.queue_ref.name if cf.queue_ref is not None else ""
