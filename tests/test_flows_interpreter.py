@@ -778,3 +778,18 @@ def test_system_values_the_region_and_the_language_set_by_update_contact_data() 
     (turn,) = h.say("hi")
     assert turn.request["localeId"] == "fr_CA"
     assert turn.bot.matches("Survey")
+
+
+def test_messages_sent_while_the_bot_answers_are_its_next_turns_and_its_time_does_not_count() -> None:
+    h = Harness(lex_flow(LexTimeoutSeconds={"Text": "60"}))
+    h.start()
+    (first,) = h.say("balance")
+    assert h.say("for account 1234") == []  # queued: the bot is still answering
+    assert h.run.next_deadline() is None  # no timeout while the bot answers
+    h.advance(3600)
+    (second,) = h.answer(lex_answer("CheckBalance", "InProgress", "ElicitSlot"))
+    assert isinstance(second, LexTurn)
+    assert (first.request["text"], second.request["text"]) == ("balance", "for account 1234")
+    assert h.contact.stored_input == "for account 1234"
+    h.answer(lex_answer("CheckBalance", "InProgress", "ElicitSlot", text="Anything else?"))
+    assert h.run.next_deadline() == h.now + 60

@@ -362,6 +362,8 @@ class _Pending:
     events: frozenset[str] = frozenset()
     bot: Ref | None = None
     timeout: float | None = None
+    #: customer messages that came while the bot was answering: its next turns, in order
+    queued: list[str] = field(default_factory=list)
 
 
 class FlowRun:
@@ -877,8 +879,10 @@ class FlowRun:
     def _lex_turn(self, pending: _Pending, text: str) -> None:
         bot = pending.bot
         assert bot is not None
+        self.contact.stored_input = text
         self._calls += 1
         pending.call_id = self._calls
+        pending.deadline = None  # the customer's time runs again once the bot has answered
         request = {
             "botAliasArn": bot.value if bot.value.startswith("arn:") else None,
             "botName": bot.name,
@@ -1024,10 +1028,10 @@ class FlowRun:
                 self._pending = None
                 self._branch(action, "CustomerReturned")
         elif pending.kind == "lex":
-            if pending.call_id is None:  # not while a turn is under way
-                self.contact.stored_input = message.content
+            if pending.call_id is None:
                 self._lex_turn(pending, message.content)
-                self._restart_lex_timer(pending)
+            else:  # the bot is answering: this is its next turn
+                pending.queued.append(message.content)
         elif (
             pending.kind == "view"
             and pending.call_id is None
@@ -1070,8 +1074,12 @@ class FlowRun:
             "ReadyForFulfillment",
             "Failed",
         )
-        if not finished:
-            return  # the bot asks more: the next customer message is its next turn
+        if not finished:  # the bot asks more: the next customer message is its next turn
+            if pending.queued:
+                self._lex_turn(pending, pending.queued.pop(0))
+            else:
+                self._restart_lex_timer(pending)
+            return
         self._pending = None
         slots = _lex_slots(intent.get("slots", response.get("slots")))
         interpretations = response.get("interpretations")
