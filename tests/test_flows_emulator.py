@@ -7,10 +7,12 @@ condition), a 15-minute Wait both ways with the flow clock advanced, and the tra
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import pytest
 from connect_participant import (
     AsyncParticipantClient,
     ChatEnded,
+    ChatSession,
     Event,
     ListPicker,
     Message,
@@ -28,7 +31,7 @@ from connect_participant import (
     ParticipantLeft,
 )
 from connect_participant.testing import AsyncConversation, Conversation
-from connect_participant_emulator import LocalParticipantService
+from connect_participant_emulator import Chat, LocalParticipantService
 from connect_participant_emulator.flows import (
     Agent,
     AgentSession,
@@ -50,6 +53,20 @@ PICKER = {
         "content": {"title": "Which account?", "elements": [{"title": "Checking"}, {"title": "Savings"}]}
     },
 }
+
+
+@contextlib.contextmanager
+def customer(
+    svc: LocalParticipantService, contact_flow: str, **start: Any
+) -> Iterator[tuple[Chat, ChatSession, Conversation]]:
+    """Ann's chat on ``contact_flow``: connected through the SDK, with a conversation over its events."""
+    chat = svc.start_chat("Ann", contact_flow=contact_flow, **start)
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(chat.participant_token) as session,
+        Conversation(session, timeout=10) as convo,
+    ):
+        yield chat, session, convo
 
 
 def inbound_flow() -> dict[str, Any]:
@@ -171,18 +188,15 @@ def test_a_chat_runs_its_flow_bot_queue_agent_and_disconnect_flow() -> None:
 
 def test_the_interactive_message_has_the_interactive_content_type_and_the_trace_tells_the_path() -> None:
     with LocalParticipantService(flows=contact_flows()) as svc:
-        chat = svc.start_chat("Ann", contact_flow="Inbound", attributes={"customerName": "Ann"})
-        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-            with (
-                client.connect(chat.participant_token) as session,
-                Conversation(session, timeout=10) as convo,
-            ):
-                convo.expect(Message, "How can I help?")
-                session.send_message("agent please")
-                convo.expect(Message, "Connecting you.")
-                types = [
-                    item.content_type for item in session.transcript() if item.participant_role == "SYSTEM"
-                ]
+        with customer(svc, contact_flow="Inbound", attributes={"customerName": "Ann"}) as (
+            chat,
+            session,
+            convo,
+        ):
+            convo.expect(Message, "How can I help?")
+            session.send_message("agent please")
+            convo.expect(Message, "Connecting you.")
+            types = [item.content_type for item in session.transcript() if item.participant_role == "SYSTEM"]
         steps = svc.flow_trace(chat)
     assert INTERACTIVE in types
     path = [(s.identifier, s.branch) for s in steps]
@@ -211,16 +225,15 @@ def test_the_interactive_message_has_the_interactive_content_type_and_the_trace_
 )
 def test_branches_the_customer_reaches(utterance: str, attributes_queue: str | None, expected: str) -> None:
     with LocalParticipantService(flows=contact_flows(at_capacity=attributes_queue == "full")) as svc:
-        chat = svc.start_chat("Ann", contact_flow="Inbound", attributes={"customerName": "Ann"})
-        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-            with (
-                client.connect(chat.participant_token) as session,
-                Conversation(session, timeout=10) as convo,
-            ):
-                convo.expect(Message, "How can I help?")
-                session.send_message(utterance)
-                convo.expect(Message, expected, role="SYSTEM")
-                convo.expect(ChatEnded)
+        with customer(svc, contact_flow="Inbound", attributes={"customerName": "Ann"}) as (
+            chat,
+            session,
+            convo,
+        ):
+            convo.expect(Message, "How can I help?")
+            session.send_message(utterance)
+            convo.expect(Message, expected, role="SYSTEM")
+            convo.expect(ChatEnded)
         steps = svc.flow_trace(chat)
     if "0000" in utterance:
         failed = next(s for s in steps if s.identifier == "lookup")
@@ -245,21 +258,16 @@ def wait_flow() -> dict[str, Any]:
 def test_a_15_minute_wait_with_the_flow_clock_advanced(customer_returns: bool) -> None:
     clock = FlowClock(start=datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
     with LocalParticipantService(flows=ContactFlows(wait_flow(), clock=clock)) as svc:
-        chat = svc.start_chat("Ann", contact_flow="Idle check")
-        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-            with (
-                client.connect(chat.participant_token) as session,
-                Conversation(session, timeout=10) as convo,
-            ):
-                convo.expect(Message, "Are you still there?")
-                svc.advance_clock(899)
-                if customer_returns:
-                    session.send_message("yes, sorry")
-                    convo.expect(Message, "Welcome back!", role="SYSTEM")
-                else:
-                    svc.advance_clock(1)
-                    convo.expect(Message, "Closing the chat after 15 minutes.", role="SYSTEM")
-                convo.expect(ChatEnded)
+        with customer(svc, contact_flow="Idle check") as (chat, session, convo):
+            convo.expect(Message, "Are you still there?")
+            svc.advance_clock(899)
+            if customer_returns:
+                session.send_message("yes, sorry")
+                convo.expect(Message, "Welcome back!", role="SYSTEM")
+            else:
+                svc.advance_clock(1)
+                convo.expect(Message, "Closing the chat after 15 minutes.", role="SYSTEM")
+            convo.expect(ChatEnded)
         waited = next(s for s in svc.flow_trace(chat) if s.identifier == "wait")
     assert waited.result == ("CustomerReturned" if customer_returns else "WaitCompleted")
     # the step's time is the flow clock's: 2026-12-07 09:14:59 or later, however fast the test ran
@@ -413,24 +421,19 @@ def test_the_customer_queue_flow_runs_while_queued_and_stops_when_the_agent_join
     flows = ContactFlows(inbound, queue_flow)
     flows.queue("q-support", Agent("Sam", delay=150, script=["Sam here, sorry for the wait."], leaves=False))
     with LocalParticipantService(flows=flows) as svc:
-        chat = svc.start_chat("Ann", contact_flow="Inbound")
-        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-            with (
-                client.connect(chat.participant_token) as session,
-                Conversation(session, timeout=10) as convo,
-            ):
-                convo.expect(Message, "You are number q-support in line.")
-                svc.advance_clock(60)
-                convo.expect(Message, "Still waiting")
-                svc.advance_clock(60)
-                convo.expect(Message, "Still waiting")
-                svc.advance_clock(30)  # 150 s: the agent joins; the queue flow stops in its Wait
-                convo.expect(ParticipantJoined, role="AGENT")
-                convo.expect(Message, "Sam here", role="AGENT")
-                svc.advance_clock(600)
-                svc.stop_contact(chat)
-                convo.expect(ChatEnded)
-                said = [e.content for e in convo.history if isinstance(e, Message)]
+        with customer(svc, contact_flow="Inbound") as (chat, _session, convo):
+            convo.expect(Message, "You are number q-support in line.")
+            svc.advance_clock(60)
+            convo.expect(Message, "Still waiting")
+            svc.advance_clock(60)
+            convo.expect(Message, "Still waiting")
+            svc.advance_clock(30)  # 150 s: the agent joins; the queue flow stops in its Wait
+            convo.expect(ParticipantJoined, role="AGENT")
+            convo.expect(Message, "Sam here", role="AGENT")
+            svc.advance_clock(600)
+            svc.stop_contact(chat)
+            convo.expect(ChatEnded)
+            said = [e.content for e in convo.history if isinstance(e, Message)]
         steps = svc.flow_trace(chat)
     assert said.count("Still waiting, thanks for your patience.") == 2  # nothing after the agent joined
     assert steps[-1].flow == "Queue music"
@@ -492,15 +495,10 @@ def test_a_lambda_timing_out_and_hours_closed_on_the_flow_clock() -> None:
         return {}
 
     with LocalParticipantService(flows=flows) as svc:
-        chat = svc.start_chat("Ann", contact_flow="Hours")
-        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-            with (
-                client.connect(chat.participant_token) as session,
-                Conversation(session, timeout=10) as convo,
-            ):
-                convo.expect(Message, "closed at the weekend")
-                convo.expect(Message, "The lookup failed.")
-                convo.expect(ChatEnded)
+        with customer(svc, contact_flow="Hours") as (chat, _session, convo):
+            convo.expect(Message, "closed at the weekend")
+            convo.expect(Message, "The lookup failed.")
+            convo.expect(ChatEnded)
         release.set()
         steps = {s.identifier: s for s in svc.flow_trace(chat)}
     assert steps["hours"].result == "False"
@@ -556,14 +554,9 @@ def test_the_customer_whisper_flow_runs_as_the_agent_joins() -> None:
     flows = ContactFlows(inbound, whisper)
     flows.queue("Support", Agent("Sam", script=["Hi!"], leaves=False))
     with LocalParticipantService(flows=flows) as svc:
-        chat = svc.start_chat("Ann", contact_flow="Inbound")
-        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-            with (
-                client.connect(chat.participant_token) as session,
-                Conversation(session, timeout=10) as convo,
-            ):
-                convo.expect(ParticipantJoined, role="AGENT")
-                convo.expect(Message, "You are now chatting with our Support team.", role="SYSTEM")
-                convo.expect(Message, "Hi!", role="AGENT")
-                svc.stop_contact(chat)
-                convo.expect(ChatEnded)
+        with customer(svc, contact_flow="Inbound") as (chat, _session, convo):
+            convo.expect(ParticipantJoined, role="AGENT")
+            convo.expect(Message, "You are now chatting with our Support team.", role="SYSTEM")
+            convo.expect(Message, "Hi!", role="AGENT")
+            svc.stop_contact(chat)
+            convo.expect(ChatEnded)
