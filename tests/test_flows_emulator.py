@@ -560,3 +560,40 @@ def test_the_customer_whisper_flow_runs_as_the_agent_joins() -> None:
             convo.expect(Message, "Hi!", role="AGENT")
             svc.stop_contact(chat)
             convo.expect(ChatEnded)
+
+
+def test_an_agent_added_by_the_test_takes_the_queued_contact_and_leaving_runs_the_disconnect_flow() -> None:
+    queue_music = flow(
+        "Queue music",
+        say("queued", "Please hold.", "wait"),
+        action("wait", "Wait", {"TimeLimitSeconds": "30"}, conditions=[("Equals", "WaitCompleted", "queued")]),
+    )  # fmt: skip
+    inbound = flow(
+        "Inbound",
+        action("hooks", "UpdateContactEventHooks",
+               {"EventHooks": {"CustomerQueue": "Queue music", "CustomerRemaining": "Goodbye"}}, "queue"),
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE_ARN}, "transfer"),
+        action("transfer", "TransferContactToQueue", {}, errors={"NoMatchingError": "end"}),
+        disconnect("end"),
+    )  # fmt: skip
+    with LocalParticipantService(flows=ContactFlows(inbound, queue_music, goodbye_flow())) as svc:
+        with customer(svc, "Inbound") as (chat, _session, convo):
+            convo.expect(Message, "Please hold.")
+            agent = svc.add_participant(chat, "Max", role="AGENT")  # the test plays the agent
+            convo.expect(ParticipantJoined, role="AGENT")
+            svc.advance_clock(60)  # the queue flow's Wait would repeat "Please hold." now: it stopped
+            with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
+                with client.connect(agent.participant_token) as agent_session:
+                    agent_session.send_message("Max here.")
+                    convo.expect(Message, "Max here.", role="AGENT")
+            convo.expect(ParticipantLeft, role="AGENT")
+            convo.expect(Message, "Thanks for chatting with us.", role="SYSTEM")
+            convo.expect(ChatEnded)
+            holds = [e for e in convo.history if isinstance(e, Message) and e.content == "Please hold."]
+        steps = svc.flow_trace(chat)
+    assert len(holds) == 1
+    assert [s.flow for s in steps][-2:] == ["Goodbye", "Goodbye"]
+    assert (
+        next(s for s in steps if s.flow == "Queue music" and s.branch == "Stopped").note
+        == "agent 'Max' joined"
+    )

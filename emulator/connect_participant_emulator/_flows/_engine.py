@@ -63,6 +63,7 @@ __all__ = ["FlowEngine", "add_flow_routes", "coerce_flows"]
 log = logging.getLogger("connect_participant_emulator.flows")
 
 LEFT = EVENT_PREFIX + "participant.left"
+JOINED = EVENT_PREFIX + "participant.joined"
 ENDED = EVENT_PREFIX + "chat.ended"
 CONNECTION_ACK = EVENT_PREFIX + "connection.acknowledged"
 #: seconds after the customer's connection acknowledgement the flow starts when no WebSocket
@@ -445,15 +446,9 @@ class FlowEngine:
         customer = _customer(contact)
         if cf.ended or contact.ended or customer is None or not customer.active:
             return
-        if cf.run is not None and not cf.run.done:
-            cf.run.stop(self.now(), f"agent {plan.name!r} joined")
-            self._pump(cf, cf.run)
-        agent = self.state.add_participant(contact, "AGENT", plan.name)
-        cf.agent, cf.agent_plan, cf.script_line = agent, plan, 0
-        hook = cf.data.hooks.get("CustomerWhisper")
-        whisper = self.flows.find(hook, False) if hook is not None else None
-        if whisper is not None:  # what the customer is told as the agent joins
-            self._begin(cf, FlowRun(whisper, cf.data, self.flows.find, role="whisper"))
+        cf.agent_plan, cf.script_line = plan, 0
+        cf.agent = self.state.add_participant(contact, "AGENT", plan.name)  # -> _agent_joined
+        agent = cf.agent
         self._agent_says(cf)
         if plan.on_join is not None:
             queue = cf.queue_ref.name if cf.queue_ref is not None else ""
@@ -466,6 +461,22 @@ class FlowEngine:
             else:
                 loop = asyncio.get_running_loop()
                 self._spawn(cf, self._agent_callback(loop.run_in_executor(None, callback, session)))
+
+    def _agent_joined(self, cf: _ContactFlows, agent: Participant) -> None:
+        """An agent joined (an ``Agent`` of a queue, or one added through the control endpoint):
+        the queue flow stops and the CustomerWhisper flow runs."""
+        if cf.ended or cf.contact.ended:
+            return
+        if cf.run is not None and not cf.run.done:
+            cf.run.stop(self.now(), f"agent {agent.display_name!r} joined")
+            self._pump(cf, cf.run)
+        if cf.agent_timer is not None and agent is not cf.agent:  # someone else took the contact
+            cf.agent_timer.cancelled = True
+            cf.agent_timer = None
+        hook = cf.data.hooks.get("CustomerWhisper")
+        whisper = self.flows.find(hook, False) if hook is not None else None
+        if whisper is not None:  # what the customer is told as the agent joins
+            self._begin(cf, FlowRun(whisper, cf.data, self.flows.find, role="whisper"))
 
     @staticmethod
     async def _agent_callback(work: Any) -> None:
@@ -521,9 +532,17 @@ class FlowEngine:
                 loop.call_soon(self._feed, cf, cf.run, message)
             if cf.agent is not None and cf.agent.active:
                 loop.call_soon(self._agent_says, cf)
+        elif content_type == JOINED and participant is not None and participant.role == "AGENT":
+            self._agent_joined(cf, participant)  # now: before the agent's first words
         elif content_type == LEFT and participant is not None:
-            if participant is cf.agent:
-                loop.call_soon(self._agent_left, cf)
+            if participant.role == "AGENT":
+                others = [
+                    p
+                    for p in cf.contact.participants.values()
+                    if p.role == "AGENT" and p.active and p is not participant
+                ]
+                if not others:  # the last agent left: the disconnect flow
+                    loop.call_soon(self._agent_left, cf)
             elif cf.run is not None and not cf.run.done:
                 loop.call_soon(self._feed, cf, cf.run, ParticipantLeft(participant.role))
         elif content_type in _OUTCOME_OF:
