@@ -21,6 +21,8 @@ import httpx
 import pytest
 from connect_participant import (
     AsyncParticipantClient,
+    AuthenticationInitiated,
+    AuthenticationSucceeded,
     ChatEnded,
     ChatSession,
     Event,
@@ -29,6 +31,7 @@ from connect_participant import (
     ParticipantClient,
     ParticipantJoined,
     ParticipantLeft,
+    ViewResource,
 )
 from connect_participant.testing import AsyncConversation, Conversation
 from connect_participant_emulator import Chat, LocalParticipantService
@@ -597,3 +600,44 @@ def test_an_agent_added_by_the_test_takes_the_queued_contact_and_leaving_runs_th
         next(s for s in steps if s.flow == "Queue music" and s.branch == "Stopped").note
         == "agent 'Max' joined"
     )
+
+
+def test_a_view_and_an_in_chat_sign_in_from_the_flow_through_the_sdk() -> None:
+    document = flow(
+        "Guided",
+        action("view", "ShowView",
+               {"ViewResource": {"Id": "arn:aws:connect:us-east-1:1:instance/i/view/feedback", "Version": "1"},
+                "ViewData": {"Heading": "Hello $.Attributes.customerName"}, "InvocationTimeLimitSeconds": "300"},
+               conditions=[("Equals", "Submit", "thanks")],
+               errors={"NoMatchingCondition": "end", "TimeLimitExceeded": "end", "NoMatchingError": "end"}),
+        say("thanks", "Thanks for rating us $.Views.ViewResultData.rating.", "auth"),
+        action("auth", "AuthenticateParticipant", {}, "signed", errors={"NoMatchingError": "end"}),
+        say("signed", "You are signed in.", "end"),
+        disconnect("end"),
+    )  # fmt: skip
+    flows = ContactFlows(document)
+    form = {
+        "Name": "Feedback",
+        "Content": {"Template": {"Body": []}, "InputSchema": {}, "Actions": ["Submit"]},
+    }
+    flows.view("feedback", form)
+    with LocalParticipantService(flows=flows) as svc:
+        with customer(svc, "Guided", attributes={"customerName": "Ann"}) as (chat, session, convo):
+            shown = convo.expect_interactive(ViewResource)
+            assert shown.view_data == {"Heading": "Hello Ann"}
+            view = session.describe_view(shown.view_token or "")
+            assert view.name == "Feedback"
+            session.answer_view("Submit", {"rating": 5}, view=view)
+            convo.expect(Message, "Thanks for rating us 5.", role="SYSTEM")
+            initiated = convo.expect(AuthenticationInitiated)
+            url = session.authentication_url(initiated.session_id or "", "https://example.com/back")
+            assert httpx.get(url).status_code == 302  # the customer signs in
+            convo.expect(AuthenticationSucceeded)
+            convo.expect(Message, "You are signed in.", role="SYSTEM")
+            convo.expect(ChatEnded)
+        steps = svc.flow_trace(chat)
+    assert [(s.identifier, s.result) for s in steps][:3] == [
+        ("view", "Submit"),
+        ("thanks", None),
+        ("auth", "Success"),
+    ]
