@@ -793,3 +793,14 @@ def test_messages_sent_while_the_bot_answers_are_its_next_turns_and_its_time_doe
     assert h.contact.stored_input == "for account 1234"
     h.answer(lex_answer("CheckBalance", "InProgress", "ElicitSlot", text="Anything else?"))
     assert h.run.next_deadline() == h.now + 60
+
+
+def test_a_run_of_a_flow_with_problems_fails_at_once_naming_them() -> None:
+    h = Harness(flow("Broken", action("x", "PlayPromptInVoice", {}, "end"), disconnect()))
+    h.start()
+    assert h.outcome == "failed"
+    ended = h.commands[-1]
+    assert isinstance(ended, FlowEnded)
+    assert "'x'" in ended.reason
+    assert "PlayPromptInVoice" in ended.reason
+    assert isinstance(h.commands[0], Disconnect)
