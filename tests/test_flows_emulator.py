@@ -641,3 +641,38 @@ def test_a_view_and_an_in_chat_sign_in_from_the_flow_through_the_sdk() -> None:
         ("thanks", None),
         ("auth", "Success"),
     ]
+
+
+def test_queueing_again_from_the_disconnect_flow_brings_an_agent_again() -> None:
+    back_to_queue = flow(
+        "Back to queue",
+        say("m", "Transferring you again.", "queue"),
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE_ARN}, "transfer"),
+        action("transfer", "TransferContactToQueue", {}, errors={"NoMatchingError": "end"}),
+        disconnect("end"),
+    )
+    inbound = flow(
+        "Inbound",
+        action(
+            "hooks",
+            "UpdateContactEventHooks",
+            {"EventHooks": {"CustomerRemaining": "Back to queue"}},
+            "queue",
+        ),
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE_ARN}, "transfer"),
+        action("transfer", "TransferContactToQueue", {}, errors={"NoMatchingError": "end"}),
+        disconnect("end"),
+    )
+    flows = ContactFlows(inbound, back_to_queue)
+    flows.queue("q-support", Agent("Sam", delay=5, script=["Hi, Sam here."]))
+    with LocalParticipantService(flows=flows) as svc:
+        with customer(svc, "Inbound") as (chat, _session, convo):
+            svc.advance_clock(5)
+            convo.expect(Message, "Hi, Sam here.", role="AGENT")
+            convo.expect(ParticipantLeft, role="AGENT")  # one line said: Sam leaves
+            convo.expect(Message, "Transferring you again.", role="SYSTEM")
+            svc.advance_clock(5)
+            convo.expect(ParticipantJoined, role="AGENT")
+            convo.expect(Message, "Hi, Sam here.", role="AGENT")
+            svc.stop_contact(chat)
+            convo.expect(ChatEnded)

@@ -804,3 +804,45 @@ def test_a_run_of_a_flow_with_problems_fails_at_once_naming_them() -> None:
     assert "'x'" in ended.reason
     assert "PlayPromptInVoice" in ended.reason
     assert isinstance(h.commands[0], Disconnect)
+
+
+def test_message_participant_iteratively_loops_until_stopped_or_interrupted() -> None:
+    def looping(**extra: Any) -> Harness:
+        document = flow(
+            "Queue",
+            action("loop", "MessageParticipantIteratively",
+                   {"Messages": [{"Text": "Please hold."}, {"PromptId": "arn:prompt"}, {"Text": "Still here."}], **extra},
+                   "error", conditions=[("Equals", "MessagesInterrupted", "interrupted")],
+                   errors={"NoMatchingError": "error"}),
+            *ending("interrupted", "error"),
+        )  # fmt: skip
+        h = Harness(document, role="customer_queue")
+        h.start()
+        return h
+
+    forever = looping()
+    for _ in range(4):
+        forever.advance(60)
+    assert forever.messages == ["Please hold.", "Still here.", "Please hold.", "Still here.", "Please hold."]
+    assert forever.run.waiting_for == "iterate"
+    interrupted = looping(InterruptFrequencySeconds="150")
+    interrupted.advance(60)
+    interrupted.advance(60)
+    interrupted.advance(30)
+    assert interrupted.messages == ["Please hold.", "Still here.", "Please hold.", "interrupted"]
+    assert interrupted.path[0] == ("loop", "Condition Equals MessagesInterrupted")
+
+
+def test_an_empty_lex_alias_arn_is_found_by_the_bot_names_the_designer_recorded() -> None:
+    document = lex_flow(LexV2Bot={"AliasArn": ""})
+    document["Metadata"]["ActionMetadata"]["bot"] = {
+        "parameters": {"LexV2Bot": {"AliasArn": {"displayName": "TestBotAlias"}}},
+        "lexV2BotName": "CustomerAirlineSupport",
+        "lexV2BotAliasName": "TestBotAlias",
+    }
+    h = Harness(document)
+    h.start()
+    (turn,) = h.say("cancel my flight")
+    assert isinstance(turn, LexTurn)
+    assert turn.bot.matches("CustomerAirlineSupport")
+    assert turn.bot.matches("TestBotAlias")

@@ -26,6 +26,10 @@ from hypothesis import strategies as st
 IDS = [f"a{i}" for i in range(6)]
 TYPES: dict[str, dict[str, Any]] = {
     "MessageParticipant": {"Text": "hi $.Attributes.x"},
+    "MessageParticipantIteratively": {
+        "Messages": [{"Text": "a"}, {"PromptId": "p"}],
+        "InterruptFrequencySeconds": "90",
+    },
     "Wait": {"TimeLimitSeconds": "60", "Events": ["CustomerReturned"]},
     "Compare": {"ComparisonValue": "$.Attributes.x"},
     "UpdateContactAttributes": {"Attributes": {"x": "$.External.v"}},

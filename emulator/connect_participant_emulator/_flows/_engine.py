@@ -360,7 +360,7 @@ class FlowEngine:
         if cf.agent_timer is not None:
             cf.agent_timer.cancelled = True
             cf.agent_timer = None
-        if plan is not None and cf.agent is None:
+        if plan is not None and (cf.agent is None or not cf.agent.active):  # (again, from a disconnect flow)
             cf.agent_timer = self._after(
                 self.now() + plan.delay, functools.partial(self._agent_joins, cf, plan)
             )

@@ -67,6 +67,8 @@ LAMBDA_MAX_BYTES = 32 * 1024
 DEFAULT_LAMBDA_TIMEOUT = 3.0
 #: actions run without waiting for anything before the run is taken for a loop and stopped
 MAX_STEPS = 1000
+#: MessageParticipantIteratively in chat: seconds (flow clock) between the loop's messages
+ITERATION_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -355,7 +357,7 @@ class _Frame:
 class _Pending:
     """What the run waits for: a plug-in's answer, the customer, time."""
 
-    kind: str  # call, wait, lex, view
+    kind: str  # call, wait, lex, view, iterate
     action: Action
     call_id: int | None = None
     deadline: float | None = None
@@ -364,6 +366,12 @@ class _Pending:
     timeout: float | None = None
     #: customer messages that came while the bot was answering: its next turns, in order
     queued: list[str] = field(default_factory=list)
+    #: MessageParticipantIteratively: the loop's messages, how many were sent, when the next
+    #: goes and when InterruptFrequencySeconds ends it
+    texts: list[str] = field(default_factory=list)
+    sent: int = 0
+    next_at: float | None = None
+    interrupt_at: float | None = None
 
 
 class FlowRun:
@@ -417,7 +425,7 @@ class FlowRun:
 
     @property
     def waiting_for(self) -> str | None:
-        """What the run waits for: ``call``, ``wait``, ``lex``, ``view`` or None."""
+        """What the run waits for: ``call``, ``wait``, ``lex``, ``view``, ``iterate`` or None."""
         return None if self._pending is None else self._pending.kind
 
     def start(self, now: float) -> None:
@@ -444,9 +452,14 @@ class FlowRun:
         pending = self._pending
         if pending is None or self.done or pending.deadline is None or now < pending.deadline:
             return
+        if pending.kind == "iterate" and (pending.interrupt_at is None or now < pending.interrupt_at):
+            self._next_iteration(pending)  # the loop goes on until an agent takes the contact
+            return
         self._pending = None
         action = pending.action
-        if pending.kind == "wait":
+        if pending.kind == "iterate":
+            self._branch(action, "MessagesInterrupted")
+        elif pending.kind == "wait":
             self._branch(action, "WaitCompleted")
         elif pending.kind == "lex":
             self._error(action, "InputTimeLimitExceeded", "the customer did not answer the bot in time")
@@ -665,13 +678,27 @@ class FlowRun:
 
     def _message_iteratively(self, action: Action) -> None:
         messages = self._param(action, "Messages")
-        texts = [as_text(m.get("Text")) for m in messages or [] if isinstance(m, Mapping) and m.get("Text")]
+        texts = [
+            as_text(m.get("Text") or m.get("SSML"))
+            for m in messages or []
+            if isinstance(m, Mapping) and (m.get("Text") or m.get("SSML"))
+        ]
         if not texts:
-            self._error(action, "NoMatchingError", "no Messages with Text")
+            self._error(action, "NoMatchingError", "no Messages with Text (prompts cannot be sent in chat)")
             return
-        for text in texts:
-            self._commands.append(SendMessage(text, _content_type(text), SYSTEM_MESSAGE))
-        self._next(action)
+        interrupt = as_number(self._param(action, "InterruptFrequencySeconds"))
+        pending = _Pending("iterate", action, texts=texts, timeout=interrupt)
+        pending.interrupt_at = None if interrupt is None else self._now + interrupt
+        self._pending = pending
+        self._next_iteration(pending)
+
+    def _next_iteration(self, pending: _Pending) -> None:
+        """Send the loop's next message; the one after comes ITERATION_SECONDS later."""
+        text = pending.texts[pending.sent % len(pending.texts)]
+        pending.sent += 1
+        self._commands.append(SendMessage(text, _content_type(text), SYSTEM_MESSAGE))
+        pending.next_at = self._now + ITERATION_SECONDS
+        pending.deadline = min(t for t in (pending.next_at, pending.interrupt_at) if t is not None)
 
     def _wait(self, action: Action) -> None:
         raw = action.parameters.get("TimeoutSeconds", action.parameters.get("TimeLimitSeconds"))
@@ -850,6 +877,8 @@ class FlowRun:
         v1 = self._param(action, "LexBot")
         if isinstance(v2, Mapping) and v2.get("AliasArn"):
             bot = Ref(as_text(v2["AliasArn"]), action.names)
+        elif isinstance(v2, Mapping) and action.names:  # the alias ARN left empty: by the designer's names
+            bot = Ref(action.names[0], action.names)
         elif isinstance(v1, Mapping) and v1.get("Name"):
             bot = Ref(as_text(v1["Name"]), (*action.names, f"{v1.get('Name')}:{v1.get('Alias', '')}"))
         else:
