@@ -846,3 +846,23 @@ def test_an_empty_lex_alias_arn_is_found_by_the_bot_names_the_designer_recorded(
     assert isinstance(turn, LexTurn)
     assert turn.bot.matches("CustomerAirlineSupport")
     assert turn.bot.matches("TestBotAlias")
+
+
+def test_a_queue_flow_moves_the_contact_to_another_queue_or_stays_at_capacity() -> None:
+    document = flow(
+        "Queue flow",
+        action("move", "DequeueContactAndTransferToQueue", {"QueueId": "arn:aws:connect:us-east-1:1:instance/i/queue/vip"},
+               errors={"QueueAtCapacity": "full", "NoMatchingError": "error"}),
+        *ending("full", "error"),
+    )  # fmt: skip
+    moved = Harness(document, role="customer_queue")
+    (command,) = moved.start()
+    assert isinstance(command, QueueContact)
+    assert command.queue.id == "vip"
+    moved.answer(True)
+    assert moved.outcome == "queued"
+    full = Harness(document, role="customer_queue")
+    full.start()
+    full.answer(False)
+    assert full.messages == ["full"]
+    assert full.path[0] == ("move", "Error QueueAtCapacity")

@@ -59,6 +59,7 @@ SUPPORTED_TYPES = NO_OP_TYPES | frozenset(
         "UpdateFlowAttributes",
         "UpdateContactTargetQueue",
         "TransferContactToQueue",
+        "DequeueContactAndTransferToQueue",
         "UpdateContactEventHooks",
         "TransferToFlow",
         "InvokeFlowModule",
@@ -95,6 +96,7 @@ _REQUIRED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("TransferToFlow", ("ContactFlowId",)),
     ("InvokeFlowModule", ("FlowModuleId",)),
     ("UpdateContactTargetQueue", ("QueueId", "AgentId")),
+    ("DequeueContactAndTransferToQueue", ("QueueId", "AgentId")),
     ("UpdateContactEventHooks", ("EventHooks",)),
     ("ShowView", ("ViewResource",)),
 )

@@ -745,16 +745,21 @@ class FlowRun:
             self._set[f"$.FlowAttributes.{key}"] = value
         self._next(action)
 
-    def _update_target_queue(self, action: Action) -> None:
+    def _set_queue(self, action: Action) -> Ref | None:
+        """The action's QueueId (or AgentId) as the working queue; None (and the error branch) without one."""
         value = self._param(action, "QueueId")
         if value in (None, ""):
             value = self._param(action, "AgentId")
         if value in (None, ""):
             self._error(action, "NoMatchingError", "no queue (QueueId) or agent (AgentId)")
-            return
+            return None
         self.contact.queue = Ref(as_text(value), action.names)
         self._set["$.Queue"] = self.contact.queue_data()
-        self._next(action)
+        return self.contact.queue
+
+    def _update_target_queue(self, action: Action) -> None:
+        if self._set_queue(action) is not None:
+            self._next(action)
 
     def _transfer_to_queue(self, action: Action) -> None:
         queue = self.contact.queue
@@ -763,6 +768,12 @@ class FlowRun:
             return
         self._read["$.Queue"] = self.contact.queue_data()
         self._call(lambda call_id: QueueContact(call_id, queue), action)
+
+    def _dequeue_and_transfer(self, action: Action) -> None:
+        """A customer-queue flow moving the contact to another queue (or an agent's queue)."""
+        queue = self._set_queue(action)
+        if queue is not None:
+            self._call(lambda call_id: QueueContact(call_id, queue), action)
 
     def _update_event_hooks(self, action: Action) -> None:
         hooks = self._param(action, "EventHooks")
@@ -982,7 +993,7 @@ class FlowRun:
             self._lambda_answered(action, value)
         elif action.type in ("ConnectParticipantWithLexBot", "GetParticipantInput"):
             self._lex_answered(pending, value)
-        elif action.type == "TransferContactToQueue":
+        elif action.type in ("TransferContactToQueue", "DequeueContactAndTransferToQueue"):
             if value:
                 self._record(
                     action,
@@ -1211,6 +1222,7 @@ _HANDLERS: dict[str, Callable[[FlowRun, Action], None]] = {
     "UpdateFlowAttributes": FlowRun._update_flow_attributes,
     "UpdateContactTargetQueue": FlowRun._update_target_queue,
     "TransferContactToQueue": FlowRun._transfer_to_queue,
+    "DequeueContactAndTransferToQueue": FlowRun._dequeue_and_transfer,
     "UpdateContactEventHooks": FlowRun._update_event_hooks,
     "TransferToFlow": FlowRun._transfer_to_flow,
     "InvokeFlowModule": FlowRun._invoke_module,
