@@ -659,7 +659,8 @@ def test_queueing_again_from_the_disconnect_flow_brings_an_agent_again() -> None
             {"EventHooks": {"CustomerRemaining": "Back to queue"}},
             "queue",
         ),
-        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE_ARN}, "transfer"),
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE_ARN}, "queued"),
+        say("queued", "An agent will be with you shortly.", "transfer"),
         action("transfer", "TransferContactToQueue", {}, errors={"NoMatchingError": "end"}),
         disconnect("end"),
     )
@@ -667,6 +668,7 @@ def test_queueing_again_from_the_disconnect_flow_brings_an_agent_again() -> None
     flows.queue("q-support", Agent("Sam", delay=5, script=["Hi, Sam here."]))
     with LocalParticipantService(flows=flows) as svc:
         with customer(svc, "Inbound") as (chat, _session, convo):
+            convo.expect(Message, "An agent will be with you shortly.")  # queued: the agent's delay runs
             svc.advance_clock(5)
             convo.expect(Message, "Hi, Sam here.", role="AGENT")
             convo.expect(ParticipantLeft, role="AGENT")  # one line said: Sam leaves
