@@ -173,10 +173,11 @@ class FlowEngine:
         return flow
 
     def start(self, contact: Contact, flow: Flow, customer: Participant, attributes: Any = None) -> None:
-        """Run ``flow`` for a new chat (``attributes``: StartChatContact's) once its customer is connected: at the first subscription of
-        one of the customer's WebSockets (so that a client subscribing sees every flow message
-        live), or ``START_GRACE`` seconds after the customer's CreateParticipantConnection with
-        ConnectParticipant (a client reading the transcript only)."""
+        """Run ``flow`` for a new chat (``attributes``: StartChatContact's) once its customer is
+        connected: at the first subscription of one of the customer's WebSockets (so that a
+        client subscribing sees every flow message live), or ``START_GRACE`` seconds after the
+        customer's CreateParticipantConnection with ConnectParticipant (a client reading the
+        transcript only)."""
         data = ContactState(contact.contact_id, self.flows.instance_arn, customer_name=customer.display_name)
         if isinstance(attributes, dict):  # StartChatContact's Attributes: the contact's first attributes
             data.attributes.update({str(k): str(v) for k, v in attributes.items() if isinstance(v, str)})
@@ -229,7 +230,9 @@ class FlowEngine:
             self._handle = asyncio.get_running_loop().call_later(min(delay, 86400.0), self._fire)
 
     def _fire(self) -> None:
-        self._handle = None
+        if self._handle is not None:  # called by advance(), not by the loop's timer
+            self._handle.cancel()
+            self._handle = None
         now = self.now()
         while self._timers and self._timers[0].when <= now:
             timer = heapq.heappop(self._timers)
