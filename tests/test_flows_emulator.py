@@ -678,3 +678,30 @@ def test_queueing_again_from_the_disconnect_flow_brings_an_agent_again() -> None
             convo.expect(Message, "Hi, Sam here.", role="AGENT")
             svc.stop_contact(chat)
             convo.expect(ChatEnded)
+
+
+async def test_timers_of_chats_ended_during_long_waits_do_not_pile_up() -> None:
+    """A long-lived emulator: 600 chats each end during a 7-day Wait; their timers go."""
+    from connect_participant_emulator import EmulatorApp, EmulatorConfig
+
+    week = flow("Week", say("m", "See you next week.", "w"),
+                action("w", "Wait", {"TimeLimitSeconds": "604800"}, errors={"NoMatchingError": "end"}), disconnect("end"))  # fmt: skip
+    app = EmulatorApp(EmulatorConfig(flows=ContactFlows(week)))
+    engine = app.operations.flow_engine
+    assert engine is not None
+    for _ in range(600):
+        answer = app.operations.start_chat_contact(
+            {"InstanceId": "i", "ContactFlowId": "Week", "ParticipantDetails": {"DisplayName": "Ann"}}
+        )
+        contact = app.state.contacts[answer["ContactId"]]
+        (customer_,) = contact.participants.values()
+        for listener in app.state.subscribe_listeners:  # as when the customer's socket subscribes
+            listener(customer_)
+        await asyncio.sleep(0)  # the flow starts, says its message and waits
+        steps = engine.trace(contact.contact_id)
+        assert steps
+        assert steps[0].identifier == "m"
+        app.state.end_contact(contact)
+    pending = engine._timers  # the engine's heap of wake-ups
+    assert len(pending) <= 512
+    assert sum(not t.cancelled for t in pending) == 0

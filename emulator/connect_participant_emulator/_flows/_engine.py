@@ -149,6 +149,7 @@ class FlowEngine:
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
         self._handle: asyncio.TimerHandle | None = None
+        self._compact_at = 256
         state.listeners.append(self._on_item)
         state.subscribe_listeners.append(self._on_subscribed)
 
@@ -216,6 +217,10 @@ class FlowEngine:
     def _after(self, when: float, callback: Callable[[], None]) -> _Timer:
         timer = _Timer(when, next(self._seq), callback)
         heapq.heappush(self._timers, timer)
+        if len(self._timers) > self._compact_at:  # chats ended with long Waits pending: drop their timers
+            self._timers = [t for t in self._timers if not t.cancelled]
+            heapq.heapify(self._timers)
+            self._compact_at = max(256, 2 * len(self._timers))
         self._arm()
         return timer
 
