@@ -33,7 +33,9 @@ __all__ = [
     "substitute_placeholders",
 ]
 
-_NAME = r"[A-Za-z0-9_\-:]+"
+#: a name: word characters, with "-" or ":" only between them (``connect:Subtype``, ``first-name``),
+#: so that "$.Attributes.order: shipped" reads ``order`` and keeps its colon
+_NAME = r"[A-Za-z0-9_]+(?:[-:][A-Za-z0-9_]+)*"
 _SEGMENT = rf"(?:\.{_NAME}|\[\d+\]|\['[^']*'\]|\[\"[^\"]*\"\])"
 #: a reference inside text: ``$.`` or ``$[`` and then segments (a trailing "." is not taken)
 _INLINE = re.compile(rf"\$(?:\.{_NAME}|\['[^']*'\]|\[\"[^\"]*\"\]){_SEGMENT}*")
