@@ -301,4 +301,5 @@ def test_a_reference_in_text_ends_before_punctuation_and_names_may_hold_dashes_a
     assert render("Order $.Attributes.order: shipped.", data) == "Order A1: shipped."
     assert render("Hi $.Attributes.first-name - welcome", data) == "Hi Ann - welcome"
     assert render("$.SegmentAttributes.connect:Subtype!", data) == "chat!"
+    assert render("Only $.99 and $5.", data) == "Only $.99 and $5."  # prices are no references
     assert lookup(data, "$.SegmentAttributes.connect:Subtype") == "chat"
