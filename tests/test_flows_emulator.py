@@ -705,3 +705,22 @@ async def test_timers_of_chats_ended_during_long_waits_do_not_pile_up() -> None:
     pending = engine._timers  # the engine's heap of wake-ups
     assert len(pending) <= 512
     assert sum(not t.cancelled for t in pending) == 0
+
+
+def test_an_error_of_the_emulator_s_own_ends_the_chat_and_says_so_in_the_trace(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug in the engine (provoked here: performing a message raises) never leaves a silent hang."""
+    from connect_participant_emulator._flows._engine import FlowEngine
+
+    def broken(self: FlowEngine, cf: object, run: object, command: object) -> None:
+        raise RuntimeError("provoked")
+
+    monkeypatch.setattr(FlowEngine, "_perform", broken)
+    with LocalParticipantService(flows=ContactFlows(goodbye_flow())) as svc:
+        with customer(svc, "Goodbye") as (chat, _session, convo):
+            convo.expect(ChatEnded)
+        steps = svc.flow_trace(chat)
+    assert (steps[-1].type, steps[-1].branch) == ("EmulatorError", "Stopped")
+    assert steps[-1].note == "the emulator failed: RuntimeError: provoked"
+    assert "the flow engine failed" in caplog.text
