@@ -724,3 +724,21 @@ def test_an_error_of_the_emulator_s_own_ends_the_chat_and_says_so_in_the_trace(
     assert (steps[-1].type, steps[-1].branch) == ("EmulatorError", "Stopped")
     assert steps[-1].note == "the emulator failed: RuntimeError: provoked"
     assert "the flow engine failed" in caplog.text
+
+
+def test_flows_given_as_a_folder_are_loaded_at_once_and_take_plug_ins_after_the_start(tmp_path: Path) -> None:
+    document = flow(
+        "Lookup",
+        action("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": "arn:aws:lambda:us-east-1:1:function:greet"},
+               "hi", errors={"NoMatchingError": "end"}),
+        say("hi", "$.External.greeting", "end"),
+        disconnect("end"),
+    )  # fmt: skip
+    (tmp_path / "lookup.json").write_text(json.dumps(document))
+    with LocalParticipantService(flows=str(tmp_path)) as svc:
+        assert svc.flows is not None
+        assert svc.flows.get("Lookup") is not None
+        svc.flows.lambda_function("greet", lambda event: {"greeting": "Registered after the start."})
+        with customer(svc, "Lookup") as (_chat, _session, convo):
+            convo.expect(Message, "Registered after the start.")
+    assert LocalParticipantService().flows is None
