@@ -57,8 +57,13 @@ class Target:
     tests: tuple[str, ...]
 
     @property
+    def path(self) -> str:
+        """The module's file below its package's folder: ``_tokens.py``, ``_flows/_interpreter.py``."""
+        return self.module.replace(".", "/") + ".py"
+
+    @property
     def source(self) -> Path:
-        return ROOT / self.folder / self.package / f"{self.module}.py"
+        return ROOT / self.folder / self.package / self.path
 
     @property
     def dotted(self) -> str:
@@ -125,6 +130,13 @@ MODULES: dict[str, Target] = {
     "emulator._features": _emulator("_features", *_EMULATOR_TESTS),
     "emulator._operations": _emulator("_operations", *_EMULATOR_TESTS),
     "emulator._validation": _emulator("_validation", *_EMULATOR_TESTS),
+    "emulator._flows._values": _emulator(
+        "_flows._values", "tests/test_flows_interpreter.py", "tests/test_flows_document.py"
+    ),
+    "emulator._flows._document": _emulator("_flows._document", "tests/test_flows_document.py"),
+    "emulator._flows._interpreter": _emulator(
+        "_flows._interpreter", "tests/test_flows_interpreter.py", "tests/test_flows_properties.py"
+    ),
     "emulator._faults": _emulator(
         "_faults", "tests/test_emulator_faults_rules.py", "tests/test_emulator_faults.py"
     ),
@@ -170,7 +182,7 @@ def _workspace(module: str) -> Path:
 def prepare(name: str) -> None:
     target = MODULES[name]
     work = _workspace(name)
-    copy = work / "src" / target.package / f"{target.module}.py"
+    copy = work / "src" / target.package / target.path
     if copy.exists() and not filecmp.cmp(target.source, copy, shallow=False):
         # mutmut re-collects which tests cover which function only for new tests: functions new
         # in a changed module would be "no tests". Make it collect them all again.
@@ -187,7 +199,7 @@ def prepare(name: str) -> None:
 
 [tool.mutmut]
 source_paths = {_toml_list([f"src/{package}" for package in packages])}
-only_mutate = ["src/{target.package}/{target.module}.py"]
+only_mutate = ["src/{target.package}/{target.path}"]
 pytest_add_cli_args_test_selection = {_toml_list(list(target.tests))}
 # a mutant that sleeps (a retry delay, say) uses no CPU time, so mutmut's CPU limit never stops it
 pytest_add_cli_args = ["-q", "--timeout=20"]
@@ -197,7 +209,7 @@ use_git_change_detection = false
     toml = work / "pyproject.toml"
     if not toml.exists() or toml.read_text(encoding="utf-8") != text:
         toml.write_text(text, encoding="utf-8")
-    meta = work / "mutants" / "src" / target.package / f"{target.module}.py.meta"
+    meta = work / "mutants" / "src" / target.package / f"{target.path}.meta"
     if meta.exists():
         # test the survivors again: tests may have been added for them since
         data = json.loads(meta.read_text(encoding="utf-8"))
@@ -271,7 +283,7 @@ def collect(modules: list[str]) -> list[Mutant]:
             os.chdir(work)
             reset_config()
             target = MODULES[module]
-            path = Path("src") / target.package / f"{target.module}.py"
+            path = Path("src") / target.package / target.path
             data = SourceFileMutationData(path=path)
             data.load()
             for name, code in sorted(data.exit_code_by_key.items()):
@@ -363,7 +375,7 @@ def report(mutants: list[Mutant], modules: list[str]) -> int:
             print(f"# key: {mutant.key}")
             print("\n".join(mutant.diff.splitlines()[2:]))
     ran = {MODULES[m.target].dotted for m in mutants}
-    stale = [e for k, e in listed.items() if k not in seen and ".".join(k.split(".")[:2]) in ran]
+    stale = [e for k, e in listed.items() if k not in seen and k.split(" | ")[0].rpartition(".")[0] in ran]
     if stale:
         print(
             f"\n{len(stale)} lines of {SURVIVORS.name} match no surviving mutant (killed now, or the code changed):"
