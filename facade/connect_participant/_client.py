@@ -309,6 +309,7 @@ class ParticipantClient(_ClientBase):
         return ChatSession(self._http, **self._session_kwargs(state))
 
     def close(self) -> None:
+        """Close the client's HTTP connections (the ``with`` block does it); the chats stay as they are."""
         if self._owns_http:
             self._http.close()
 
@@ -377,6 +378,7 @@ class AsyncParticipantClient(_ClientBase):
         return AsyncChatSession(self._http, **self._session_kwargs(state))
 
     async def close(self) -> None:
+        """Close the client's HTTP connections (the ``async with`` block does it); the chats stay as they are."""
         if self._owns_http:
             await self._http.aclose()
 

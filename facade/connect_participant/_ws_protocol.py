@@ -122,24 +122,43 @@ class EventStreamConfig:
     """Timings of ``chat.events()`` (seconds). The defaults follow or tighten AWS's JS library."""
 
     heartbeat_interval: float = 10.0
+    """Seconds between heartbeats (and pings) on a live socket."""
     heartbeat_timeout: float = 10.0
+    """Seconds to wait for a heartbeat's answer before the socket counts as dead."""
     open_timeout: float = 5.0
+    """Seconds to open a WebSocket."""
     subscribe_timeout: float = 1.0
+    """Seconds to wait for the subscription's acknowledgement."""
     subscribe_attempts: int = 3
+    """Subscriptions tried on one socket before it is replaced."""
     subscribe_retry_delay: float = 0.5
+    """Seconds between subscription attempts."""
     subscribe_refusals: int = 5
+    """Refused subscriptions in a row before the stream gives up."""
     url_fresh_for: float = 85.0
+    """Seconds a WebSocket URL is used for new sockets after it was received."""
     url_connect_window: float = 100.0
+    """Seconds the service lets a URL be connected to (about 100)."""
     max_socket_age: float = 3540.0
+    """Seconds after which a socket is replaced (rolled over) anyway."""
     rollover_lead: float = 60.0
+    """Seconds before the connection's expiry that a socket rolls over to a fresh URL."""
     first_retry_delay: float = 0.5
+    """Seconds (jittered) before the first reconnect after a socket is lost."""
     backoff_base: float = 1.0
+    """Seconds of the first backoff while reconnects fail; doubles each time."""
     backoff_cap: float = 30.0
+    """Largest wait between reconnects, in seconds."""
     backoff_jitter: float = 0.3
+    """Fraction of each wait that is random (0 to 1)."""
     stable_after: float = 10.0
+    """Seconds live after which a socket counts as healthy (and the backoff resets)."""
     gap_fill_limit: int = 1000
+    """Most transcript items read back to fill one gap."""
     gap_fill_attempts: int = 5
+    """Failed gap fills in a row before ``GapFillError``."""
     dedupe_window: int = 10_000
+    """Item states remembered to drop repeats."""
 
     def __post_init__(self) -> None:
         for name in (
