@@ -33,6 +33,7 @@ What every example is given against the emulator (the guides say "given `chat` .
 from __future__ import annotations
 
 import contextlib
+import doctest
 import inspect
 import os
 import subprocess
@@ -315,7 +316,7 @@ class _SkipParser(SkipParser):
 
 class _PythonParser(PythonCodeBlockParser):
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(doctest_optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
         self.codeblock_parser = CodeBlockParser("python", _TestModuleEvaluator())
 
 
