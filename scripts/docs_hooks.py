@@ -12,6 +12,7 @@ what the page would show or hide).
 
 The guides are checked too: a `CamelCase` name quoted in backticks must be a public name of
 the package (or the emulator, an AWS name of the spec, or an error code the SDK raises), a
+`snake_case` name must not be a private function of the package (``event_from_item``), a
 ``from connect_participant import`` in a code block must import exported names, and
 ``chat.x`` / ``client.x`` in the prose must be attributes of the session / client classes
 (the code blocks run as tests: ``conftest.py``). Each miss is a warning, so ``mkdocs build
@@ -166,6 +167,7 @@ log = logging.getLogger("mkdocs.plugins.connect_participant")
 _CODE_NAME = re.compile(r"`([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?:\(\))?`")  # `ChatSession`, `Message()`
 _IMPORTED = re.compile(r"from connect_participant import \(?([^)\n]*(?:\n[^)\n]*)*?)\)?\n")
 _MEMBER = re.compile(r"(?<![.\w])(chat|client|async_chat)\.([a-z_][a-z0-9_]*)")  # not `event.chat.x`
+_SNAKE_NAME = re.compile(r"`([a-z][a-z0-9]*_[a-z0-9_]+)(?:\(.*?\))?`")  # `event_from_item(item)`
 _FENCED = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 _ERROR_CODE = re.compile(r'\bcode="([A-Z][A-Za-z]+)"')  # InvalidResponseError(..., code="RepeatedNextToken")
 # AWS and other names the guides quote that are neither in the spec nor exported
@@ -203,6 +205,19 @@ SPEC = "spec/connect-participant.openapi.json"
 EVENT_PREFIX = "application/vnd.amazonaws.connect.event."
 
 
+def _private_names() -> set[str]:
+    """Functions and classes of the package's private modules that users never see: not exported,
+    not a member of an exported class (``event_from_item``, say, behind ``Event.from_item``)."""
+    package = importlib.import_module(PACKAGE)
+    public = [getattr(package, name) for name in package.__all__]
+    members = {member for value in public if inspect.isclass(value) for member in dir(value)}
+    defined: set[str] = set()
+    for source in Path(package.__file__).parent.glob("_*.py"):
+        if source.name != "__init__.py":
+            defined |= set(re.findall(r"^(?:async )?(?:def|class) ([a-z][a-z0-9_]*)\b", source.read_text(), re.M))
+    return defined - set(package.__all__) - members - set(dir(builtins))
+
+
 def _members() -> dict[str, set[str]]:
     package = importlib.import_module(PACKAGE)
     session = set(dir(package.ChatSession)) | set(dir(package.AsyncChatSession))
@@ -218,6 +233,9 @@ def check_names(markdown: str, page: str) -> list[str]:
         for name in sorted(set(_CODE_NAME.findall(markdown)))
         if name not in known
     ]
+    private = _private_names()
+    for name in sorted(set(_SNAKE_NAME.findall(markdown)) & private):
+        problems.append(f"{page}: `{name}` is private to {PACKAGE} (users cannot rely on it)")
     package = importlib.import_module(PACKAGE)
     for names in _IMPORTED.findall(markdown):
         for name in re.split(r"[\s,]+", names.strip()):
