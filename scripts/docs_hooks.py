@@ -214,7 +214,9 @@ def _private_names() -> set[str]:
     defined: set[str] = set()
     for source in Path(package.__file__).parent.glob("_*.py"):
         if source.name != "__init__.py":
-            defined |= set(re.findall(r"^(?:async )?(?:def|class) ([a-z][a-z0-9_]*)\b", source.read_text(), re.M))
+            defined |= set(
+                re.findall(r"^(?:async )?(?:def|class) ([a-z][a-z0-9_]*)\b", source.read_text(), re.M)
+            )
     return defined - set(package.__all__) - members - set(dir(builtins))
 
 
