@@ -323,8 +323,9 @@ class ChatSession(_SessionBase):
             method, url, body, headers = self._request(action)
             try:
                 response = self._http.request(method, url, content=body, headers=headers)
-            except RuntimeError:
-                self._check_open()  # closed meanwhile: httpx says so with a RuntimeError
+            except Exception:
+                if self._closed():  # closed meanwhile: whatever httpx made of it, it is that
+                    raise ClientClosedError() from None
                 raise
             return Reply(response.status_code, response.headers, response.content)
         with self._lock:
@@ -423,7 +424,8 @@ class ChatSession(_SessionBase):
         """Leave the chat (idempotent; a chat that already ended counts as disconnected; a no-op
         once the client is closed)."""
         if not self._closed_disconnect():
-            self._run(self._disconnect_flow())
+            with contextlib.suppress(ClientClosedError):  # the client closed meanwhile
+                self._run(self._disconnect_flow())
 
     def upload_attachment(
         self,
@@ -493,8 +495,9 @@ class AsyncChatSession(_SessionBase):
             method, url, body, headers = self._request(action)
             try:
                 response = await self._http.request(method, url, content=body, headers=headers)
-            except RuntimeError:
-                self._check_open()  # closed meanwhile: httpx says so with a RuntimeError
+            except Exception:
+                if self._closed():  # closed meanwhile: whatever httpx made of it, it is that
+                    raise ClientClosedError() from None
                 raise
             return Reply(response.status_code, response.headers, response.content)
         async with self._lock:
@@ -592,7 +595,8 @@ class AsyncChatSession(_SessionBase):
         """Leave the chat (idempotent; a chat that already ended counts as disconnected; a no-op
         once the client is closed)."""
         if not self._closed_disconnect():
-            await self._run(self._disconnect_flow())
+            with contextlib.suppress(ClientClosedError):  # the client closed meanwhile
+                await self._run(self._disconnect_flow())
 
     async def upload_attachment(
         self,
