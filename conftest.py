@@ -26,8 +26,8 @@ What every example is given against the emulator (the guides say "given `chat` .
 - the other side of the chat: when the customer's events stream subscribes (the first time
   in each example), the emulator plays the page's script from ``SCRIPTS`` below — on most
   pages the bot types, says hello and the chat ends (so ``for event in chat.events()`` ends);
-  on the chat-features pages a streamed AI answer, a list picker, a view and an in-chat
-  authentication (``AUTH_TIMEOUT`` s, then the chat ends).
+  on the chat-features pages, once the customer has sent a message, a streamed AI answer, a
+  list picker, a view and an in-chat authentication (``AUTH_TIMEOUT`` s, then the chat ends).
 """
 
 from __future__ import annotations
@@ -87,7 +87,9 @@ def _greet_and_end(svc: Any, started: Any, stop: threading.Event) -> None:
 
 
 def _chat_features(svc: Any, started: Any, stop: threading.Event) -> None:
-    """An AI answer streamed, a list picker, a view, an authentication, then the end."""
+    """Once the customer says something: an AI answer streamed, a list picker, a view, an
+    authentication, then the end."""
+    _wait(lambda: _customer_messages(svc, started) > 0, stop)
     kept = _transcript_length(svc, started)
     svc.stream_message(started, ["Your balance ", "is $42."], interval=0.01)
     _wait(lambda: _transcript_length(svc, started) > kept, stop)  # the completed answer is kept
@@ -110,6 +112,13 @@ def _contact(svc: Any, started: Any) -> Any:
 
 def _transcript_length(svc: Any, started: Any) -> int:
     return len(_contact(svc, started).entries)
+
+
+def _customer_messages(svc: Any, started: Any) -> int:
+    return sum(
+        entry.item.get("Type") == "MESSAGE" and entry.item.get("ParticipantRole") == "CUSTOMER"
+        for entry in list(_contact(svc, started).entries)
+    )
 
 
 def _authentication_over(svc: Any, started: Any) -> bool:
