@@ -7,26 +7,17 @@ modules griffe reads from source, as mkdocstrings does.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import griffe
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from _spec_tools import load_script
 
 
 @pytest.fixture(scope="module")
 def hooks() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "scripts" / "docs_hooks.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["docs_hooks"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("docs_hooks")
 
 
 @pytest.mark.parametrize(
