@@ -90,20 +90,21 @@ def _api_blocks(module_name: str) -> list[str]:
 
 
 def _cli_reference() -> str:
-    """Each command's ``--help``, as the command prints it (80 columns)."""
+    """Each command's ``--help``, as the command prints it (100 columns)."""
     import argparse
     import os
+    from unittest import mock
 
     from connect_participant_cli import _app
     from connect_participant_emulator import _cli as emulator_cli
 
-    os.environ["COLUMNS"] = "100"
-    parser = _app._parser()
-    parts = ["### connect-participant", "```text\n" + parser.format_help().rstrip() + "\n```"]
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    for name, sub in subparsers.choices.items():
-        text = emulator_cli._parser().format_help() if name == "emulator" else sub.format_help()
-        parts += [f"### connect-participant {name}", "```text\n" + text.rstrip() + "\n```"]
+    with mock.patch.dict(os.environ, {"COLUMNS": "100"}):  # argparse wraps to the terminal's width
+        parser = _app._parser()
+        parts = ["### connect-participant", "```text\n" + parser.format_help().rstrip() + "\n```"]
+        subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        for name, sub in subparsers.choices.items():
+            text = emulator_cli._parser().format_help() if name == "emulator" else sub.format_help()
+            parts += [f"### connect-participant {name}", "```text\n" + text.rstrip() + "\n```"]
     return "\n\n".join(parts)
 
 
