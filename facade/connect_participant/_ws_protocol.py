@@ -41,13 +41,27 @@ The policies, in one place:
   subscribed, and only then is the old one closed. Frames seen on both are de-duplicated, and
   the transcript is read once as after a reconnect: AWS's library skips that, and loses an
   item whose frame was still in flight on the old socket when it closed it.
+- **Live**: ``live`` turns true when a subscription is first acknowledged; from then on nothing
+  sent to the chat is missed, socket-only items (typing, receipts, streamed chunks) included
+  (the shell's ``with chat.events()`` waits for it). Before it, socket-only items are lost for
+  good; so are those sent while no socket is subscribed after a drop (the gap fill brings back
+  transcript items only).
 - **Chat ended**: a ``CHAT_ENDED`` item ends the stream after it is emitted. A 403 while getting
   a new URL (or filling a gap) means the chat ended meanwhile: a synthetic ``ChatEnded`` is
-  emitted and the stream ends.
+  emitted and the stream ends. ``ClientClosedError`` there (the client was closed) ends the
+  stream quietly, as ``close()`` does.
+- **Unexpected I/O errors**: a socket's end (``OpenFailed``/``Closed``) with an ``error`` (not
+  the network's: a bug, a dependency changed under the shell) or a URL fetch failing with
+  anything but an SDK error is a loss like any other, but ``unexpected_error_limit`` of them in
+  a row (an ordinary loss or a rollover resets the count) end the stream with
+  ``EventStreamError`` (``StreamFailed``, the last error as its cause): no reconnecting forever
+  into the same bug.
 - **Gap fill**: after every reconnect (and on the first subscription when the stream has a
   starting point), the transcript is read newest-first down to the newest item already
   delivered (or the stream's start time); what is missing is emitted once, oldest first, and
-  items arriving live meanwhile are held back and emitted after it. A fill only starts while
+  items arriving live meanwhile are held back and emitted after it (an item the fill finds
+  that also came live goes out with its held arrivals first, in their order, then the
+  transcript's copy: a streamed answer's chunks before its completed text). A fill only starts while
   a socket is subscribed (what it reads then meets what that socket brings); a socket lost
   while it runs means another fill after the next subscription, and what is held stays
   held until a fill covers everything before it. Items from a socket not yet acknowledged
