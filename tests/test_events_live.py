@@ -67,6 +67,22 @@ class Round:
 EXPECTED = (list(range(1, len(CHUNKS) + 1)), 1, 1, 1)
 
 
+class Tally:
+    """The rounds' counts added up; each round must have seen everything."""
+
+    def __init__(self) -> None:
+        self.totals = {"chunks": 0, "typing": 0, "receipts": 0}
+
+    def add(self, n: int, this: Round) -> None:
+        assert this.counts() == EXPECTED, (n, this.counts())
+        self.totals["chunks"] += len(this.chunks)
+        self.totals["typing"] += this.typing
+        self.totals["receipts"] += this.receipts
+
+    def check(self) -> None:
+        assert self.totals == {"chunks": ROUNDS * len(CHUNKS), "typing": ROUNDS, "receipts": ROUNDS}
+
+
 @pytest.fixture(scope="module")
 def svc() -> Iterator[LocalParticipantService]:
     with LocalParticipantService() as service:
@@ -76,7 +92,7 @@ def svc() -> Iterator[LocalParticipantService]:
 def test_with_events_is_live_sync(svc: LocalParticipantService) -> None:
     started = svc.start_chat("Ann")
     helper = svc.add_participant(started, "Helper")
-    totals = {"chunks": 0, "typing": 0, "receipts": 0}
+    tally = Tally()
     with (
         ParticipantClient(endpoint_url=svc.endpoint_url) as client,
         client.connect(started.participant_token) as customer,
@@ -100,17 +116,14 @@ def test_with_events_is_live_sync(svc: LocalParticipantService) -> None:
                     this.see(event)
                     if this.done or time.monotonic() > deadline:
                         break
-            assert this.counts() == EXPECTED, (n, this.counts())
-            totals["chunks"] += len(this.chunks)
-            totals["typing"] += this.typing
-            totals["receipts"] += this.receipts
-    assert totals == {"chunks": ROUNDS * len(CHUNKS), "typing": ROUNDS, "receipts": ROUNDS}
+            tally.add(n, this)
+    tally.check()
 
 
 async def test_with_events_is_live_async(svc: LocalParticipantService) -> None:
     started = await svc.astart_chat("Ann")
     helper = await svc.aadd_participant(started, "Helper")
-    totals = {"chunks": 0, "typing": 0, "receipts": 0}
+    tally = Tally()
     async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
         customer = await client.connect(started.participant_token)
         bot = await client.connect(helper.participant_token)
@@ -134,11 +147,8 @@ async def test_with_events_is_live_async(svc: LocalParticipantService) -> None:
                                 this.see(event)
                                 if this.done:
                                     break
-                assert this.counts() == EXPECTED, (n, this.counts())
-                totals["chunks"] += len(this.chunks)
-                totals["typing"] += this.typing
-                totals["receipts"] += this.receipts
-    assert totals == {"chunks": ROUNDS * len(CHUNKS), "typing": ROUNDS, "receipts": ROUNDS}
+                tally.add(n, this)
+    tally.check()
 
 
 # --- when it cannot get live -------------------------------------------------------------------
