@@ -3,7 +3,8 @@ the socket's subscription is acknowledged, so what is sent right after — a str
 chunks, typing and a receipt, none of which the transcript keeps — all arrives. 200 rounds each,
 sync and async, on one chat: each round opens a new stream and at once streams an answer while the
 other participant sends typing and a read receipt; every chunk, the typing and the receipt are
-counted. Also: what entering does when the stream cannot get live, or ended first."""
+counted. Also: what entering does when the stream cannot get live, or ended first; and the
+conversation-testing API entered the same way: an answer streamed at once keeps all its chunks."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from connect_participant import (
     StreamNotLiveError,
     Typing,
 )
+from connect_participant.testing import AsyncConversation, Conversation
 from connect_participant_emulator import LocalParticipantService
 
 ROUNDS = 200
@@ -232,3 +234,38 @@ async def test_live_streams_in_many_tasks_at_once(own_svc: LocalParticipantServi
             results = await asyncio.gather(*tasks)
         assert results == [list(range(1, len(CHUNKS) + 1))] * 4
         await chat.disconnect()
+
+
+# --- the conversation-testing API: entered live, a streamed answer at once has all its chunks --
+
+
+CONVERSATIONS = 30
+
+
+def test_a_conversation_entered_sees_every_chunk_of_an_answer_streamed_at_once(
+    svc: LocalParticipantService,
+) -> None:
+    started = svc.start_chat("Ann")
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(started.participant_token) as chat,
+    ):
+        for n in range(CONVERSATIONS):
+            with Conversation(chat, timeout=10, config=QUICK) as convo:
+                answer_id = svc.stream_message(started, CHUNKS, interval=0)
+                answer = convo.expect_streamed(lambda e, wanted=answer_id: e.id == wanted)
+                assert answer.chunks == tuple(CHUNKS), (n, answer.chunks)
+
+
+async def test_an_async_conversation_entered_sees_every_chunk_of_an_answer_streamed_at_once(
+    svc: LocalParticipantService,
+) -> None:
+    started = await svc.astart_chat("Ann")
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        chat = await client.connect(started.participant_token)
+        async with chat:
+            for n in range(CONVERSATIONS):
+                async with AsyncConversation(chat, timeout=10, config=QUICK) as convo:
+                    answer_id = await svc.astream_message(started, CHUNKS, interval=0)
+                    answer = await convo.expect_streamed(lambda e, wanted=answer_id: e.id == wanted)
+                    assert answer.chunks == tuple(CHUNKS), (n, answer.chunks)
