@@ -53,7 +53,7 @@ The policies, in one place:
 - **Unexpected I/O errors**: a socket's end (``OpenFailed``/``Closed``) with an ``error`` (not
   the network's: a bug, a dependency changed under the shell) or a URL fetch failing with
   anything but an SDK error is a loss like any other, but ``unexpected_error_limit`` of them in
-  a row (an ordinary loss or a rollover resets the count) end the stream with
+  a row (an ordinary loss or failure, or a rollover, resets the count) end the stream with
   ``EventStreamError`` (``StreamFailed``, the last error as its cause): no reconnecting forever
   into the same bug.
 - **Gap fill**: after every reconnect (and on the first subscription when the stream has a
@@ -631,7 +631,9 @@ class EventStreamProtocol:
         if isinstance(error, ClientClosedError):
             self._finish()  # the client was closed: the stream ends as on close()
             return
-        if not isinstance(error, ParticipantServiceError) and self._count_unexpected(None, error):
+        if isinstance(error, ParticipantServiceError):
+            self._unexpected = 0  # a failure the ordinary way
+        elif self._count_unexpected(None, error):
             return
         if isinstance(error, AccessDeniedError):
             self._end("the service refused a new connection (403): the chat ended or the participant left")
@@ -724,6 +726,7 @@ class EventStreamProtocol:
             self._out.append(CloseSocket(sock_id))
 
     def _fail(self, now: float, s: _Sock) -> None:
+        self._unexpected = 0  # a loss the ordinary way (a timeout, a refusal)
         self._drop(s.id)
         self._lost(now, s)
 
