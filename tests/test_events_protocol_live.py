@@ -12,6 +12,7 @@ import pytest
 from connect_participant import ClientClosedError, EventStreamError, InvalidInputError, Item, Message
 from connect_participant._errors import InternalServerError
 from connect_participant._ws_protocol import (
+    PING,
     Closed,
     CloseSocket,
     EventStreamConfig,
@@ -23,9 +24,12 @@ from connect_participant._ws_protocol import (
     GapReady,
     OpenFailed,
     OpenSocket,
+    SendFrame,
     UrlFailed,
 )
-from test_events_protocol import ACK, Driver, chat_frame, emitted, item
+from test_events_protocol import ACK, FAST, Driver, chat_frame, emitted, item
+
+PONG = '{"topic": "aws/ping", "statusCode": 200, "statusContent": "OK"}'
 
 
 class Boom(Exception):
@@ -65,7 +69,9 @@ def test_a_streamed_answer_during_the_first_fill_keeps_every_chunk() -> None:
     # the transcript by then: an older message and the completed answer only
     for raw in (chunk(5, None, "abc"), item(4)):
         fetch.fill.offer(Item(raw))
-    out = emitted(d.feed(GapReady(fetch.fill)))
+    assert d.feed(GapReady(fetch.fill)) == [SendFrame(sock, PING)]  # ahead of the socket: wait for it
+    assert emitted(d.feed(FrameIn(sock, PONG))) == []  # the subscription's ping
+    out = emitted(d.feed(FrameIn(sock, PONG)))  # the fill's: everything before it is here
     shown = [(e.id, e.chunk_number if isinstance(e, Message) else None, e.is_update) for e in out]
     assert shown == [
         ("id-4", None, False),
@@ -158,3 +164,29 @@ def test_live_timeout_is_checked(value: object) -> None:
 def test_unexpected_error_limit_is_checked(value: object) -> None:
     with pytest.raises(InvalidInputError, match="unexpected_error_limit"):
         EventStreamConfig(unexpected_error_limit=value)  # type: ignore[arg-type]
+
+
+def test_a_fill_ahead_of_the_socket_waits_for_it_at_most_a_heartbeat_timeout() -> None:
+    from datetime import UTC, datetime
+
+    d = Driver(since=datetime(2026, 11, 26, 15, 0, tzinfo=UTC))
+    sock = d.connect()
+    (*_, fetch) = d.feed(FrameIn(sock, ACK))
+    fetch.fill.offer(Item(chunk(5, None, "abc")))  # completed before the stream: no chunk will come
+    d.feed(GapReady(fetch.fill))
+    assert emitted(d.advance(FAST.heartbeat_timeout - 0.1)) == []
+    out = emitted(d.advance(0.2))  # no answer to the ping: applied anyway (the socket is then failed)
+    assert [(e.id, e.completed) for e in out] == [("id-5", True)]
+
+
+def test_a_fill_waiting_for_a_lost_socket_is_applied_at_once() -> None:
+    from datetime import UTC, datetime
+
+    d = Driver(since=datetime(2026, 11, 26, 15, 0, tzinfo=UTC))
+    sock = d.connect()
+    (*_, fetch) = d.feed(FrameIn(sock, ACK))
+    d.feed(FrameIn(sock, chat_frame(chunk(5, 1, "a"))))  # held
+    fetch.fill.offer(Item(chunk(5, None, "ab")))
+    d.feed(GapReady(fetch.fill))
+    out = emitted(d.feed(Closed(sock)))
+    assert [(e.id, e.chunk_number, e.is_update) for e in out] == [("id-5", 1, False), ("id-5", None, True)]

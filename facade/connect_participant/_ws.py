@@ -269,10 +269,11 @@ async def _pump(
             await connect_and_read(sock, url)
         except asyncio.CancelledError as exc:
             if not _cancelled_under(exc):
-                # this task cancelled: by CloseSocket (the protocol forgot the socket already) or
-                # with the pump; anyone else's cancel is said, in case the pump goes on
-                if readers.get(sock) is not None and sockets.pop(sock, None) is not None:
-                    post(Closed(sock, None, _unexpected(exc)))
+                # this task cancelled: by CloseSocket (which forgot it first: the protocol gave
+                # the socket up already), with the pump, or by anyone else: said, in case the
+                # pump goes on
+                if readers.get(sock) is not None:
+                    lost(sock, exc)
                 raise
             lost(sock, exc)
         except Exception as exc:

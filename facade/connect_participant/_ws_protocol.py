@@ -53,7 +53,7 @@ The policies, in one place:
 - **Unexpected I/O errors**: a socket's end (``OpenFailed``/``Closed``) with an ``error`` (not
   the network's: a bug, a dependency changed under the shell) or a URL fetch failing with
   anything but an SDK error is a loss like any other, but ``unexpected_error_limit`` of them in
-  a row (an ordinary loss or a rollover resets the count) end the stream with
+  a row (an ordinary loss or failure, or a rollover, resets the count) end the stream with
   ``EventStreamError`` (``StreamFailed``, the last error as its cause): no reconnecting forever
   into the same bug.
 - **Gap fill**: after every reconnect (and on the first subscription when the stream has a
@@ -61,7 +61,9 @@ The policies, in one place:
   delivered (or the stream's start time); what is missing is emitted once, oldest first, and
   items arriving live meanwhile are held back and emitted after it (an item the fill finds
   that also came live goes out with its held arrivals first, in their order, then the
-  transcript's copy: a streamed answer's chunks before its completed text). A fill only starts while
+  transcript's copy: a streamed answer's chunks before its completed text; a fill holding a
+  completed streamed answer not yet delivered so is applied only once a ping sent on its
+  answer is answered, as the transcript can be ahead of the socket). A fill only starts while
   a socket is subscribed (what it reads then meets what that socket brings); a socket lost
   while it runs means another fill after the next subscription, and what is held stays
   held until a fill covers everything before it. Items from a socket not yet acknowledged
@@ -418,6 +420,8 @@ class _Sock:
         "id",
         "live_at",
         "next_hb",
+        "pings",
+        "pongs",
         "purpose",
         "refusals",
         "roll_at",
@@ -439,6 +443,8 @@ class _Sock:
         self.roll_at = float("inf")
         self.url_ends = url_ends  # its URL's ConnectionExpiry when that is the socket's lifetime
         self.answered = False  # a heartbeat answered since the subscription: a healthy socket
+        self.pings = 0  # aws/ping frames sent, and answered: the answers come in order
+        self.pongs = 0
         self.early: list[Item] = []  # items that came before it became the primary socket
 
 
@@ -485,6 +491,8 @@ class EventStreamProtocol:
         self.live = False
         #: the last failure to connect (for the error raised when the stream never gets live)
         self.last_failure: BaseException | None = None
+        # a fill read, waiting for the socket to catch up with it: (fill, socket, pongs, deadline)
+        self._barrier: tuple[GapFill, int, int, float] | None = None
         #: counters for monitoring (read from any thread; only the shell's thread writes them)
         self.stats = {"sockets": 0, "drops": 0, "rollovers": 0, "gap_fills": 0, "filled": 0, "duplicates": 0,
                       "updates": 0, "skipped": 0, "gap_fill_failures": 0}  # fmt: skip
@@ -534,9 +542,10 @@ class EventStreamProtocol:
             if not self._count_unexpected(event.sock, event.error):
                 self._on_closed(now, event.sock, event.code in _CLEAN_CLOSE)
         elif isinstance(event, GapReady):
-            self._on_gap(event.fill)
+            self._on_gap(now, event.fill)
         else:
             self._on_gap_failed(now, event.fill, event.error)
+        self._check_barrier(now)
 
     def next_deadline(self) -> float | None:
         if self.finished:
@@ -554,6 +563,8 @@ class EventStreamProtocol:
         for when in (self._retry_at, self._fill_retry_at):
             if when is not None:
                 times.append(when)
+        if self._barrier is not None:
+            times.append(self._barrier[3])
         return min(times) if times else None
 
     def tick(self, now: float) -> None:
@@ -587,6 +598,7 @@ class EventStreamProtocol:
         if self._fill_retry_at is not None and now >= self._fill_retry_at:
             self._fill_retry_at = None
             self._start_fill()  # without a subscribed socket, the next subscription starts it
+        self._check_barrier(now)
 
     # --- connecting -----------------------------------------------------------------------------
 
@@ -640,7 +652,9 @@ class EventStreamProtocol:
         if isinstance(error, ClientClosedError):
             self._finish()  # the client was closed: the stream ends as on close()
             return
-        if not isinstance(error, ParticipantServiceError) and self._count_unexpected(None, error):
+        if isinstance(error, ParticipantServiceError):
+            self._unexpected = 0  # a failure the ordinary way
+        elif self._count_unexpected(None, error):
             return
         if isinstance(error, AccessDeniedError):
             self._end("the service refused a new connection (403): the chat ended or the participant left")
@@ -720,6 +734,10 @@ class EventStreamProtocol:
             s.hb_sent = now
         s.next_hb = now + self.config.heartbeat_interval
         self._out.append(SendFrame(s.id, HEARTBEAT))
+        self._ping(s)
+
+    def _ping(self, s: _Sock) -> None:
+        s.pings += 1
         self._out.append(SendFrame(s.id, PING))
 
     # --- losing sockets -------------------------------------------------------------------------
@@ -729,6 +747,7 @@ class EventStreamProtocol:
             self._out.append(CloseSocket(sock_id))
 
     def _fail(self, now: float, s: _Sock) -> None:
+        self._unexpected = 0  # a loss the ordinary way (a timeout, a refusal)
         self._drop(s.id)
         self._lost(now, s)
 
@@ -803,6 +822,7 @@ class EventStreamProtocol:
             if s.state == _LIVE:
                 s.answered = True
         elif topic == "aws/ping":
+            s.pongs += 1
             status = doc.get("statusCode")
             if isinstance(status, int) and not isinstance(status, bool) and status != 200:
                 self._fail(now, s)
@@ -840,8 +860,42 @@ class EventStreamProtocol:
         self._filling = GapFill(self._seen, self._since, self.config.gap_fill_limit)
         self._out.append(FetchGap(self._filling))
 
-    def _on_gap(self, fill: GapFill) -> None:
-        if fill is not self._filling:
+    def _on_gap(self, now: float, fill: GapFill) -> None:
+        if fill is not self._filling or self._barrier is not None:
+            return
+        primary = self._socks.get(self._primary) if self._primary is not None else None
+        if primary is not None and primary.state == _LIVE and self._ahead(fill):
+            # The transcript can be ahead of the socket: a streamed answer completed there
+            # while its chunks are still on their way here. Applied now, its completed copy
+            # would make each chunk that comes after it stale. Frames come in order, so once
+            # a ping sent now is answered, everything sent before the fill was read is here
+            # (held): then it is applied. A lost socket, or no answer within heartbeat_timeout,
+            # applies it at once.
+            self._ping(primary)
+            self._barrier = (fill, primary.id, primary.pings, now + self.config.heartbeat_timeout)
+            return
+        self._apply_fill(fill)
+
+    def _ahead(self, fill: GapFill) -> bool:
+        """Whether ``fill`` holds a completed streamed answer not delivered completed yet."""
+        for item in fill.items:
+            meta = item.raw.get("MessageMetadata")
+            completed = isinstance(meta, dict) and meta.get("MessageCompleted") is True
+            if completed and self._seen.judge(item)[0] is not Verdict.REPEAT:
+                return True
+        return False
+
+    def _check_barrier(self, now: float) -> None:
+        if self._barrier is None:
+            return
+        fill, sock_id, pongs, deadline = self._barrier
+        s = self._socks.get(sock_id)
+        if s is None or s.id != self._primary or s.pongs >= pongs or now >= deadline:
+            self._barrier = None
+            self._apply_fill(fill)
+
+    def _apply_fill(self, fill: GapFill) -> None:
+        if fill is not self._filling or self.finished:
             return
         self._filling = None
         self._fill_failures = 0
@@ -949,4 +1003,5 @@ class EventStreamProtocol:
             self._drop(sock_id)
         self._retry_at = self._fill_retry_at = None
         self._filling = None
+        self._barrier = None
         self._held = []
