@@ -22,7 +22,8 @@ What every example is given against the emulator (the guides say "given `chat` .
   emulator, ``AWS_REGION`` is ``us-east-1``, dummy AWS keys (the emulator accepts any), no
   AWS config file; shell blocks also get ``$INSTANCE``, ``$FLOW`` (any ids: the emulator
   takes any) and ``$TOKEN`` (``participant_token``);
-- the working directory: a new temporary folder holding ``receipt.pdf`` (a small PDF);
+- the working directory: a new temporary folder holding ``receipt.pdf`` (a small PDF) and
+  ``flows/inbound.json`` (a small exported contact flow, ``tests/data/readme-flows``);
 - the other side of the chat: when the customer's events stream subscribes (the first time
   in each example), the emulator plays the page's script from ``SCRIPTS`` below — on most
   pages the bot types, says hello and the chat ends (so ``for event in chat.events()`` ends);
@@ -36,6 +37,7 @@ import contextlib
 import doctest
 import inspect
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -184,6 +186,7 @@ def _doc_environment(svc: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     (tmp_path / "receipt.pdf").write_bytes(RECEIPT)
+    shutil.copytree(ROOT / "tests" / "data" / "readme-flows", tmp_path / "flows")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
