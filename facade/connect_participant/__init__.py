@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     from ._interactive import (
         Carousel,
         InteractiveTemplate,
+        Link,
         ListPicker,
         Option,
         Panel,
@@ -123,7 +124,7 @@ _LAZY: dict[str, str] = {
         "ParticipantIdle ParticipantInactive ParticipantInvited ParticipantJoined "
         "ParticipantLeft ParticipantReturned ReadReceipt TransferFailed "
         "TransferSucceeded Typing UnknownEvent WorkflowCancelled",
-        "_interactive": "Carousel InteractiveTemplate ListPicker Option Panel QuickReply TimePicker "
+        "_interactive": "Carousel InteractiveTemplate Link ListPicker Option Panel QuickReply TimePicker "
         "TimeSlot UnknownTemplate ViewResource",
         "_models": "Attachment Item Receipt SendResult",
         "_pagination": "Page Transcript",
@@ -193,6 +194,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidResponseError",
     "Item",
+    "Link",
     "ListPicker",
     "Message",
     "Option",
