@@ -71,6 +71,7 @@ if TYPE_CHECKING:
         ParticipantLeft,
         ParticipantReturned,
         ReadReceipt,
+        RemovedFromChat,
         TransferFailed,
         TransferSucceeded,
         Typing,
@@ -122,7 +123,7 @@ _LAZY: dict[str, str] = {
         "AuthenticationTimedOut ChatEnded ChatRehydrated ConnectionAcknowledged DeliveredReceipt Event Message "
         "ParticipantActive ParticipantAutoDisconnected ParticipantDisplayNameUpdated "
         "ParticipantIdle ParticipantInactive ParticipantInvited ParticipantJoined "
-        "ParticipantLeft ParticipantReturned ReadReceipt TransferFailed "
+        "ParticipantLeft ParticipantReturned ReadReceipt RemovedFromChat TransferFailed "
         "TransferSucceeded Typing UnknownEvent WorkflowCancelled",
         "_interactive": "Carousel InteractiveTemplate Link ListPicker Option Panel QuickReply TimePicker "
         "TimeSlot UnknownTemplate ViewResource",
@@ -214,6 +215,7 @@ __all__ = [
     "ParticipantTransportError",
     "QuickReply",
     "ReadReceipt",
+    "RemovedFromChat",
     "Receipt",
     "ResourceNotFoundError",
     "RetryPolicy",

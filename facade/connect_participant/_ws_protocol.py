@@ -42,8 +42,9 @@ The policies, in one place:
   the transcript is read once as after a reconnect: AWS's library skips that, and loses an
   item whose frame was still in flight on the old socket when it closed it.
 - **Chat ended**: a ``CHAT_ENDED`` item ends the stream after it is emitted. A 403 while getting
-  a new URL (or filling a gap) means the chat ended meanwhile: a synthetic ``ChatEnded`` is
-  emitted and the stream ends.
+  a new URL (or filling a gap) means this participant is out of the chat (removed from a chat
+  that may go on, or the chat ended meanwhile): a ``RemovedFromChat`` (a ``ChatEnded`` with
+  ``for_everyone`` false) is emitted and the stream ends.
 - **Gap fill**: after every reconnect (and on the first subscription when the stream has a
   starting point), the transcript is read newest-first down to the newest item already
   delivered (or the stream's start time); what is missing is emitted once, oldest first, and
@@ -80,7 +81,7 @@ from ._errors import (
     ParticipantTransportError,
     ThrottlingError,
 )
-from ._events import ChatEnded, Event, chat_ended_item, event_from_item
+from ._events import ChatEnded, Event, RemovedFromChat, chat_ended_item, event_from_item
 from ._models import Item
 from ._secrets import Secret
 
@@ -825,7 +826,7 @@ class EventStreamProtocol:
 
     def _end(self, reason: str) -> None:
         if not self.finished:
-            self._out.append(Emit(ChatEnded(chat_ended_item(reason))))
+            self._out.append(Emit(RemovedFromChat(chat_ended_item(reason))))
             self._finish()
 
     def _finish(self) -> None:
