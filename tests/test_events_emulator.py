@@ -255,8 +255,7 @@ def test_a_participant_removed_from_a_chat_that_goes_on_is_told_so(svc: LocalPar
     bot = svc.add_participant(chat, "Bot")
     with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
         customer = client.connect(chat.participant_token)
-        robot = client.connect(bot.participant_token)
-        stream = robot.events(config=FAST)
+        stream = client.connect(bot.participant_token).events(config=FAST)
         customer.send_message("hello")
         next_message(stream)
         client.connect(bot.participant_token).disconnect()  # the flow (or an admin) removes the bot

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-from _emulator_calls import call, token_for
+from _emulator_calls import call, token_for, upload
 from _scripted_server import ScriptedServer
 from connect_participant import AttachmentAdded, Event, Message, ParticipantClient, ReadReceipt
 from connect_participant_emulator import LocalParticipantService
@@ -86,26 +86,7 @@ def test_flow_and_bot_messages_and_attachments_have_the_services_shapes(
     bot_id = service.send_interactive(chat, {"templateType": "QuickReply", "version": "1.0", "data": {}})
     with httpx.Client(base_url=service.endpoint_url) as http:
         token = token_for(http, chat.participant_token)
-        started = call(
-            http,
-            "/participant/start-attachment-upload",
-            token,
-            {
-                "ContentType": "text/plain",
-                "AttachmentSizeInBytes": 2,
-                "AttachmentName": "a.txt",
-                "ClientToken": "c1",
-            },
-        ).json()
-        upload = started["UploadMetadata"]
-        assert httpx.put(upload["Url"], content=b"hi", headers=upload["HeadersToInclude"]).status_code == 200
-        done = call(
-            http,
-            "/participant/complete-attachment-upload",
-            token,
-            {"AttachmentIds": [started["AttachmentId"]], "ClientToken": "c2"},
-        )
-        assert done.status_code == 200, done.text
+        upload(http, token, b"hi", "a.txt")
         items = _transcript(http, token)
     by_id = {item["Id"]: item for item in items}
     _matches(by_id[flow_id], FLOW_MESSAGE)
