@@ -327,3 +327,20 @@ def test_an_older_tokens_success_does_not_clear_doubts_about_the_newest() -> Non
     state.accept(old)  # a call sent with the old token before it was replaced came back 2xx
     assert state.after_refusal(state.generation) == "give up"
     assert state.after_refusal(old) == "resend"  # a 403 on the old one: send with the newest
+
+
+def test_new_connections_for_the_events_stream_are_not_doubts() -> None:
+    """The stream renews for a fresh WebSocket URL before any call worked: no 403, no doubt."""
+    from connect_participant._flow import run_sync
+    from connect_participant._tokens import refresh_flow
+
+    created = Reply(200, {}, b'{"ConnectionCredentials":{"ConnectionToken":"n"}}')
+    state = TokenState(
+        participant_token=Secret("p"), connection=ConnectionInfo(Secret("a"), None), clock=lambda: T0
+    )
+    for _ in range(MAX_DOUBTS + 1):
+        run_sync(refresh_flow(state, state.generation), lambda call: created)
+    assert state.doubts == (0, None)
+    assert state.after_refusal(state.generation) == "renew"
+    run_sync(refresh_flow(state, state.generation, cure=True), lambda call: created)
+    assert state.doubts[0] == 1  # a renewal after a 403 on a token that never worked

@@ -32,10 +32,12 @@ service still hands out connections, a view token of another contact) costs at
 most ``MAX_DOUBTS`` creates and then one per ``DOUBT_PAUSE``, while a token
 revoked before its first call is still renewed. A refused participant token
 (CreateParticipantConnection itself got a 403) stops all re-creates. It returns
-the decoded JSON or raises the mapped error. ``refresh_flow(state, seen)`` calls CreateParticipantConnection unless
-another caller already replaced generation ``seen`` with a fresh connection;
-the events stream uses it (with the current generation) to get a new
-WebSocket URL, and gets the new connection token for free.
+the decoded JSON or raises the mapped error.
+
+``refresh_flow(state, seen)`` calls CreateParticipantConnection unless another
+caller already replaced generation ``seen`` with a fresh connection; the events
+stream uses it (with the current generation) to get a new WebSocket URL, and
+gets the new connection token for free.
 
 A refresh ahead of expiry that fails (throttled, say) is not fatal while the token still
 works: the call goes ahead with it, and ahead-of-expiry refreshes pause for
@@ -283,20 +285,21 @@ def _send(request: ops.Request, bearer: Secret) -> Generator[Call, Any, Reply]:
 
 
 def refresh_flow(
-    state: TokenState, seen: int, *, ahead: bool = False
+    state: TokenState, seen: int, *, ahead: bool = False, cure: bool = False
 ) -> Generator[Call, Any, ConnectionInfo | None]:
     """Create a new connection, unless someone replaced generation ``seen`` with a fresh one meanwhile.
 
     ``ahead``: a refresh before expiry, skipped while a recent failure pauses them (the token
     still works). A failure is recorded; a rejected participant token stops all re-creates.
-    A renewal for a token that never worked counts as a doubt (see ``TokenState.after_refusal``).
+    ``cure``: a renewal after a 403; one for a token that never worked counts as a doubt (see
+    ``TokenState.after_refusal``). The events stream's renewals for a new WebSocket URL are not.
     """
     if state.generation != seen and not state.needs_refresh():
         return state.connection
     if not state.can_refresh() or (ahead and state.paused()):
         return state.connection
     assert state.participant_token is not None
-    doubtful = not ahead and state.generation == seen and state.doubtful(seen)
+    doubtful = cure and state.generation == seen and state.doubtful(seen)
     try:
         reply = yield from _send(ops.create_participant_connection(), state.participant_token)
         info = ConnectionInfo.from_model(parse("create_participant_connection", decode(reply)))
@@ -338,7 +341,7 @@ def call_flow(
         if verdict == GIVE_UP:
             break
         if verdict == RENEW:
-            yield Locked(refresh_flow(state, seen))
+            yield Locked(refresh_flow(state, seen, cure=True))
         connection, now = state.snapshot()
         if now == seen or connection is None:
             break  # no new connection (the refresh was refused or not possible)
