@@ -91,7 +91,12 @@ _EMULATOR_TESTS = (
 # name (``--module``) -> what it mutates and the tests that must kill it. Facade modules keep
 # their bare names; the emulator's are ``emulator.<module>``.
 MODULES: dict[str, Target] = {
-    "_tokens": _facade("_tokens", "tests/test_facade_tokens.py", "tests/test_facade_tokens_edges.py"),
+    "_tokens": _facade(
+        "_tokens",
+        "tests/test_facade_tokens.py",
+        "tests/test_facade_tokens_edges.py",
+        "tests/test_token_model.py",
+    ),
     "_retry": _facade(
         "_retry",
         "tests/test_facade_retry.py",
@@ -118,7 +123,9 @@ MODULES: dict[str, Target] = {
         "tests/test_events_protocol.py",
         "tests/test_events_protocol_edges.py",
     ),
-    "_endpoints": _facade("_endpoints", "tests/test_facade_endpoints.py", "tests/test_stated_rules.py"),
+    "_endpoints": _facade(
+        "_endpoints", "tests/test_endpoints_rules.py", "tests/test_facade_endpoints.py", "tests/test_stated_rules.py"
+    ),
     "_interactive": _facade("_interactive", "tests/test_interactive.py"),
     "_config": _facade("_config", "tests/test_facade_config.py"),
     "_validation": _facade(
@@ -131,7 +138,10 @@ MODULES: dict[str, Target] = {
     "emulator._operations": _emulator("_operations", *_EMULATOR_TESTS),
     "emulator._validation": _emulator("_validation", *_EMULATOR_TESTS),
     "emulator._flows._values": _emulator(
-        "_flows._values", "tests/test_flows_interpreter.py", "tests/test_flows_document.py"
+        "_flows._values",
+        "tests/test_flows_values_rules.py",
+        "tests/test_flows_interpreter.py",
+        "tests/test_flows_document.py",
     ),
     "emulator._flows._document": _emulator("_flows._document", "tests/test_flows_document.py"),
     "emulator._flows._interpreter": _emulator(
