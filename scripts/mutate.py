@@ -124,7 +124,10 @@ MODULES: dict[str, Target] = {
         "tests/test_events_protocol_edges.py",
     ),
     "_endpoints": _facade(
-        "_endpoints", "tests/test_endpoints_rules.py", "tests/test_facade_endpoints.py", "tests/test_stated_rules.py"
+        "_endpoints",
+        "tests/test_endpoints_rules.py",
+        "tests/test_facade_endpoints.py",
+        "tests/test_stated_rules.py",
     ),
     "_interactive": _facade("_interactive", "tests/test_interactive.py"),
     "_config": _facade("_config", "tests/test_facade_config.py"),
