@@ -129,8 +129,8 @@ MODULES: dict[str, Target] = {
         "tests/test_facade_endpoints.py",
         "tests/test_stated_rules.py",
     ),
-    "_interactive": _facade("_interactive", "tests/test_interactive.py"),
-    "_config": _facade("_config", "tests/test_facade_config.py"),
+    "_interactive": _facade("_interactive", "tests/test_interactive_rules.py", "tests/test_interactive.py"),
+    "_config": _facade("_config", "tests/test_config_rules.py", "tests/test_facade_config.py"),
     "_validation": _facade(
         "_validation", "tests/test_validation_rules.py", "tests/test_facade_validation.py"
     ),
