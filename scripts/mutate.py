@@ -146,7 +146,9 @@ MODULES: dict[str, Target] = {
         "tests/test_flows_interpreter.py",
         "tests/test_flows_document.py",
     ),
-    "emulator._flows._document": _emulator("_flows._document", "tests/test_flows_document.py"),
+    "emulator._flows._document": _emulator(
+        "_flows._document", "tests/test_flows_document_rules.py", "tests/test_flows_document.py"
+    ),
     "emulator._flows._interpreter": _emulator(
         "_flows._interpreter", "tests/test_flows_interpreter.py", "tests/test_flows_properties.py"
     ),
