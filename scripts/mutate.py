@@ -139,7 +139,12 @@ MODULES: dict[str, Target] = {
     "emulator._model": _emulator("_model", *_EMULATOR_TESTS),
     "emulator._features": _emulator("_features", *_EMULATOR_TESTS),
     "emulator._operations": _emulator("_operations", *_EMULATOR_TESTS),
-    "emulator._validation": _emulator("_validation", *_EMULATOR_TESTS),
+    "emulator._validation": _emulator(
+        "_validation",
+        "tests/test_emulator_validation_rules.py",
+        "tests/test_emulator_cli.py",
+        *_EMULATOR_TESTS,
+    ),
     "emulator._flows._values": _emulator(
         "_flows._values",
         "tests/test_flows_values_rules.py",
