@@ -20,6 +20,7 @@ from aiohttp import WSMsgType, web
 
 from ._config import EmulatorConfig, Quota
 from ._faults import Faults, Throttle
+from ._flows._engine import FlowEngine, add_flow_routes, coerce_flows
 from ._model import Contact, Participant, ServiceError, Socket, State, access_denied, iso_time, validation
 from ._operations import Operations, content_disposition
 from ._spec import ServiceSpec, load_spec
@@ -127,6 +128,9 @@ class EmulatorApp:
         self.spec = spec if spec is not None else load_spec()
         self.state = State(self.config)
         self.operations = Operations(self.state)
+        if self.config.flows is not None:
+            flows = coerce_flows(self.config.flows)
+            self.operations.flow_engine = FlowEngine(self.state, self.operations.features, flows)
         self.faults = Faults()
         self.throttle = Throttle(self.config)
         self.started = time.time()
@@ -865,6 +869,7 @@ def build_app(config: EmulatorConfig | None = None, spec: ServiceSpec | None = N
     )
     router.add_get("/_emulator/authentication/{session_id}", emulator.sign_in)
     router.add_post("/_emulator/contacts/{contact_id}/transfer", emulator.transfer)
+    add_flow_routes(router, lambda: emulator.operations.flow_engine)
     router.add_route("*", "/{tail:.*}", emulator.dispatch)
     app.on_shutdown.append(emulator.on_shutdown)
     app.cleanup_ctx.append(emulator.sweeper)

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._flows._library import ContactFlows
 
 __all__ = [
     "DEFAULT_ATTACHMENT_EXTENSIONS",
@@ -107,3 +111,6 @@ class EmulatorConfig:
     #: how long a ClientToken's first answer is replayed (AWS documents no window; it is also
     #: forgotten when its participant's contact is released)
     idempotency_seconds: float = 600.0
+    #: contact flows to run (``connect_participant_emulator.flows.ContactFlows``, or a path or
+    #: list of paths to load): a chat whose ContactFlowId names one runs it
+    flows: ContactFlows | str | Any | None = None

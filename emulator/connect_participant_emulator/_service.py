@@ -16,6 +16,7 @@ from aiohttp import web
 
 from ._app import APP_KEY, RUNNER_OPTIONS, EmulatorApp, build_app
 from ._config import EmulatorConfig, Quota
+from ._flows._interpreter import FlowStep
 
 __all__ = ["AddedParticipant", "Chat", "LocalParticipantService", "Transfer"]
 
@@ -97,8 +98,12 @@ class LocalParticipantService:
     def endpoint_url(self) -> str:
         if self._thread is None:
             raise RuntimeError("the emulator is not running")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return self.endpoint_url_for(self.host, self.port)
+
+    @staticmethod
+    def endpoint_url_for(host: str, port: int) -> str:
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}"
 
     @property
     def emulator(self) -> EmulatorApp:
@@ -166,6 +171,9 @@ class LocalParticipantService:
         sockets = getattr(server, "sockets", None) or []
         if sockets:
             self.port = int(sockets[0].getsockname()[1])
+        engine = self._app[APP_KEY].operations.flow_engine
+        if engine is not None:
+            engine.endpoint_url = self.endpoint_url_for(self.host, self.port)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -193,10 +201,11 @@ class LocalParticipantService:
         instance_id: str | None,
         source_contact_id: str | None = None,
         rehydration_type: str = "ENTIRE_PAST_SESSION",
+        contact_flow: str | None = None,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "InstanceId": instance_id or self.instance_id,
-            "ContactFlowId": DEFAULT_CONTACT_FLOW_ID,
+            "ContactFlowId": contact_flow or DEFAULT_CONTACT_FLOW_ID,
             "ParticipantDetails": {"DisplayName": display_name},
             "ClientToken": client_token or str(uuid.uuid4()),
         }
@@ -259,12 +268,20 @@ class LocalParticipantService:
         instance_id: str | None = None,
         source_contact_id: str | None = None,
         rehydration_type: str = "ENTIRE_PAST_SESSION",
+        contact_flow: str | None = None,
     ) -> Chat:
         """StartChatContact: a new chat with a CUSTOMER participant. With ``source_contact_id``
         a persistent chat continuing that ended chat (``rehydration_type`` ENTIRE_PAST_SESSION:
-        the chat's initial contact id; FROM_SEGMENT: any of its contact ids)."""
+        the chat's initial contact id; FROM_SEGMENT: any of its contact ids). ``contact_flow``:
+        the ContactFlowId (id, ARN or name of a loaded flow: the flow runs for the chat)."""
         body = self._chat_body(
-            display_name, initial_message, client_token, instance_id, source_contact_id, rehydration_type
+            display_name,
+            initial_message,
+            client_token,
+            instance_id,
+            source_contact_id,
+            rehydration_type,
+            contact_flow,
         )
         return self._started(self._request("PUT", "/contact/chat", body), body)
 
@@ -277,9 +294,16 @@ class LocalParticipantService:
         instance_id: str | None = None,
         source_contact_id: str | None = None,
         rehydration_type: str = "ENTIRE_PAST_SESSION",
+        contact_flow: str | None = None,
     ) -> Chat:
         body = self._chat_body(
-            display_name, initial_message, client_token, instance_id, source_contact_id, rehydration_type
+            display_name,
+            initial_message,
+            client_token,
+            instance_id,
+            source_contact_id,
+            rehydration_type,
+            contact_flow,
         )
         return self._started(await self._arequest("PUT", "/contact/chat", body), body)
 
@@ -650,3 +674,25 @@ class LocalParticipantService:
 
     async def aupdate_display_name(self, chat: Chat | str, participant_id: str, display_name: str) -> None:
         await self._arequest(*self._rename_call(chat, participant_id, display_name))
+
+    # --- contact flows (``flows=``; see ``connect_participant_emulator.flows``) -----------
+
+    def _trace_call(self, chat: Chat | str) -> tuple[str, str]:
+        return "GET", self._contact_path(chat, "flow-trace")
+
+    def flow_trace(self, chat: Chat | str) -> list[FlowStep]:
+        """Every action the chat's flows ran, in order, with its branch and the data it read and set."""
+        answer = self._request(*self._trace_call(chat))
+        return [FlowStep.from_json(step) for step in answer["Steps"]]
+
+    async def aflow_trace(self, chat: Chat | str) -> list[FlowStep]:
+        answer = await self._arequest(*self._trace_call(chat))
+        return [FlowStep.from_json(step) for step in answer["Steps"]]
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the flows' clock ``seconds`` on: Waits, bot timeouts and agent delays that became
+        due run now (a 15-minute Wait takes no 15 minutes). Answers the clock's new time."""
+        return float(self._request("POST", "/_emulator/clock/advance", {"Seconds": seconds})["Now"])
+
+    async def aadvance_clock(self, seconds: float) -> float:
+        return float((await self._arequest("POST", "/_emulator/clock/advance", {"Seconds": seconds}))["Now"])
