@@ -229,8 +229,10 @@ def test_flows_are_found_by_id_arn_name_and_by_the_designer_s_name_for_a_foreign
 
 def test_a_file_that_is_not_json_is_a_problem_of_that_flow_only(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text("{nope")
+    (tmp_path / "manifest.json").write_text(json.dumps({"flows": []}))  # flows pull's index: skipped
     (tmp_path / "fine.json").write_text(json.dumps(flow("Fine", disconnect())))
     flows = ContactFlows(tmp_path)
+    assert sorted(f.name for f in flows.flows) == ["Fine", "broken"]
     flows.check("Fine")
     with pytest.raises(FlowError, match="not JSON"):
         flows.check("broken")
@@ -243,3 +245,49 @@ def test_placeholders_given_to_the_library_apply_when_flows_load() -> None:
     loaded = flows.get("P")
     assert loaded is not None
     assert loaded.actions["a"].parameters["Text"] == "Queue Sales"
+
+
+def test_a_manifest_gives_files_their_ids_arns_names_and_module_type(tmp_path: Path) -> None:
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "flows" / "inbound.json").write_text(json.dumps(flow("exported name", disconnect())))
+    module = flow("Survey module", action("done", "EndFlowModuleExecution"))
+    (tmp_path / "modules" / "survey.json").write_text(json.dumps(module))
+    arn = "arn:aws:connect:us-east-1:111122223333:instance/inst/contact-flow/9c95f170-0000-4000-8000-000000000001"
+    manifest = {
+        "instance_id": "inst",
+        "flows": [{"file": "flows/inbound.json", "id": "9c95f170-0000-4000-8000-000000000001", "arn": arn,
+                   "name": "Inbound", "type": "CONTACT_FLOW"}],
+        "modules": [{"file": "modules/survey.json", "id": "1bc263e9", "name": "Survey module",
+                     "arn": "arn:aws:connect:us-east-1:111122223333:instance/inst/flow-module/1bc263e9"}],
+        "skipped": [],
+    }  # fmt: skip
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    flows = ContactFlows(tmp_path)
+    inbound = flows.get(arn)
+    assert inbound is not None
+    assert (inbound.name, inbound.flow_id, inbound.type) == (
+        "Inbound",
+        "9c95f170-0000-4000-8000-000000000001",
+        "CONTACT_FLOW",
+    )
+    survey = flows.get("1bc263e9")
+    assert survey is not None
+    assert survey.is_module
+    assert len(flows.flows) == 2
+
+
+def test_clear_plugins_forgets_registrations_and_keeps_the_flows() -> None:
+    from connect_participant_emulator.flows import Agent, Ref, ScriptedBot
+
+    flows = ContactFlows(flow("F", disconnect()))
+    flows.lambda_function("fn", lambda event: {})
+    flows.lex_bot("*", ScriptedBot())
+    flows.queue("q", Agent())
+    flows.hours("h", open=False)
+    flows.view("*", {"Name": "v"})
+    assert flows.lambda_for(Ref("arn:aws:lambda:us-east-1:1:function:fn")) is not None
+    flows.clear_plugins()
+    assert (flows.lambdas, flows.bots, flows.queues, flows.hours_rules, flows.views) == ([], [], [], [], [])
+    assert flows.lambda_for(Ref("arn:aws:lambda:us-east-1:1:function:fn")) is None
+    assert flows.get("F") is not None

@@ -689,3 +689,92 @@ def test_a_stopped_run_emits_nothing_more() -> None:
     assert h.advance(120) == []
     assert h.say("hi") == []
     assert h.path == [("w", "Stopped")]
+
+
+def test_the_scripted_bot_matches_utterances_elicits_missing_slots_and_falls_back() -> None:
+    from connect_participant_emulator.flows import Intent, ScriptedBot
+
+    bot = ScriptedBot(
+        Intent("OrderStatus", [r"order (?P<order>\d+)", r"where is my order"], reply="On its way.",
+               slots={"order": "Which order number?"}),
+        Intent("TalkToAgent", [r"agent"], reply=[PICKER, "Connecting."]),
+        fallback="Sorry?",
+    )  # fmt: skip
+    request = {"sessionId": "s1", "sessionState": {"sessionAttributes": {"tier": "gold"}}}
+    direct = bot.recognize_text({**request, "text": "status of ORDER 42"})
+    assert direct["sessionState"]["intent"]["name"] == "OrderStatus"
+    assert direct["sessionState"]["intent"]["slots"]["order"]["value"]["interpretedValue"] == "42"
+    assert direct["sessionState"]["dialogAction"] == {"type": "Close"}
+    assert direct["sessionState"]["sessionAttributes"] == {"tier": "gold"}
+    asked = bot.recognize_text({**request, "text": "Where is my order?"})
+    assert asked["sessionState"]["dialogAction"] == {"type": "ElicitSlot", "slotToElicit": "order"}
+    assert asked["messages"] == [{"contentType": "PlainText", "content": "Which order number?"}]
+    filled = bot.recognize_text({**request, "text": " 7 "})
+    assert (filled["sessionState"]["intent"]["state"], filled["messages"][0]["content"]) == (
+        "Fulfilled",
+        "On its way.",
+    )
+    assert filled["sessionState"]["intent"]["slots"]["order"]["value"]["interpretedValue"] == "7"
+    agent = bot.recognize_text({**request, "text": "agent"})
+    assert [m["contentType"] for m in agent["messages"]] == ["CustomPayload", "PlainText"]
+    fallback = bot.recognize_text({**request, "text": "weather?"})
+    assert (fallback["sessionState"]["intent"]["name"], fallback["sessionState"]["intent"]["state"]) == (
+        "FallbackIntent",
+        "Failed",
+    )
+    assert len(bot.requests) == 5
+
+
+def test_a_lex_conversation_with_the_scripted_bot_fills_the_slot_through_the_flow() -> None:
+    from connect_participant_emulator.flows import Intent, ScriptedBot
+
+    bot = ScriptedBot(
+        Intent("CheckBalance", [r"balance"], reply="Checking.", slots={"account": "Which account?"})
+    )
+    h = Harness(lex_flow())
+    h.start()
+    for text in ("my balance", "1234"):
+        (turn,) = h.say(text)
+        h.answer(bot.recognize_text(turn.request))
+    assert h.messages == ["How can I help?", "Which account?", "Checking.", "balance for 1234 (CheckBalance)"]
+
+
+def test_an_error_without_an_error_branch_goes_on_to_next_action_as_real_exports_expect() -> None:
+    document = flow(
+        "R",
+        action("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": "x"}, "msg"),  # no Errors at all
+        action("msg", "MessageParticipant", {"Text": "$.External.message"}, "after"),
+        say("after", "after", "end"),
+        disconnect(),
+    )
+    h = Harness(document)
+    h.start()
+    h.fail("boom")
+    assert h.messages == ["after"]  # the empty message is not sent
+    assert h.path[:2] == [("fn", "NextAction"), ("msg", "NextAction")]
+    assert h.run.trace[0].note == "boom; Error NoMatchingError has no branch: NextAction"
+    assert h.run.trace[1].note == "Text is empty here: nothing sent"
+    terminal = Harness(flow("T", action("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": "x"})))
+    terminal.start()
+    terminal.fail("boom")
+    assert terminal.outcome == "failed"
+    assert isinstance(terminal.commands[-2], Disconnect)
+
+
+def test_system_values_the_region_and_the_language_set_by_update_contact_data() -> None:
+    document = flow(
+        "S",
+        action("lang", "UpdateContactData", {"LanguageCode": "fr-CA"}, "show"),
+        say("show", "$.AwsRegion $.LanguageCode $.InstanceARN", "bot"),
+        action(
+            "bot",
+            "ConnectParticipantWithLexBot",
+            {"Text": " ", "LexBot": {"Name": "Survey", "Alias": "live"}},
+        ),
+    )
+    h = Harness(document)
+    h.start()
+    assert h.messages == [f"us-east-1 fr-CA {h.flows.instance_arn}"]  # a blank prompt is not sent
+    (turn,) = h.say("hi")
+    assert turn.request["localeId"] == "fr_CA"
+    assert turn.bot.matches("Survey")

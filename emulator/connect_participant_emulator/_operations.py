@@ -237,7 +237,7 @@ class Operations:
         if initial_type is not None:
             self.state.add_item(contact, "MESSAGE", initial_type, customer, content=initial_content)
         if flow is not None and self.flow_engine is not None:
-            self.flow_engine.start(contact, flow, customer)  # runs once this answer is out
+            self.flow_engine.start(contact, flow, customer, body.get("Attributes"))  # runs after this answer
         answer = {
             "ContactId": contact.contact_id,
             "ParticipantId": customer.participant_id,

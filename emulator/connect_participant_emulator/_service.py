@@ -202,6 +202,7 @@ class LocalParticipantService:
         source_contact_id: str | None = None,
         rehydration_type: str = "ENTIRE_PAST_SESSION",
         contact_flow: str | None = None,
+        attributes: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "InstanceId": instance_id or self.instance_id,
@@ -209,6 +210,8 @@ class LocalParticipantService:
             "ParticipantDetails": {"DisplayName": display_name},
             "ClientToken": client_token or str(uuid.uuid4()),
         }
+        if attributes is not None:
+            body["Attributes"] = dict(attributes)
         if initial_message is not None:
             body["InitialMessage"] = {"ContentType": "text/plain", "Content": initial_message}
         if source_contact_id is not None:
@@ -269,11 +272,13 @@ class LocalParticipantService:
         source_contact_id: str | None = None,
         rehydration_type: str = "ENTIRE_PAST_SESSION",
         contact_flow: str | None = None,
+        attributes: dict[str, str] | None = None,
     ) -> Chat:
         """StartChatContact: a new chat with a CUSTOMER participant. With ``source_contact_id``
         a persistent chat continuing that ended chat (``rehydration_type`` ENTIRE_PAST_SESSION:
         the chat's initial contact id; FROM_SEGMENT: any of its contact ids). ``contact_flow``:
-        the ContactFlowId (id, ARN or name of a loaded flow: the flow runs for the chat)."""
+        the ContactFlowId (id, ARN or name of a loaded flow: the flow runs for the chat);
+        ``attributes``: the contact attributes the flow starts with."""
         body = self._chat_body(
             display_name,
             initial_message,
@@ -282,6 +287,7 @@ class LocalParticipantService:
             source_contact_id,
             rehydration_type,
             contact_flow,
+            attributes,
         )
         return self._started(self._request("PUT", "/contact/chat", body), body)
 
@@ -295,6 +301,7 @@ class LocalParticipantService:
         source_contact_id: str | None = None,
         rehydration_type: str = "ENTIRE_PAST_SESSION",
         contact_flow: str | None = None,
+        attributes: dict[str, str] | None = None,
     ) -> Chat:
         body = self._chat_body(
             display_name,
@@ -304,6 +311,7 @@ class LocalParticipantService:
             source_contact_id,
             rehydration_type,
             contact_flow,
+            attributes,
         )
         return self._started(await self._arequest("PUT", "/contact/chat", body), body)
 

@@ -38,7 +38,6 @@ NO_OP_TYPES = frozenset(
         "UpdateContactRecordingAndAnalyticsBehavior",
         "UpdateContactTextToSpeechVoice",
         "UpdateContactRoutingBehavior",
-        "UpdateContactData",
         "UpdateContactMediaProcessing",
         "UpdateContactMediaStreamingBehavior",
         "UpdateContactCallbackNumber",
@@ -74,6 +73,7 @@ SUPPORTED_TYPES = NO_OP_TYPES | frozenset(
         "AuthenticateParticipant",
         "CheckHoursOfOperation",
         "DistributeByPercentage",
+        "UpdateContactData",
     }
 )
 

@@ -9,7 +9,7 @@ reaches their deadlines (``advance`` moves that clock on and runs what became du
 The flows of a contact, as Connect runs them: the inbound flow (StartChatContact's
 ContactFlowId) starts right after the answer; TransferContactToQueue queues the contact and
 runs the CustomerQueue hook's flow while it waits; an agent (``Agent``) joining stops that
-flow; the agent leaving runs the CustomerRemaining hook's flow (the disconnect flow), or ends
+flow and runs the CustomerWhisper hook's flow; the agent leaving runs the CustomerRemaining hook's flow (the disconnect flow), or ends
 the chat when there is none.
 """
 
@@ -171,12 +171,14 @@ class FlowEngine:
             raise ServiceError(400, "InvalidParameterException", f"ContactFlowId {flow_id}: {exc}") from None
         return flow
 
-    def start(self, contact: Contact, flow: Flow, customer: Participant) -> None:
-        """Run ``flow`` for a new chat once its customer is connected: at the first subscription of
+    def start(self, contact: Contact, flow: Flow, customer: Participant, attributes: Any = None) -> None:
+        """Run ``flow`` for a new chat (``attributes``: StartChatContact's) once its customer is connected: at the first subscription of
         one of the customer's WebSockets (so that a client subscribing sees every flow message
         live), or ``START_GRACE`` seconds after the customer's CreateParticipantConnection with
         ConnectParticipant (a client reading the transcript only)."""
         data = ContactState(contact.contact_id, self.flows.instance_arn, customer_name=customer.display_name)
+        if isinstance(attributes, dict):  # StartChatContact's Attributes: the contact's first attributes
+            data.attributes.update({str(k): str(v) for k, v in attributes.items() if isinstance(v, str)})
         cf = _ContactFlows(contact, data, customer=customer)
         cf.pending = FlowRun(flow, data, self.flows.find)
         contact.extras["flows"] = cf
@@ -448,6 +450,10 @@ class FlowEngine:
             self._pump(cf, cf.run)
         agent = self.state.add_participant(contact, "AGENT", plan.name)
         cf.agent, cf.agent_plan, cf.script_line = agent, plan, 0
+        hook = cf.data.hooks.get("CustomerWhisper")
+        whisper = self.flows.find(hook, False) if hook is not None else None
+        if whisper is not None:  # what the customer is told as the agent joins
+            self._begin(cf, FlowRun(whisper, cf.data, self.flows.find, role="whisper"))
         self._agent_says(cf)
         if plan.on_join is not None:
             queue = cf.queue_ref.name if cf.queue_ref is not None else ""

@@ -317,8 +317,10 @@ class ContactState:
     def data(self, flow_attributes: Mapping[str, Any], module_input: Mapping[str, Any]) -> dict[str, Any]:
         """The root JSONPath references read from (``$.Attributes``, ``$.External``, …)."""
         root = self.contact_data()
+        parts = self.instance_arn.split(":")
         root.update(
             {
+                "AwsRegion": parts[3] if len(parts) > 3 else None,
                 "Queue": self.queue_data(),
                 "External": self.external,
                 "Lex": self.lex,
@@ -367,8 +369,12 @@ class FlowRun:
 
     ``role``: ``inbound`` (the contact's flow: ending without a transfer disconnects the
     customer, as Connect does), ``customer_queue`` (runs while the contact waits in a queue;
-    ending it leaves the contact there) or ``disconnect`` (the CustomerRemaining hook, run when
-    the agent leaves: ending it ends the chat)."""
+    ending it leaves the contact there), ``whisper`` (the CustomerWhisper hook, run when an
+    agent joins; ending it leaves the chat as it is) or ``disconnect`` (the CustomerRemaining
+    hook, run when the agent leaves: ending it ends the chat). An action taking an error branch
+    it does not have goes on to its NextAction when it has one (real exports often leave
+    MessageParticipant without error branches); with neither, the run fails and, in an inbound
+    or disconnect flow, the customer is disconnected."""
 
     def __init__(
         self,
@@ -380,7 +386,7 @@ class FlowRun:
         random: Callable[[], float] = _random.random,
         max_steps: int = MAX_STEPS,
     ) -> None:
-        if role not in ("inbound", "customer_queue", "disconnect"):
+        if role not in ("inbound", "customer_queue", "disconnect", "whisper"):
             raise ValueError(f"unknown role {role!r}")
         self.contact = contact
         self.role = role
@@ -575,6 +581,13 @@ class FlowRun:
         if target is None and error != "NoMatchingError":
             target = action.errors.get("NoMatchingError")
             branch = f"Error NoMatchingError (for {error})"
+        if target is None and action.next_action is not None:
+            # real exports often leave an action without error branches: the flow goes on
+            why = f"{note}; " if note else ""
+            self._go(
+                action, "NextAction", action.next_action, note=f"{why}{branch} has no branch: NextAction"
+            )
+            return
         if target is None:
             self._record(action, branch, None, note=note)
             self._fail(f"{action.identifier!r} ({action.type}) took {branch} and has no such branch")
@@ -613,14 +626,14 @@ class FlowRun:
         self._commands.append(FlowEnded(outcome, reason))
 
     def _fail(self, reason: str) -> None:
-        if self.role != "customer_queue":
+        if self.role in ("inbound", "disconnect"):
             self._commands.append(Disconnect())  # Connect ends a contact whose flow fails
         self._finish("failed", reason)
 
     def _end_of_flow(self, reason: str) -> None:
         """The flow ran out (EndFlowExecution, or a branch going nowhere)."""
-        if self.role == "customer_queue":
-            self._finish("ended", reason)  # the contact stays in its queue
+        if self.role in ("customer_queue", "whisper"):
+            self._finish("ended", reason)  # the contact stays in its queue / with its agent
             return
         self._commands.append(Disconnect())  # a chat not transferred is disconnected
         self._finish("ended", reason)
@@ -635,15 +648,16 @@ class FlowRun:
         self._fail(f"{action.identifier!r}: the emulator does not run {action.type}")
 
     def _message(self, action: Action) -> None:
-        text = self._param(action, "Text")
-        if text in (None, ""):
-            text = self._param(action, "SSML")  # shown as written in chat
-        if text in (None, ""):
+        written = next((k for k in ("Text", "SSML") if action.parameters.get(k) not in (None, "")), None)
+        if written is None:
             has_prompt = any(k in action.parameters for k in ("PromptId", "Media"))
             note = "an audio prompt or media cannot be sent in chat" if has_prompt else "no Text to send"
             self._error(action, "NoMatchingError", note)
             return
-        content = as_text(text)
+        content = as_text(self._param(action, written))  # SSML is shown as written in chat
+        if not content.strip():
+            self._next(action, note=f"{written} is empty here: nothing sent")
+            return
         self._commands.append(SendMessage(content, _content_type(content), SYSTEM_MESSAGE))
         self._next(action)
 
@@ -847,10 +861,9 @@ class FlowRun:
         if isinstance(timeout_param, Mapping):
             timeout_param = timeout_param.get("Text")
         timeout = as_number(timeout_param)
-        prompt = self._param(action, "Text")
-        if prompt not in (None, ""):
-            content = as_text(prompt)
-            self._commands.append(SendMessage(content, _content_type(content), BOT))
+        prompt = as_text(self._param(action, "Text"))
+        if prompt.strip():
+            self._commands.append(SendMessage(prompt, _content_type(prompt), BOT))
         init = self._param(action, "LexInitilizationData") or self._param(action, "LexInitializationData")
         initial = init.get("InitialMessage") if isinstance(init, Mapping) else None
         self._pending = _Pending("lex", action, bot=bot, timeout=timeout)
@@ -916,6 +929,13 @@ class FlowRun:
             self._error(action, "NoMatchingError", "no HoursOfOperationId and no working queue")
             return
         self._call(lambda call_id: CheckHours(call_id, ref, queue), action)
+
+    def _update_contact_data(self, action: Action) -> None:
+        language = self._param(action, "LanguageCode")
+        if language not in (None, ""):
+            self.contact.language = as_text(language)
+            self._set["$.LanguageCode"] = self.contact.language
+        self._next(action, note=None if self._set else "no effect offline")
 
     def _distribute(self, action: Action) -> None:
         draw = round(self._random() * 100, 2)
@@ -1168,4 +1188,5 @@ _HANDLERS: dict[str, Callable[[FlowRun, Action], None]] = {
     "AuthenticateParticipant": FlowRun._authenticate,
     "CheckHoursOfOperation": FlowRun._check_hours,
     "DistributeByPercentage": FlowRun._distribute,
+    "UpdateContactData": FlowRun._update_contact_data,
 }

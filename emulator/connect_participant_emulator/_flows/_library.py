@@ -1,6 +1,7 @@
 """``ContactFlows``: the flows an emulator runs and the plug-ins they reach.
 
-Files it reads (``.json``; a folder: every ``*.json`` in it, sorted, sub-folders included):
+Files it reads (``.json``; a folder: every ``*.json`` in it, sorted, sub-folders included,
+but ``manifest.json``, which, when there, gives the files' ids, ARNs, names and types):
 
 - a Flow-language document as the designer exports it (``{"Version": "2019-10-30",
   "StartAction", "Actions", "Metadata": {"name": …}}``): named by ``Metadata.name`` (else the
@@ -34,6 +35,9 @@ __all__ = ["ContactFlows", "HoursRule", "LambdaRule", "LexRule", "QueueRule"]
 
 DEFAULT_INSTANCE_ARN = "arn:aws:connect:us-east-1:123456789012:instance/00000000-0000-4000-8000-000000000001"
 
+#: a folder's index file (``connect-participant flows pull`` writes one), not a flow
+MANIFEST = "manifest.json"
+
 FlowSource = str | os.PathLike[str] | Mapping[str, Any]
 
 
@@ -63,6 +67,27 @@ class QueueRule:
 class HoursRule:
     pattern: str
     open: bool | Callable[[datetime], bool]
+
+
+def _manifest(folder: Path) -> dict[Path, dict[str, Any]]:
+    """A folder's ``manifest.json`` (as ``flows pull`` writes it: ``{"flows": [{"file", "id",
+    "arn", "name", "type"}], "modules": [...]}``, files relative to the folder): file -> entry."""
+    index = folder / MANIFEST
+    if not index.is_file():
+        return {}
+    try:
+        manifest = json.loads(index.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise FlowError([FlowProblem(str(index), f"cannot read the manifest: {exc}")]) from exc
+    entries: dict[Path, dict[str, Any]] = {}
+    for group, module in (("flows", False), ("modules", True)):
+        for entry in manifest.get(group) or [] if isinstance(manifest, Mapping) else []:
+            if isinstance(entry, Mapping) and isinstance(entry.get("file"), str):
+                found = dict(entry)
+                if module:
+                    found["type"] = "MODULE"
+                entries[(folder / entry["file"]).resolve()] = found
+    return entries
 
 
 def _matches(pattern: str, candidates: Iterable[str]) -> bool:
@@ -109,10 +134,21 @@ class ContactFlows:
             return [self.add(source)]
         path = Path(source)
         if path.is_dir():
+            known = _manifest(path)
             added: list[Flow] = []
             for file in sorted(path.rglob("*.json")):
-                added.extend(self.load(file))
+                if file.name == MANIFEST:  # the index ``flows pull`` writes beside the flows
+                    continue
+                entry = known.get(file.resolve(), {})
+                if entry:
+                    added.append(self._load_file(file, entry))
+                else:
+                    added.extend(self.load(file))
             return added
+        return [self._load_file(path, {})]
+
+    def _load_file(self, path: Path, entry: Mapping[str, Any]) -> Flow:
+        """One file; ``entry``: its manifest entry (id, arn, name, type), if any."""
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
@@ -121,8 +157,19 @@ class ContactFlows:
             flow = self.add({}, name=path.stem)
             problem = FlowProblem(flow.name, f"{path.name} is not JSON: {exc}")
             self._flows[-1] = Flow(flow.name, flow.flow_id, flow.arn, flow.type, "", {}, (problem,))
-            return [self._flows[-1]]
-        return [self.add(document, name=None, default_name=path.stem)]
+            return self._flows[-1]
+        text = {k: v for k, v in entry.items() if isinstance(v, str) and v}
+        flow_type = text.get("type")
+        if flow_type is None and "/flow-module/" in text.get("arn", ""):
+            flow_type = "MODULE"
+        return self.add(
+            document,
+            name=text.get("name"),
+            flow_id=text.get("id"),
+            arn=text.get("arn"),
+            flow_type=flow_type,
+            default_name=path.stem,
+        )
 
     def add(
         self,
@@ -292,6 +339,15 @@ class ContactFlows:
         """What DescribeView answers for a ShowView of views matching ``pattern``
         (``{"Name", "Content": {"Template", "InputSchema", "Actions": [...]}}``)."""
         self.views.append((pattern, dict(view)))
+
+    def clear_plugins(self) -> None:
+        """Forget every registered Lambda function, Lex bot, queue, hours and view (the flows
+        stay): one emulator can serve several tests, each registering its own plug-ins."""
+        self.lambdas.clear()
+        self.bots.clear()
+        self.queues.clear()
+        self.hours_rules.clear()
+        self.views.clear()
 
     # --- lookups (the engine's) -------------------------------------------------------------
 
