@@ -274,9 +274,6 @@ LIST_VIEW = {
     [("Back", []), ("Next", ["An error has occurred!"]), (None, ["An error has occurred!"])],
     ids=["Back", "no matching condition", "time limit exceeded"],
 )
-@pytest.mark.xfail(
-    strict=True, reason="flows gap: StartChatContact's Attributes are not the contact's attributes"
-)
 def test_view_in_chat_answered_or_timed_out(answer: str | None, messages: list[str]) -> None:
     flows = ContactFlows(corpus("step-by-step-guides", "SBS_Lex_Integration.json"))
     flows.view("list", LIST_VIEW)

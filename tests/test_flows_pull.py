@@ -245,3 +245,35 @@ def test_files_are_planned_in_a_stable_order() -> None:
         "flows/B.json",
         "flows/a (2).json",
     ]
+
+
+def test_the_emulator_loads_a_pulled_folder_by_the_instance_s_ids_and_names(
+    connect: ConnectStub, tmp_path: Path
+) -> None:
+    from connect_participant_emulator.flows import ContactFlows
+
+    dest = tmp_path / "pulled"
+    assert _pull(connect, dest) == 0
+    flows = ContactFlows(dest)
+    assert sorted(f.name for f in flows.flows) == [
+        "Contact Survey",
+        "Sales/Support: Main",
+        "Simple Survey",
+        "Survey Disconnect",
+        "acme_customer_queue_AUTO",
+        "sales_support_ main",
+    ]  # the manifest is not a flow
+    instance = connect.instances[INSTANCE]
+    for stub_flow in instance.flows:
+        if stub_flow.status == "PUBLISHED" and stub_flow.state == "ACTIVE":
+            flow = flows.get(stub_flow.id)
+            assert flow is not None
+            assert (flow.name, flow.arn, flow.is_module) == (
+                stub_flow.name,
+                instance.arn(stub_flow),
+                stub_flow.type is None,
+            )
+            assert flows.get(instance.arn(stub_flow)) is flow
+    # the survey's references resolve among the pulled flows: its hook, the disconnect flow's module
+    flows.check("Simple Survey")
+    assert flows.get(SURVEY_MODULE) is flows.get("Contact Survey")
