@@ -7,10 +7,12 @@ condition), a 15-minute Wait both ways with the flow clock advanced, and the tra
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,16 +21,20 @@ import httpx
 import pytest
 from connect_participant import (
     AsyncParticipantClient,
+    AuthenticationInitiated,
+    AuthenticationSucceeded,
     ChatEnded,
+    ChatSession,
     Event,
     ListPicker,
     Message,
     ParticipantClient,
     ParticipantJoined,
     ParticipantLeft,
+    ViewResource,
 )
 from connect_participant.testing import AsyncConversation, Conversation
-from connect_participant_emulator import LocalParticipantService
+from connect_participant_emulator import Chat, LocalParticipantService
 from connect_participant_emulator.flows import (
     Agent,
     AgentSession,
@@ -50,6 +56,20 @@ PICKER = {
         "content": {"title": "Which account?", "elements": [{"title": "Checking"}, {"title": "Savings"}]}
     },
 }
+
+
+@contextlib.contextmanager
+def customer(
+    svc: LocalParticipantService, contact_flow: str, **start: Any
+) -> Iterator[tuple[Chat, ChatSession, Conversation]]:
+    """Ann's chat on ``contact_flow``: connected through the SDK, with a conversation over its events."""
+    chat = svc.start_chat("Ann", contact_flow=contact_flow, **start)
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(chat.participant_token) as session,
+        Conversation(session, timeout=10) as convo,
+    ):
+        yield chat, session, convo
 
 
 def inbound_flow() -> dict[str, Any]:
@@ -171,18 +191,15 @@ def test_a_chat_runs_its_flow_bot_queue_agent_and_disconnect_flow() -> None:
 
 def test_the_interactive_message_has_the_interactive_content_type_and_the_trace_tells_the_path() -> None:
     with LocalParticipantService(flows=contact_flows()) as svc:
-        chat = svc.start_chat("Ann", contact_flow="Inbound", attributes={"customerName": "Ann"})
-        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-            with (
-                client.connect(chat.participant_token) as session,
-                Conversation(session, timeout=10) as convo,
-            ):
-                convo.expect(Message, "How can I help?")
-                session.send_message("agent please")
-                convo.expect(Message, "Connecting you.")
-                types = [
-                    item.content_type for item in session.transcript() if item.participant_role == "SYSTEM"
-                ]
+        with customer(svc, contact_flow="Inbound", attributes={"customerName": "Ann"}) as (
+            chat,
+            session,
+            convo,
+        ):
+            convo.expect(Message, "How can I help?")
+            session.send_message("agent please")
+            convo.expect(Message, "Connecting you.")
+            types = [item.content_type for item in session.transcript() if item.participant_role == "SYSTEM"]
         steps = svc.flow_trace(chat)
     assert INTERACTIVE in types
     path = [(s.identifier, s.branch) for s in steps]
@@ -211,16 +228,15 @@ def test_the_interactive_message_has_the_interactive_content_type_and_the_trace_
 )
 def test_branches_the_customer_reaches(utterance: str, attributes_queue: str | None, expected: str) -> None:
     with LocalParticipantService(flows=contact_flows(at_capacity=attributes_queue == "full")) as svc:
-        chat = svc.start_chat("Ann", contact_flow="Inbound", attributes={"customerName": "Ann"})
-        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-            with (
-                client.connect(chat.participant_token) as session,
-                Conversation(session, timeout=10) as convo,
-            ):
-                convo.expect(Message, "How can I help?")
-                session.send_message(utterance)
-                convo.expect(Message, expected, role="SYSTEM")
-                convo.expect(ChatEnded)
+        with customer(svc, contact_flow="Inbound", attributes={"customerName": "Ann"}) as (
+            chat,
+            session,
+            convo,
+        ):
+            convo.expect(Message, "How can I help?")
+            session.send_message(utterance)
+            convo.expect(Message, expected, role="SYSTEM")
+            convo.expect(ChatEnded)
         steps = svc.flow_trace(chat)
     if "0000" in utterance:
         failed = next(s for s in steps if s.identifier == "lookup")
@@ -245,21 +261,16 @@ def wait_flow() -> dict[str, Any]:
 def test_a_15_minute_wait_with_the_flow_clock_advanced(customer_returns: bool) -> None:
     clock = FlowClock(start=datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
     with LocalParticipantService(flows=ContactFlows(wait_flow(), clock=clock)) as svc:
-        chat = svc.start_chat("Ann", contact_flow="Idle check")
-        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-            with (
-                client.connect(chat.participant_token) as session,
-                Conversation(session, timeout=10) as convo,
-            ):
-                convo.expect(Message, "Are you still there?")
-                svc.advance_clock(899)
-                if customer_returns:
-                    session.send_message("yes, sorry")
-                    convo.expect(Message, "Welcome back!", role="SYSTEM")
-                else:
-                    svc.advance_clock(1)
-                    convo.expect(Message, "Closing the chat after 15 minutes.", role="SYSTEM")
-                convo.expect(ChatEnded)
+        with customer(svc, contact_flow="Idle check") as (chat, session, convo):
+            convo.expect(Message, "Are you still there?")
+            svc.advance_clock(899)
+            if customer_returns:
+                session.send_message("yes, sorry")
+                convo.expect(Message, "Welcome back!", role="SYSTEM")
+            else:
+                svc.advance_clock(1)
+                convo.expect(Message, "Closing the chat after 15 minutes.", role="SYSTEM")
+            convo.expect(ChatEnded)
         waited = next(s for s in svc.flow_trace(chat) if s.identifier == "wait")
     assert waited.result == ("CustomerReturned" if customer_returns else "WaitCompleted")
     # the step's time is the flow clock's: 2026-12-07 09:14:59 or later, however fast the test ran
@@ -413,24 +424,19 @@ def test_the_customer_queue_flow_runs_while_queued_and_stops_when_the_agent_join
     flows = ContactFlows(inbound, queue_flow)
     flows.queue("q-support", Agent("Sam", delay=150, script=["Sam here, sorry for the wait."], leaves=False))
     with LocalParticipantService(flows=flows) as svc:
-        chat = svc.start_chat("Ann", contact_flow="Inbound")
-        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-            with (
-                client.connect(chat.participant_token) as session,
-                Conversation(session, timeout=10) as convo,
-            ):
-                convo.expect(Message, "You are number q-support in line.")
-                svc.advance_clock(60)
-                convo.expect(Message, "Still waiting")
-                svc.advance_clock(60)
-                convo.expect(Message, "Still waiting")
-                svc.advance_clock(30)  # 150 s: the agent joins; the queue flow stops in its Wait
-                convo.expect(ParticipantJoined, role="AGENT")
-                convo.expect(Message, "Sam here", role="AGENT")
-                svc.advance_clock(600)
-                svc.stop_contact(chat)
-                convo.expect(ChatEnded)
-                said = [e.content for e in convo.history if isinstance(e, Message)]
+        with customer(svc, contact_flow="Inbound") as (chat, _session, convo):
+            convo.expect(Message, "You are number q-support in line.")
+            svc.advance_clock(60)
+            convo.expect(Message, "Still waiting")
+            svc.advance_clock(60)
+            convo.expect(Message, "Still waiting")
+            svc.advance_clock(30)  # 150 s: the agent joins; the queue flow stops in its Wait
+            convo.expect(ParticipantJoined, role="AGENT")
+            convo.expect(Message, "Sam here", role="AGENT")
+            svc.advance_clock(600)
+            svc.stop_contact(chat)
+            convo.expect(ChatEnded)
+            said = [e.content for e in convo.history if isinstance(e, Message)]
         steps = svc.flow_trace(chat)
     assert said.count("Still waiting, thanks for your patience.") == 2  # nothing after the agent joined
     assert steps[-1].flow == "Queue music"
@@ -492,15 +498,10 @@ def test_a_lambda_timing_out_and_hours_closed_on_the_flow_clock() -> None:
         return {}
 
     with LocalParticipantService(flows=flows) as svc:
-        chat = svc.start_chat("Ann", contact_flow="Hours")
-        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-            with (
-                client.connect(chat.participant_token) as session,
-                Conversation(session, timeout=10) as convo,
-            ):
-                convo.expect(Message, "closed at the weekend")
-                convo.expect(Message, "The lookup failed.")
-                convo.expect(ChatEnded)
+        with customer(svc, contact_flow="Hours") as (chat, _session, convo):
+            convo.expect(Message, "closed at the weekend")
+            convo.expect(Message, "The lookup failed.")
+            convo.expect(ChatEnded)
         release.set()
         steps = {s.identifier: s for s in svc.flow_trace(chat)}
     assert steps["hours"].result == "False"
@@ -556,14 +557,151 @@ def test_the_customer_whisper_flow_runs_as_the_agent_joins() -> None:
     flows = ContactFlows(inbound, whisper)
     flows.queue("Support", Agent("Sam", script=["Hi!"], leaves=False))
     with LocalParticipantService(flows=flows) as svc:
-        chat = svc.start_chat("Ann", contact_flow="Inbound")
-        with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-            with (
-                client.connect(chat.participant_token) as session,
-                Conversation(session, timeout=10) as convo,
-            ):
-                convo.expect(ParticipantJoined, role="AGENT")
-                convo.expect(Message, "You are now chatting with our Support team.", role="SYSTEM")
-                convo.expect(Message, "Hi!", role="AGENT")
-                svc.stop_contact(chat)
-                convo.expect(ChatEnded)
+        with customer(svc, contact_flow="Inbound") as (chat, _session, convo):
+            convo.expect(ParticipantJoined, role="AGENT")
+            convo.expect(Message, "You are now chatting with our Support team.", role="SYSTEM")
+            convo.expect(Message, "Hi!", role="AGENT")
+            svc.stop_contact(chat)
+            convo.expect(ChatEnded)
+
+
+def test_an_agent_added_by_the_test_takes_the_queued_contact_and_leaving_runs_the_disconnect_flow() -> None:
+    queue_music = flow(
+        "Queue music",
+        say("queued", "Please hold.", "wait"),
+        action("wait", "Wait", {"TimeLimitSeconds": "30"}, conditions=[("Equals", "WaitCompleted", "queued")]),
+    )  # fmt: skip
+    inbound = flow(
+        "Inbound",
+        action("hooks", "UpdateContactEventHooks",
+               {"EventHooks": {"CustomerQueue": "Queue music", "CustomerRemaining": "Goodbye"}}, "queue"),
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE_ARN}, "transfer"),
+        action("transfer", "TransferContactToQueue", {}, errors={"NoMatchingError": "end"}),
+        disconnect("end"),
+    )  # fmt: skip
+    with LocalParticipantService(flows=ContactFlows(inbound, queue_music, goodbye_flow())) as svc:
+        with customer(svc, "Inbound") as (chat, _session, convo):
+            convo.expect(Message, "Please hold.")
+            agent = svc.add_participant(chat, "Max", role="AGENT")  # the test plays the agent
+            convo.expect(ParticipantJoined, role="AGENT")
+            svc.advance_clock(60)  # the queue flow's Wait would repeat "Please hold." now: it stopped
+            with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
+                with client.connect(agent.participant_token) as agent_session:
+                    agent_session.send_message("Max here.")
+                    convo.expect(Message, "Max here.", role="AGENT")
+            convo.expect(ParticipantLeft, role="AGENT")
+            convo.expect(Message, "Thanks for chatting with us.", role="SYSTEM")
+            convo.expect(ChatEnded)
+            holds = [e for e in convo.history if isinstance(e, Message) and e.content == "Please hold."]
+        steps = svc.flow_trace(chat)
+    assert len(holds) == 1
+    assert [s.flow for s in steps][-2:] == ["Goodbye", "Goodbye"]
+    assert (
+        next(s for s in steps if s.flow == "Queue music" and s.branch == "Stopped").note
+        == "agent 'Max' joined"
+    )
+
+
+def test_a_view_and_an_in_chat_sign_in_from_the_flow_through_the_sdk() -> None:
+    document = flow(
+        "Guided",
+        action("view", "ShowView",
+               {"ViewResource": {"Id": "arn:aws:connect:us-east-1:1:instance/i/view/feedback", "Version": "1"},
+                "ViewData": {"Heading": "Hello $.Attributes.customerName"}, "InvocationTimeLimitSeconds": "300"},
+               conditions=[("Equals", "Submit", "thanks")],
+               errors={"NoMatchingCondition": "end", "TimeLimitExceeded": "end", "NoMatchingError": "end"}),
+        say("thanks", "Thanks for rating us $.Views.ViewResultData.rating.", "auth"),
+        action("auth", "AuthenticateParticipant", {}, "signed", errors={"NoMatchingError": "end"}),
+        say("signed", "You are signed in.", "end"),
+        disconnect("end"),
+    )  # fmt: skip
+    flows = ContactFlows(document)
+    form = {
+        "Name": "Feedback",
+        "Content": {"Template": {"Body": []}, "InputSchema": {}, "Actions": ["Submit"]},
+    }
+    flows.view("feedback", form)
+    with LocalParticipantService(flows=flows) as svc:
+        with customer(svc, "Guided", attributes={"customerName": "Ann"}) as (chat, session, convo):
+            shown = convo.expect_interactive(ViewResource)
+            assert shown.view_data == {"Heading": "Hello Ann"}
+            view = session.describe_view(shown.view_token or "")
+            assert view.name == "Feedback"
+            session.answer_view("Submit", {"rating": 5}, view=view)
+            convo.expect(Message, "Thanks for rating us 5.", role="SYSTEM")
+            initiated = convo.expect(AuthenticationInitiated)
+            url = session.authentication_url(initiated.session_id or "", "https://example.com/back")
+            assert httpx.get(url).status_code == 302  # the customer signs in
+            convo.expect(AuthenticationSucceeded)
+            convo.expect(Message, "You are signed in.", role="SYSTEM")
+            convo.expect(ChatEnded)
+        steps = svc.flow_trace(chat)
+    assert [(s.identifier, s.result) for s in steps][:3] == [
+        ("view", "Submit"),
+        ("thanks", None),
+        ("auth", "Success"),
+    ]
+
+
+def test_queueing_again_from_the_disconnect_flow_brings_an_agent_again() -> None:
+    back_to_queue = flow(
+        "Back to queue",
+        say("m", "Transferring you again.", "queue"),
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE_ARN}, "transfer"),
+        action("transfer", "TransferContactToQueue", {}, errors={"NoMatchingError": "end"}),
+        disconnect("end"),
+    )
+    inbound = flow(
+        "Inbound",
+        action(
+            "hooks",
+            "UpdateContactEventHooks",
+            {"EventHooks": {"CustomerRemaining": "Back to queue"}},
+            "queue",
+        ),
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE_ARN}, "queued"),
+        say("queued", "An agent will be with you shortly.", "transfer"),
+        action("transfer", "TransferContactToQueue", {}, errors={"NoMatchingError": "end"}),
+        disconnect("end"),
+    )
+    flows = ContactFlows(inbound, back_to_queue)
+    flows.queue("q-support", Agent("Sam", delay=5, script=["Hi, Sam here."]))
+    with LocalParticipantService(flows=flows) as svc:
+        with customer(svc, "Inbound") as (chat, _session, convo):
+            convo.expect(Message, "An agent will be with you shortly.")  # queued: the agent's delay runs
+            svc.advance_clock(5)
+            convo.expect(Message, "Hi, Sam here.", role="AGENT")
+            convo.expect(ParticipantLeft, role="AGENT")  # one line said: Sam leaves
+            convo.expect(Message, "Transferring you again.", role="SYSTEM")
+            svc.advance_clock(5)
+            convo.expect(ParticipantJoined, role="AGENT")
+            convo.expect(Message, "Hi, Sam here.", role="AGENT")
+            svc.stop_contact(chat)
+            convo.expect(ChatEnded)
+
+
+async def test_timers_of_chats_ended_during_long_waits_do_not_pile_up() -> None:
+    """A long-lived emulator: 600 chats each end during a 7-day Wait; their timers go."""
+    from connect_participant_emulator import EmulatorApp, EmulatorConfig
+
+    week = flow("Week", say("m", "See you next week.", "w"),
+                action("w", "Wait", {"TimeLimitSeconds": "604800"}, errors={"NoMatchingError": "end"}), disconnect("end"))  # fmt: skip
+    app = EmulatorApp(EmulatorConfig(flows=ContactFlows(week)))
+    engine = app.operations.flow_engine
+    assert engine is not None
+    for _ in range(600):
+        answer = app.operations.start_chat_contact(
+            {"InstanceId": "i", "ContactFlowId": "Week", "ParticipantDetails": {"DisplayName": "Ann"}}
+        )
+        contact = app.state.contacts[answer["ContactId"]]
+        (customer_,) = contact.participants.values()
+        for listener in app.state.subscribe_listeners:  # as when the customer's socket subscribes
+            listener(customer_)
+        await asyncio.sleep(0)  # the flow starts, says its message and waits
+        steps = engine.trace(contact.contact_id)
+        assert steps
+        assert steps[0].identifier == "m"
+        app.state.end_contact(contact)
+    pending = engine._timers  # the engine's heap of wake-ups
+    assert len(pending) <= 512
+    assert sum(not t.cancelled for t in pending) == 0

@@ -778,3 +778,91 @@ def test_system_values_the_region_and_the_language_set_by_update_contact_data() 
     (turn,) = h.say("hi")
     assert turn.request["localeId"] == "fr_CA"
     assert turn.bot.matches("Survey")
+
+
+def test_messages_sent_while_the_bot_answers_are_its_next_turns_and_its_time_does_not_count() -> None:
+    h = Harness(lex_flow(LexTimeoutSeconds={"Text": "60"}))
+    h.start()
+    (first,) = h.say("balance")
+    assert h.say("for account 1234") == []  # queued: the bot is still answering
+    assert h.run.next_deadline() is None  # no timeout while the bot answers
+    h.advance(3600)
+    (second,) = h.answer(lex_answer("CheckBalance", "InProgress", "ElicitSlot"))
+    assert isinstance(second, LexTurn)
+    assert (first.request["text"], second.request["text"]) == ("balance", "for account 1234")
+    assert h.contact.stored_input == "for account 1234"
+    h.answer(lex_answer("CheckBalance", "InProgress", "ElicitSlot", text="Anything else?"))
+    assert h.run.next_deadline() == h.now + 60
+
+
+def test_a_run_of_a_flow_with_problems_fails_at_once_naming_them() -> None:
+    h = Harness(flow("Broken", action("x", "PlayPromptInVoice", {}, "end"), disconnect()))
+    h.start()
+    assert h.outcome == "failed"
+    ended = h.commands[-1]
+    assert isinstance(ended, FlowEnded)
+    assert "'x'" in ended.reason
+    assert "PlayPromptInVoice" in ended.reason
+    assert isinstance(h.commands[0], Disconnect)
+
+
+def test_message_participant_iteratively_loops_until_stopped_or_interrupted() -> None:
+    def looping(**extra: Any) -> Harness:
+        document = flow(
+            "Queue",
+            action("loop", "MessageParticipantIteratively",
+                   {"Messages": [{"Text": "Please hold."}, {"PromptId": "arn:prompt"}, {"Text": "Still here."}], **extra},
+                   "error", conditions=[("Equals", "MessagesInterrupted", "interrupted")],
+                   errors={"NoMatchingError": "error"}),
+            *ending("interrupted", "error"),
+        )  # fmt: skip
+        h = Harness(document, role="customer_queue")
+        h.start()
+        return h
+
+    forever = looping()
+    for _ in range(4):
+        forever.advance(60)
+    assert forever.messages == ["Please hold.", "Still here.", "Please hold.", "Still here.", "Please hold."]
+    assert forever.run.waiting_for == "iterate"
+    interrupted = looping(InterruptFrequencySeconds="150")
+    interrupted.advance(60)
+    interrupted.advance(60)
+    interrupted.advance(30)
+    assert interrupted.messages == ["Please hold.", "Still here.", "Please hold.", "interrupted"]
+    assert interrupted.path[0] == ("loop", "Condition Equals MessagesInterrupted")
+
+
+def test_an_empty_lex_alias_arn_is_found_by_the_bot_names_the_designer_recorded() -> None:
+    document = lex_flow(LexV2Bot={"AliasArn": ""})
+    document["Metadata"]["ActionMetadata"]["bot"] = {
+        "parameters": {"LexV2Bot": {"AliasArn": {"displayName": "TestBotAlias"}}},
+        "lexV2BotName": "CustomerAirlineSupport",
+        "lexV2BotAliasName": "TestBotAlias",
+    }
+    h = Harness(document)
+    h.start()
+    (turn,) = h.say("cancel my flight")
+    assert isinstance(turn, LexTurn)
+    assert turn.bot.matches("CustomerAirlineSupport")
+    assert turn.bot.matches("TestBotAlias")
+
+
+def test_a_queue_flow_moves_the_contact_to_another_queue_or_stays_at_capacity() -> None:
+    document = flow(
+        "Queue flow",
+        action("move", "DequeueContactAndTransferToQueue", {"QueueId": "arn:aws:connect:us-east-1:1:instance/i/queue/vip"},
+               errors={"QueueAtCapacity": "full", "NoMatchingError": "error"}),
+        *ending("full", "error"),
+    )  # fmt: skip
+    moved = Harness(document, role="customer_queue")
+    (command,) = moved.start()
+    assert isinstance(command, QueueContact)
+    assert command.queue.id == "vip"
+    moved.answer(True)
+    assert moved.outcome == "queued"
+    full = Harness(document, role="customer_queue")
+    full.start()
+    full.answer(False)
+    assert full.messages == ["full"]
+    assert full.path[0] == ("move", "Error QueueAtCapacity")

@@ -59,6 +59,7 @@ SUPPORTED_TYPES = NO_OP_TYPES | frozenset(
         "UpdateFlowAttributes",
         "UpdateContactTargetQueue",
         "TransferContactToQueue",
+        "DequeueContactAndTransferToQueue",
         "UpdateContactEventHooks",
         "TransferToFlow",
         "InvokeFlowModule",
@@ -95,6 +96,7 @@ _REQUIRED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("TransferToFlow", ("ContactFlowId",)),
     ("InvokeFlowModule", ("FlowModuleId",)),
     ("UpdateContactTargetQueue", ("QueueId", "AgentId")),
+    ("DequeueContactAndTransferToQueue", ("QueueId", "AgentId")),
     ("UpdateContactEventHooks", ("EventHooks",)),
     ("ShowView", ("ViewResource",)),
 )
@@ -180,8 +182,9 @@ class Flow:
 
 
 def _designer_names(metadata: Any, identifier: str) -> tuple[str, ...]:
-    """Names the flow designer recorded for an action (``{"id": arn, "text": "Name"}`` and
-    ``{"displayName": "Name"}`` entries): what ARNs from another instance resolve by."""
+    """Names the flow designer recorded for an action (``{"id": arn, "text": "Name"}``,
+    ``{"displayName": "Name"}`` and ``…Name`` entries such as ``lexV2BotName``): what ARNs from
+    another instance, or left empty, resolve by."""
     if not isinstance(metadata, Mapping):
         return ()
     actions = metadata.get("ActionMetadata")
@@ -192,9 +195,10 @@ def _designer_names(metadata: Any, identifier: str) -> tuple[str, ...]:
         if depth > 6:
             return
         if isinstance(node, Mapping):
-            for key in ("text", "displayName"):
-                value = node.get(key)
-                if isinstance(value, str) and value:
+            for key, value in node.items():
+                # {"text": …}, {"displayName": …}, and the bot's names ("lexV2BotName", …)
+                named = key in ("text", "displayName") or (key.endswith("Name") and key != "displayName")
+                if named and isinstance(value, str) and value:
                     found.append(value)
             for child in node.values():
                 walk(child, depth + 1)

@@ -63,6 +63,7 @@ __all__ = ["FlowEngine", "add_flow_routes", "coerce_flows"]
 log = logging.getLogger("connect_participant_emulator.flows")
 
 LEFT = EVENT_PREFIX + "participant.left"
+JOINED = EVENT_PREFIX + "participant.joined"
 ENDED = EVENT_PREFIX + "chat.ended"
 CONNECTION_ACK = EVENT_PREFIX + "connection.acknowledged"
 #: seconds after the customer's connection acknowledgement the flow starts when no WebSocket
@@ -148,6 +149,7 @@ class FlowEngine:
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
         self._handle: asyncio.TimerHandle | None = None
+        self._compact_at = 256
         state.listeners.append(self._on_item)
         state.subscribe_listeners.append(self._on_subscribed)
 
@@ -172,10 +174,11 @@ class FlowEngine:
         return flow
 
     def start(self, contact: Contact, flow: Flow, customer: Participant, attributes: Any = None) -> None:
-        """Run ``flow`` for a new chat (``attributes``: StartChatContact's) once its customer is connected: at the first subscription of
-        one of the customer's WebSockets (so that a client subscribing sees every flow message
-        live), or ``START_GRACE`` seconds after the customer's CreateParticipantConnection with
-        ConnectParticipant (a client reading the transcript only)."""
+        """Run ``flow`` for a new chat (``attributes``: StartChatContact's) once its customer is
+        connected: at the first subscription of one of the customer's WebSockets (so that a
+        client subscribing sees every flow message live), or ``START_GRACE`` seconds after the
+        customer's CreateParticipantConnection with ConnectParticipant (a client reading the
+        transcript only)."""
         data = ContactState(contact.contact_id, self.flows.instance_arn, customer_name=customer.display_name)
         if isinstance(attributes, dict):  # StartChatContact's Attributes: the contact's first attributes
             data.attributes.update({str(k): str(v) for k, v in attributes.items() if isinstance(v, str)})
@@ -214,6 +217,10 @@ class FlowEngine:
     def _after(self, when: float, callback: Callable[[], None]) -> _Timer:
         timer = _Timer(when, next(self._seq), callback)
         heapq.heappush(self._timers, timer)
+        if len(self._timers) > self._compact_at:  # chats ended with long Waits pending: drop their timers
+            self._timers = [t for t in self._timers if not t.cancelled]
+            heapq.heapify(self._timers)
+            self._compact_at = max(256, 2 * len(self._timers))
         self._arm()
         return timer
 
@@ -228,7 +235,9 @@ class FlowEngine:
             self._handle = asyncio.get_running_loop().call_later(min(delay, 86400.0), self._fire)
 
     def _fire(self) -> None:
-        self._handle = None
+        if self._handle is not None:  # called by advance(), not by the loop's timer
+            self._handle.cancel()
+            self._handle = None
         now = self.now()
         while self._timers and self._timers[0].when <= now:
             timer = heapq.heappop(self._timers)
@@ -359,7 +368,7 @@ class FlowEngine:
         if cf.agent_timer is not None:
             cf.agent_timer.cancelled = True
             cf.agent_timer = None
-        if plan is not None and cf.agent is None:
+        if plan is not None and (cf.agent is None or not cf.agent.active):  # (again, from a disconnect flow)
             cf.agent_timer = self._after(
                 self.now() + plan.delay, functools.partial(self._agent_joins, cf, plan)
             )
@@ -445,15 +454,9 @@ class FlowEngine:
         customer = _customer(contact)
         if cf.ended or contact.ended or customer is None or not customer.active:
             return
-        if cf.run is not None and not cf.run.done:
-            cf.run.stop(self.now(), f"agent {plan.name!r} joined")
-            self._pump(cf, cf.run)
-        agent = self.state.add_participant(contact, "AGENT", plan.name)
-        cf.agent, cf.agent_plan, cf.script_line = agent, plan, 0
-        hook = cf.data.hooks.get("CustomerWhisper")
-        whisper = self.flows.find(hook, False) if hook is not None else None
-        if whisper is not None:  # what the customer is told as the agent joins
-            self._begin(cf, FlowRun(whisper, cf.data, self.flows.find, role="whisper"))
+        cf.agent_plan, cf.script_line = plan, 0
+        cf.agent = self.state.add_participant(contact, "AGENT", plan.name)  # -> _agent_joined
+        agent = cf.agent
         self._agent_says(cf)
         if plan.on_join is not None:
             queue = cf.queue_ref.name if cf.queue_ref is not None else ""
@@ -466,6 +469,22 @@ class FlowEngine:
             else:
                 loop = asyncio.get_running_loop()
                 self._spawn(cf, self._agent_callback(loop.run_in_executor(None, callback, session)))
+
+    def _agent_joined(self, cf: _ContactFlows, agent: Participant) -> None:
+        """An agent joined (an ``Agent`` of a queue, or one added through the control endpoint):
+        the queue flow stops and the CustomerWhisper flow runs."""
+        if cf.ended or cf.contact.ended:
+            return
+        if cf.run is not None and not cf.run.done:
+            cf.run.stop(self.now(), f"agent {agent.display_name!r} joined")
+            self._pump(cf, cf.run)
+        if cf.agent_timer is not None and agent is not cf.agent:  # someone else took the contact
+            cf.agent_timer.cancelled = True
+            cf.agent_timer = None
+        hook = cf.data.hooks.get("CustomerWhisper")
+        whisper = self.flows.find(hook, False) if hook is not None else None
+        if whisper is not None:  # what the customer is told as the agent joins
+            self._begin(cf, FlowRun(whisper, cf.data, self.flows.find, role="whisper"))
 
     @staticmethod
     async def _agent_callback(work: Any) -> None:
@@ -521,9 +540,17 @@ class FlowEngine:
                 loop.call_soon(self._feed, cf, cf.run, message)
             if cf.agent is not None and cf.agent.active:
                 loop.call_soon(self._agent_says, cf)
+        elif content_type == JOINED and participant is not None and participant.role == "AGENT":
+            self._agent_joined(cf, participant)  # now: before the agent's first words
         elif content_type == LEFT and participant is not None:
-            if participant is cf.agent:
-                loop.call_soon(self._agent_left, cf)
+            if participant.role == "AGENT":
+                others = [
+                    p
+                    for p in cf.contact.participants.values()
+                    if p.role == "AGENT" and p.active and p is not participant
+                ]
+                if not others:  # the last agent left: the disconnect flow
+                    loop.call_soon(self._agent_left, cf)
             elif cf.run is not None and not cf.run.done:
                 loop.call_soon(self._feed, cf, cf.run, ParticipantLeft(participant.role))
         elif content_type in _OUTCOME_OF:

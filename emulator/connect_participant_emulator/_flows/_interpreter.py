@@ -67,6 +67,8 @@ LAMBDA_MAX_BYTES = 32 * 1024
 DEFAULT_LAMBDA_TIMEOUT = 3.0
 #: actions run without waiting for anything before the run is taken for a loop and stopped
 MAX_STEPS = 1000
+#: MessageParticipantIteratively in chat: seconds (flow clock) between the loop's messages
+ITERATION_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -355,13 +357,21 @@ class _Frame:
 class _Pending:
     """What the run waits for: a plug-in's answer, the customer, time."""
 
-    kind: str  # call, wait, lex, view
+    kind: str  # call, wait, lex, view, iterate
     action: Action
     call_id: int | None = None
     deadline: float | None = None
     events: frozenset[str] = frozenset()
     bot: Ref | None = None
     timeout: float | None = None
+    #: customer messages that came while the bot was answering: its next turns, in order
+    queued: list[str] = field(default_factory=list)
+    #: MessageParticipantIteratively: the loop's messages, how many were sent, when the next
+    #: goes and when InterruptFrequencySeconds ends it
+    texts: list[str] = field(default_factory=list)
+    sent: int = 0
+    next_at: float | None = None
+    interrupt_at: float | None = None
 
 
 class FlowRun:
@@ -415,7 +425,7 @@ class FlowRun:
 
     @property
     def waiting_for(self) -> str | None:
-        """What the run waits for: ``call``, ``wait``, ``lex``, ``view`` or None."""
+        """What the run waits for: ``call``, ``wait``, ``lex``, ``view``, ``iterate`` or None."""
         return None if self._pending is None else self._pending.kind
 
     def start(self, now: float) -> None:
@@ -424,8 +434,8 @@ class FlowRun:
         self._started = True
         self._now = now
         flow = self.flow
-        if flow.problems:
-            self._finish("failed", "; ".join(str(p) for p in flow.problems))
+        if flow.problems:  # the emulator checks before it starts a run; a unit test may not
+            self._fail("; ".join(str(p) for p in flow.problems))
             return
         self._at = flow.actions[flow.start_action]
         self._run()
@@ -442,9 +452,14 @@ class FlowRun:
         pending = self._pending
         if pending is None or self.done or pending.deadline is None or now < pending.deadline:
             return
+        if pending.kind == "iterate" and (pending.interrupt_at is None or now < pending.interrupt_at):
+            self._next_iteration(pending)  # the loop goes on until an agent takes the contact
+            return
         self._pending = None
         action = pending.action
-        if pending.kind == "wait":
+        if pending.kind == "iterate":
+            self._branch(action, "MessagesInterrupted")
+        elif pending.kind == "wait":
             self._branch(action, "WaitCompleted")
         elif pending.kind == "lex":
             self._error(action, "InputTimeLimitExceeded", "the customer did not answer the bot in time")
@@ -663,13 +678,27 @@ class FlowRun:
 
     def _message_iteratively(self, action: Action) -> None:
         messages = self._param(action, "Messages")
-        texts = [as_text(m.get("Text")) for m in messages or [] if isinstance(m, Mapping) and m.get("Text")]
+        texts = [
+            as_text(m.get("Text") or m.get("SSML"))
+            for m in messages or []
+            if isinstance(m, Mapping) and (m.get("Text") or m.get("SSML"))
+        ]
         if not texts:
-            self._error(action, "NoMatchingError", "no Messages with Text")
+            self._error(action, "NoMatchingError", "no Messages with Text (prompts cannot be sent in chat)")
             return
-        for text in texts:
-            self._commands.append(SendMessage(text, _content_type(text), SYSTEM_MESSAGE))
-        self._next(action)
+        interrupt = as_number(self._param(action, "InterruptFrequencySeconds"))
+        pending = _Pending("iterate", action, texts=texts, timeout=interrupt)
+        pending.interrupt_at = None if interrupt is None else self._now + interrupt
+        self._pending = pending
+        self._next_iteration(pending)
+
+    def _next_iteration(self, pending: _Pending) -> None:
+        """Send the loop's next message; the one after comes ITERATION_SECONDS later."""
+        text = pending.texts[pending.sent % len(pending.texts)]
+        pending.sent += 1
+        self._commands.append(SendMessage(text, _content_type(text), SYSTEM_MESSAGE))
+        pending.next_at = self._now + ITERATION_SECONDS
+        pending.deadline = min(t for t in (pending.next_at, pending.interrupt_at) if t is not None)
 
     def _wait(self, action: Action) -> None:
         raw = action.parameters.get("TimeoutSeconds", action.parameters.get("TimeLimitSeconds"))
@@ -716,16 +745,21 @@ class FlowRun:
             self._set[f"$.FlowAttributes.{key}"] = value
         self._next(action)
 
-    def _update_target_queue(self, action: Action) -> None:
+    def _set_queue(self, action: Action) -> Ref | None:
+        """The action's QueueId (or AgentId) as the working queue; None (and the error branch) without one."""
         value = self._param(action, "QueueId")
         if value in (None, ""):
             value = self._param(action, "AgentId")
         if value in (None, ""):
             self._error(action, "NoMatchingError", "no queue (QueueId) or agent (AgentId)")
-            return
+            return None
         self.contact.queue = Ref(as_text(value), action.names)
         self._set["$.Queue"] = self.contact.queue_data()
-        self._next(action)
+        return self.contact.queue
+
+    def _update_target_queue(self, action: Action) -> None:
+        if self._set_queue(action) is not None:
+            self._next(action)
 
     def _transfer_to_queue(self, action: Action) -> None:
         queue = self.contact.queue
@@ -734,6 +768,12 @@ class FlowRun:
             return
         self._read["$.Queue"] = self.contact.queue_data()
         self._call(lambda call_id: QueueContact(call_id, queue), action)
+
+    def _dequeue_and_transfer(self, action: Action) -> None:
+        """A customer-queue flow moving the contact to another queue (or an agent's queue)."""
+        queue = self._set_queue(action)
+        if queue is not None:
+            self._call(lambda call_id: QueueContact(call_id, queue), action)
 
     def _update_event_hooks(self, action: Action) -> None:
         hooks = self._param(action, "EventHooks")
@@ -848,6 +888,8 @@ class FlowRun:
         v1 = self._param(action, "LexBot")
         if isinstance(v2, Mapping) and v2.get("AliasArn"):
             bot = Ref(as_text(v2["AliasArn"]), action.names)
+        elif isinstance(v2, Mapping) and action.names:  # the alias ARN left empty: by the designer's names
+            bot = Ref(action.names[0], action.names)
         elif isinstance(v1, Mapping) and v1.get("Name"):
             bot = Ref(as_text(v1["Name"]), (*action.names, f"{v1.get('Name')}:{v1.get('Alias', '')}"))
         else:
@@ -877,8 +919,10 @@ class FlowRun:
     def _lex_turn(self, pending: _Pending, text: str) -> None:
         bot = pending.bot
         assert bot is not None
+        self.contact.stored_input = text
         self._calls += 1
         pending.call_id = self._calls
+        pending.deadline = None  # the customer's time runs again once the bot has answered
         request = {
             "botAliasArn": bot.value if bot.value.startswith("arn:") else None,
             "botName": bot.name,
@@ -949,7 +993,7 @@ class FlowRun:
             self._lambda_answered(action, value)
         elif action.type in ("ConnectParticipantWithLexBot", "GetParticipantInput"):
             self._lex_answered(pending, value)
-        elif action.type == "TransferContactToQueue":
+        elif action.type in ("TransferContactToQueue", "DequeueContactAndTransferToQueue"):
             if value:
                 self._record(
                     action,
@@ -1024,10 +1068,10 @@ class FlowRun:
                 self._pending = None
                 self._branch(action, "CustomerReturned")
         elif pending.kind == "lex":
-            if pending.call_id is None:  # not while a turn is under way
-                self.contact.stored_input = message.content
+            if pending.call_id is None:
                 self._lex_turn(pending, message.content)
-                self._restart_lex_timer(pending)
+            else:  # the bot is answering: this is its next turn
+                pending.queued.append(message.content)
         elif (
             pending.kind == "view"
             and pending.call_id is None
@@ -1070,8 +1114,12 @@ class FlowRun:
             "ReadyForFulfillment",
             "Failed",
         )
-        if not finished:
-            return  # the bot asks more: the next customer message is its next turn
+        if not finished:  # the bot asks more: the next customer message is its next turn
+            if pending.queued:
+                self._lex_turn(pending, pending.queued.pop(0))
+            else:
+                self._restart_lex_timer(pending)
+            return
         self._pending = None
         slots = _lex_slots(intent.get("slots", response.get("slots")))
         interpretations = response.get("interpretations")
@@ -1174,6 +1222,7 @@ _HANDLERS: dict[str, Callable[[FlowRun, Action], None]] = {
     "UpdateFlowAttributes": FlowRun._update_flow_attributes,
     "UpdateContactTargetQueue": FlowRun._update_target_queue,
     "TransferContactToQueue": FlowRun._transfer_to_queue,
+    "DequeueContactAndTransferToQueue": FlowRun._dequeue_and_transfer,
     "UpdateContactEventHooks": FlowRun._update_event_hooks,
     "TransferToFlow": FlowRun._transfer_to_flow,
     "InvokeFlowModule": FlowRun._invoke_module,
