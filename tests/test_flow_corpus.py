@@ -178,10 +178,6 @@ def test_interactive_flow_bot_failing_takes_the_error_branch() -> None:
 AIRLINE_PROMPT = "Hi, welcome to the airline customer support, how can I help you?"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flows gap: an empty LexV2Bot.AliasArn is not resolved by the bot name the designer recorded",
-)
 def test_airline_bot_fills_slots_then_an_agent_played_with_the_sdk_joins() -> None:
     flows = ContactFlows(corpus("step-by-step-guides", "SBS_Lex_Integration_Handler.json"))
     questions = {
@@ -505,19 +501,7 @@ INBOUND_WITH_DISCONNECT_FLOW = {
 AGENT_LEFT = "The agent has disconnected. If you send a message within the next 15 minutes, you be reconnected to an agent."
 
 
-@pytest.mark.parametrize(
-    "customer_returns",
-    [
-        False,
-        pytest.param(
-            True,
-            marks=pytest.mark.xfail(
-                strict=True, reason="flows gap: queueing from a disconnect flow brings no agent"
-            ),
-        ),
-    ],
-    ids=["15 minutes pass", "customer returns"],
-)
+@pytest.mark.parametrize("customer_returns", [False, True], ids=["15 minutes pass", "customer returns"])
 def test_disconnect_flow_runs_when_the_agent_leaves(customer_returns: bool) -> None:
     flows = ContactFlows(corpus("rules-engine"), placeholders=RULES_PLACEHOLDERS)
     flows.add(INBOUND_WITH_DISCONNECT_FLOW)
