@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from connect_participant import ChatSession, Event, Item, ParticipantClient
+from connect_participant import ChatEnded, ChatSession, Event, Item, Message, ParticipantClient
 from connect_participant.testing import Conversation
 from connect_participant_emulator import LocalParticipantService
 from connect_participant_emulator.flows import Agent, ContactFlows, FlowStep, Intent, ScriptedBot
@@ -170,6 +170,16 @@ def queued(trace: Sequence[FlowStep]) -> bool:
     return any(s.type == "TransferContactToQueue" and s.result == "Queued" for s in trace)
 
 
+def agent_takes_it(
+    svc: LocalParticipantService, contact_id: str, convo: Conversation, delay: float, greeting: str
+) -> None:
+    """Once the flow has queued the contact, the flows' clock moves on by the agent's delay (no
+    waiting) and the agent's first words arrive."""
+    trace_until(svc, contact_id, queued)
+    svc.advance_clock(delay)
+    convo.expect(Message, greeting, role="AGENT")
+
+
 def passed(identifier_prefix: str, count: int = 1) -> Callable[[list[FlowStep]], bool]:
     """The flow has passed ``count`` times through the action whose Identifier starts so (the
     trace records an action once it is done: to know a Wait began, look for the one before)."""
@@ -280,3 +290,23 @@ def survey_conversation() -> list[Seen]:
         left("CUSTOMER", CUSTOMER),
         CHAT_ENDED,
     ]
+
+
+@contextmanager
+def survey_chat(svc: LocalParticipantService) -> Iterator[tuple[Any, ChatSession, Conversation]]:
+    """The survey sample's chat, once the agent has greeted the customer and been asked something."""
+    chat_ = svc.start_chat(CUSTOMER, contact_flow="Simple Survey Example")
+    with customer_chat(svc, chat_.participant_token) as (chat, convo):
+        convo.expect(Message, "Welcome", role="SYSTEM")
+        agent_takes_it(svc, chat_.contact_id, convo, 5, "What can I do")
+        chat.send_message("Where is my order?")
+        yield chat_, chat, convo
+
+
+def run_to_the_end(flows: ContactFlows, flow: str) -> tuple[list[Seen], list[FlowStep]]:
+    """A chat with ``flow`` that ends on its own: what the customer saw, and the flow trace."""
+    with running(flows) as svc:
+        chat_ = svc.start_chat(CUSTOMER, contact_flow=flow)
+        with customer_chat(svc, chat_.participant_token) as (_, convo):
+            convo.expect(ChatEnded)
+        return timeline(convo.history), list(svc.flow_trace(chat_))

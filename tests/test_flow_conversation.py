@@ -15,13 +15,12 @@ from _flow_chat import (
     CUSTOMER,
     QUESTIONS,
     SURVEY_WELCOME,
-    customer_chat,
     queued,
     running,
+    survey_chat,
     survey_conversation,
     survey_flows,
     timeline,
-    trace_until,
 )
 from connect_participant import AsyncParticipantClient, ChatEnded, Message
 from connect_participant.testing import AsyncConversation
@@ -32,13 +31,7 @@ EXPECTED = [SURVEY_WELCOME, *survey_conversation()]
 def test_survey_conversation_with_a_socket_drop() -> None:
     flows, backend = survey_flows()
     with running(flows) as svc:
-        chat_ = svc.start_chat(CUSTOMER, contact_flow="Simple Survey Example")
-        with customer_chat(svc, chat_.participant_token) as (chat, convo):
-            convo.expect(Message, "Welcome", role="SYSTEM")
-            trace_until(svc, chat_.contact_id, queued)
-            svc.advance_clock(5)  # the agent's delay, on the flows' clock
-            convo.expect(Message, "What can I do", role="AGENT")
-            chat.send_message("Where is my order?")
+        with survey_chat(svc) as (chat_, chat, convo):
             convo.expect(Message, QUESTIONS[0], role="SYSTEM")
             chat.send_message("8")
             convo.expect(Message, QUESTIONS[1], role="SYSTEM")

@@ -13,6 +13,8 @@ moved on by the test (``svc.advance_clock``): a 15-minute Wait takes no time.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from _flow_chat import (
     CUSTOMER,
     SURVEY_WELCOME,
     agent,
+    agent_takes_it,
     bot,
     corpus,
     customer,
@@ -30,9 +33,11 @@ from _flow_chat import (
     left,
     passed,
     queued,
+    run_to_the_end,
     running,
     start_through_connect,
     steps,
+    survey_chat,
     survey_conversation,
     survey_flows,
     system,
@@ -40,8 +45,9 @@ from _flow_chat import (
     trace_until,
 )
 from botocore.exceptions import ClientError
-from connect_participant import ChatEnded, ListPicker, Message, ParticipantClient, ViewResource
+from connect_participant import ChatEnded, ChatSession, ListPicker, Message, ParticipantClient, ViewResource
 from connect_participant.testing import Conversation
+from connect_participant_emulator import Chat, LocalParticipantService
 from connect_participant_emulator.flows import (
     Agent,
     AgentSession,
@@ -78,6 +84,19 @@ def interactive_flows(*, at_capacity: bool = False, lex: Any = None) -> ContactF
     return flows
 
 
+@contextmanager
+def asking_for_help(
+    flows: ContactFlows,
+) -> Iterator[tuple[LocalParticipantService, Chat, ChatSession, Conversation]]:
+    """The interactive flow's chat, once the customer has answered the bot's prompt with "help"."""
+    with running(flows) as svc:
+        chat_ = svc.start_chat(CUSTOMER, contact_flow="InteractiveMessaging")
+        with customer_chat(svc, chat_.participant_token) as (chat, convo):
+            convo.expect(Message, "Type help", role="SYSTEM")
+            chat.send_message("help")
+            yield svc, chat_, chat, convo
+
+
 def test_interactive_flow_lex_list_picker_then_queue_and_agent() -> None:
     with running(interactive_flows()) as svc:
         started = start_through_connect(svc, "InteractiveMessaging")
@@ -88,9 +107,7 @@ def test_interactive_flow_lex_list_picker_then_queue_and_agent() -> None:
             picker = convo.expect_interactive(ListPicker)
             assert [o.title for o in picker.options] == ["Continue to agent", "End chat"]
             chat.select(picker, "Continue to agent")
-            trace_until(svc, contact, queued)
-            svc.advance_clock(30)  # the agent takes the contact 30 s after it was queued
-            convo.expect(Message, "How can I help", role="AGENT")
+            agent_takes_it(svc, contact, convo, 30, "How can I help")
             chat.send_message("Thanks, that's all")
             convo.expect(Message, "Goodbye", role="AGENT")
             convo.expect(ChatEnded)
@@ -117,14 +134,10 @@ def test_interactive_flow_lex_list_picker_then_queue_and_agent() -> None:
 
 
 def test_interactive_flow_end_chat_choice_disconnects() -> None:
-    with running(interactive_flows()) as svc:
-        chat_ = svc.start_chat(CUSTOMER, contact_flow="InteractiveMessaging")
-        with customer_chat(svc, chat_.participant_token) as (chat, convo):
-            convo.expect(Message, "Type help", role="SYSTEM")
-            chat.send_message("I need help")
-            chat.select(convo.expect_interactive(ListPicker), "End chat")
-            convo.expect(Message, "End chat", role="CUSTOMER")
-            convo.expect(ChatEnded)
+    with asking_for_help(interactive_flows()) as (svc, chat_, chat, convo):
+        chat.select(convo.expect_interactive(ListPicker), "End chat")
+        convo.expect(Message, "End chat", role="CUSTOMER")
+        convo.expect(ChatEnded)
         trace = svc.flow_trace(chat_)
     assert timeline(convo.history)[-2:] == [left("CUSTOMER", CUSTOMER), CHAT_ENDED]
     assert steps(trace)[-2:] == [
@@ -134,14 +147,10 @@ def test_interactive_flow_end_chat_choice_disconnects() -> None:
 
 
 def test_interactive_flow_no_matching_condition_then_queue_at_capacity() -> None:
-    with running(interactive_flows(at_capacity=True)) as svc:
-        chat_ = svc.start_chat(CUSTOMER, contact_flow="InteractiveMessaging")
-        with customer_chat(svc, chat_.participant_token) as (chat, convo):
-            convo.expect(Message, "Type help", role="SYSTEM")
-            chat.send_message("help")
-            convo.expect_interactive(ListPicker)
-            chat.send_message("Something else")  # typed instead of a choice: no condition matches
-            convo.expect(ChatEnded)
+    with asking_for_help(interactive_flows(at_capacity=True)) as (svc, chat_, chat, convo):
+        convo.expect_interactive(ListPicker)
+        chat.send_message("Something else")  # typed instead of a choice: no condition matches
+        convo.expect(ChatEnded)
         trace = svc.flow_trace(chat_)
     assert steps(trace)[-4:] == [
         ("Compare", "Error NoMatchingCondition"),
@@ -156,12 +165,8 @@ def test_interactive_flow_bot_failing_takes_the_error_branch() -> None:
     def broken_bot(request: dict[str, Any]) -> dict[str, Any]:
         raise RuntimeError("the bot is down")
 
-    with running(interactive_flows(lex=broken_bot)) as svc:
-        chat_ = svc.start_chat(CUSTOMER, contact_flow="InteractiveMessaging")
-        with customer_chat(svc, chat_.participant_token) as (chat, convo):
-            convo.expect(Message, "Type help", role="SYSTEM")
-            chat.send_message("help")
-            convo.expect(ChatEnded)
+    with asking_for_help(interactive_flows(lex=broken_bot)) as (svc, chat_, _, convo):
+        convo.expect(ChatEnded)
         trace = svc.flow_trace(chat_)
     assert timeline(convo.history) == [
         bot(INTERACTIVE_PROMPT),
@@ -219,9 +224,7 @@ def test_airline_bot_fills_slots_then_an_agent_played_with_the_sdk_joins() -> No
                 convo.expect(Message, next_question, role="SYSTEM")
             chat.send_message("ABC123")
             convo.expect(Message, "cancelled", role="SYSTEM")
-            trace_until(svc, chat_.contact_id, queued)
-            svc.advance_clock(10)
-            convo.expect(Message, "ABC123 is cancelled", role="AGENT")
+            agent_takes_it(svc, chat_.contact_id, convo, 10, "ABC123 is cancelled")
             chat.send_message("When do I get my refund?")
             convo.expect(Message, "Goodbye", role="AGENT")
             convo.expect(ChatEnded)
@@ -438,12 +441,8 @@ def test_rules_engine_menu_confirmation_wait_and_goodbye(customer_returns: bool)
 def test_rules_engine_lambda_raising_takes_the_error_flow() -> None:
     flows = rules_flows()
     RulesEngine(flows, RULES, failing=True)
-    with running(flows) as svc:
-        chat_ = svc.start_chat(CUSTOMER, contact_flow="RulesEngineBootstrap")
-        with customer_chat(svc, chat_.participant_token) as (_, convo):
-            convo.expect(ChatEnded)
-        trace = svc.flow_trace(chat_)
-    assert timeline(convo.history) == [
+    seen, trace = run_to_the_end(flows, "RulesEngineBootstrap")
+    assert seen == [
         system("I am sorry, I have encountered an error. Good-bye."),
         left("CUSTOMER", CUSTOMER),
         CHAT_ENDED,
@@ -510,9 +509,7 @@ def test_disconnect_flow_runs_when_the_agent_leaves(customer_returns: bool) -> N
         chat_ = svc.start_chat(CUSTOMER, contact_flow="Inbound (test)")
         with customer_chat(svc, chat_.participant_token) as (chat, convo):
             convo.expect(Message, "connecting you", role="SYSTEM")
-            trace_until(svc, chat_.contact_id, queued)
-            svc.advance_clock(5)
-            convo.expect(Message, "Hi, Sam here.", role="AGENT")
+            agent_takes_it(svc, chat_.contact_id, convo, 5, "Hi, Sam here.")
             chat.send_message("I have a question")
             convo.expect(Message, AGENT_LEFT, role="SYSTEM")  # the agent left: the disconnect flow
             rounds = 1
@@ -563,13 +560,7 @@ def test_disconnect_flow_runs_when_the_agent_leaves(customer_returns: bool) -> N
 def test_survey_after_the_agent_leaves() -> None:
     flows, backend = survey_flows()
     with running(flows) as svc:
-        chat_ = svc.start_chat(CUSTOMER, contact_flow="Simple Survey Example")
-        with customer_chat(svc, chat_.participant_token) as (chat, convo):
-            convo.expect(Message, "Welcome", role="SYSTEM")
-            trace_until(svc, chat_.contact_id, queued)
-            svc.advance_clock(5)
-            convo.expect(Message, "What can I do", role="AGENT")
-            chat.send_message("Where is my order?")
+        with survey_chat(svc) as (chat_, chat, convo):
             for answer in ["8", "12", "3"]:  # 12 is not an answer: the question comes again
                 convo.expect(Message, lambda e: e.display_name == "BOT", role="SYSTEM")
                 chat.send_message(answer)
@@ -587,12 +578,8 @@ def test_survey_after_the_agent_leaves() -> None:
 
 def test_survey_queue_at_capacity_ends_the_chat_without_a_survey() -> None:
     flows, backend = survey_flows(at_capacity=True)
-    with running(flows) as svc:
-        chat_ = svc.start_chat(CUSTOMER, contact_flow="Simple Survey Example")
-        with customer_chat(svc, chat_.participant_token) as (_, convo):
-            convo.expect(ChatEnded)
-        trace = svc.flow_trace(chat_)
-    assert timeline(convo.history) == [SURVEY_WELCOME, left("CUSTOMER", CUSTOMER), CHAT_ENDED]
+    seen, trace = run_to_the_end(flows, "Simple Survey Example")
+    assert seen == [SURVEY_WELCOME, left("CUSTOMER", CUSTOMER), CHAT_ENDED]
     assert ("TransferContactToQueue", "Error QueueAtCapacity") in steps(trace)
     assert {s.flow for s in trace} == {"Simple Survey Example"}  # no agent left: no disconnect flow
     assert backend.results == []
@@ -606,12 +593,8 @@ def test_acme_main_reaches_a_bot_its_flow_attributes_do_not_define() -> None:
     ``ACME-lexbot2-tfdemo/current``: the Lex block has no bot and takes its error branch."""
     flows = ContactFlows(corpus("gitlab-cicd-terraform"))
     flows.lex_bot("*", ScriptedBot(Intent("Sales", [r"sales"]), Intent("Finance", [r"finance"])))
-    with running(flows) as svc:
-        chat_ = svc.start_chat(CUSTOMER, contact_flow="acme_main_AUTO")
-        with customer_chat(svc, chat_.participant_token) as (_, convo):
-            convo.expect(ChatEnded)
-        trace = svc.flow_trace(chat_)
-    assert timeline(convo.history) == [
+    seen, trace = run_to_the_end(flows, "acme_main_AUTO")
+    assert seen == [
         system("Welcome to ACME corporation"),  # SSML, shown as written in chat
         system("We are experiencing technical difficulties. Please retry your call."),
         left("CUSTOMER", CUSTOMER),
