@@ -361,7 +361,7 @@ def _parser() -> argparse.ArgumentParser:
         "credentials, boto3 from the [aws] extra.",
     )
     pull.add_argument("dir", metavar="DIR", help="the folder to write (created if missing)")
-    pull.add_argument("--instance-id", required=True, help="the Amazon Connect instance (id or ARN)")
+    pull.add_argument("--instance-id", required=True, help="the Amazon Connect instance's id")
     pull.add_argument("--region", help="Amazon Connect's region (default: boto3's, from your AWS config)")
     pull.add_argument("--endpoint-url", help="Amazon Connect's API URL (default: boto3's for the region)")
     pull.add_argument(
