@@ -321,6 +321,7 @@ class RulesEngine:
         self.rules = rules
         self.failing = failing
         self.position: dict[str, int] = {}
+        self.current: dict[str, dict[str, str]] = {}
         self.updates: list[dict[str, str]] = []
         flows.lambda_function("connectrulesinference", self.inference)
         flows.lambda_function("connectnlumenu", self.nlu_menu)
@@ -335,11 +336,15 @@ class RulesEngine:
         rule = dict(self.rules[n])
         flow = self.flows.get(rule.pop("flow"))
         assert flow is not None
+        self.current[contact] = rule
         return {"CurrentRule_nextFlowArn": flow.arn, **rule}
 
     def nlu_menu(self, event: dict[str, Any]) -> dict[str, str]:
+        """Like the sample's: the current rule's fields (the flow reads them again after an error)
+        and the verdict on the intent the bot matched."""
         intent = event["Details"]["Parameters"]["matchedIntent"]
         return {
+            **self.current[event["Details"]["ContactData"]["ContactId"]],
             "CurrentRule_validInput": "true" if intent in ("Sales", "Support") else "false",
             "CurrentRule_errorMessageType": "text",
             "CurrentRule_errorMessage": "Please say sales or support.",
@@ -383,7 +388,8 @@ RULES = [
 
 def rules_flows() -> ContactFlows:
     flows = ContactFlows(corpus("rules-engine"), placeholders=RULES_PLACEHOLDERS)
-    flows.lex_bot(MENU_BOT, ScriptedBot(Intent("Sales", [r"sales"]), Intent("Support", [r"support"])))
+    menu = ScriptedBot(Intent("Sales", [r"sales"]), Intent("Support", [r"support"]), fallback=None)
+    flows.lex_bot(MENU_BOT, menu)
     flows.lex_bot(YES_NO_BOT, ScriptedBot(Intent("Yes", [r"^(yes|yep|sure)"]), Intent("No", [r"^no"])))
     return flows
 
@@ -436,6 +442,36 @@ def test_rules_engine_menu_confirmation_wait_and_goodbye(customer_returns: bool)
     assert engine.updates[0] == confirmed
     if customer_returns:
         assert engine.updates[1] == {"key1": "NextRuleSet", "value1": "Callback"}
+
+
+def test_rules_engine_menu_asks_again_when_no_intent_matches() -> None:
+    flows = rules_flows()
+    RulesEngine(flows, RULES)
+    with running(flows) as svc:
+        chat_ = svc.start_chat(CUSTOMER, contact_flow="RulesEngineBootstrap")
+        with customer_chat(svc, chat_.participant_token) as (chat, convo):
+            convo.expect(Message, "sales or support", role="SYSTEM")
+            chat.send_message("a pizza, please")  # the bot's FallbackIntent: no condition
+            convo.expect(Message, "Please say sales or support.", role="SYSTEM")
+            convo.expect(Message, "Would you like sales or support?", role="SYSTEM")  # asked again
+            chat.send_message("support")
+            convo.expect(Message, "You asked for support, is that right?", role="SYSTEM")
+        trace = svc.flow_trace(chat_)
+    assert timeline(convo.history)[2:6] == [
+        customer("a pizza, please"),
+        system("Please say sales or support."),
+        bot("Would you like sales or support?"),
+        customer("support"),
+    ]
+    menu = [(s.type, s.branch) for s in trace if s.flow == "RulesEngineNLUMenu"]
+    assert menu[:6] == [
+        ("Compare", "Condition Equals CHAT"),
+        ("ConnectParticipantWithLexBot", "Error NoMatchingCondition"),
+        ("InvokeLambdaFunction", "NextAction"),
+        ("Compare", "Condition Equals false"),  # the function found the input not valid
+        ("Compare", "Condition Equals text"),
+        ("MessageParticipant", "NextAction"),
+    ]
 
 
 def test_rules_engine_lambda_raising_takes_the_error_flow() -> None:
