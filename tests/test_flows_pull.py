@@ -277,3 +277,21 @@ def test_the_emulator_loads_a_pulled_folder_by_the_instance_s_ids_and_names(
     # the survey's references resolve among the pulled flows: its hook, the disconnect flow's module
     flows.check("Simple Survey")
     assert flows.get(SURVEY_MODULE) is flows.get("Contact Survey")
+
+
+def test_a_named_profile_s_credentials_sign_the_pull(
+    connect: ConnectStub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "[flows-reader]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    assert _pull(connect, tmp_path / "pulled", "--profile", "flows-reader") == 0
+    assert {r.headers["Authorization"].split("/")[0] for r in connect.requests} == {
+        "AWS4-HMAC-SHA256 Credential=AKIDPROFILE"
+    }
+    assert _pull(connect, tmp_path / "again", "--profile", "nobody") == 2
+    assert "nobody" in capsys.readouterr().err

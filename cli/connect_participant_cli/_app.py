@@ -279,6 +279,7 @@ def _cmd_flows_pull(args: argparse.Namespace) -> int:
             dest=dest,
             region=args.region,
             endpoint_url=args.endpoint_url,
+            profile=args.profile,
             types=args.type,
             warn=warn,
         )
@@ -364,6 +365,7 @@ def _parser() -> argparse.ArgumentParser:
     pull.add_argument("--instance-id", required=True, help="the Amazon Connect instance's id")
     pull.add_argument("--region", help="Amazon Connect's region (default: boto3's, from your AWS config)")
     pull.add_argument("--endpoint-url", help="Amazon Connect's API URL (default: boto3's for the region)")
+    pull.add_argument("--profile", help="the AWS profile whose credentials to use (default: boto3's chain)")
     pull.add_argument(
         "--type",
         action="append",

@@ -98,7 +98,7 @@ def _jsonable(described: Mapping[str, Any]) -> dict[str, Any]:
 # -- I/O: Connect's API and the folder ---------------------------------------------------------
 
 
-def _client(region: str | None, endpoint_url: str | None) -> Any:
+def _client(region: str | None, endpoint_url: str | None, profile: str | None) -> Any:
     try:
         import boto3  # type: ignore[import-untyped]
     except ImportError:
@@ -107,7 +107,7 @@ def _client(region: str | None, endpoint_url: str | None) -> Any:
         ) from None
     # $AWS_REGION first, as this SDK and the other AWS SDKs (boto3 reads only $AWS_DEFAULT_REGION);
     # a session of its own: boto3's default one keeps the credentials it found first
-    session = boto3.session.Session()
+    session = boto3.session.Session(profile_name=profile)
     return session.client(
         "connect", region_name=region or os.environ.get("AWS_REGION") or None, endpoint_url=endpoint_url
     )
@@ -208,6 +208,7 @@ def pull_flows(
     dest: Path,
     region: str | None = None,
     endpoint_url: str | None = None,
+    profile: str | None = None,
     types: Sequence[str] = (),
     warn: Callable[[str], None] = lambda _: None,
 ) -> PullResult:
@@ -221,7 +222,7 @@ def pull_flows(
     if dest.exists() and not dest.is_dir():
         raise PullError(f"{dest} is not a folder", usage=True)
     try:
-        client = _client(region, endpoint_url)
+        client = _client(region, endpoint_url, profile)
         flows, modules, skipped = _read_instance(client, instance_id, types, warn)
     except botocore.exceptions.ClientError as exc:
         error = exc.response.get("Error", {})
@@ -229,7 +230,11 @@ def pull_flows(
         raise PullError(
             f"{operation}: {error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": "), usage=False
         ) from None
-    except (botocore.exceptions.NoRegionError, botocore.exceptions.NoCredentialsError) as exc:
+    except (
+        botocore.exceptions.NoRegionError,
+        botocore.exceptions.NoCredentialsError,
+        botocore.exceptions.ProfileNotFound,
+    ) as exc:
         raise PullError(str(exc), usage=True) from None
     except botocore.exceptions.ParamValidationError as exc:  # one line: its report spans several
         raise PullError(
