@@ -291,3 +291,15 @@ def test_clear_plugins_forgets_registrations_and_keeps_the_flows() -> None:
     assert (flows.lambdas, flows.bots, flows.queues, flows.hours_rules, flows.views) == ([], [], [], [], [])
     assert flows.lambda_for(Ref("arn:aws:lambda:us-east-1:1:function:fn")) is None
     assert flows.get("F") is not None
+
+
+def test_a_reference_in_text_ends_before_punctuation_and_names_may_hold_dashes_and_colons() -> None:
+    data = {
+        "Attributes": {"order": "A1", "first-name": "Ann"},
+        "SegmentAttributes": {"connect:Subtype": "chat"},
+    }
+    assert render("Order $.Attributes.order: shipped.", data) == "Order A1: shipped."
+    assert render("Hi $.Attributes.first-name - welcome", data) == "Hi Ann - welcome"
+    assert render("$.SegmentAttributes.connect:Subtype!", data) == "chat!"
+    assert render("Only $.99 and $5.", data) == "Only $.99 and $5."  # prices are no references
+    assert lookup(data, "$.SegmentAttributes.connect:Subtype") == "chat"

@@ -705,3 +705,40 @@ async def test_timers_of_chats_ended_during_long_waits_do_not_pile_up() -> None:
     pending = engine._timers  # the engine's heap of wake-ups
     assert len(pending) <= 512
     assert sum(not t.cancelled for t in pending) == 0
+
+
+def test_an_error_of_the_emulator_s_own_ends_the_chat_and_says_so_in_the_trace(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug in the engine (provoked here: performing a message raises) never leaves a silent hang."""
+    from connect_participant_emulator._flows._engine import FlowEngine
+
+    def broken(self: FlowEngine, cf: object, run: object, command: object) -> None:
+        raise RuntimeError("provoked")
+
+    monkeypatch.setattr(FlowEngine, "_perform", broken)
+    with LocalParticipantService(flows=ContactFlows(goodbye_flow())) as svc:
+        with customer(svc, "Goodbye") as (chat, _session, convo):
+            convo.expect(ChatEnded)
+        steps = svc.flow_trace(chat)
+    assert (steps[-1].type, steps[-1].branch) == ("EmulatorError", "Stopped")
+    assert steps[-1].note == "the emulator failed: RuntimeError: provoked"
+    assert "the flow engine failed" in caplog.text
+
+
+def test_flows_given_as_a_folder_are_loaded_at_once_and_take_plug_ins_after_the_start(tmp_path: Path) -> None:
+    document = flow(
+        "Lookup",
+        action("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": "arn:aws:lambda:us-east-1:1:function:greet"},
+               "hi", errors={"NoMatchingError": "end"}),
+        say("hi", "$.External.greeting", "end"),
+        disconnect("end"),
+    )  # fmt: skip
+    (tmp_path / "lookup.json").write_text(json.dumps(document))
+    with LocalParticipantService(flows=str(tmp_path)) as svc:
+        assert svc.flows is not None
+        assert svc.flows.get("Lookup") is not None
+        svc.flows.lambda_function("greet", lambda event: {"greeting": "Registered after the start."})
+        with customer(svc, "Lookup") as (_chat, _session, convo):
+            convo.expect(Message, "Registered after the start.")
+    assert LocalParticipantService().flows is None

@@ -16,7 +16,9 @@ from aiohttp import web
 
 from ._app import APP_KEY, RUNNER_OPTIONS, EmulatorApp, build_app
 from ._config import EmulatorConfig, Quota
+from ._flows._engine import coerce_flows
 from ._flows._interpreter import FlowStep
+from ._flows._library import ContactFlows
 
 __all__ = ["AddedParticipant", "Chat", "LocalParticipantService", "Transfer"]
 
@@ -79,6 +81,8 @@ class LocalParticipantService:
     ) -> None:
         base = config or EmulatorConfig()
         self.config = dataclasses.replace(base, **overrides) if overrides else base
+        if self.config.flows is not None and not isinstance(self.config.flows, ContactFlows):
+            self.config = dataclasses.replace(self.config, flows=coerce_flows(self.config.flows))
         self.host = host
         self.port = port
         self.instance_id = instance_id
@@ -104,6 +108,13 @@ class LocalParticipantService:
     def endpoint_url_for(host: str, port: int) -> str:
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}"
+
+    @property
+    def flows(self) -> ContactFlows | None:
+        """The contact flows this emulator runs (``flows=``; a path given is loaded at once):
+        register plug-ins on it, before or after the start."""
+        flows = self.config.flows
+        return flows if isinstance(flows, ContactFlows) else None
 
     @property
     def emulator(self) -> EmulatorApp:

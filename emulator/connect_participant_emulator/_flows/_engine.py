@@ -261,14 +261,34 @@ class FlowEngine:
             cf.run_timer.cancelled = True
         cf.run = run
         cf.runs.append(run)
-        run.start(self.now())
-        self._pump(cf, run)
+        self._step(cf, run, lambda: run.start(self.now()))
 
     def _feed(self, cf: _ContactFlows, run: FlowRun, event: Input) -> None:
         if run.done or cf.ended:
             return
-        run.handle(self.now(), event)
-        self._pump(cf, run)
+        self._step(cf, run, lambda: run.handle(self.now(), event))
+
+    def _step(self, cf: _ContactFlows, run: FlowRun, step: Callable[[], None]) -> None:
+        """One input to a run, then its commands. An error of the emulator's own ends the chat
+        and says so in the trace (a test sees the chat end, never a silent hang)."""
+        try:
+            step()
+            self._pump(cf, run)
+        except Exception as exc:
+            log.exception("the flow engine failed on %r", run.flow.name)
+            run.trace.append(
+                FlowStep(
+                    run.flow.name,
+                    run.flow.flow_id,
+                    "(emulator)",
+                    "EmulatorError",
+                    "Stopped",
+                    None,
+                    note=f"the emulator failed: {type(exc).__name__}: {exc}",
+                    at=self.now(),
+                )
+            )
+            self.state.end_contact(cf.contact)
 
     def _pump(self, cf: _ContactFlows, run: FlowRun) -> None:
         while True:
@@ -290,8 +310,7 @@ class FlowEngine:
     def _tick(self, cf: _ContactFlows, run: FlowRun) -> None:
         if run.done or cf.ended:
             return
-        run.tick(self.now())
-        self._pump(cf, run)
+        self._step(cf, run, lambda: run.tick(self.now()))
 
     def _perform(self, cf: _ContactFlows, run: FlowRun, command: Command) -> None:
         contact = cf.contact

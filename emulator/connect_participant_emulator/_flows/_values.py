@@ -33,11 +33,14 @@ __all__ = [
     "substitute_placeholders",
 ]
 
-_NAME = r"[A-Za-z0-9_\-:]+"
+#: a name: word characters, with "-" or ":" only between them (``connect:Subtype``, ``first-name``),
+#: so that "$.Attributes.order: shipped" reads ``order`` and keeps its colon
+_NAME = r"[A-Za-z0-9_]+(?:[-:][A-Za-z0-9_]+)*"
 _SEGMENT = rf"(?:\.{_NAME}|\[\d+\]|\['[^']*'\]|\[\"[^\"]*\"\])"
 #: a reference inside text: ``$.`` or ``$[`` and then segments (a trailing "." is not taken)
-_INLINE = re.compile(rf"\$(?:\.{_NAME}|\['[^']*'\]|\[\"[^\"]*\"\]){_SEGMENT}*")
-_WHOLE = re.compile(rf"\$(?:\.{_NAME}|\['[^']*'\]|\[\"[^\"]*\"\]){_SEGMENT}*\Z")
+#: (the first name starts with a letter, as every root does: "$.99" in a price is no reference)
+_INLINE = re.compile(rf"\$(?:\.(?=[A-Za-z]){_NAME}|\['[^']*'\]|\[\"[^\"]*\"\]){_SEGMENT}*")
+_WHOLE = re.compile(rf"\$(?:\.(?=[A-Za-z]){_NAME}|\['[^']*'\]|\[\"[^\"]*\"\]){_SEGMENT}*\Z")
 _PARTS = re.compile(rf"\.({_NAME})|\[(\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
 _DOLLAR_PLACEHOLDER = re.compile(r"\$\{([^{}]+)\}")
 _BRACE_PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
