@@ -289,6 +289,15 @@ def _cmd_flows_pull(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_test_flow(args: argparse.Namespace) -> int:
+    from ._testflow import run
+
+    try:
+        return run(args)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ._demo import run_demo
 
@@ -374,6 +383,10 @@ def _parser() -> argparse.ArgumentParser:
         help="only flows of this type, e.g. CONTACT_FLOW, CUSTOMER_QUEUE (repeatable; default: all)",
     )
     pull.set_defaults(func=_cmd_flows_pull, needs_cli_extra=False)
+
+    from ._testflow import add_parser as add_test_flow
+
+    add_test_flow(sub).set_defaults(func=_cmd_test_flow, needs_cli_extra=False)
 
     demo = sub.add_parser("demo", help="a scripted chat against the embedded emulator")
     demo.add_argument("--delay", type=float, default=0.3, help="seconds between steps (default 0.3)")

@@ -32,7 +32,7 @@ from ._testcase import (
     parse_test_case,
 )
 
-__all__ = ["TestCaseResult", "load_test_cases", "run_test_case", "run_test_cases"]
+__all__ = ["TestCaseResult", "flow_documents", "load_test_cases", "run_test_case", "run_test_cases"]
 
 
 @dataclass
@@ -84,10 +84,11 @@ def load_test_cases(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, 
     return found
 
 
+_SENDS_MESSAGE = ("MessageParticipant", "MessageParticipantIteratively")
+
+
 def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    if not path.startswith("$."):
-        return
-    parts = path[2:].split(".")
+    parts = path.removeprefix("$.").split(".")
     node = data
     for part in parts[:-1]:
         child = node.get(part)
@@ -154,7 +155,18 @@ def _substitute_rule(kind: str, substitute: str, case: TestCase, flows: Any) -> 
 def _parameters(flows: Any, step: Any) -> dict[str, Any]:
     flow = flows.get(step.flow_id) or flows.get(step.flow)
     action = flow.actions.get(step.identifier) if flow is not None else None
-    return dict(action.parameters) if action is not None else {}
+    if action is None:
+        return {}
+    read = dict(step.read)
+
+    def resolved(value: Any) -> Any:  # a JSONPath parameter as the flow read it
+        if isinstance(value, str) and value in read and read[value] is not None:
+            return read[value]
+        if isinstance(value, Mapping):
+            return {k: resolved(v) for k, v in value.items()}
+        return value
+
+    return {k: resolved(v) for k, v in action.parameters.items()}
 
 
 def run_test_case(
@@ -242,7 +254,10 @@ class _Runner:
         self.steps_seen = 0
         self.steps: list[Any] = []
         #: (wall-clock time, arrival, event) not yet given to the run
-        self.buffer: list[tuple[float, int, Any]] = []
+        self.buffer: list[tuple[float, float, Any]] = []
+        #: (time, order) of the steps that sent a SYSTEM_MESSAGE not yet seen
+        self.message_steps: list[tuple[float, float]] = []
+        self.last_message: tuple[float, float] = (0.0, 0.0)
         self.arrivals = 0
         self.contact_id = ""
         self.session: Any = None
@@ -293,7 +308,7 @@ class _Runner:
                 pass
         return self.result
 
-    def _arrival(self) -> int:
+    def _arrival(self) -> float:
         self.arrivals += 1
         return self.arrivals
 
@@ -333,14 +348,30 @@ class _Runner:
             self.steps_seen += 1
             self.steps.append(step)
             started = ActionStarted(step.type, step.identifier, step.flow, _parameters(flows, step))
-            self.buffer.append((step.at - offset, self._arrival(), started))
+            step_key = (step.at - offset, float(self._arrival()))
+            self.buffer.append((*step_key, started))
+            if step.type in _SENDS_MESSAGE and "nothing" not in str(step.note or ""):
+                self.message_steps.append(step_key)
             news = True
         while True:
             try:
                 when, event = self.events.get_nowait()
             except queue.Empty:
                 break
-            self.buffer.append((when, self._arrival(), event))
+            key: tuple[float, float] = (when, self._arrival())
+            if (
+                isinstance(event, MessageSeen)
+                and event.display_name == "SYSTEM_MESSAGE"
+                and self.message_steps
+            ):
+                # the flow's message: right after the step that sent it (timestamps are in ms,
+                # a flow runs several actions within one)
+                at, order = self.message_steps.pop(0)
+                key = (at, order + 0.5)
+            if isinstance(event, MessageSeen):  # messages keep the order they came in
+                key = max(key, (self.last_message[0], self.last_message[1] + 0.01))
+                self.last_message = key
+            self.buffer.append((*key, event))
             news = True
         return news
 
@@ -407,3 +438,28 @@ class _Runner:
             elif isinstance(command, EndRun):
                 self.result.end_reason = command.reason
         return True
+
+
+def flow_documents(flows: Any) -> list[dict[str, Any]]:
+    """The loaded flows (a ``ContactFlows``) as ``{"Name", "Id", "Actions"}`` with each action's
+    transitions in Flow-language form: what ``coverage_report`` lists."""
+    documents = []
+    for flow in flows.flows:
+        actions = []
+        for action in flow.actions.values():
+            transitions: dict[str, Any] = {}
+            if action.next_action:
+                transitions["NextAction"] = action.next_action
+            if action.errors:
+                transitions["Errors"] = [{"ErrorType": e, "NextAction": n} for e, n in action.errors.items()]
+            if action.conditions:
+                transitions["Conditions"] = [
+                    {
+                        "NextAction": c.next_action,
+                        "Condition": {"Operator": c.operator, "Operands": list(c.operands)},
+                    }
+                    for c in action.conditions
+                ]
+            actions.append({"Identifier": action.identifier, "Type": action.type, "Transitions": transitions})
+        documents.append({"Name": flow.name, "Id": flow.flow_id, "Type": flow.type, "Actions": actions})
+    return documents
