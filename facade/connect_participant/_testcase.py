@@ -257,7 +257,7 @@ def _observation(raw: Any, where: str) -> Observation:
 
 def _action(raw: Any, where: str, event_type: str) -> TestAction:
     a = _obj(raw, where)
-    ident = a.get("Identifier") if isinstance(a.get("Identifier"), str) else where
+    ident = str(a["Identifier"]) if isinstance(a.get("Identifier"), str) else where
     atype = a.get("Type")
     if atype not in ACTION_TYPES:
         raise TestCaseError(
@@ -551,7 +551,8 @@ class TestCaseRun:
     def __init__(self, case: TestCase) -> None:
         self.case = case
         self.results = {
-            o.identifier: ObservationResult(o.identifier, o.event_type) for o in case.observations
+            o.identifier: ObservationResult(o.identifier, o.event_type, expected=_describe(o))
+            for o in case.observations
         }
         self._by_id = {o.identifier: o for o in case.observations}
         self.active: list[str] = []

@@ -6,6 +6,7 @@ never imports it at module import.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import random
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._errors import ParticipantServiceError
 from ._testcase import (
     ActionStarted,
     ChatEnded,
@@ -85,6 +87,10 @@ def load_test_cases(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, 
 
 
 _SENDS_MESSAGE = ("MessageParticipant", "MessageParticipantIteratively")
+#: how long a step that sent a message waits for it before the run goes on without it
+_MESSAGE_WAIT = 5.0
+#: a bot message this close (seconds) to a Lex step is the answer that ended it
+_LEX_REPLY = 0.05
 
 
 def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
@@ -258,12 +264,13 @@ class _Runner:
         #: (time, order) of the steps that sent a SYSTEM_MESSAGE not yet seen
         self.message_steps: list[tuple[float, float]] = []
         self.last_message: tuple[float, float] = (0.0, 0.0)
+        self.lex_steps: list[tuple[float, float]] = []
         self.arrivals = 0
         self.contact_id = ""
         self.session: Any = None
 
     def run(self) -> TestCaseResult:
-        from . import ParticipantClient
+        from . import ParticipantClient, RetryPolicy
 
         started = time.monotonic()
         if self.flow_id is None:
@@ -284,7 +291,9 @@ class _Runner:
         try:
             if not self._perform(self.run_.start(self._now())):
                 return self.result
-            with ParticipantClient(endpoint_url=self.service.endpoint_url) as client:
+            # a customer retries what is throttled (6 tries, backing off), as a chat client does
+            retry = RetryPolicy(max_attempts=6)
+            with ParticipantClient(endpoint_url=self.service.endpoint_url, retry=retry) as client:
                 with client.connect(chat.participant_token) as session:
                     self.session = session
                     reader = threading.Thread(target=self._read, args=(session,), daemon=True)
@@ -292,20 +301,14 @@ class _Runner:
                     self._loop(started)
                     if not self.run_.done:
                         self.run_.finish(self._now(), self.result.end_reason or "the runner stopped")
-                    self._collect()
-                    try:
+                    with contextlib.suppress(ParticipantServiceError):  # the chat may be over already
                         session.disconnect()
-                    except Exception:  # the chat may be over already
-                        pass
         finally:
             flows.clear_overrides(self.contact_id)
             self.result.logs = list(self.run_.logs)
             self.result.end_reason = self.run_.end_reason or self.result.end_reason
             self.result.seconds = time.monotonic() - started
-            try:
-                self.result.trace = [s.to_json() for s in self.service.flow_trace(self.contact_id)]
-            except Exception:
-                pass
+            self.result.trace = [s.to_json() for s in self.service.flow_trace(self.contact_id)]
         return self.result
 
     def _arrival(self) -> float:
@@ -352,6 +355,8 @@ class _Runner:
             self.buffer.append((*step_key, started))
             if step.type in _SENDS_MESSAGE and "nothing" not in str(step.note or ""):
                 self.message_steps.append(step_key)
+            elif step.type == "ConnectParticipantWithLexBot":
+                self.lex_steps.append(step_key)
             news = True
         while True:
             try:
@@ -368,6 +373,12 @@ class _Runner:
                 # a flow runs several actions within one)
                 at, order = self.message_steps.pop(0)
                 key = (at, order + 0.5)
+            elif isinstance(event, MessageSeen) and event.display_name == "BOT":
+                # the bot's answer ending a Lex action: the emulator sends it once the flow has
+                # gone on; it belongs right after the Lex step
+                closest = min(self.lex_steps, key=lambda k: abs(k[0] - when), default=None)
+                if closest is not None and abs(closest[0] - when) < _LEX_REPLY:
+                    key = (closest[0], closest[1] + 0.5)
             if isinstance(event, MessageSeen):  # messages keep the order they came in
                 key = max(key, (self.last_message[0], self.last_message[1] + 0.01))
                 self.last_message = key
@@ -379,9 +390,19 @@ class _Runner:
         """Give the run, in time order, what happened more than ``settle`` seconds ago (a step
         is in the trace at once, its message comes over the WebSocket a moment later)."""
         offset = self._now() - time.time()
-        horizon = time.time() - settle
+        now = time.time()
+        horizon = now - settle
+        # a step that sent a message holds back what came after it until the message is here
+        # (a busy emulator delivers it later than the step shows in the trace); 5 s at most
+        self.message_steps = [k for k in self.message_steps if now - k[0] < _MESSAGE_WAIT]
+        barrier = min(self.message_steps, default=None)
         self.buffer.sort(key=lambda item: (item[0], item[1]))
-        while self.buffer and not self.run_.done and self.buffer[0][0] <= horizon:
+        while (
+            self.buffer
+            and not self.run_.done
+            and self.buffer[0][0] <= horizon
+            and (barrier is None or (self.buffer[0][0], self.buffer[0][1]) <= barrier)
+        ):
             when, _, event = self.buffer.pop(0)
             upto = [s for s in self.steps if s.at - offset <= when + 0.0005]
             data = _contact_data(self.case, self.contact_id, upto, self.attributes)
