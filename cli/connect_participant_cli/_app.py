@@ -290,10 +290,13 @@ def _cmd_flows_pull(args: argparse.Namespace) -> int:
 
 
 def _cmd_test_flow(args: argparse.Namespace) -> int:
+    from ._flows import PullError
     from ._testflow import run
 
     try:
         return run(args)
+    except PullError as exc:
+        raise (_UsageError if exc.usage else _ServiceFailure)(str(exc)) from None
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from connect_participant.testing import (
     TestCaseError,
+    TestCaseResult,
     coverage_report,
     coverage_table,
     flow_documents,
@@ -30,8 +31,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     )
     parser.add_argument("cases", nargs="+", metavar="CASES", help="test-case files or folders")
     parser.add_argument(
-        "--flows", action="append", required=True, metavar="DIR", help="flows to load (repeatable)"
+        "--flows", action="append", default=[], metavar="DIR", help="flows to load (repeatable)"
     )
+    parser.add_argument(
+        "--instance-id",
+        help="run on this Amazon Connect instance through its test APIs instead (the [aws] extra; "
+        "each run is a real contact)",
+    )
+    parser.add_argument("--region", help="with --instance-id: Amazon Connect's region")
+    parser.add_argument("--endpoint-url", help="with --instance-id: Amazon Connect's API URL")
+    parser.add_argument("--profile", help="with --instance-id: the AWS profile to use")
+    parser.add_argument("--poll", type=float, default=2.0, help="with --instance-id: seconds between polls")
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument(
         "--coverage-report", metavar="FILE", help="write flow coverage (JSON); the table is printed"
@@ -53,6 +63,23 @@ def run(args: argparse.Namespace) -> int:
         cases = load_test_cases(args.cases)
     except TestCaseError as exc:
         raise ValueError(str(exc)) from None
+    if args.instance_id:
+        from ._testflow_remote import run_on_instance
+
+        results = run_on_instance(
+            cases,
+            instance_id=args.instance_id,
+            region=args.region,
+            endpoint_url=args.endpoint_url,
+            profile=args.profile,
+            poll=args.poll,
+        )
+        _print(results, args.quiet)
+        if args.junit:
+            Path(args.junit).write_text(junit_xml(results), encoding="utf-8")
+        return 0 if all(r.passed for r in results) else EXIT_FAILED
+    if not args.flows:
+        raise ValueError("give --flows DIR (the flows to run the cases on) or --instance-id")
     flows = ContactFlows(*args.flows)
     with LocalParticipantService(flows=flows, throttling=args.throttling) as svc:
         results = run_test_cases(
@@ -63,10 +90,7 @@ def run(args: argparse.Namespace) -> int:
             socket_drops=args.socket_drops,
             seed=args.seed,
         )
-    for result in results:
-        quiet = args.quiet and result.passed
-        print(text_report([result], transcript=not quiet, trace=not quiet).rsplit("\n", 1)[0])
-    print(text_report(results, transcript=False, trace=False).rsplit("\n", 1)[1])
+    _print(results, args.quiet)
     if args.junit:
         Path(args.junit).write_text(junit_xml(results), encoding="utf-8")
     if args.coverage_report:
@@ -74,3 +98,10 @@ def run(args: argparse.Namespace) -> int:
         print(coverage_table(report))
         Path(args.coverage_report).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 0 if all(r.passed for r in results) else EXIT_FAILED
+
+
+def _print(results: list[TestCaseResult], quiet: bool) -> None:
+    for result in results:
+        brief = quiet and result.passed
+        print(text_report([result], transcript=not brief, trace=not brief).rsplit("\n", 1)[0])
+    print(text_report(results, transcript=False, trace=False).rsplit("\n", 1)[1])

@@ -108,6 +108,10 @@ class TestCase:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     #: offline substitutes for ``SubstituteArn``s (the file's ``EmulatorResources``; Connect ignores it)
     resources: Mapping[str, Any] = field(default_factory=dict)
+    #: the Testing-language document itself: what CreateTestCase's ``Content`` carries
+    content: Mapping[str, Any] = field(default_factory=dict)
+    #: ``InitializationData`` as written (CreateTestCase's string), None when absent
+    initialization_data: str | None = None
 
     @property
     def starts(self) -> tuple[str, ...]:
@@ -182,6 +186,8 @@ def parse_test_case(document: Mapping[str, Any] | str, *, name: str | None = Non
         attributes=attributes,
         metadata=_obj(metadata, "Metadata"),
         resources=_obj(resources, "EmulatorResources"),
+        content=content,
+        initialization_data=init if isinstance(init, str) else (json.dumps(init) if init else None),
     )
 
 
