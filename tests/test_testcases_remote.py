@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from connect_participant_cli import main
 
 CASES = Path(__file__).parent / "data" / "testcases"
