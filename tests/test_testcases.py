@@ -416,7 +416,7 @@ def test_overrides_are_single_use_and_first_in_first_out_per_resource() -> None:
 
 def test_the_suite_passes_offline(svc: LocalParticipantService) -> None:
     cases = load_test_cases([CASES])
-    assert len(cases) >= 12
+    assert len(cases) >= 13
     results = run_test_cases(cases, service=svc, concurrency=4)
     report = text_report(results)
     assert all(r.passed for r in results), report
@@ -675,3 +675,13 @@ def test_the_library_does_not_import_the_emulator() -> None:
     code = "import sys, connect_participant.testing; print(any(m.startswith('connect_participant_emulator') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_emulator_faults_are_checked() -> None:
+    content = minimal(obs("start", "TestInitiated"))
+    case = parse_test_case({"Content": content, "EmulatorFaults": {"SocketDrops": 2, "Seed": 7}})
+    assert dict(case.faults) == {"SocketDrops": 2, "Seed": 7}
+    with pytest.raises(TestCaseError, match="not a fault the emulator injects"):
+        parse_test_case({"Content": content, "EmulatorFaults": {"Latency": 2}})
+    with pytest.raises(TestCaseError, match="whole number"):
+        parse_test_case({"Content": content, "EmulatorFaults": {"SocketDrops": -1}})

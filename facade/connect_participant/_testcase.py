@@ -108,6 +108,9 @@ class TestCase:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     #: offline substitutes for ``SubstituteArn``s (the file's ``EmulatorResources``; Connect ignores it)
     resources: Mapping[str, Any] = field(default_factory=dict)
+    #: faults for the offline run (the file's ``EmulatorFaults``: ``SocketDrops``, ``Seed``,
+    #: ``ThrottledSends``); Connect has none
+    faults: Mapping[str, int] = field(default_factory=dict)
     #: the Testing-language document itself: what CreateTestCase's ``Content`` carries
     content: Mapping[str, Any] = field(default_factory=dict)
     #: ``InitializationData`` as written (CreateTestCase's string), None when absent
@@ -154,9 +157,11 @@ def parse_test_case(document: Mapping[str, Any] | str, *, name: str | None = Non
         init = root.get("InitializationData")
         content = _obj(_json_value(root["Content"], "Content"), "Content")
         resources = root.get("EmulatorResources") or {}
+        faults = _faults(root.get("EmulatorFaults") or {})
     else:
         content = root
         resources = {}
+        faults = {}
     version = content.get("Version")
     if version != TESTING_LANGUAGE_VERSION:
         raise TestCaseError(
@@ -186,9 +191,25 @@ def parse_test_case(document: Mapping[str, Any] | str, *, name: str | None = Non
         attributes=attributes,
         metadata=_obj(metadata, "Metadata"),
         resources=_obj(resources, "EmulatorResources"),
+        faults=faults,
         content=content,
         initialization_data=init if isinstance(init, str) else (json.dumps(init) if init else None),
     )
+
+
+FAULTS = ("SocketDrops", "Seed", "ThrottledSends")
+
+
+def _faults(raw: Any) -> dict[str, int]:
+    faults = _obj(raw, "EmulatorFaults")
+    for key, value in faults.items():
+        if key not in FAULTS:
+            raise TestCaseError(
+                f"EmulatorFaults.{key}", f"is not a fault the emulator injects ({', '.join(FAULTS)})"
+            )
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise TestCaseError(f"EmulatorFaults.{key}", "must be a whole number >= 0")
+    return dict(faults)
 
 
 def _entry_flow(entry: Mapping[str, Any]) -> str | None:

@@ -252,8 +252,10 @@ class _Runner:
         self.attributes = {**case.attributes, **(attributes or {})}
         self.time_limit = time_limit
         self.idle_limit = idle_limit
-        self.rng = random.Random(seed)
-        self.drops = socket_drops
+        faults = case.faults
+        self.rng = random.Random(faults.get("Seed", seed))
+        self.drops = max(socket_drops, faults.get("SocketDrops", 0))
+        self.throttled_sends = faults.get("ThrottledSends", 0)
         self.run_ = TestCaseRun(case)
         self.result = TestCaseResult(case.name, list(self.run_.results.values()))
         self.events: queue.Queue[Any] = queue.Queue()
@@ -288,6 +290,10 @@ class _Runner:
             self.result.error = f"the chat could not start: {exc}"
             return self.result
         self.contact_id = self.result.contact_id = chat.contact_id
+        if self.throttled_sends:  # the next sends (of any chat of this emulator) are throttled
+            self.service.inject_fault(
+                "SendMessage", count=self.throttled_sends, status=429, error_code="ThrottlingException"
+            )
         try:
             if not self._perform(self.run_.start(self._now())):
                 return self.result
