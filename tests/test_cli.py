@@ -133,6 +133,11 @@ def test_send_file_and_download(
     assert written == folder / "report.pdf"
     assert written.read_bytes() == source.read_bytes()
     assert "100%" in err
+    # a folder that does not exist yet, named with a trailing slash: made, the file takes the name
+    code, out, err = _run(["download", sent["AttachmentId"], f"{tmp_path}/new/", "--quiet", *common], capsys)
+    assert code == 0, err
+    assert Path(out.strip()) == tmp_path / "new" / "report.pdf"
+    assert (tmp_path / "new" / "report.pdf").read_bytes() == source.read_bytes()
 
 
 def test_exit_codes_and_messages(

@@ -278,7 +278,11 @@ def test_start_chat_usage_and_service_errors(participant_service: LocalParticipa
     bad = run("--instance-id", INSTANCE, "--contact-flow-id", "f", "--attribute", "novalue")
     assert (bad.returncode, bad.stdout) == (2, "")
     assert "--attribute takes KEY=VALUE" in bad.stderr
-    assert run("--instance-id", INSTANCE).returncode == 2  # argparse: --contact-flow-id is required
+    # Amazon Connect needs both ids (refused before anything is sent); the emulator needs neither
+    elsewhere = run("--instance-id", INSTANCE, "--endpoint-url", "https://connect.example.com")
+    assert (elsewhere.returncode, elsewhere.stdout) == (2, "")
+    assert "needs --instance-id and --contact-flow-id" in elsewhere.stderr
+    assert run("--instance-id", INSTANCE).returncode == 0
     invalid = run("--instance-id", "", "--contact-flow-id", "f")  # boto3 refuses it before sending
     assert (invalid.returncode, invalid.stdout) == (2, "")
     assert invalid.stderr.count("\n") == 1
