@@ -175,7 +175,8 @@ def test_exit_codes_and_messages(
         ["send-file", str(program), "--endpoint-url", url, "--participant-token", token], capsys
     )
     assert code == 2
-    assert "extension" in err
+    assert "setup.exe: Amazon Connect's chat attachments end in .csv .doc" in err
+    assert "if your instance allows other types, add --any-file-type" in err
     code, _, err = _run(
         ["send-file", str(tmp_path / "missing.pdf"), "--endpoint-url", url, "--participant-token", token],
         capsys,
@@ -248,7 +249,7 @@ def test_chat_with_emulator_scripted_stdin(tmp_path: Path) -> None:
             before = len(reader.lines)
             proc.stdin.write("/transcript\n")
             proc.stdin.flush()
-            reader.wait_for("EchoBot connection acknowledged")
+            reader.wait_for("EchoBot joined")
             assert len(reader.lines) > before
             proc.stdin.write("/quit\n")
             proc.stdin.flush()

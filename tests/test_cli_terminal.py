@@ -155,9 +155,13 @@ def test_terminal_chat_keeps_what_is_typed_while_messages_arrive(
             agent.send_read(last.id)
             terminal.wait_for("] message read")
             assert _customer_messages(agent) == ["hello there", "hello there"]  # never a broken line
-            # typed ahead in one go, then Ctrl-D on the empty line: both sent, in order, then it leaves
+            # typed ahead in one go, then Ctrl-D on the empty line: a warning (the customer's leaving
+            # ends the chat), then Ctrl-D again: both lines sent, in order, then it leaves
             with agent.events() as stream:
                 terminal.type("one\rtwo\r\x04")
+                terminal.wait_for("Leaving ends this chat for everyone: you are its customer.")
+                assert terminal.proc.poll() is None
+                terminal.type("\x04")
                 assert terminal.proc.wait(DEADLINE) == 0
                 seen = [
                     e.item.content

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._output import console, describe, item_json, print_json, progress_bar
+from ._output import console, describe, is_noise, item_json, print_json, progress_bar
 
 EXIT_OK = 0
 EXIT_SERVICE = 1
@@ -106,6 +106,29 @@ def _add_start_options(parser: argparse.ArgumentParser, *, required: bool) -> No
     )
 
 
+def _add_limit_options(parser: argparse.ArgumentParser) -> None:
+    from ._upload import ANY_TYPE_OPTION, MAX_SIZE_OPTION, parse_size
+
+    def size(text: str) -> int:
+        try:
+            return parse_size(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    group = parser.add_argument_group(
+        "attachment limits (default: Amazon Connect's, 20 MiB and its file types)"
+    )
+    group.add_argument(
+        MAX_SIZE_OPTION,
+        type=size,
+        metavar="SIZE",
+        help="the largest file your instance accepts: bytes, or e.g. 50MB, 50MiB (Connect allows up to 100 MiB)",
+    )
+    group.add_argument(
+        ANY_TYPE_OPTION, action="store_true", help="send any file type (your instance accepts other types)"
+    )
+
+
 def _read_secret(value: str | None, env: str) -> str | None:
     if value == "-":
         line = sys.stdin.readline().strip()
@@ -117,7 +140,9 @@ def _read_secret(value: str | None, env: str) -> str | None:
 
 def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """Options given on the command line; what is not given comes from the environment, as AWS SDKs."""
-    kwargs: dict[str, Any] = {}
+    from ._upload import limits
+
+    kwargs: dict[str, Any] = {"attachment_limits": limits(args)}
     if args.endpoint_url:
         kwargs["endpoint_url"] = args.endpoint_url
     if args.region:
@@ -163,7 +188,12 @@ def _session(args: argparse.Namespace, *, display_name: str = "You") -> Iterator
 
             service = stack.enter_context(LocalParticipantService())
             started = service.start_chat(display_name=display_name)
-            client = stack.enter_context(ParticipantClient(endpoint_url=service.endpoint_url))
+            client = stack.enter_context(
+                ParticipantClient(
+                    endpoint_url=service.endpoint_url,
+                    attachment_limits=_client_kwargs(args)["attachment_limits"],
+                )
+            )
             chat = client.connect(started.participant_token)
             if getattr(args, "bot", True):
                 stack.enter_context(echo_bot(service, started, client))
@@ -218,16 +248,27 @@ def _cmd_transcript(args: argparse.Namespace) -> int:
         else:
             text = console(out)
             for item in items:
-                text.print(describe(item))
+                if not is_noise(item):
+                    text.print(describe(item))
     return EXIT_OK
 
 
 def _cmd_send_file(args: argparse.Namespace) -> int:
+    from connect_participant import AttachmentLimits, InvalidInputError
+
+    from ._upload import refusal
+
     path = Path(args.path)
     with _session(args) as chat, progress_bar(f"uploading {path.name}", quiet=args.quiet) as report:
-        attachment = chat.upload_attachment(
-            path, name=args.name, content_type=args.content_type, progress=report, wait=args.wait
-        )
+        try:
+            attachment = chat.upload_attachment(
+                path, name=args.name, content_type=args.content_type, progress=report, wait=args.wait
+            )
+        except InvalidInputError as exc:
+            if exc.argument not in ("path_or_binary_file", "name", "content_type"):
+                raise
+            limit = args.max_attachment_size or AttachmentLimits().max_size
+            raise _UsageError(refusal(exc, path, args.name, limit)) from None
     print_json(
         {
             "AttachmentId": attachment.id,
@@ -253,8 +294,9 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
     if args.instance_id and not args.contact_flow_id:
         raise _UsageError("--instance-id needs --contact-flow-id")
+    started_here = bool(args.emulator or args.instance_id)  # this command started it: the customer
     with _session(args, display_name=args.display_name) as chat:
-        return run_chat(chat)
+        return run_chat(chat, customer=True if started_here else None)
 
 
 def _cmd_start_chat(args: argparse.Namespace) -> int:
@@ -295,6 +337,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--display-name", default="You", help="your name (with --emulator or --instance-id)")
     chat.add_argument("--no-bot", dest="bot", action="store_false", help="with --emulator: no echo bot")
     _add_start_options(chat, required=False)
+    _add_limit_options(chat)
 
     start = sub.add_parser(
         "start-chat", help="start a chat through Amazon Connect; print its ids and participant token (JSON)"
@@ -325,6 +368,7 @@ def _parser() -> argparse.ArgumentParser:
     sf.add_argument("--content-type", help="default: guessed from the name")
     sf.add_argument("--wait", action="store_true", help="wait for Connect's scan to approve it")
     sf.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_limit_options(sf)
 
     dl = command("download", "download an attachment", _cmd_download)
     dl.add_argument("attachment_id")
