@@ -216,8 +216,7 @@ class _Terminal:
         self.lines: dict[str, tuple[str, float | None]] = {}
 
     def print(self, text: Any) -> None:
-        with self.lock:
-            self.out.print(text)
+        self.out.print(text)  # rich's console has its own lock; prompt_toolkit's proxy never blocks
 
     def live(self, key: str, text: Any | None, *, expires: float | None = None) -> None:
         from ._output import ansi
@@ -477,6 +476,13 @@ def _leaving(chat: Any, stream: Any) -> Iterator[None]:
         stream.close()
 
 
+def _live_events(chat: Any) -> Any:
+    """The chat's events stream, once live: from then on nothing sent is missed, typing and
+    receipts included (messages before it are filled in from the transcript, after the newest)."""
+    stream = chat.events(after=newest_item_id(chat))
+    return stream.__enter__()  # waits for the socket's subscription; closed by _leaving
+
+
 def run_chat(
     chat: Any, stdin: IO[str] | None = None, stdout: TextIO | None = None, *, customer: bool | None = None
 ) -> int:
@@ -492,7 +498,7 @@ def run_chat(
 def _line_chat(chat: Any, stdin: IO[str], stdout: TextIO, customer: bool | None) -> int:
     screen = _Lines(stdout)
     state = _Chat(chat, screen, progress=True, customer=customer)
-    stream = chat.events(after=newest_item_id(chat))
+    stream = _live_events(chat)
     listener = threading.Thread(target=state.listen, args=(stream, lambda: None), daemon=True)
     listener.start()
     screen.print(f"Connected. Type a message and press Enter; {HELP[10:]}.")
@@ -533,7 +539,7 @@ async def _terminal_loop(chat: Any, customer: bool | None) -> int:
         screen = _Terminal(console(sys.stdout), loop, redraw)  # the proxy: lines go above the prompt
         state = _Chat(chat, screen, progress=False, customer=customer)
         session.default_buffer.on_text_changed += lambda buffer: state.typed(buffer.text)
-        stream = chat.events(after=newest_item_id(chat))
+        stream = await asyncio.to_thread(_live_events, chat)
         listener = threading.Thread(
             target=state.listen, args=(stream, lambda: loop.call_soon_threadsafe(end_prompt)), daemon=True
         )
