@@ -341,3 +341,26 @@ def test_a_missing_extra_names_the_module_the_command_uses(
     assert "this command needs prompt_toolkit" in capsys.readouterr().err
     monkeypatch.setitem(sys.modules, "rich", None)
     assert main(["transcript", "--format", "jsonl", *common]) == 0  # JSON needs neither
+
+
+@needs_script
+def test_the_chats_file_command_says_the_limit_in_the_users_words(tmp_path: Path) -> None:
+    big = tmp_path / "scan.pdf"
+    with open(big, "wb") as f:
+        f.truncate(30 * 1024 * 1024)
+    assert SCRIPT is not None
+    done = subprocess.run(
+        [SCRIPT, "chat", "--emulator", "--no-bot"],
+        input=f"/file {big}\n/quit\n",
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "not sent: scan.pdf is 30 MiB (31,457,280 bytes), over the 20 MiB attachment limit; if your "
+        "Amazon Connect instance allows larger attachments, raise the limit with --max-attachment-size 30MiB"
+    ) in done.stdout
+    assert "path_or_binary_file" not in done.stdout + done.stderr
+    assert "Leaving: the chat ends for everyone, since you are its customer." in done.stdout

@@ -296,7 +296,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
         raise _UsageError("--instance-id needs --contact-flow-id")
     started_here = bool(args.emulator or args.instance_id)  # this command started it: the customer
     with _session(args, display_name=args.display_name) as chat:
-        return run_chat(chat, customer=True if started_here else None)
+        return run_chat(chat, customer=True if started_here else None, max_size=args.max_attachment_size)
 
 
 def _cmd_start_chat(args: argparse.Namespace) -> int:

@@ -277,8 +277,11 @@ class _Outbox:
 class _Chat:
     """One chat's state and decisions, shared by the terminal and the line modes."""
 
-    def __init__(self, chat: Any, screen: Screen, *, progress: bool, customer: bool | None) -> None:
+    def __init__(
+        self, chat: Any, screen: Screen, *, progress: bool, customer: bool | None, max_size: int | None = None
+    ) -> None:
         self.chat = chat
+        self.max_size = max_size  # the attachment limit given on the command line (None: Connect's)
         self.screen = screen
         self.progress = progress
         self.customer = customer  # known when this command started the chat; else learnt
@@ -324,8 +327,7 @@ class _Chat:
                 attachment = self.chat.upload_attachment(path, progress=report)
                 record(attachment, True)
         except InvalidInputError as exc:
-            limits = getattr(self.chat, "_attachment_limits", None)
-            limit = getattr(limits, "max_size", None) or AttachmentLimits().max_size
+            limit = self.max_size or AttachmentLimits().max_size
             self.screen.print(f"not sent: {refusal(exc, path, None, limit)}")
             return
         except OSError as exc:
@@ -465,6 +467,10 @@ WARNING_UNSURE = (
 )
 
 
+LEFT = "Leaving: the chat ends for everyone, since you are its customer."
+LEFT_UNSURE = "Leaving: if you are this chat's customer, the chat ends for everyone."
+
+
 @contextlib.contextmanager
 def _leaving(chat: Any, stream: Any) -> Iterator[None]:
     """Leave the chat (DisconnectParticipant) and stop the events, however the loop ends."""
@@ -484,20 +490,26 @@ def _live_events(chat: Any) -> Any:
 
 
 def run_chat(
-    chat: Any, stdin: IO[str] | None = None, stdout: TextIO | None = None, *, customer: bool | None = None
+    chat: Any,
+    stdin: IO[str] | None = None,
+    stdout: TextIO | None = None,
+    *,
+    customer: bool | None = None,
+    max_size: int | None = None,
 ) -> int:
     """The chat on this terminal (prompt_toolkit), or line by line when it is not one.
-    ``customer``: whether this participant is the chat's customer, when the caller knows."""
+    ``customer``: whether this participant is the chat's customer, when the caller knows;
+    ``max_size``: the attachment limit the command line was given."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     if stdin.isatty() and stdout.isatty():
-        return asyncio.run(_terminal_loop(chat, customer))
-    return _line_chat(chat, stdin, stdout, customer)
+        return asyncio.run(_terminal_loop(chat, customer, max_size))
+    return _line_chat(chat, stdin, stdout, customer, max_size)
 
 
-def _line_chat(chat: Any, stdin: IO[str], stdout: TextIO, customer: bool | None) -> int:
+def _line_chat(chat: Any, stdin: IO[str], stdout: TextIO, customer: bool | None, max_size: int | None) -> int:
     screen = _Lines(stdout)
-    state = _Chat(chat, screen, progress=True, customer=customer)
+    state = _Chat(chat, screen, progress=True, customer=customer, max_size=max_size)
     stream = _live_events(chat)
     listener = threading.Thread(target=state.listen, args=(stream, lambda: None), daemon=True)
     listener.start()
@@ -509,14 +521,14 @@ def _line_chat(chat: Any, stdin: IO[str], stdout: TextIO, customer: bool | None)
                 break
             if line.strip() == "/quit":
                 if state.leaving_ends_the_chat():
-                    screen.print("Leaving: the chat ends for everyone if you are its customer.")
+                    screen.print(LEFT if state.customer else LEFT_UNSURE)
                 break
             state.handle(line)
         state.close(drain=True)
     return EXIT_OK
 
 
-async def _terminal_loop(chat: Any, customer: bool | None) -> int:
+async def _terminal_loop(chat: Any, customer: bool | None, max_size: int | None) -> int:
     """One event loop for the whole chat: prompt_toolkit prints other threads' lines through it
     (``patch_stdout``) and draws the live lines in its prompt, so it lives until the chat is left.
     Typed lines go to the outbox's worker thread, in order; the prompt comes back at once."""
@@ -537,7 +549,7 @@ async def _terminal_loop(chat: Any, customer: bool | None) -> int:
 
     with patch_stdout(raw=True):
         screen = _Terminal(console(sys.stdout), loop, redraw)  # the proxy: lines go above the prompt
-        state = _Chat(chat, screen, progress=False, customer=customer)
+        state = _Chat(chat, screen, progress=False, customer=customer, max_size=max_size)
         session.default_buffer.on_text_changed += lambda buffer: state.typed(buffer.text)
         stream = await asyncio.to_thread(_live_events, chat)
         listener = threading.Thread(

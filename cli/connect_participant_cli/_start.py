@@ -13,7 +13,6 @@ there with httpx (the library's own dependency), the same request.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import uuid
 from collections.abc import Mapping
@@ -77,6 +76,8 @@ def connect_endpoint(endpoint_url: str | None) -> str | None:
 
 def is_emulator(endpoint: str | None) -> bool:
     """An ``http(s)`` URL on a loopback host: a local emulator (no AWS signature needed)."""
+    from connect_participant._endpoints import _is_loopback  # the library's one rule of loopback
+
     if not endpoint:
         return False
     try:
@@ -84,14 +85,7 @@ def is_emulator(endpoint: str | None) -> bool:
         host = parts.hostname or ""
     except ValueError:
         return False
-    if parts.scheme not in ("http", "https"):
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return parts.scheme in ("http", "https") and _is_loopback(host)
 
 
 def start_chat_contact(
