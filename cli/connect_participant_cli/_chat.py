@@ -170,10 +170,18 @@ class Identity:
                 return bool(item.participant_id == self.participant_id)
             return bool(item.id and item.id in self.sent)
 
+    def own_message(self, item_id: str | None) -> None:
+        """A message of this chat's, seen echoed (its send's answer may not be back yet)."""
+        if item_id:
+            with self.changed:
+                self.messages.add(item_id)
+
     def read_by_others(self, receipt: Any) -> bool:
         """A read receipt saying another participant read one of this chat's messages (a receipt
         names its reader in ``RecipientParticipantId``, as amazon-connect-chatjs reads it)."""
         with self.changed:
+            if receipt.message_id not in self.messages:
+                self.changed.wait_for(lambda: self.in_flight == 0, timeout=OWN_SEND_WAIT)
             if receipt.message_id not in self.messages:
                 return False
             readers = [r.recipient_participant_id for r in receipt.receipts if r.read_at]
@@ -417,6 +425,8 @@ class _Chat:
         mine = self.me.is_mine(item)
         if mine and self.customer is None and self.me.role:
             self.customer = self.me.role == "CUSTOMER"
+        if mine and isinstance(event, Message | AttachmentAdded):
+            self.me.own_message(item.id)  # its receipts may come before its send's answer
         who = item.participant_id or item.display_name or ""
         if isinstance(event, Typing):
             if not mine:
