@@ -364,3 +364,36 @@ def test_the_chats_file_command_says_the_limit_in_the_users_words(tmp_path: Path
     ) in done.stdout
     assert "path_or_binary_file" not in done.stdout + done.stderr
     assert "Leaving: the chat ends for everyone, since you are its customer." in done.stdout
+
+
+@needs_script
+def test_a_script_sees_a_streamed_answer_once_complete(participant_service: LocalParticipantService) -> None:
+    from test_cli import _Reader
+
+    started = participant_service.start_chat(display_name="Sam")
+    assert SCRIPT is not None
+    with subprocess.Popen(
+        [SCRIPT, "chat", "--endpoint-url", participant_service.endpoint_url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(CONNECT_PARTICIPANT_TOKEN=started.participant_token),
+    ) as proc:
+        assert proc.stdin is not None
+        reader = _Reader(proc)
+        try:
+            reader.wait_for("Connected.")
+            participant_service.stream_message(started, ["Your balance ", "is ", "$42."], interval=0.05)
+            reader.wait_for("BOT: Your balance is $42.")
+            proc.stdin.write("/quit\n")
+            proc.stdin.flush()
+            assert proc.wait(DEADLINE) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        reader.wait_for("Leaving")
+    assert [line for line in reader.lines if "BOT" in line] == [
+        next(line for line in reader.lines if "BOT" in line)
+    ]
+    assert "connection acknowledged" not in "".join(reader.lines)
