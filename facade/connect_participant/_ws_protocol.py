@@ -658,6 +658,9 @@ class EventStreamProtocol:
         elif self._count_unexpected(None, error):
             return
         if isinstance(error, AccessDeniedError):
+            held, self._held = self._held, []  # what the service sent before the chat ended
+            for item in held:
+                self._deliver(item)
             self._end("the service refused a new connection (403): the chat ended or the participant left")
             return
         if self._fetch_for == _ROLLOVER and self._primary is not None:
