@@ -277,3 +277,93 @@ def test_a_sync_stream_whose_loop_stopped_raises_instead_of_waiting(
     loop.call_soon_threadsafe(loop.stop)
     thread.join(10)
     loop.close()
+
+
+# --- combined: faults at random awaits, socket drops, while messages come ------------------------
+
+
+class Plan:
+    """One-shot faults armed at random moments, each at one of the shell's awaits."""
+
+    WHERE = {
+        "ws_connect": (aiohttp.ClientSession, "_ws_connect"),
+        "receive": (aiohttp.ClientWebSocketResponse, "receive"),
+        "send_str": (aiohttp.ClientWebSocketResponse, "send_str"),
+        "new_connection": (shell._AsyncBackend, "new_connection"),
+        "fill": (shell._AsyncBackend, "fill"),
+    }
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.armed: dict[str, Callable[[], BaseException]] = {}
+        self.fired: list[str] = []
+        for where, (owner, name) in self.WHERE.items():
+            self._patch(monkeypatch, where, owner, name)
+
+    def _patch(self, monkeypatch: pytest.MonkeyPatch, where: str, owner: Any, name: str) -> None:
+        original = getattr(owner, name)
+        plan = self
+
+        async def patched(this: Any, *args: Any, **kwargs: Any) -> Any:
+            make = plan.armed.pop(where, None)
+            if make is not None:
+                plan.fired.append(where)
+                raise make()
+            return await original(this, *args, **kwargs)
+
+        monkeypatch.setattr(owner, name, patched)
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_random_faults_at_random_awaits_lose_nothing(
+    svc: LocalParticipantService, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Faults armed at random awaits (exceptions and cancellations from under), combined with
+    clean and abrupt socket drops, while the flow sends 30 messages: once the faults stop, every
+    message has arrived once, in order."""
+    import random
+
+    rng = random.Random(seed)
+    plan = Plan(monkeypatch)
+    config = EventStreamConfig(
+        heartbeat_interval=1.0, heartbeat_timeout=1.5, open_timeout=2.0, first_retry_delay=0.05,
+        backoff_base=0.05, backoff_cap=0.3, stable_after=0.2, gap_fill_attempts=100,
+        unexpected_error_limit=100,
+    )  # fmt: skip
+    started = await svc.astart_chat("Ann")
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        chat = await client.connect(started.participant_token)
+        got: list[str] = []
+        async with chat.events(config=config) as stream:
+
+            async def chaos() -> None:
+                for _ in range(12):
+                    await asyncio.sleep(rng.uniform(0.02, 0.25))
+                    if rng.random() < 0.3:
+                        await asyncio.to_thread(
+                            svc.close_websockets, code=rng.choice([1001, 1011]), abrupt=rng.random() < 0.5
+                        )
+                    else:
+                        plan.armed[rng.choice(list(Plan.WHERE))] = rng.choice([Boom, _cancelled])
+
+            async def flow() -> list[str]:
+                sent = []
+                for n in range(30):
+                    sent.append(await svc.asend_message(started, f"m{n}"))
+                    await asyncio.sleep(rng.uniform(0.0, 0.08))
+                return sent
+
+            async def collect() -> None:
+                async for event in stream:
+                    if isinstance(event, Message) and event.participant_role == "SYSTEM" and event.id:
+                        got.append(event.id)
+                        if len(got) >= 30:
+                            return
+
+            collector = asyncio.create_task(collect())
+            async with asyncio.timeout(60):
+                sent, _ = await asyncio.gather(flow(), chaos())
+                plan.armed.clear()  # the faults stop
+                await collector
+        assert got == sent
+        assert plan.fired  # faults did fire
+        await chat.disconnect()

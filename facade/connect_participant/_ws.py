@@ -16,9 +16,18 @@ heartbeats and reconnects go on while the user's loop body runs.
   client would add a dependency and still need a thread to keep heartbeats
   going while the user's loop body runs.)
 
-Closing a stream (``close()``/``aclose()``, leaving its ``with`` block, the
-session's ``disconnect()``, or dropping the last reference) stops the pump,
-which closes its sockets and its aiohttp session. URLs and tokens are only
+Entering a stream's ``with``/``async with`` waits (up to ``live_timeout``) until
+the protocol is ``live`` (``StreamNotLiveError`` if not); plain iteration does
+not wait. Closing a stream (``close()``/``aclose()``, leaving its ``with`` block,
+the session's ``disconnect()``, the client's ``close()``, or dropping the last
+reference) stops the pump, which closes its sockets and its aiohttp session.
+
+Nothing waits on a dead task: each reader, URL fetch and gap fill reports
+whatever ends it (any exception, a cancellation that is not its own) to the
+protocol as an input; a pump that dies or is cancelled ends the stream with
+``EventStreamError`` (also from its task's done-callback, for a task cancelled
+before it ran); a sync reader checks every second that the private loop still
+runs. URLs and tokens are only
 revealed to aiohttp and never logged; aiohttp's exceptions (which can hold a
 URL) are reduced to a status before they reach the protocol.
 """
@@ -260,10 +269,11 @@ async def _pump(
             await connect_and_read(sock, url)
         except asyncio.CancelledError as exc:
             if not _cancelled_under(exc):
-                # this task cancelled: by CloseSocket (the protocol forgot the socket already) or
-                # with the pump; anyone else's cancel is said, in case the pump goes on
-                if readers.get(sock) is not None and sockets.pop(sock, None) is not None:
-                    post(Closed(sock, None, _unexpected(exc)))
+                # this task cancelled: by CloseSocket (which forgot it first: the protocol gave
+                # the socket up already), with the pump, or by anyone else: said, in case the
+                # pump goes on
+                if readers.get(sock) is not None:
+                    lost(sock, exc)
                 raise
             lost(sock, exc)
         except Exception as exc:
