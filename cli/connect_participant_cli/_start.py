@@ -76,7 +76,7 @@ def connect_endpoint(endpoint_url: str | None) -> str | None:
 
 def is_emulator(endpoint: str | None) -> bool:
     """An ``http(s)`` URL on a loopback host: a local emulator (no AWS signature needed)."""
-    from connect_participant._endpoints import _is_loopback  # the library's one rule of loopback
+    from connect_participant._regions import is_loopback  # the library's one rule of loopback
 
     if not endpoint:
         return False
@@ -85,7 +85,7 @@ def is_emulator(endpoint: str | None) -> bool:
         host = parts.hostname or ""
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and _is_loopback(host)
+    return parts.scheme in ("http", "https") and is_loopback(host)
 
 
 def start_chat_contact(
