@@ -340,6 +340,7 @@ class ChatSession(_SessionBase):
         return self._run(self._message_flow(content, content_type))
 
     def send_event(self, content_type: str, content: str | None = None) -> SendResult[SendEventResponse]:
+        """Send an event of ``content_type`` (SendEvent), e.g. ``application/vnd.amazonaws.connect.event.typing``."""
         return self._run(self._event_flow(content_type, content))
 
     def send_typing(self) -> SendResult[SendEventResponse] | None:
@@ -520,6 +521,7 @@ class AsyncChatSession(_SessionBase):
     async def send_event(
         self, content_type: str, content: str | None = None
     ) -> SendResult[SendEventResponse]:
+        """Send an event of ``content_type`` (SendEvent), e.g. ``application/vnd.amazonaws.connect.event.typing``."""
         return await self._run(self._event_flow(content_type, content))
 
     async def send_typing(self) -> SendResult[SendEventResponse] | None:

@@ -47,9 +47,10 @@ The policies, in one place:
   good; so are those sent while no socket is subscribed after a drop (the gap fill brings back
   transcript items only).
 - **Chat ended**: a ``CHAT_ENDED`` item ends the stream after it is emitted. A 403 while getting
-  a new URL (or filling a gap) means the chat ended meanwhile: a synthetic ``ChatEnded`` is
-  emitted and the stream ends. ``ClientClosedError`` there (the client was closed) ends the
-  stream quietly, as ``close()`` does.
+  a new URL (or filling a gap) means this participant is out of the chat (removed from a chat
+  that may go on, or the chat ended meanwhile): a ``RemovedFromChat`` (a ``ChatEnded`` with
+  ``for_everyone`` false) is emitted and the stream ends. ``ClientClosedError`` there (the
+  client was closed) ends the stream quietly, as ``close()`` does.
 - **Unexpected I/O errors**: a socket's end (``OpenFailed``/``Closed``) with an ``error`` (not
   the network's: a bug, a dependency changed under the shell) or a URL fetch failing with
   anything but an SDK error is a loss like any other, but ``unexpected_error_limit`` of them in
@@ -97,7 +98,7 @@ from ._errors import (
     ParticipantTransportError,
     ThrottlingError,
 )
-from ._events import ChatEnded, Event, chat_ended_item, event_from_item
+from ._events import ChatEnded, Event, RemovedFromChat, chat_ended_item, event_from_item
 from ._models import Item
 from ._secrets import Secret
 
@@ -141,26 +142,47 @@ class EventStreamConfig:
     """Timings of ``chat.events()`` (seconds). The defaults follow or tighten AWS's JS library."""
 
     heartbeat_interval: float = 10.0
+    """Seconds between heartbeats (and pings) on a live socket."""
     heartbeat_timeout: float = 10.0
+    """Seconds to wait for a heartbeat's answer before the socket counts as dead."""
     open_timeout: float = 5.0
+    """Seconds to open a WebSocket."""
     subscribe_timeout: float = 1.0
+    """Seconds to wait for the subscription's acknowledgement."""
     subscribe_attempts: int = 3
+    """Subscriptions tried on one socket before it is replaced."""
     subscribe_retry_delay: float = 0.5
+    """Seconds between subscription attempts."""
     subscribe_refusals: int = 5
+    """Refused subscriptions in a row before the stream gives up."""
     url_fresh_for: float = 85.0
+    """Seconds a WebSocket URL is used for new sockets after it was received."""
     url_connect_window: float = 100.0
+    """Seconds the service lets a URL be connected to (about 100)."""
     max_socket_age: float = 3540.0
+    """Seconds after which a socket is replaced (rolled over) anyway."""
     rollover_lead: float = 60.0
+    """Seconds before the connection's expiry that a socket rolls over to a fresh URL."""
     first_retry_delay: float = 0.5
+    """Seconds (jittered) before the first reconnect after a socket is lost."""
     backoff_base: float = 1.0
+    """Seconds of the first backoff while reconnects fail; doubles each time."""
     backoff_cap: float = 30.0
+    """Largest wait between reconnects, in seconds."""
     backoff_jitter: float = 0.3
+    """Fraction of each wait that is random (0 to 1)."""
     stable_after: float = 10.0
+    """Seconds live after which a socket counts as healthy (and the backoff resets)."""
     gap_fill_limit: int = 1000
+    """Most transcript items read back to fill one gap."""
     gap_fill_attempts: int = 5
+    """Failed gap fills in a row before ``GapFillError``."""
     dedupe_window: int = 10_000
+    """Item states remembered to drop repeats."""
     live_timeout: float = 10.0
+    """Seconds ``with chat.events() as stream:`` waits for the subscription's acknowledgement (else ``StreamNotLiveError``)."""
     unexpected_error_limit: int = 5
+    """Unexpected errors in a row under the stream's I/O before it ends with ``EventStreamError`` (``StreamFailed``)."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -636,6 +658,9 @@ class EventStreamProtocol:
         elif self._count_unexpected(None, error):
             return
         if isinstance(error, AccessDeniedError):
+            held, self._held = self._held, []  # what the service sent before the chat ended
+            for item in held:
+                self._deliver(item)
             self._end("the service refused a new connection (403): the chat ended or the participant left")
             return
         if self._fetch_for == _ROLLOVER and self._primary is not None:
@@ -973,7 +998,7 @@ class EventStreamProtocol:
 
     def _end(self, reason: str) -> None:
         if not self.finished:
-            self._out.append(Emit(ChatEnded(chat_ended_item(reason))))
+            self._out.append(Emit(RemovedFromChat(chat_ended_item(reason))))
             self._finish()
 
     def _finish(self) -> None:
