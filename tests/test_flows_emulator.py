@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -371,26 +372,15 @@ async def test_async_lambda_and_an_agent_played_through_the_sdk() -> None:
 
 
 def test_the_emulator_readme_s_flow_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The example of the emulator README's "Contact flows" section, run as written, over a
-    small exported flow in ``tests/flows`` (relative to the working directory)."""
+    """The example of the emulator README's "Contact flows" section, run as written (the docs'
+    runner runs it too) over the small exported flow in ``tests/data/readme-flows``, with the
+    trace it prints checked."""
     readme = (
         Path(__file__).parent.parent / "emulator" / "connect_participant_emulator" / "README.md"
     ).read_text()
     section = readme.split("## Contact flows", 1)[1]
     example = section.split("```python\n", 1)[1].split("```", 1)[0]
-    inbound = flow(
-        "Inbound",
-        say("hello", "Welcome, $.Attributes.customerName.", "bot"),
-        action("bot", "ConnectParticipantWithLexBot", {"Text": "How can I help?", "LexV2Bot": {"AliasArn": BOT_ALIAS}},
-               conditions=[("Equals", "TalkToAgent", "queue")], errors={"NoMatchingCondition": "end",
-                                                                       "NoMatchingError": "end"}),
-        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE_ARN}, "transfer", errors={"NoMatchingError": "end"}),
-        action("transfer", "TransferContactToQueue", {}, errors={"QueueAtCapacity": "end", "NoMatchingError": "end"}),
-        disconnect("end"),
-    )  # fmt: skip
-    inbound["Metadata"]["ActionMetadata"]["queue"] = {"queue": {"text": "BasicQueue"}}
-    (tmp_path / "tests" / "flows").mkdir(parents=True)
-    (tmp_path / "tests" / "flows" / "inbound.json").write_text(json.dumps(inbound))
+    shutil.copytree(Path(__file__).parent / "data" / "readme-flows", tmp_path / "flows")
     monkeypatch.chdir(tmp_path)
     printed: list[tuple[Any, ...]] = []
     exec(compile(example, "README.md", "exec"), {"print": lambda *args: printed.append(args)})

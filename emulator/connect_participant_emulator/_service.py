@@ -32,11 +32,16 @@ class Chat:
     """A chat started with StartChatContact: the customer's side of it."""
 
     contact_id: str
+    """The chat's contact id."""
     participant_id: str
+    """The customer's participant id."""
     participant_token: str = dataclasses.field(repr=False)
+    """The customer's participant token (for ``client.connect``)."""
     instance_id: str = DEFAULT_INSTANCE_ID
+    """The Connect instance id the chat was started on."""
     #: a persistent chat: the earlier contact it continues (StartChatContact's answer)
     continued_from_contact_id: str | None = None
+    """For a persistent chat, the contact it continues; else ``None``."""
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,13 @@ class AddedParticipant:
     """A participant added to a chat (CreateParticipant, or an agent via the control endpoint)."""
 
     contact_id: str
+    """The contact the participant joined."""
     participant_id: str
+    """The new participant's id."""
     participant_token: str = dataclasses.field(repr=False)
+    """The new participant's token (for ``client.connect``)."""
     expiry: str = ""
+    """When the participant token expires (ISO 8601), as CreateParticipant answers."""
 
 
 @dataclass(frozen=True)
@@ -54,11 +63,15 @@ class Transfer:
     """The outcome of a transfer made through the control endpoint."""
 
     succeeded: bool
+    """Whether the transfer succeeded."""
     #: the chat's contact id after the transfer (Connect starts a new contact for each)
     contact_id: str
+    """The contact id the chat continues under (new after a successful transfer)."""
     previous_contact_id: str
+    """The contact id before the transfer."""
     #: transferred to an agent: the agent who joined
     agent: AddedParticipant | None = None
+    """The agent who joined (a transfer to an agent); else ``None``."""
 
 
 class LocalParticipantService:
@@ -81,12 +94,17 @@ class LocalParticipantService:
     ) -> None:
         base = config or EmulatorConfig()
         self.config = dataclasses.replace(base, **overrides) if overrides else base
+        """The emulator's settings (``EmulatorConfig``)."""
         if self.config.flows is not None and not isinstance(self.config.flows, ContactFlows):
             self.config = dataclasses.replace(self.config, flows=coerce_flows(self.config.flows))
         self.host = host
+        """The loopback address it listens on."""
         self.port = port
+        """The port it listens on (0 before start: a free one is chosen)."""
         self.instance_id = instance_id
+        """The Connect instance id chats are started on."""
         self.region = "us-east-1"
+        """The region it claims to be (``us-east-1``)."""
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -100,12 +118,14 @@ class LocalParticipantService:
 
     @property
     def endpoint_url(self) -> str:
+        """The emulator's URL, ``http://127.0.0.1:<port>``: give it to clients as ``endpoint_url``."""
         if self._thread is None:
             raise RuntimeError("the emulator is not running")
         return self.endpoint_url_for(self.host, self.port)
 
     @staticmethod
     def endpoint_url_for(host: str, port: int) -> str:
+        """The URL clients use for an emulator listening on ``host`` and ``port``."""
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}"
 
@@ -124,6 +144,7 @@ class LocalParticipantService:
         return self._app[APP_KEY]
 
     def start(self) -> Self:
+        """Start serving in a thread of its own; returns once it listens."""
         if self._thread is not None:
             return self
         self._ready.clear()
@@ -138,6 +159,7 @@ class LocalParticipantService:
         return self
 
     def stop(self) -> None:
+        """Stop serving (every WebSocket closed cleanly) and wait for the thread."""
         thread, loop = self._thread, self._loop
         if thread is None or loop is None:
             return
@@ -314,6 +336,7 @@ class LocalParticipantService:
         contact_flow: str | None = None,
         attributes: dict[str, str] | None = None,
     ) -> Chat:
+        """``start_chat``, awaited."""
         body = self._chat_body(
             display_name,
             initial_message,
@@ -357,6 +380,7 @@ class LocalParticipantService:
     async def aadd_participant(
         self, chat: Chat | str, display_name: str = "Bot", *, role: str = "CUSTOM_BOT"
     ) -> AddedParticipant:
+        """``add_participant``, awaited."""
         method, path, body = self._participant_call(chat, display_name, role)
         return self._added(self._ids(chat)[0], await self._arequest(method, path, body))
 
@@ -369,6 +393,7 @@ class LocalParticipantService:
         self._request("POST", "/contact/stop", self._stop_body(chat))
 
     async def astop_contact(self, chat: Chat | str) -> None:
+        """``stop_contact``, awaited."""
         await self._arequest("POST", "/contact/stop", self._stop_body(chat))
 
     def _transfer_call(
@@ -399,6 +424,7 @@ class LocalParticipantService:
     async def atransfer(
         self, chat: Chat | str, *, to: str = "QUEUE", agent_name: str = "Agent", succeed: bool = True
     ) -> Transfer:
+        """``transfer``, awaited."""
         return self._transferred(await self._arequest(*self._transfer_call(chat, to, agent_name, succeed)))
 
     # --- control endpoint helpers ----------------------------------------------------
@@ -431,14 +457,17 @@ class LocalParticipantService:
         return self._request("POST", "/_emulator/faults", body)
 
     def clear_faults(self) -> int:
+        """Remove every injected fault; returns how many there were."""
         return int(self._request("DELETE", "/_emulator/faults")["removed"])
 
     def set_latency(self, seconds: float, operation: str = "*") -> None:
+        """Delay ``operation`` (``*``: all) by ``seconds``; 0 removes the delay."""
         self._request("PUT", "/_emulator/latency", {"seconds": seconds, "operation": operation})
 
     def close_websockets(
         self, *, code: int = 1001, abrupt: bool = False, contact_id: str | None = None
     ) -> int:
+        """Close the chat WebSockets (of one contact, or all), cleanly with ``code`` or abruptly; returns how many."""
         body: dict[str, Any] = {"code": code, "abrupt": abrupt}
         if contact_id is not None:
             body["contact_id"] = contact_id
@@ -447,12 +476,14 @@ class LocalParticipantService:
     def expire_connection_tokens(
         self, *, contact_id: str | None = None, participant_id: str | None = None
     ) -> int:
+        """Expire connection tokens (of a contact or participant, or all); returns how many."""
         body = {
             k: v for k, v in (("contact_id", contact_id), ("participant_id", participant_id)) if v is not None
         }
         return int(self._request("POST", "/_emulator/connection-tokens/expire", body)["expired"])
 
     def set_throttling(self, enabled: bool, quotas: dict[str, Quota] | None = None) -> dict[str, Any]:
+        """Turn the API rate quotas on or off (and change them); returns the throttling settings."""
         body: dict[str, Any] = {"enabled": enabled}
         if quotas:
             body["quotas"] = {name: {"rate": q.rate, "burst": q.burst} for name, q in quotas.items()}
@@ -498,9 +529,11 @@ class LocalParticipantService:
         *,
         participant_id: str | None = None,
         role: str = "SYSTEM",
-        display_name: str = "BOT",
+        display_name: str = "SYSTEM_MESSAGE",
     ) -> str:
-        """A message from the flow (SYSTEM, "BOT") or from ``participant_id``; returns its Id."""
+        """A message from the flow (SYSTEM, "SYSTEM_MESSAGE", as the service names a flow's
+        messages; pass ``display_name="BOT"`` for a Lex bot's reply) or from ``participant_id``;
+        returns its Id."""
         sender = self._sender(participant_id, role, display_name)
         return str(self._request(*self._message_call(chat, content, content_type, None, 0, sender))["Id"])
 
@@ -512,8 +545,9 @@ class LocalParticipantService:
         *,
         participant_id: str | None = None,
         role: str = "SYSTEM",
-        display_name: str = "BOT",
+        display_name: str = "SYSTEM_MESSAGE",
     ) -> str:
+        """``send_message``, awaited."""
         sender = self._sender(participant_id, role, display_name)
         call = self._message_call(chat, content, content_type, None, 0, sender)
         return str((await self._arequest(*call))["Id"])
@@ -542,6 +576,7 @@ class LocalParticipantService:
         content_type: str = "text/plain",
         display_name: str = "BOT",
     ) -> str:
+        """``stream_message``, awaited."""
         sender = self._sender(None, "SYSTEM", display_name)
         call = self._message_call(chat, None, content_type, chunks, interval, sender)
         return str((await self._arequest(*call))["Id"])
@@ -555,6 +590,7 @@ class LocalParticipantService:
     async def asend_interactive(
         self, chat: Chat | str, template: dict[str, Any], *, display_name: str = "BOT"
     ) -> str:
+        """``send_interactive``, awaited."""
         return await self.asend_message(chat, json.dumps(template), INTERACTIVE, display_name=display_name)
 
     def _event_call(
@@ -589,6 +625,7 @@ class LocalParticipantService:
         role: str = "SYSTEM",
         display_name: str = "SYSTEM_MESSAGE",
     ) -> str:
+        """``send_event``, awaited."""
         call = self._event_call(chat, content_type, content, self._sender(participant_id, role, display_name))
         return str((await self._arequest(*call))["Id"])
 
@@ -607,6 +644,7 @@ class LocalParticipantService:
     async def ashow_view(
         self, chat: Chat | str, view: dict[str, Any], view_data: dict[str, Any] | None = None
     ) -> str:
+        """``show_view``, awaited."""
         return str((await self._arequest(*self._view_call(chat, view, view_data)))["ViewToken"])
 
     def _auth_call(self, chat: Chat | str, timeout: float | None) -> tuple[str, str, dict[str, Any]]:
@@ -619,6 +657,7 @@ class LocalParticipantService:
         return str(self._request(*self._auth_call(chat, timeout))["SessionId"])
 
     async def astart_authentication(self, chat: Chat | str, *, timeout: float | None = None) -> str:
+        """``start_authentication``, awaited."""
         return str((await self._arequest(*self._auth_call(chat, timeout)))["SessionId"])
 
     def _finish_call(
@@ -651,6 +690,7 @@ class LocalParticipantService:
         display_name: str | None = None,
         delay: float = 0.0,
     ) -> None:
+        """``finish_authentication``, awaited."""
         await self._arequest(*self._finish_call(chat, session_id, outcome, display_name, delay))
 
     def _timers_call(
@@ -679,6 +719,7 @@ class LocalParticipantService:
         idle: float | None = None,
         disconnect: float | None = None,
     ) -> None:
+        """``set_timers``, awaited."""
         await self._arequest(*self._timers_call(chat, role, idle, disconnect))
 
     def _rename_call(
@@ -692,6 +733,7 @@ class LocalParticipantService:
         self._request(*self._rename_call(chat, participant_id, display_name))
 
     async def aupdate_display_name(self, chat: Chat | str, participant_id: str, display_name: str) -> None:
+        """``update_display_name``, awaited."""
         await self._arequest(*self._rename_call(chat, participant_id, display_name))
 
     # --- contact flows (``flows=``; see ``connect_participant_emulator.flows``) -----------
@@ -705,6 +747,7 @@ class LocalParticipantService:
         return [FlowStep.from_json(step) for step in answer["Steps"]]
 
     async def aflow_trace(self, chat: Chat | str) -> list[FlowStep]:
+        """``flow_trace``, awaited."""
         answer = await self._arequest(*self._trace_call(chat))
         return [FlowStep.from_json(step) for step in answer["Steps"]]
 
@@ -714,4 +757,5 @@ class LocalParticipantService:
         return float(self._request("POST", "/_emulator/clock/advance", {"Seconds": seconds})["Now"])
 
     async def aadvance_clock(self, seconds: float) -> float:
+        """``advance_clock``, awaited."""
         return float((await self._arequest("POST", "/_emulator/clock/advance", {"Seconds": seconds}))["Now"])

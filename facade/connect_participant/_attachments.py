@@ -54,14 +54,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.message
 import io
 import ipaddress
 import math
 import os
 import re
+import secrets
 import socket
 import stat
-import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -202,8 +203,11 @@ class AttachmentLimits:
     """
 
     max_size: int = DEFAULT_MAX_ATTACHMENT_SIZE
+    """Largest file allowed, in bytes (Connect's default: 20 MB)."""
     extensions: frozenset[str] | None = _DEFAULT_EXTENSIONS
+    """File name extensions allowed (lower case, with the dot); ``None`` allows any."""
     content_types: frozenset[str] | None = _DEFAULT_CONTENT_TYPES
+    """Content types allowed; ``None`` allows any."""
 
     def __post_init__(self) -> None:
         if isinstance(self.max_size, bool) or not isinstance(self.max_size, int) or self.max_size < 1:
@@ -223,6 +227,7 @@ class AttachmentLimits:
 
     @classmethod
     def coerce(cls, value: object) -> AttachmentLimits:
+        """The limits ``value`` stands for: an ``AttachmentLimits`` as is, ``None`` for Connect's defaults."""
         if value is None:
             return cls()
         if not isinstance(value, AttachmentLimits):
@@ -239,6 +244,7 @@ class AttachmentLimits:
         return _HINT if getattr(self, field) == default else "as configured in attachment_limits"
 
     def check_name(self, name: object) -> str:
+        """The attachment's name if its extension is allowed, else ``InvalidInputError``."""
         if not isinstance(name, str) or not MIN_NAME <= len(name) <= MAX_NAME:
             raise InvalidInputError("name", f"must be a str of {MIN_NAME}..{MAX_NAME} characters")
         if self.extensions is not None and _extension(name) not in self.extensions:
@@ -249,6 +255,7 @@ class AttachmentLimits:
         return name
 
     def check_content_type(self, content_type: object, name: str) -> str:
+        """The content type to send for ``name`` (``content_type``, or guessed from the name) if allowed, else ``InvalidInputError``."""
         if content_type is None:
             guessed = guess_content_type(name)
             if guessed is None:
@@ -272,6 +279,7 @@ class AttachmentLimits:
         return content_type
 
     def check_size(self, size: int) -> int:
+        """``size`` if it is within ``max_size`` (and not empty), else ``InvalidInputError``."""
         if size < 1:
             raise InvalidInputError("path_or_binary_file", "must hold at least 1 byte")
         if size > self.max_size:
@@ -298,7 +306,9 @@ class AttachmentSizeMismatchError(AttachmentStorageError):
     def __init__(self, message: str, *, expected: int, actual: int) -> None:
         super().__init__(message, code="SizeMismatch", status_code=None)
         self.expected = expected
+        """The size the service announced, in bytes."""
         self.actual = actual
+        """The number of bytes actually transferred."""
 
 
 class AttachmentRejectedError(AttachmentError):
@@ -311,6 +321,7 @@ class AttachmentRejectedError(AttachmentError):
             status_code=None,
         )
         self.attachment = attachment
+        """The attachment as the scan left it (``status`` ``REJECTED``)."""
 
 
 class AttachmentScanTimeoutError(AttachmentError, TimeoutError):
@@ -323,6 +334,7 @@ class AttachmentScanTimeoutError(AttachmentError, TimeoutError):
             status_code=None,
         )
         self.attachment = attachment
+        """The attachment as last seen (its scan still ``IN_PROGRESS``)."""
 
 
 def _xml_fields(body: bytes) -> dict[str, str]:
@@ -927,11 +939,29 @@ class ReadState:
         return out[0] if len(out) == 1 else b"".join(out)
 
 
-class DownloadSink:
-    """Where a download goes: a path (written to a temporary file beside it, renamed when complete)
-    or a caller's writable binary file (written as is). Checked before anything is fetched."""
+def _attachment_file_name(content_disposition: str | None, attachment_id: str) -> str:
+    """The file name a download into a folder takes: the attachment's name, as the storage answer's
+    ``Content-Disposition`` gives it (``filename*`` or ``filename``), reduced to a plain name in the
+    folder (no directory part, no leading dot, no control characters); the attachment id when the
+    answer names none."""
+    name = ""
+    if content_disposition:
+        header = email.message.Message()
+        header["Content-Disposition"] = content_disposition
+        with contextlib.suppress(Exception):  # a malformed header names nothing
+            name = str(header.get_filename() or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()).strip().lstrip(".").strip()
+    return name[:255] if name else attachment_id
 
-    __slots__ = ("_file", "_final", "_progress", "_temp", "written")
+
+class DownloadSink:
+    """Where a download goes: a path (written to a temporary file beside it, renamed when complete),
+    a folder (an existing one, or a path ending in ``/``: the file takes the attachment's name), or
+    a caller's writable binary file (written as is). Checked before anything is fetched; a file is
+    created with the user's umask (``open(..., 0o666)``), as ``open()`` and ``cp`` create files."""
+
+    __slots__ = ("_file", "_final", "_folder", "_progress", "_temp", "written")
 
     def __init__(self, dest: object, progress: object = None) -> None:
         if progress is not None and not callable(progress):
@@ -940,23 +970,30 @@ class DownloadSink:
         self.written = 0
         self._final: str | None = None
         self._temp: str | None = None
+        self._folder: str | None = None
+        self._file: IO[bytes] | None = None
         if isinstance(dest, str | os.PathLike):
-            final = os.path.abspath(os.fspath(dest))
-            if not isinstance(final, str):
+            raw = os.fspath(dest)
+            if not isinstance(raw, str):
                 raise InvalidInputError("dest", "must be a str path, os.PathLike or a writable binary file")
-            if os.path.isdir(final):
-                raise InvalidInputError("dest", "must be a file path, not a directory")
+            final = os.path.abspath(raw)
+            if raw.endswith(("/", os.sep)) or os.path.isdir(final):
+                try:
+                    os.makedirs(final, exist_ok=True)
+                except OSError as exc:
+                    raise InvalidInputError(
+                        "dest",
+                        f"must be a folder that exists or can be made ({exc.strerror or type(exc).__name__})",
+                    ) from None
+                if not os.access(final, os.W_OK | os.X_OK):
+                    raise InvalidInputError("dest", "must be a writable folder")
+                self._folder = final
+                return
             folder = os.path.dirname(final)
             if not os.path.isdir(folder):
                 raise InvalidInputError("dest", "must be in an existing directory")
-            try:
-                handle, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
-            except OSError as exc:
-                raise InvalidInputError(
-                    "dest", f"must be writable ({exc.strerror or type(exc).__name__})"
-                ) from None
-            self._file: IO[bytes] = os.fdopen(handle, "wb")
-            self._final, self._temp = final, temp
+            self._final = final
+            self._create_temp()
         elif hasattr(dest, "write") and not isinstance(dest, io.TextIOBase):
             try:
                 writable = dest.writable() if hasattr(dest, "writable") else True
@@ -970,7 +1007,42 @@ class DownloadSink:
         else:
             raise InvalidInputError("dest", "must be a path or a writable binary file")
 
+    def _create_temp(self) -> None:
+        """A new temporary file beside ``_final`` (the kernel applies the umask to its 0o666)."""
+        assert self._final is not None
+        folder = os.path.dirname(self._final)
+        flags = (
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+        )
+        for _ in range(100):
+            temp = os.path.join(folder, f".{secrets.token_hex(8)}.part")
+            try:
+                handle = os.open(temp, flags, 0o666)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise InvalidInputError(
+                    "dest", f"must be writable ({exc.strerror or type(exc).__name__})"
+                ) from None
+            self._file = os.fdopen(handle, "wb")
+            self._temp = temp
+            return
+        raise InvalidInputError("dest", "must be writable (no free temporary name beside it)")
+
+    def start(self, content_disposition: str | None, attachment_id: str) -> None:
+        """The storage answered: a download into a folder now knows its file's name."""
+        if self._folder is not None and self._file is None:
+            self._final = os.path.join(
+                self._folder, _attachment_file_name(content_disposition, attachment_id)
+            )
+            if os.path.isdir(self._final):
+                raise InvalidInputError(
+                    "dest", f"already holds a folder named {os.path.basename(self._final)!r}"
+                )
+            self._create_temp()
+
     def write(self, chunk: bytes, total: int) -> None:
+        assert self._file is not None
         self._file.write(chunk)
         self.written += len(chunk)
         if self._progress is not None:
@@ -979,6 +1051,7 @@ class DownloadSink:
     def commit(self, check: SizeCheck) -> Path | None:
         """The bytes are all there (checked): put them in place; the path written (``None``: unnamed file)."""
         check.finish()
+        assert self._file is not None
         if self._temp is None or self._final is None:
             name = getattr(self._file, "name", None)
             return Path(name) if isinstance(name, str) else None
@@ -989,7 +1062,7 @@ class DownloadSink:
 
     def abort(self) -> None:
         """The download failed: remove the partial file (a caller's file is left as it is)."""
-        if self._temp is not None:
+        if self._temp is not None and self._file is not None:
             self._file.close()
             with contextlib.suppress(OSError):
                 os.unlink(self._temp)

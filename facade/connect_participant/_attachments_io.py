@@ -95,6 +95,7 @@ def download(chat: ChatSession, attachment_id: object, dest: object, progress: o
     sink = DownloadSink(dest, progress)
     try:
         with _get(chat, attachment_id) as (response, size):
+            sink.start(response.headers.get("content-disposition"), str(attachment_id))
             check = SizeCheck(size)
             for chunk in response.iter_raw(CHUNK_SIZE):
                 sink.write(check.feed(chunk), size)
@@ -113,11 +114,14 @@ class AttachmentReader:
         self._chunks = chunks
         self._state = state
         self.size = state.check.expected
+        """The attachment's size in bytes, as the service announced it."""
 
     def readable(self) -> bool:
+        """Always true: the attachment is read from start to end."""
         return True
 
     def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes of the attachment (all that is left when ``size`` is -1); ``b""`` at the end."""
         while self._state.needs(size):
             self._state.push(next(self._chunks, None))
         return self._state.take(size)
@@ -173,6 +177,7 @@ async def download_async(
     sink = DownloadSink(dest, progress)
     try:
         async with _aget(chat, attachment_id) as (response, size):
+            sink.start(response.headers.get("content-disposition"), str(attachment_id))
             check = SizeCheck(size)
             async for chunk in response.aiter_raw(CHUNK_SIZE):
                 await asyncio.to_thread(sink.write, check.feed(chunk), size)
@@ -189,8 +194,10 @@ class AsyncAttachmentReader:
         self._chunks = chunks
         self._state = state
         self.size = state.check.expected
+        """The attachment's size in bytes, as the service announced it."""
 
     async def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes of the attachment (all that is left when ``size`` is -1); ``b""`` at the end."""
         while self._state.needs(size):
             self._state.push(await anext(self._chunks, None))
         return self._state.take(size)
