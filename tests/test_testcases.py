@@ -110,6 +110,18 @@ def obs(
     }
 
 
+def adding(action: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    """Add ``action`` to the first observation."""
+    return lambda d: d["Observations"][0]["Actions"].append(action)
+
+
+def flow_action_override(**properties: Any) -> dict[str, Any]:
+    return {
+        "Type": "OverrideSystemBehavior",
+        "Parameters": {"Behavior": {"Type": "FlowAction", "Properties": properties}},
+    }
+
+
 @pytest.mark.parametrize(
     ("mutate", "where", "says"),
     [
@@ -184,40 +196,18 @@ def obs(
             "required with Equals",
         ),
         (
-            lambda d: d["Observations"][0]["Actions"].append(
-                {
-                    "Type": "OverrideSystemBehavior",
-                    "Parameters": {
-                        "Behavior": {
-                            "Type": "FlowAction",
-                            "Properties": {
-                                "ActionType": "InvokeLambdaFunction",
-                                "ActionParameters": {"LambdaFunctionARN": "f"},
-                                "Strategy": {"Type": "MockResponse"},
-                            },
-                        }
-                    },
-                }
+            adding(
+                flow_action_override(
+                    ActionType="InvokeLambdaFunction",
+                    ActionParameters={"LambdaFunctionARN": "f"},
+                    Strategy={"Type": "MockResponse"},
+                )
             ),
             "Strategy.Type",
             "'MockResponse' is not supported",
         ),
         (
-            lambda d: d["Observations"][0]["Actions"].append(
-                {
-                    "Type": "OverrideSystemBehavior",
-                    "Parameters": {
-                        "Behavior": {
-                            "Type": "FlowAction",
-                            "Properties": {
-                                "ActionType": "PlayPrompt",
-                                "ActionParameters": {},
-                                "Strategy": {},
-                            },
-                        }
-                    },
-                }
-            ),
+            adding(flow_action_override(ActionType="PlayPrompt", ActionParameters={}, Strategy={})),
             "ActionType",
             "'PlayPrompt' cannot be overridden",
         ),
@@ -435,64 +425,35 @@ def failing(doc: dict[str, Any], ident: str, index: int, **parameters: Any) -> d
     return doc
 
 
+Failure = tuple[str, Callable[[dict[str, Any]], Any], str, str, str]
+TEXT, NUMBERS = "survey-initialization-text", "survey-initialization-numbers"
+
+
+def operand(name: str, index: int, value: str, expected: str, actual: str) -> Failure:
+    """The case's ``index``-th Assert of ``welcome`` given another operand."""
+    return (name, lambda d: failing(d, "welcome", index, Operand=value), "welcome", expected, actual)
+
+
+def substitute(name: str, ident: str, expected: str, actual: str, **change: Any) -> Failure:
+    """The case's (one) substitute answering otherwise: ``change`` to its EmulatorResources entry."""
+
+    def mutate(d: dict[str, Any]) -> None:
+        entry = next(iter(d["EmulatorResources"].values()))
+        (entry["Intents"][0] if "Intents" in entry else entry).update(change)
+
+    return (name, mutate, ident, expected, actual)
+
+
 # (test case, how it is made to fail, the observation the report must name, expected, actual)
-FAILURES: list[tuple[str, Callable[[dict[str, Any]], Any], str, str, str]] = [
-    (
-        "survey-initialization-text",
-        lambda d: failing(d, "welcome", 0, Operand="Ann Jones"),
-        "welcome",
-        "Equals Ann Jones",
-        "Ann Smith",
-    ),
-    (
-        "survey-initialization-text",
-        lambda d: failing(d, "welcome", 1, Operand="Bob"),
-        "welcome",
-        "TextStartsWith Bob",
-        "Ann Smith",
-    ),
-    (
-        "survey-initialization-text",
-        lambda d: failing(d, "welcome", 2, Operand="Jones"),
-        "welcome",
-        "TextEndsWith Jones",
-        "Ann Smith",
-    ),
-    (
-        "survey-initialization-text",
-        lambda d: failing(d, "welcome", 3, Operand="xyz"),
-        "welcome",
-        "TextContains xyz",
-        "Ann Smith",
-    ),
-    (
-        "survey-initialization-numbers",
-        lambda d: failing(d, "welcome", 0, Operand="5"),
-        "welcome",
-        "NumberGreaterThan 5",
-        "5",
-    ),
-    (
-        "survey-initialization-numbers",
-        lambda d: failing(d, "welcome", 1, Operand="6"),
-        "welcome",
-        "NumberGreaterOrEqualTo 6",
-        "5",
-    ),
-    (
-        "survey-initialization-numbers",
-        lambda d: failing(d, "welcome", 2, Operand="5"),
-        "welcome",
-        "NumberLessThan 5",
-        "5",
-    ),
-    (
-        "survey-initialization-numbers",
-        lambda d: failing(d, "welcome", 3, Operand="4"),
-        "welcome",
-        "NumberLessOrEqualTo 4",
-        "5",
-    ),
+FAILURES: list[Failure] = [
+    operand(TEXT, 0, "Ann Jones", "Equals Ann Jones", "Ann Smith"),
+    operand(TEXT, 1, "Bob", "TextStartsWith Bob", "Ann Smith"),
+    operand(TEXT, 2, "Jones", "TextEndsWith Jones", "Ann Smith"),
+    operand(TEXT, 3, "xyz", "TextContains xyz", "Ann Smith"),
+    operand(NUMBERS, 0, "5", "NumberGreaterThan 5", "5"),
+    operand(NUMBERS, 1, "6", "NumberGreaterOrEqualTo 6", "5"),
+    operand(NUMBERS, 2, "5", "NumberLessThan 5", "5"),
+    operand(NUMBERS, 3, "4", "NumberLessOrEqualTo 4", "5"),
     (
         "survey-welcome-and-queue",
         lambda d: failing(d, "queue", 0, Namespace="$.Attributes.surveyName"),
@@ -500,37 +461,29 @@ FAILURES: list[tuple[str, Callable[[dict[str, Any]], Any], str, str, str]] = [
         "Exists",
         "(absent)",
     ),
-    (
+    substitute(
         "rules-engine-lambda-next-flow",
-        lambda d: d["EmulatorResources"][next(iter(d["EmulatorResources"]))].update(
-            Output={"CurrentRule_nextFlowArn": "RulesEngineWait"}
-        ),
         "lambda",
         "Equals RulesEngineMessage",
         "RulesEngineWait",
+        Output={"CurrentRule_nextFlowArn": "RulesEngineWait"},
     ),
-    (
-        "survey-queue-at-capacity",
-        lambda d: d["EmulatorResources"][next(iter(d["EmulatorResources"]))].update(AtCapacity=False),
-        "disconnect",
-        "DisconnectParticipant",
-        "not observed",
+    substitute(
+        "survey-queue-at-capacity", "disconnect", "DisconnectParticipant", "not observed", AtCapacity=False
     ),
-    (
+    substitute(
         "aws-example-hours-welcome-queue",
-        lambda d: d["EmulatorResources"][next(iter(d["EmulatorResources"]))].update(Open=False),
         "Welcome Message",
         "Welcome to Example Corp.",
         "last message: 'We are closed",
+        Open=False,
     ),
-    (
+    substitute(
         "sbs-lex-flight-cancellation",
-        lambda d: d["EmulatorResources"][next(iter(d["EmulatorResources"]))]["Intents"][0].update(
-            Name="FlightChange"
-        ),
         "attributes",
         "Equals FlightCancellation",
         "FlightChange",
+        Name="FlightChange",
     ),
 ]
 

@@ -439,7 +439,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from ._testflow import add_parser as add_test_flow
 
-    add_test_flow(sub).set_defaults(func=_cmd_test_flow, needs_cli_extra=False)
+    add_test_flow(sub).set_defaults(func=_cmd_test_flow, needs=())
 
     demo = sub.add_parser("demo", help="a scripted chat against the embedded emulator")
     demo.add_argument("--delay", type=float, default=0.3, help="seconds between steps (default 0.3)")

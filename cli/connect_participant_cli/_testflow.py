@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         cases = load_test_cases(args.cases)
     except TestCaseError as exc:
         raise ValueError(str(exc)) from None
+    flows = None
     if args.instance_id:
         from ._testflow_remote import run_on_instance
 
@@ -74,26 +75,23 @@ def run(args: argparse.Namespace) -> int:
             profile=args.profile,
             poll=args.poll,
         )
-        _print(results, args.quiet)
-        if args.junit:
-            Path(args.junit).write_text(junit_xml(results), encoding="utf-8")
-        return 0 if all(r.passed for r in results) else EXIT_FAILED
-    if not args.flows:
+    elif not args.flows:
         raise ValueError("give --flows DIR (the flows to run the cases on) or --instance-id")
-    flows = ContactFlows(*args.flows)
-    with LocalParticipantService(flows=flows, throttling=args.throttling) as svc:
-        results = run_test_cases(
-            cases,
-            service=svc,
-            concurrency=args.concurrency,
-            time_limit=args.time_limit,
-            socket_drops=args.socket_drops,
-            seed=args.seed,
-        )
+    else:
+        flows = ContactFlows(*args.flows)
+        with LocalParticipantService(flows=flows, throttling=args.throttling) as svc:
+            results = run_test_cases(
+                cases,
+                service=svc,
+                concurrency=args.concurrency,
+                time_limit=args.time_limit,
+                socket_drops=args.socket_drops,
+                seed=args.seed,
+            )
     _print(results, args.quiet)
     if args.junit:
         Path(args.junit).write_text(junit_xml(results), encoding="utf-8")
-    if args.coverage_report:
+    if args.coverage_report and flows is not None:
         report = coverage_report(flow_documents(flows), [r.trace for r in results])
         print(coverage_table(report))
         Path(args.coverage_report).write_text(json.dumps(report, indent=2), encoding="utf-8")
