@@ -177,6 +177,7 @@ _ERROR_CODE = re.compile(r'\bcode="([A-Z][A-Za-z]+)"')  # InvalidResponseError(.
 # error types, ``ContactFlowEvent``): every CamelCase string literal of its sources
 _FLOW_WORD = re.compile(r'"([A-Z][A-Za-z0-9]+)"')
 _OTHER_NAMES = {"StartChatContact", "CreateParticipant", "StopContact", "ClientToken", "NextToken", "Expiry"}
+_OTHER_NAMES |= {"CreateTestCase", "TestCaseEntryPoint"}  # Connect's test-case API (docs/test-cases.md)
 
 
 def _known_names() -> set[str]:
@@ -200,10 +201,15 @@ def _known_names() -> set[str]:
         for source in Path(flows.__file__).parent.joinpath("_flows").glob("*.py")
         for word in _FLOW_WORD.findall(source.read_text())
     }
+    # and the Testing language's words the test-case runner reads (Connect's test cases)
+    testing_words = {
+        word for source in facade.glob("_testcase*.py") for word in _FLOW_WORD.findall(source.read_text())
+    }
     return {
         *error_codes,
         *flows.__all__,
         *flow_words,
+        *testing_words,
         *package.__all__,
         *testing.__all__,
         *emulator.__all__,
@@ -230,7 +236,8 @@ def _private_names() -> set[str]:
             defined |= set(
                 re.findall(r"^(?:async )?(?:def|class) ([a-z][a-z0-9_]*)\b", source.read_text(), re.M)
             )
-    return defined - set(package.__all__) - members - set(dir(builtins))
+    testing = importlib.import_module(f"{PACKAGE}.testing")
+    return defined - set(package.__all__) - set(testing.__all__) - members - set(dir(builtins))
 
 
 def _members() -> dict[str, set[str]]:

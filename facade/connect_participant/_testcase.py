@@ -98,27 +98,33 @@ class Observation:
 
 @dataclass(frozen=True)
 class TestCase:
+    """A parsed, checked test case (``parse_test_case``): its observations and entry point."""
+
     __test__ = False
     name: str
+    """CreateTestCase's ``Name`` (else the file's name)."""
     observations: tuple[Observation, ...]
-    #: ``EntryPoint.ChatEntryPointParameters.FlowId`` (None: the runner must be told)
+    """The observations, in the file's order."""
     flow_id: str | None = None
-    #: ``InitializationData``: the contact's first attributes
+    """``EntryPoint.ChatEntryPointParameters.FlowId`` (None: the runner must be told)."""
     attributes: Mapping[str, str] = field(default_factory=dict)
+    """``InitializationData``: the contact's first attributes."""
     metadata: Mapping[str, Any] = field(default_factory=dict)
-    #: offline substitutes for ``SubstituteArn``s (the file's ``EmulatorResources``; Connect ignores it)
+    """The document's ``Metadata``."""
     resources: Mapping[str, Any] = field(default_factory=dict)
-    #: faults for the offline run (the file's ``EmulatorFaults``: ``SocketDrops``, ``Seed``,
-    #: ``ThrottledSends``); Connect has none
+    """Offline substitutes for ``SubstituteArn`` values (the file's ``EmulatorResources``;
+    not part of CreateTestCase)."""
     faults: Mapping[str, int] = field(default_factory=dict)
-    #: the Testing-language document itself: what CreateTestCase's ``Content`` carries
+    """Faults for the offline run (the file's ``EmulatorFaults``: ``SocketDrops``, ``Seed``,
+    ``ThrottledSends``)."""
     content: Mapping[str, Any] = field(default_factory=dict)
-    #: ``InitializationData`` as written (CreateTestCase's string), None when absent
+    """The Testing-language document itself: what CreateTestCase's ``Content`` carries."""
     initialization_data: str | None = None
+    """``InitializationData`` as written (CreateTestCase's string); None when absent."""
 
     @property
     def starts(self) -> tuple[str, ...]:
-        """Observations no other observation leads to: active from the start."""
+        """The observations no other observation leads to: active from the start."""
         targets = {t for o in self.observations for t in o.next_observations}
         return tuple(o.identifier for o in self.observations if o.identifier not in targets)
 

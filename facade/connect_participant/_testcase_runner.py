@@ -44,25 +44,38 @@ class TestCaseResult:
 
     __test__ = False
     name: str
+    """The test case's name."""
     observations: list[ObservationResult]
+    """Per observation: ``status`` (passed, failed, missed, not reached), ``expected``,
+    ``actual`` and the Asserts' ``checks``."""
     transcript: list[dict[str, str]] = field(default_factory=list)
+    """The messages the customer saw: ``{"Role", "DisplayName", "Content"}``."""
     trace: list[dict[str, Any]] = field(default_factory=list)
+    """The flow trace (``FlowStep.to_json()`` of each action the chat's flows ran)."""
     logs: list[tuple[str, str, Any]] = field(default_factory=list)
+    """LogData values: (observation, label, value)."""
     contact_id: str = ""
+    """The chat's contact id (on a real instance: the execution's id)."""
     end_reason: str = ""
-    #: a problem running it (no substitute for an override, the chat could not start…)
+    """Why the run ended (the chat ended, an EndTest, every observation made, a limit)."""
     error: str | None = None
+    """A problem running it (no substitute for an override, the chat could not start…)."""
     seconds: float = 0.0
+    """How long the run took."""
     source: str = ""
+    """The file it came from (when loaded from one)."""
 
     @property
     def passed(self) -> bool:
+        """No error, and no observation failed or missed."""
         return self.error is None and all(o.passed for o in self.observations)
 
     def failures(self) -> list[ObservationResult]:
+        """The observations that failed or never happened."""
         return [o for o in self.observations if not o.passed]
 
     def report(self) -> str:
+        """The readable report (``text_report``) of this run."""
         from ._testcase_report import text_report
 
         return text_report([self])
