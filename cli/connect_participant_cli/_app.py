@@ -435,7 +435,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TYPE",
         help="only flows of this type, e.g. CONTACT_FLOW, CUSTOMER_QUEUE (repeatable; default: all)",
     )
-    pull.set_defaults(func=_cmd_flows_pull, needs_cli_extra=False)
+    pull.set_defaults(func=_cmd_flows_pull, needs=())
 
     from ._testflow import add_parser as add_test_flow
 

@@ -272,7 +272,7 @@ def _observation(raw: Any, where: str) -> Observation:
             )
     if etype == "FlowActionStarted":
         _text(props.get("ActionType"), f"{where}.Event.Properties.ActionType")
-    usage = _obj(o.get("Usage") or {"Type": "EXACTLY"}, f"{where}.Usage").get("Type", "EXACTLY")
+    usage = _obj(o.get("Usage") or {}, f"{where}.Usage").get("Type", "EXACTLY")
     if usage not in USAGE_TYPES:
         raise TestCaseError(f"{where}.Usage.Type", f"{usage!r} is not supported ({', '.join(USAGE_TYPES)})")
     raw_actions = o.get("Actions") or []

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from xml.etree import ElementTree as ET
 
-if TYPE_CHECKING:
-    from ._testcase_runner import TestCaseResult
+from ._testcase import ObservationResult
+
+
+class _Result(Protocol):
+    """A run's result (``TestCaseResult``), as the reports read it."""
+
+    name: str
+    observations: list[ObservationResult]
+    transcript: list[dict[str, str]]
+    trace: list[dict[str, Any]]
+    logs: list[tuple[str, str, Any]]
+    end_reason: str
+    error: str | None
+    seconds: float
+    source: str
+
+    @property
+    def passed(self) -> bool: ...
+
 
 __all__ = ["coverage_report", "coverage_table", "junit_xml", "text_report"]
 
@@ -20,7 +37,7 @@ def _short(value: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def text_report(results: Sequence[TestCaseResult], *, transcript: bool = True, trace: bool = True) -> str:
+def text_report(results: Sequence[_Result], *, transcript: bool = True, trace: bool = True) -> str:
     """Per test case: each observation passed/failed with what was expected and what came; the
     failed Asserts (expected vs actual); LogData; the transcript; the flow trace."""
     lines: list[str] = []
@@ -55,7 +72,7 @@ def text_report(results: Sequence[TestCaseResult], *, transcript: bool = True, t
     return "\n".join(lines)
 
 
-def junit_xml(results: Sequence[TestCaseResult], *, suite: str = "connect-test-cases") -> str:
+def junit_xml(results: Sequence[_Result], *, suite: str = "connect-test-cases") -> str:
     """JUnit XML (``testsuites``/``testsuite``/``testcase``, ``failure``/``error`` elements, the
     transcript and trace in ``system-out``), as CI systems read it."""
     failures = sum(1 for r in results if r.error is None and not r.passed)

@@ -285,7 +285,8 @@ class _Runner:
         self.session: Any = None
 
     def run(self) -> TestCaseResult:
-        from . import ParticipantClient, RetryPolicy
+        from ._client import ParticipantClient
+        from ._retry import RetryPolicy
 
         started = time.monotonic()
         if self.flow_id is None:
