@@ -8,6 +8,7 @@ interpreter exits without a word on stderr.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -19,7 +20,10 @@ from connect_participant import EventStream, InvalidInputError, Message, Partici
 from connect_participant import _ws as events_io
 from connect_participant_emulator import LocalParticipantService
 
-pytest.importorskip("gevent", reason="gevent comes with the [load] extra (locust); dev installs it")
+# found, not imported: importing Locust monkey-patches the whole process with gevent
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("gevent") is None, reason="gevent comes with the [load] extra (locust); dev installs it"
+)
 
 SCRIPT = Path(__file__).with_name("_gevent_streams.py")
 

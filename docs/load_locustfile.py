@@ -1,0 +1,25 @@
+"""A load test of a chat: each simulated customer holds a chat and has a short conversation.
+
+    locust -f docs/load_locustfile.py --host http://127.0.0.1:8700 --headless -u 50 -r 10 -t 1m
+"""
+
+from locust import between, task
+
+from connect_participant.locust import ChatUser
+
+
+class Customer(ChatUser):
+    wait_time = between(0.5, 1.5)  # seconds between two conversations of one customer
+    # On the emulator without a contact flow nobody answers: each user also plays a bot
+    # (CreateParticipant, CUSTOM_BOT). Against a flow or a real instance, leave it out.
+    play_bot = True
+
+    def bot_answer(self, text: str) -> str:
+        return "Your balance is $42." if "balance" in text else "Sorry, I can only tell balances."
+
+    @task
+    def ask_balance(self) -> None:
+        self.say("Hello")  # SendMessage, then its echo on the socket
+        self.expect_reply("only tell balances")  # "first reply", then "between turns"
+        self.say("What is my balance?")
+        self.expect_reply("$42")
