@@ -3,9 +3,8 @@
     locust -f docs/load_locustfile.py --host http://127.0.0.1:8700 --headless -u 50 -r 10 -t 1m
 """
 
-from locust import between, task
-
 from connect_participant.locust import ChatUser
+from locust import between, task
 
 
 class Customer(ChatUser):
