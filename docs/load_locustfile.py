@@ -1,6 +1,6 @@
 """A load test of a chat: each simulated customer holds a chat and has a short conversation.
 
-    locust -f docs/load_locustfile.py --host http://127.0.0.1:8700 --headless -u 50 -r 10 -t 1m
+locust -f docs/load_locustfile.py --host http://127.0.0.1:8700 --headless -u 50 -r 10 -t 1m
 """
 
 from connect_participant.locust import ChatUser

@@ -4,7 +4,8 @@ Subcommands: ``emulator`` (a local Participant Service), ``chat`` (an interactiv
 chat; with ``--instance-id`` it first starts one through Amazon Connect), ``start-chat``
 (StartChatContact: the new contact's ids and participant token as JSON), ``transcript``
 (text, JSON or JSONL), ``send-file`` and ``download`` (attachments with progress bars), and
-``demo`` (a scripted chat against the embedded emulator, what ``make demo`` runs).
+``demo`` (a scripted chat against the embedded emulator, what ``make demo`` runs), and ``load``
+(a Locust load test of chats, ``_load``).
 
 Tokens come from an option, an environment variable, or standard input (``-``); they are
 never echoed or logged — ``start-chat``'s JSON is the one place a token is printed, because
@@ -265,6 +266,15 @@ def _cmd_start_chat(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_load(args: argparse.Namespace) -> int:
+    from ._load import LoadUsageError, run_load
+
+    try:
+        return run_load(args)
+    except LoadUsageError as exc:
+        raise _UsageError(str(exc)) from None
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ._demo import run_demo
 
@@ -327,6 +337,12 @@ def _parser() -> argparse.ArgumentParser:
     dl.add_argument("attachment_id")
     dl.add_argument("dest", help="file or folder to write")
     dl.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    load = sub.add_parser("load", help="a Locust load test of chats (the [load] extra; see: load --help)")
+    from ._load import add_arguments
+
+    add_arguments(load)
+    load.set_defaults(func=_cmd_load, needs_cli_extra=False)
 
     demo = sub.add_parser("demo", help="a scripted chat against the embedded emulator")
     demo.add_argument("--delay", type=float, default=0.3, help="seconds between steps (default 0.3)")

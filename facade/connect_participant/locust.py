@@ -32,7 +32,7 @@ tokens). ``request_type`` is the family:
 |---|---|
 | ``API`` | ``StartChatContact``, ``CreateParticipantConnection``, ``SendMessage``, ``DisconnectParticipant`` — latency; a typed SDK error is a failure |
 | ``THROTTLED`` | the same names: calls that ended in ``ThrottlingError`` (after the SDK's retries), counted apart |
-| ``STREAM`` | ``stream live`` (until the socket's subscription is acknowledged), ``own message echoed`` (SendMessage sent → seen on the socket), ``reconnect`` and ``gap fill`` (one each, from ``stream.stats``) |
+| ``STREAM`` | ``stream live`` (until the socket's subscription is acknowledged), ``own message echoed`` (SendMessage called → the message seen on the socket), ``reconnect`` and ``gap fill`` (one each, from ``stream.stats``) |
 | ``REPLY`` | ``first reply`` (the chat's first message from the other side: bot, agent or flow — counted from the customer's last message, or the connection if it spoke first), ``between turns`` (each later reply) |
 | ``CHAT`` | ``chat started`` (start to live stream), ``chat ended`` (the chat's duration) |
 
@@ -330,10 +330,11 @@ class ChatUser(User):
     def say(self, text: str, content_type: str = "text/plain") -> Message:
         """SendMessage, then wait for it on the socket (``own message echoed``): that event."""
         chat, convo = self._ensure_chat()
+        sending = time.perf_counter()
         with self.timed("SendMessage"):
             sent = chat.send_message(text, content_type)
         self._last_said = time.perf_counter()
-        with self.timed("own message echoed", "STREAM"):
+        with self.timed("own message echoed", "STREAM", since=sending):
             echoed = convo.expect(Message, lambda event: event.id == sent.id, role="CUSTOMER")
         self._stream_counters()
         return echoed

@@ -1,0 +1,57 @@
+"""``connect-participant load``: the docs' command runs as written (its own emulator, Locust headless)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from connect_participant_cli._app import _parser
+from connect_participant_cli._load import _environment
+
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "load.md"
+
+
+def docs_command() -> list[str]:
+    """The guide's `connect-participant load …` line."""
+    blocks = re.findall(r"```bash\n(.*?)```", GUIDE.read_text(), re.S)
+    lines = [line for block in blocks for line in block.splitlines()]
+    return shlex.split(next(line for line in lines if line.startswith("connect-participant load ")))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="Locust is the [load] extra")
+def test_the_guides_rehearsal_runs() -> None:
+    command = docs_command()
+    bin_dir = Path(sys.executable).parent
+    done = subprocess.run(
+        [str(bin_dir / command[0]), *command[1:]], capture_output=True, text=True, timeout=120, check=False
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out[-3000:]
+    for name in ("StartChatContact", "own message echoed", "first reply", "between turns", "chat ended"):
+        assert name in out
+    assert re.search(r"Aggregated\s+\d+\s+0\(0\.00%\)", out), out[-2000:]  # no failure
+    assert "Traceback" not in out
+
+
+def test_options_reach_the_locustfile() -> None:
+    args = _parser().parse_args(["load", "--flow", "f-1", "--messages", "2", "--chat-per-conversation"])
+    env = _environment(args)
+    assert env["CONNECT_PARTICIPANT_LOAD_FLOW"] == "f-1"
+    assert env["CONNECT_PARTICIPANT_LOAD_BOT"] == "0"  # a flow answers: no bot unless asked
+    assert env["CONNECT_PARTICIPANT_LOAD_HOLD_CHAT"] == "0"
+    assert env["CONNECT_PARTICIPANT_LOAD_MESSAGES"] == "2"
+    with_bot = _environment(_parser().parse_args(["load", "--flow", "f-1", "--bot"]))
+    assert with_bot["CONNECT_PARTICIPANT_LOAD_BOT"] == "1"
+    assert _environment(_parser().parse_args(["load"]))["CONNECT_PARTICIPANT_LOAD_BOT"] == "1"
+
+
+def test_bad_numbers_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from connect_participant_cli import main
+
+    assert main(["load", "--users", "0"]) == 2
+    assert "--users" in capsys.readouterr().err
