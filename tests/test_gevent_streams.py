@@ -22,7 +22,8 @@ from connect_participant_emulator import LocalParticipantService
 
 # found, not imported: importing Locust monkey-patches the whole process with gevent
 pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("gevent") is None, reason="gevent comes with the [load] extra (locust); dev installs it"
+    importlib.util.find_spec("gevent") is None,
+    reason="gevent comes with the [load] extra (locust); dev installs it",
 )
 
 SCRIPT = Path(__file__).with_name("_gevent_streams.py")

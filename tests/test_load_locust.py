@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ def run_locust(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ}
     ) as process:
         if during is not None:
-            threading.Timer(seconds / 2, during).start()
+            threading.Thread(target=during, daemon=True).start()
         stdout, stderr = process.communicate(timeout=seconds + 60)
     assert process.returncode == 0, stderr[-3000:]
     stats = {(entry["method"], entry["name"]): entry for entry in json.loads(stdout)}
@@ -62,13 +63,17 @@ def run_locust(
 
 
 def test_50_customers_with_a_short_conversation_each(participant_service: LocalParticipantService) -> None:
-    # halfway through, every socket is dropped: the streams reconnect and fill the gap
+    def drop_every_socket() -> None:
+        """Once every customer and bot has its socket, all are dropped: the streams reconnect
+        and fill the gap (items sent meanwhile reached no socket)."""
+        state = participant_service.emulator.state
+        deadline = time.monotonic() + 30
+        while len(state.sockets) < 100 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        participant_service.close_websockets(abrupt=True)
+
     stats, stderr = run_locust(
-        DOCS_LOCUSTFILE,
-        participant_service.endpoint_url,
-        users=50,
-        seconds=10,
-        during=lambda: participant_service.close_websockets(abrupt=True),
+        DOCS_LOCUSTFILE, participant_service.endpoint_url, users=50, seconds=10, during=drop_every_socket
     )
     assert set(stats) >= METRICS, sorted(METRICS - set(stats))
     failures = {key: entry["num_failures"] for key, entry in stats.items() if entry["num_failures"]}

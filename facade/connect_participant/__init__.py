@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ._client import AsyncParticipantClient, ParticipantClient
     from ._errors import (
         AccessDeniedError,
+        ClientClosedError,
         ConflictError,
         InternalServerError,
         InvalidInputError,
@@ -98,7 +99,7 @@ if TYPE_CHECKING:
     from ._validation import DEFAULT_CONTENT_LIMITS
     from ._views import View
     from ._ws import AsyncEventStream, EventStream
-    from ._ws_protocol import EventStreamConfig, GapFillError
+    from ._ws_protocol import EventStreamConfig, EventStreamError, GapFillError, StreamNotLiveError
 
 # Redaction is on before any client exists. It attaches to loggers by name, so aiohttp's
 # loggers are guarded without importing aiohttp: when aiohttp is first imported (async
@@ -113,7 +114,7 @@ _LAZY: dict[str, str] = {
         "AttachmentScanTimeoutError AttachmentSizeMismatchError AttachmentStorageError",
         "_attachments_io": "AsyncAttachmentReader AttachmentReader",
         "_client": "AsyncParticipantClient ParticipantClient",
-        "_errors": "AccessDeniedError ConflictError InternalServerError InvalidInputError InvalidResponseError "
+        "_errors": "AccessDeniedError ClientClosedError ConflictError InternalServerError InvalidInputError InvalidResponseError "
         "ParticipantServiceError ParticipantTransportError ResourceNotFoundError "
         "ServiceQuotaExceededError ThrottlingError ValidationError",
         "_events": "AttachmentAdded AuthenticationCancelled AuthenticationExpired "
@@ -134,7 +135,7 @@ _LAZY: dict[str, str] = {
         "_validation": "DEFAULT_CONTENT_LIMITS",
         "_views": "View",
         "_ws": "AsyncEventStream EventStream",
-        "_ws_protocol": "EventStreamConfig GapFillError",
+        "_ws_protocol": "EventStreamConfig EventStreamError GapFillError StreamNotLiveError",
     }.items()
     for name in names.split()
 }
@@ -181,12 +182,14 @@ __all__ = [
     "ChatEnded",
     "ChatRehydrated",
     "ChatSession",
+    "ClientClosedError",
     "ConflictError",
     "ConnectionAcknowledged",
     "DeliveredReceipt",
     "Event",
     "EventStream",
     "EventStreamConfig",
+    "EventStreamError",
     "GapFillError",
     "InteractiveTemplate",
     "InternalServerError",
@@ -219,6 +222,7 @@ __all__ = [
     "Secret",
     "SendResult",
     "ServiceQuotaExceededError",
+    "StreamNotLiveError",
     "StreamedText",
     "ThrottlingError",
     "TimePicker",

@@ -15,7 +15,8 @@ Exception tree::
         ├── InternalServerError          InternalServerException, 500 and other 5xx
         ├── InvalidResponseError         an answer the SDK cannot use (.code says why: InvalidResponse,
         │                                ResponseTooLarge, RepeatedNextToken, UnsafeStorageUrl)
-        └── ParticipantTransportError    no HTTP answer (connect error, timeout) after the retries
+        ├── ParticipantTransportError    no HTTP answer (connect error, timeout) after the retries
+        └── ClientClosedError            the session's client was closed: nothing was sent
 
 ``error_from_response(status, headers, body)`` is pure: the AWS code comes from
 the ``x-amzn-ErrorType`` header (the part before ``:``), else ``__type`` or
@@ -35,6 +36,7 @@ from ._secrets import redact
 
 __all__ = [
     "AccessDeniedError",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
     "InvalidInputError",
@@ -155,6 +157,16 @@ class InvalidResponseError(ParticipantServiceError):
 
 class ParticipantTransportError(ParticipantServiceError):
     """No HTTP answer (connection refused or reset, timeout) after the retries."""
+
+
+class ClientClosedError(ParticipantServiceError):
+    """The client this session came from was closed (``client.close()``, or leaving its ``with``
+    block), or the ``http_client`` given to it was: every call of the session raises this,
+    before anything is sent. ``disconnect()`` and leaving the session's ``with`` block are then
+    no-ops, and its events streams end as on ``disconnect()``."""
+
+    def __init__(self, message: str = "the client was closed: this session can make no more calls") -> None:
+        super().__init__(message, code="ClientClosed", status_code=None)
 
 
 _BY_CODE: dict[str, type[ParticipantServiceError]] = {

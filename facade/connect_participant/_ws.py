@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import aiohttp
 import yarl
 
-from ._errors import AccessDeniedError, InvalidInputError, ParticipantServiceError
+from ._errors import AccessDeniedError, InvalidInputError, ParticipantServiceError, scrub
 from ._events import Event
 from ._models import ConnectionInfo
 from ._validation import check_id
@@ -53,6 +53,7 @@ from ._ws_protocol import (
     CloseSocket,
     Emit,
     EventStreamConfig,
+    EventStreamError,
     EventStreamProtocol,
     Fail,
     FetchGap,
@@ -65,6 +66,7 @@ from ._ws_protocol import (
     OpenFailed,
     OpenSocket,
     SendFrame,
+    StreamNotLiveError,
     UrlFailed,
     UrlReady,
     seconds_until,
@@ -84,6 +86,7 @@ log = logging.getLogger("connect_participant.events")
 
 _MAX_FRAME: Final = 1024 * 1024
 _CLOSE_TIMEOUT: Final = 2.0
+_POLL: Final = 1.0  # a sync reader checks this often that the private loop still runs
 _GAP_PAGE: Final = 100
 
 
@@ -184,13 +187,33 @@ class _AsyncBackend:
 # --- the pump -----------------------------------------------------------------------------------
 
 
+def _unexpected(exc: BaseException) -> BaseException:
+    """An error that is not the network's, made safe to keep: its text redacted (aiohttp's can
+    hold a URL), what it wrapped cut off."""
+    scrub(exc)
+    return exc
+
+
+def _cancelled_under(exc: BaseException) -> bool:
+    """A CancelledError that did not come from cancelling the current task (an executor shut
+    down under a call, a future cancelled elsewhere): a failure to report, not a stop."""
+    task = asyncio.current_task()
+    return isinstance(exc, asyncio.CancelledError) and (task is None or not task.cancelling())
+
+
 async def _pump(
     protocol: EventStreamProtocol,
     backend: _Backend,
     inbox: asyncio.Queue[object],
     emit: Callable[[Event], None],
+    on_live: Callable[[], None],
 ) -> None:
-    """Drive ``protocol`` until it finishes or the user stops it; always releases everything."""
+    """Drive ``protocol`` until it finishes or the user stops it; always releases everything.
+
+    Whatever ends a piece of the I/O (any exception, a cancellation that is not the pump's own)
+    reaches the protocol as an input: a socket's reader reports ``OpenFailed``/``Closed`` (with
+    ``error`` when it was not the network's), a URL fetch ``UrlFailed``, a gap fill
+    ``GapFailed``. An error of the pump itself ends the stream (``_run``)."""
     loop = asyncio.get_running_loop()
     clock = loop.time
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
@@ -209,6 +232,11 @@ async def _pump(
     async def fetch_url() -> None:
         try:
             info = await backend.new_connection()
+        except asyncio.CancelledError as exc:
+            if not _cancelled_under(exc):
+                raise
+            post(UrlFailed(_unexpected(exc)))
+            return
         except Exception as exc:
             post(UrlFailed(exc))
             return
@@ -220,6 +248,10 @@ async def _pump(
     async def fill(gap: GapFill) -> None:
         try:
             await backend.fill(gap)
+        except asyncio.CancelledError as exc:
+            if not _cancelled_under(exc):
+                raise
+            post(GapFailed(gap, _unexpected(exc)))
         except Exception as exc:
             post(GapFailed(gap, exc))
         else:
@@ -228,8 +260,27 @@ async def _pump(
     async def read(sock: int, url: str) -> None:
         try:
             await connect_and_read(sock, url)
+        except asyncio.CancelledError as exc:
+            if not _cancelled_under(exc):
+                # this task cancelled: by CloseSocket (the protocol forgot the socket already) or
+                # with the pump; anyone else's cancel is said, in case the pump goes on
+                if readers.get(sock) is not None and sockets.pop(sock, None) is not None:
+                    post(Closed(sock, None, _unexpected(exc)))
+                raise
+            lost(sock, exc)
+        except Exception as exc:
+            lost(sock, exc)
         finally:
             readers.pop(sock, None)
+
+    def lost(sock: int, exc: BaseException) -> None:
+        """A reader ended by an error that is not the network's: the socket is given up, and said so."""
+        ws = sockets.pop(sock, None)
+        if ws is not None:
+            spawn(close_socket(ws))
+            post(Closed(sock, None, _unexpected(exc)))
+        else:
+            post(OpenFailed(sock, None, _unexpected(exc)))
 
     async def connect_and_read(sock: int, url: str) -> None:
         try:
@@ -259,13 +310,18 @@ async def _pump(
             pass
         code = ws.close_code  # the server's close code (1000/1001: on purpose), 1006 when lost
         if sockets.pop(sock, None) is not None:
+            post(Closed(sock, code))
             await close_socket(ws)  # a no-op when the server closed it; releases it after an error
-        post(Closed(sock, code))
 
     async def close_socket(ws: aiohttp.ClientWebSocketResponse) -> None:
-        with contextlib.suppress(Exception):
+        try:
             async with asyncio.timeout(_CLOSE_TIMEOUT):
                 await ws.close()
+        except asyncio.CancelledError as exc:
+            if not _cancelled_under(exc):
+                raise
+        except Exception as exc:  # closing is best effort: the socket is forgotten either way
+            log.debug("events stream: closing a socket failed: %s", type(exc).__name__)
 
     async def perform(action: object) -> None:
         if isinstance(action, Emit):
@@ -273,8 +329,17 @@ async def _pump(
         elif isinstance(action, SendFrame):
             ws = sockets.get(action.sock)
             if ws is not None and not ws.closed:
-                with contextlib.suppress(aiohttp.ClientError, OSError, RuntimeError):
-                    await ws.send_str(action.text)  # a failure shows as the socket closing
+                try:
+                    await ws.send_str(action.text)
+                except (aiohttp.ClientError, OSError, RuntimeError):
+                    pass  # a failure shows as the socket closing
+                except Exception as exc:  # not the network's: the socket is given up, and said so
+                    if sockets.pop(action.sock, None) is not None:
+                        reader = readers.pop(action.sock, None)
+                        if reader is not None:
+                            reader.cancel()
+                        spawn(close_socket(ws))
+                        post(Closed(action.sock, None, _unexpected(exc)))
         elif isinstance(action, OpenSocket):
             readers[action.sock] = loop.create_task(read(action.sock, action.url.reveal()))
         elif isinstance(action, CloseSocket):
@@ -300,9 +365,13 @@ async def _pump(
                 current.websocket_url, clock() - age, None if expires_in is None else expires_in + age
             )
         protocol.start(clock())
+        live = False
         while True:
             for action in protocol.drain():
                 await perform(action)
+            if not live and protocol.live:
+                live = True
+                on_live()
             if protocol.finished:
                 return
             deadline = protocol.next_deadline()
@@ -330,7 +399,26 @@ async def _pump(
         sockets.clear()
         with contextlib.suppress(Exception):
             await asyncio.gather(*pending, *tasks, return_exceptions=True)
-        await http.close()
+        with contextlib.suppress(Exception):
+            await http.close()
+
+
+def _failure(exc: BaseException | None) -> BaseException | None:
+    """How a pump that ended with ``exc`` ends the stream: the SDK's errors as they are (a
+    ``Fail`` of the protocol), anything else as ``EventStreamError`` (``StreamFailed``)."""
+    if exc is None or isinstance(exc, ParticipantServiceError):
+        return exc
+    if isinstance(exc, asyncio.CancelledError):
+        message = "the events stream's task was cancelled (its event loop shutting down?)"
+    else:
+        message = f"the events stream's I/O failed unexpectedly ({type(exc).__name__})"
+    failure = EventStreamError(message, code="StreamFailed", status_code=None)
+    failure.__cause__ = _unexpected(exc)
+    return failure
+
+
+def _nothing() -> None:
+    return None
 
 
 async def _run(
@@ -338,15 +426,16 @@ async def _run(
     backend: _Backend,
     inbox: asyncio.Queue[object],
     put: Callable[[Event | _End], None],
+    went_live: Callable[[], None] = _nothing,
 ) -> None:
+    """The pump, then the stream's end: ``_End`` whatever ended it, with the error if one did."""
     try:
-        await _pump(protocol, backend, inbox, put)
-    except asyncio.CancelledError:
-        put(_End())
-        raise
-    except Exception as exc:
+        await _pump(protocol, backend, inbox, put, went_live)
+    except BaseException as exc:
         log.debug("events stream failed: %s", type(exc).__name__)
-        put(_End(exc))
+        put(_End(_failure(exc)))
+        if not isinstance(exc, Exception):
+            raise
     else:
         put(_End())
 
@@ -390,11 +479,59 @@ def _protocol(
     return EventStreamProtocol(config, after=after, since=since)
 
 
+class _Outbox:
+    """What the pump's task hands the stream: each event, then its end (``put``; the end also
+    comes from the task's done-callback, for a task cancelled before it ran: the first end
+    counts), and going live. Going live or the end settle the wait of ``with``/``async with``.
+    Not the stream itself: the task must not keep the stream alive (dropping it stops it)."""
+
+    __slots__ = ("_enqueue", "_lock", "_settle", "ended", "error", "live")
+
+    def __init__(self, enqueue: Callable[[Event | _End], None], settle: Callable[[], None]) -> None:
+        self._enqueue = enqueue
+        self._settle = settle
+        self._lock = threading.Lock()
+        self.live = self.ended = False
+        self.error: BaseException | None = None
+
+    def put(self, item: Event | _End) -> None:
+        if isinstance(item, _End):
+            with self._lock:
+                if self.ended:
+                    return
+                self.ended = True
+            self.error = item.error
+            self._enqueue(item)
+            self._settle()
+        else:
+            self._enqueue(item)
+
+    def went_live(self) -> None:
+        self.live = True
+        self._settle()
+
+    def task_done(self, task: asyncio.Future[None] | concurrent.futures.Future[None]) -> None:
+        """The pump's task ended: one cancelled (or failed) before ``_run`` could say so ends here."""
+        self.put(_End(_failure(asyncio.CancelledError() if task.cancelled() else task.exception())))
+
+
 class _Stream:
     """What both stream classes share: counters, repr, and reading the pump's outbox."""
 
     _done: bool
     _stats: dict[str, int]
+    _protocol: EventStreamProtocol
+    _out: _Outbox
+
+    def _not_live(self, timeout: float) -> StreamNotLiveError:
+        error = StreamNotLiveError(
+            f"the events stream was not live within {timeout:g} s: no subscription acknowledged "
+            f"({self._stats['sockets']} sockets opened)",
+            code="StreamNotLive",
+            status_code=None,
+        )
+        error.__cause__ = self._protocol.last_failure
+        return error
 
     @property
     def stats(self) -> dict[str, int]:
@@ -410,7 +547,8 @@ class _Stream:
         return item
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {'closed' if self._done else 'open'}>"
+        state = "closed" if self._done else "live" if self._out.live else "starting"
+        return f"<{type(self).__name__} {state}>"
 
 
 # --- async --------------------------------------------------------------------------------------
@@ -419,19 +557,28 @@ _running: set[asyncio.Task[None]] = set()  # strong references: the loop keeps o
 
 
 class AsyncEventStream(_Stream):
-    """``async for event in chat.events()``: typed events until the chat ends or the stream is closed.
+    """``async with chat.events() as stream: async for event in stream:`` — typed events until the
+    chat ends or the stream is closed.
 
-    Also an async context manager; ``aclose()`` releases the socket.
+    Entering waits until the stream is live (its socket's subscription acknowledged: nothing sent
+    from then on is missed, typing, receipts and streamed chunks included) for up to
+    ``EventStreamConfig.live_timeout`` seconds, else closes it and raises ``StreamNotLiveError``;
+    a stream that ended before (the chat ended) enters, and yields its end. Leaving closes it.
+    Plain ``async for event in chat.events()`` also works: the stream starts at once but is only
+    live a moment later, see the events guide. ``aclose()`` releases the socket.
     """
 
     def __init__(self, session: AsyncChatSession, protocol: EventStreamProtocol) -> None:
         self._events: asyncio.Queue[Event | _End] = asyncio.Queue()
         self._inbox: asyncio.Queue[object] = asyncio.Queue()
-        self._args = (protocol, _AsyncBackend(session), self._inbox, self._events.put_nowait)
+        self._protocol = protocol
+        self._backend = _AsyncBackend(session)
         self._stats = protocol.stats
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._done = False
+        self._settled = asyncio.Event()
+        self._out = _Outbox(self._events.put_nowait, self._settled.set)
         _register(session, self)
         with contextlib.suppress(RuntimeError):  # no running loop yet: start on first use
             self._start()
@@ -439,9 +586,11 @@ class AsyncEventStream(_Stream):
     def _start(self) -> None:
         if self._task is None and not self._done:
             self._loop = asyncio.get_running_loop()
-            self._task = self._loop.create_task(_run(*self._args))
+            run = _run(self._protocol, self._backend, self._inbox, self._out.put, self._out.went_live)
+            self._task = self._loop.create_task(run)
             _running.add(self._task)
             self._task.add_done_callback(_running.discard)
+            self._task.add_done_callback(self._out.task_done)
 
     def __aiter__(self) -> AsyncEventStream:
         return self
@@ -470,6 +619,21 @@ class AsyncEventStream(_Stream):
                 await asyncio.shield(task)
 
     async def __aenter__(self) -> AsyncEventStream:
+        """Wait until the stream is live (see the class); the stream, ready for ``async for``."""
+        self._start()
+        timeout = self._protocol.config.live_timeout
+        try:
+            async with asyncio.timeout(timeout):
+                await self._settled.wait()
+        except TimeoutError:
+            await self.aclose()
+            raise self._not_live(timeout) from None
+        except BaseException:
+            await self.aclose()
+            raise
+        if not self._out.live and self._out.error is not None:
+            await self.aclose()
+            raise self._out.error
         return self
 
     async def __aexit__(
@@ -545,21 +709,21 @@ class _LoopRunner:
             log.warning("the events streams' background loop could not run: %s", type(error).__name__)
             failure = _loop_failure(error)
             for stream in list(self.outboxes):  # streams given to a loop that never ran: end them
-                stream._events.put(_End(failure))
+                stream._out.put(_End(failure))
         if not self.loop.is_running():
             with contextlib.suppress(Exception):
                 self.loop.close()
         self.finished.set()
 
 
-def _loop_failure(error: BaseException) -> ParticipantServiceError:
+def _loop_failure(error: BaseException) -> EventStreamError:
     why = (
         "another asyncio event loop is running in this thread (under gevent all greenlets share "
         "one thread: run no other event loop in the process)"
         if "another loop is running" in str(error)
         else type(error).__name__
     )
-    return ParticipantServiceError(
+    return EventStreamError(
         f"the events streams' background loop could not run: {why}", code="EventLoopFailed", status_code=None
     )
 
@@ -632,11 +796,17 @@ def _stop_background_loop() -> None:
 
 
 class EventStream(_Stream):
-    """``for event in chat.events()``: typed events until the chat ends or the stream is closed.
+    """``with chat.events() as stream: for event in stream:`` — typed events until the chat ends
+    or the stream is closed.
 
-    Also a context manager; ``close()`` releases the socket. No event loop is needed from the
-    caller: the stream runs on a private loop thread shared by all sync streams, and its
-    blocking calls (CreateParticipantConnection, transcript reads) on a shared executor
+    Entering waits until the stream is live (its socket's subscription acknowledged: nothing sent
+    from then on is missed, typing, receipts and streamed chunks included) for up to
+    ``EventStreamConfig.live_timeout`` seconds, else closes it and raises ``StreamNotLiveError``;
+    a stream that ended before (the chat ended) enters, and yields its end. Leaving closes it.
+    Plain ``for event in chat.events()`` also works: the stream starts at once but is only live
+    a moment later, see the events guide. ``close()`` releases the socket. No event loop is
+    needed from the caller: the stream runs on a private loop thread shared by all sync streams,
+    and its blocking calls (CreateParticipantConnection, transcript reads) on a shared executor
     (``EventStream.set_workers``). Safe under gevent's monkey-patching, where the loop runs in a
     greenlet: run no other asyncio loop in such a process.
     """
@@ -650,6 +820,9 @@ class EventStream(_Stream):
 
     def __init__(self, session: ChatSession, protocol: EventStreamProtocol) -> None:
         self._events: queue.SimpleQueue[Event | _End] = queue.SimpleQueue()
+        self._protocol = protocol
+        self._settled = threading.Event()
+        self._out = _Outbox(self._events.put, self._settled.set)
         self._stats = protocol.stats
         self._done = False
         inbox: asyncio.Queue[object] = asyncio.Queue()
@@ -658,15 +831,17 @@ class EventStream(_Stream):
         self._loop = runner.loop
         runner.outboxes.add(self)
         _register(session, self)
-        coro = _run(protocol, _SyncBackend(session), inbox, self._events.put)
+        coro = _run(protocol, _SyncBackend(session), inbox, self._out.put, self._out.went_live)
         try:
-            self._future = asyncio.run_coroutine_threadsafe(coro, runner.loop)
+            future = asyncio.run_coroutine_threadsafe(coro, runner.loop)
         except RuntimeError:  # the loop ended and was closed in between
             coro.close()
-            self._events.put(_End(_loop_failure(runner.error or RuntimeError("closed"))))
+            self._out.put(_End(_loop_failure(runner.error or RuntimeError("closed"))))
             return
-        if runner.ended and not self._future.done():  # the loop failed while this was handed over
-            self._events.put(_End(_loop_failure(runner.error or RuntimeError("ended"))))
+        self._future = future
+        future.add_done_callback(self._out.task_done)
+        if runner.ended and not future.done():  # the loop failed while this was handed over
+            self._out.put(_End(_loop_failure(runner.error or RuntimeError("ended"))))
 
     @classmethod
     def set_workers(cls, workers: int) -> None:
@@ -675,13 +850,47 @@ class EventStream(_Stream):
         when one process holds many streams (a load test); calls already running finish."""
         set_sync_workers(workers)
 
+    def _loop_gone(self) -> bool:
+        """The private loop stopped (or its thread died) with this stream's task unfinished."""
+        future, loop = self._future, self._loop
+        if future is None or loop is None or future.done():
+            return False
+        return loop.is_closed() or not loop.is_running()
+
+    def _wait(self, wait: Callable[[float], Any], timeout: float | None) -> Any:
+        """``wait(seconds)`` in slices until it returns something, ``timeout`` passes (``None``),
+        or the private loop is gone twice in a row (``EventStreamError``): never a silent wait
+        on a loop that will not run again."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        gone = 0
+        while True:
+            left = _POLL if deadline is None else min(_POLL, deadline - time.monotonic())
+            if left <= 0:
+                return None
+            got = wait(left)
+            if got is not None:
+                return got
+            gone = gone + 1 if self._loop_gone() else 0
+            if gone >= 2:  # twice: a loop just created may not be running yet
+                self._done = True
+                raise EventStreamError(
+                    "the events stream's event loop stopped under it", code="StreamFailed", status_code=None
+                )
+
     def __iter__(self) -> EventStream:
         return self
+
+    def _next_or_none(self, seconds: float) -> Event | _End | None:
+        try:
+            return self._events.get(timeout=seconds)
+        except queue.Empty:
+            return None
 
     def __next__(self) -> Event:
         if self._done:
             raise StopIteration
-        return self._unwrap(self._events.get(), StopIteration)
+        item: Event | _End = self._wait(self._next_or_none, None)
+        return self._unwrap(item, StopIteration)
 
     def _request_stop(self) -> None:
         loop, inbox, future = self._loop, self._inbox, self._future
@@ -700,6 +909,19 @@ class EventStream(_Stream):
                 future.result(timeout)
 
     def __enter__(self) -> EventStream:
+        """Wait until the stream is live (see the class); the stream, ready for ``for``."""
+        timeout = self._protocol.config.live_timeout
+        try:
+            settled = self._wait(lambda seconds: self._settled.wait(seconds) or None, timeout)
+        except BaseException:
+            self.close()
+            raise
+        if settled is None:
+            self.close()
+            raise self._not_live(timeout)
+        if not self._out.live and self._out.error is not None:
+            self.close()
+            raise self._out.error
         return self
 
     def __exit__(

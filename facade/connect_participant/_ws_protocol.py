@@ -74,6 +74,7 @@ from typing import Final
 from ._delivery import DeliveryLedger, Verdict, item_key
 from ._errors import (
     AccessDeniedError,
+    ClientClosedError,
     InternalServerError,
     InvalidInputError,
     ParticipantServiceError,
@@ -92,6 +93,7 @@ __all__ = [
     "Closed",
     "Emit",
     "EventStreamConfig",
+    "EventStreamError",
     "EventStreamProtocol",
     "Fail",
     "FetchGap",
@@ -105,6 +107,7 @@ __all__ = [
     "OpenSocket",
     "Opened",
     "SendFrame",
+    "StreamNotLiveError",
     "UrlFailed",
     "UrlReady",
     "seconds_until",
@@ -140,6 +143,8 @@ class EventStreamConfig:
     gap_fill_limit: int = 1000
     gap_fill_attempts: int = 5
     dedupe_window: int = 10_000
+    live_timeout: float = 10.0
+    unexpected_error_limit: int = 5
 
     def __post_init__(self) -> None:
         for name in (
@@ -151,6 +156,7 @@ class EventStreamConfig:
             "url_connect_window",
             "max_socket_age",
             "backoff_cap",
+            "live_timeout",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
@@ -164,7 +170,7 @@ class EventStreamConfig:
         if isinstance(jitter, bool) or not isinstance(jitter, int | float) or not 0 <= jitter < 1:
             raise InvalidInputError("backoff_jitter", "must be a number >= 0 and < 1")
         for name in ("subscribe_attempts", "subscribe_refusals", "gap_fill_limit", "gap_fill_attempts",
-                     "dedupe_window"):  # fmt: skip
+                     "dedupe_window", "unexpected_error_limit"):  # fmt: skip
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InvalidInputError(name, "must be an int >= 1")
@@ -221,10 +227,23 @@ class Fail:
 Action = FetchUrl | OpenSocket | SendFrame | CloseSocket | FetchGap | Emit | Fail
 
 
-class GapFillError(ParticipantServiceError):
+class EventStreamError(ParticipantServiceError):
+    """The events stream ended on a failure of its own, not the chat's (``code`` says which):
+    ``StreamFailed`` when its I/O failed in a way that is not the network's (an unexpected error
+    ``EventStreamConfig.unexpected_error_limit`` times in a row, or its task or event loop ended
+    under it), with the last error as ``__cause__``. ``events(after=<last id seen>)`` resumes."""
+
+
+class GapFillError(EventStreamError):
     """The events stream could not read the transcript to fill a gap: it failed the same way
     ``EventStreamConfig.gap_fill_attempts`` times in a row (the last failure is ``__cause__``).
     The stream ends with it rather than wait forever; ``events(after=<last id seen>)`` resumes."""
+
+
+class StreamNotLiveError(EventStreamError):
+    """Entering ``with chat.events()`` (or ``async with``) gave up: no subscription of the events
+    socket was acknowledged within ``EventStreamConfig.live_timeout`` seconds (the last connection
+    failure, if any, is ``__cause__``). The stream is closed."""
 
 
 # --- inputs (what happened) ---------------------------------------------------------------------
@@ -251,6 +270,7 @@ class Opened:
 class OpenFailed:
     sock: int
     status: int | None = None  # the HTTP status of a refused handshake
+    error: BaseException | None = None  # an unexpected error (not the network's) that ended it
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +283,7 @@ class FrameIn:
 class Closed:
     sock: int
     code: int | None = None  # the close frame's code; None when the connection was just lost
+    error: BaseException | None = None  # an unexpected error (not the network's) that ended it
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,6 +444,12 @@ class EventStreamProtocol:
         self._fill_same: tuple[int, str] = (0, "")  # repeated non-transient failures, their kind
         self._fill_retry_at: float | None = None
         self._held: list[Item] = []
+        # unexpected I/O errors in a row (not the network's: a bug, a broken dependency)
+        self._unexpected = 0
+        #: a subscription has been acknowledged: from then on nothing sent to the chat is missed
+        self.live = False
+        #: the last failure to connect (for the error raised when the stream never gets live)
+        self.last_failure: BaseException | None = None
         #: counters for monitoring (read from any thread; only the shell's thread writes them)
         self.stats = {"sockets": 0, "drops": 0, "rollovers": 0, "gap_fills": 0, "filled": 0, "duplicates": 0,
                       "updates": 0, "skipped": 0, "gap_fill_failures": 0}  # fmt: skip
@@ -465,9 +492,12 @@ class EventStreamProtocol:
         elif isinstance(event, OpenFailed):
             if event.sock in self._socks:
                 self._url = None  # never reuse a URL the service refused or that did not open
-            self._on_closed(now, event.sock)
+                self.last_failure = event.error
+            if not self._count_unexpected(event.sock, event.error):
+                self._on_closed(now, event.sock)
         elif isinstance(event, Closed):
-            self._on_closed(now, event.sock, event.code in _CLEAN_CLOSE)
+            if not self._count_unexpected(event.sock, event.error):
+                self._on_closed(now, event.sock, event.code in _CLEAN_CLOSE)
         elif isinstance(event, GapReady):
             self._on_gap(event.fill)
         else:
@@ -571,6 +601,12 @@ class EventStreamProtocol:
 
     def _on_url_failed(self, now: float, error: BaseException) -> None:
         self._fetching = False
+        self.last_failure = error
+        if isinstance(error, ClientClosedError):
+            self._finish()  # the client was closed: the stream ends as on close()
+            return
+        if not isinstance(error, ParticipantServiceError) and self._count_unexpected(None, error):
+            return
         if isinstance(error, AccessDeniedError):
             self._end("the service refused a new connection (403): the chat ended or the participant left")
             return
@@ -617,6 +653,7 @@ class EventStreamProtocol:
         cfg = self.config
         s.state = _LIVE
         s.live_at = now
+        self.live = True
         s.roll_at = now + cfg.max_socket_age
         if s.url_ends is not None:  # roll over before the socket's lifetime ends
             s.roll_at = min(s.roll_at, max(now + 1.0, s.url_ends - cfg.rollover_lead))
@@ -628,6 +665,7 @@ class EventStreamProtocol:
             # only, and its frame may still be on the way when the old socket is closed here;
             # the transcript has it, so read it like after any reconnect.
             self._roll_failures = 0
+            self._unexpected = 0
             self._drop(old)
             self._fill_needed = True
             self.stats["rollovers"] += 1
@@ -775,7 +813,21 @@ class EventStreamProtocol:
         self._fill_same = (0, "")
         self.stats["gap_fills"] += 1
         self.stats["filled"] += len(fill.items)
+        # An item that also came live while the fill ran (a streamed answer's chunks, then its
+        # completed message) is delivered with the states the socket brought, in their order,
+        # where the fill reaches it: its held arrivals first, then the transcript's copy (often
+        # its last state only), which the ledger drops as a repeat or delivers as a later
+        # state. The transcript's copy first made every earlier state held behind it stale:
+        # the chunks of an answer streamed during the fill were lost so.
+        held_keys = {item_key(item) for item in self._held}
         for item in fill.in_order():
+            key = item_key(item)
+            if key in held_keys:
+                same = [h for h in self._held if item_key(h) == key]
+                self._held = [h for h in self._held if item_key(h) != key]
+                held_keys.discard(key)
+                for arrival in same:
+                    self._deliver(arrival)
             self._deliver(item)
         if self._fill_needed:
             # the socket was lost meanwhile: what is held may follow a new gap, so keep holding
@@ -790,6 +842,9 @@ class EventStreamProtocol:
         if fill is not self._filling:
             return
         self._filling = None
+        if isinstance(error, ClientClosedError):
+            self._finish()  # the client was closed: the stream ends as on close()
+            return
         if isinstance(error, AccessDeniedError):
             held, self._held = self._held, []
             for item in held:
@@ -820,6 +875,31 @@ class EventStreamProtocol:
         failure.__cause__ = error
         self._out.append(Fail(failure))
         self._finish()
+
+    def _count_unexpected(self, sock: int | None, error: BaseException | None) -> bool:
+        """Count an unexpected I/O error (``None``: a loss the ordinary way, which resets the
+        count); whether it ended the stream (``unexpected_error_limit`` of them in a row)."""
+        if error is None:
+            self._unexpected = 0
+            return False
+        if sock is not None and sock not in self._socks:
+            return False  # a socket given up on already: its end tells nothing
+        self._unexpected += 1
+        log.warning(
+            "events stream: unexpected %s in its I/O; treated as a lost connection", type(error).__name__
+        )
+        if self._unexpected < self.config.unexpected_error_limit:
+            return False
+        failure = EventStreamError(
+            f"the events stream's I/O failed unexpectedly {self._unexpected} times in a row "
+            f"(last: {type(error).__name__})",
+            code="StreamFailed",
+            status_code=None,
+        )
+        failure.__cause__ = error
+        self._out.append(Fail(failure))
+        self._finish()
+        return True
 
     # --- the end --------------------------------------------------------------------------------
 

@@ -21,6 +21,12 @@ the conversation saw, once, in order. Nothing matching within ``timeout`` second
 ending first) raises ``ConversationError`` (an ``AssertionError``) listing what came instead.
 ``AsyncConversation`` is the same with ``await``.
 
+Entering ``with Conversation(chat)`` (``async with AsyncConversation(chat)``) waits until the
+chat's events stream is live, as ``with chat.events()`` does (``StreamNotLiveError`` if it is
+not within ``config.live_timeout``): everything sent in the block arrives, typing, receipts and
+streamed-answer chunks included. A conversation used without ``with`` waits so on its first
+``expect``; what was sent before that may then miss the socket-only events.
+
 The waiting logic is written once (a flow, as in ``_flow``); the two classes only fetch the
 next event, with a deadline.
 """
@@ -192,8 +198,14 @@ class Conversation(_Script):
         self._stream: EventStream = chat.events(config=config)
         self._queue: queue.SimpleQueue[Event | _Ended | BaseException] = queue.SimpleQueue()
         self._ended = False
-        self._reader = threading.Thread(target=self._read, name="conversation-reader", daemon=True)
-        self._reader.start()
+        self._reader: threading.Thread | None = None
+
+    def _begin(self) -> None:
+        """Wait until the stream is live, then read it in a thread (once)."""
+        if self._reader is None:
+            self._stream.__enter__()
+            self._reader = threading.Thread(target=self._read, name="conversation-reader", daemon=True)
+            self._reader.start()
 
     def _read(self) -> None:
         try:
@@ -206,6 +218,7 @@ class Conversation(_Script):
     def _perform(self, action: _Next) -> Event | _Ended | None:
         if self._ended:
             return _ENDED
+        self._begin()
         try:
             got = self._queue.get(timeout=max(0.0, action.deadline - time.monotonic()))
         except queue.Empty:
@@ -248,6 +261,8 @@ class Conversation(_Script):
         self._stream.close()
 
     def __enter__(self) -> Conversation:
+        """Wait until the events stream is live (``StreamNotLiveError`` if it is not in time)."""
+        self._begin()
         return self
 
     def __exit__(
@@ -266,10 +281,18 @@ class AsyncConversation(_Script):
         self.chat = chat
         self._stream: AsyncEventStream = chat.events(config=config)
         self._ended = False
+        self._begun = False
+
+    async def _begin(self) -> None:
+        """Wait until the stream is live (once)."""
+        if not self._begun:
+            self._begun = True
+            await self._stream.__aenter__()
 
     async def _perform(self, action: _Next) -> Event | _Ended | None:
         if self._ended:
             return _ENDED
+        await self._begin()
         try:
             # a cancelled Queue.get loses nothing: the event stays for the next call
             return await asyncio.wait_for(anext(self._stream), max(0.0, action.deadline - time.monotonic()))
@@ -313,6 +336,8 @@ class AsyncConversation(_Script):
         await self._stream.aclose()
 
     async def __aenter__(self) -> AsyncConversation:
+        """Wait until the events stream is live (``StreamNotLiveError`` if it is not in time)."""
+        await self._begin()
         return self
 
     async def __aexit__(
