@@ -41,6 +41,7 @@ METRICS = {
     ("REPLY", "between turns"),
     ("CHAT", "chat started"),
     ("CHAT", "chat ended"),
+    ("SCRIPT", "ask_balance"),
 }
 
 
@@ -81,7 +82,8 @@ def test_50_customers_with_a_short_conversation_each(participant_service: LocalP
     assert stats["CHAT", "chat started"]["num_requests"] == 50  # one held chat per customer
     assert stats["CHAT", "chat ended"]["num_requests"] == 50  # each disconnected at the stop
     turns = stats["REPLY", "first reply"]["num_requests"] + stats["REPLY", "between turns"]["num_requests"]
-    assert turns == stats["API", "SendMessage"]["num_requests"]  # every message answered
+    assert turns == stats["API", "SendMessage"]["num_requests"]  # every message answered, once
+    assert stats["STREAM", "own message echoed"]["num_requests"] < turns  # say() only, not the script
     assert "Traceback" not in stderr
     assert "Exception ignored" not in stderr
 

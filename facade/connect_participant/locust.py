@@ -20,7 +20,8 @@ times slower); all share one TLS context. A user starts a chat (``StartChatConta
 emulator at Locust's ``host``, unsigned; on a real instance — no ``host``, ``region`` and
 ``instance_id`` set — through boto3, the ``[aws]`` extra, with the user's AWS credentials),
 connects, opens a live events stream inside a ``connect_participant.testing.Conversation``
-(``self.convo``: ``expect``, ``expect_interactive``, ``expect_streamed`` work as in a test), and
+(``self.convo``: ``expect``, ``expect_interactive``, ``expect_streamed`` work as in a test;
+``play(script)`` runs a test's ``script(chat, convo)`` as load, measured), and
 disconnects when it stops. ``hold_chat = True`` (the default) keeps one chat for the whole test
 (started in ``on_start``); with ``hold_chat = False`` each task opens its own:
 ``with self.chat_session(): ...``.
@@ -34,6 +35,7 @@ tokens). ``request_type`` is the family:
 | ``THROTTLED`` | the same names: calls that ended in ``ThrottlingError`` (after the SDK's retries), counted apart |
 | ``STREAM`` | ``stream live`` (until the socket's subscription is acknowledged), ``own message echoed`` (SendMessage called → the message seen on the socket), ``reconnect`` and ``gap fill`` (one each, from ``stream.stats``) |
 | ``REPLY`` | ``first reply`` (the chat's first message from the other side: bot, agent or flow — counted from the customer's last message, or the connection if it spoke first), ``between turns`` (each later reply) |
+| ``SCRIPT`` | a conversation script written for tests, played by ``play(script)``, start to end |
 | ``CHAT`` | ``chat started`` (start to live stream), ``chat ended`` (the chat's duration) |
 
 This module imports Locust; nothing else in the package does.
@@ -48,7 +50,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn, cast
 
 import httpx
 from locust import User
@@ -176,16 +178,20 @@ class ChatUser(User):
         """Time the block (or from ``since``, a ``time.perf_counter()``) as ``name``. An SDK error
         or a conversation timeout is its failure (``ThrottlingError`` under ``THROTTLED``): the
         chat is given up and the task ends (``RescheduleTask``); the next task starts a new chat."""
-        from locust.exception import RescheduleTask
-
         began = time.perf_counter() if since is None else since
         try:
             yield
         except (ParticipantServiceError, ConversationError) as exc:
-            self.record(_kind(exc, request_type), name, time.perf_counter() - began, exc)
-            self.end_chat()
-            raise RescheduleTask() from exc
+            self._failed(request_type, name, began, exc)
         self.record(request_type, name, time.perf_counter() - began)
+
+    def _failed(self, request_type: str, name: str, began: float, error: Exception) -> NoReturn:
+        """Record ``error`` as the failure of ``name``, give up the chat, end the task."""
+        from locust.exception import RescheduleTask
+
+        self.record(_kind(error, request_type), name, time.perf_counter() - began, error)
+        self.end_chat()
+        raise RescheduleTask() from error
 
     def _stream_counters(self) -> None:
         convo = self.convo
@@ -349,7 +355,7 @@ class ChatUser(User):
         """The next ``kind`` from anyone but the customer that matches (``testing``'s rules):
         ``first reply`` for the chat's first, ``between turns`` after."""
         _, convo = self._ensure_chat()
-        name = "first reply" if self._replies == 0 else "between turns"
+        name = self._reply_name()
         with self.timed(name, "REPLY", since=self._last_said):
             got = convo.expect(
                 kind, lambda event: event.participant_role != "CUSTOMER" and _matches(event, Event, None, matching),
@@ -358,6 +364,92 @@ class ChatUser(User):
         self._replies += 1
         self._stream_counters()
         return got
+
+    def _reply_name(self) -> str:
+        return "first reply" if self._replies == 0 else "between turns"
+
+    def play(self, script: Callable[[ChatSession, Conversation], object], name: str | None = None) -> None:
+        """Run a conversation script written for tests — ``script(chat, convo)``, the same
+        function a pytest test calls with ``Conversation(chat)`` — in this user's chat, measured:
+        the whole script under ``SCRIPT`` (its name), each of its calls under ``API``
+        (``SendMessage``, ``SendEvent``, …), each event it expects from the other side under
+        ``REPLY``."""
+        chat, convo = self._ensure_chat()
+        title: str = name or getattr(script, "__name__", None) or "script"
+        with self.timed(title, "SCRIPT"):
+            script(
+                cast(ChatSession, _MeasuredChat(self, chat)),
+                cast(Conversation, _MeasuredConversation(self, convo)),
+            )
+        self._stream_counters()
+
+
+#: the session's methods a script may call, by the operation they time
+_OPERATIONS = {
+    "send_message": "SendMessage",
+    "select": "SendMessage",
+    "send_event": "SendEvent",
+    "send_typing": "SendEvent",
+    "send_read": "SendEvent",
+    "send_delivered": "SendEvent",
+    "upload_attachment": "UploadAttachment",
+    "download_attachment": "GetAttachment",
+    "describe_view": "DescribeView",
+    "disconnect": "DisconnectParticipant",
+}
+
+
+class _MeasuredChat:
+    """A ``ChatSession`` whose calls are timed as Locust request events."""
+
+    def __init__(self, user: ChatUser, chat: ChatSession) -> None:
+        self._user = user
+        self._chat = chat
+
+    def __getattr__(self, attribute: str) -> Any:
+        value = getattr(self._chat, attribute)
+        found = _OPERATIONS.get(attribute)
+        if found is None or not callable(value):
+            return value
+        user, operation = self._user, found
+
+        def measured(*args: Any, **kwargs: Any) -> Any:
+            with user.timed(operation):
+                result = value(*args, **kwargs)
+            if operation == "SendMessage":
+                user._last_said = time.perf_counter()
+            return result
+
+        return measured
+
+
+class _MeasuredConversation:
+    """A ``Conversation`` whose waits for the other side are timed as replies."""
+
+    def __init__(self, user: ChatUser, convo: Conversation) -> None:
+        self._user = user
+        self._convo = convo
+
+    def __getattr__(self, attribute: str) -> Any:
+        value = getattr(self._convo, attribute)
+        if attribute not in ("expect", "expect_interactive", "expect_streamed"):
+            return value
+        user = self._user
+
+        def measured(*args: Any, **kwargs: Any) -> Any:
+            name = user._reply_name()
+            began = user._last_said
+            try:
+                result = value(*args, **kwargs)
+            except (ParticipantServiceError, ConversationError) as exc:
+                user._failed("REPLY", name, began, exc)
+            history = self._convo.history
+            if history and history[-1].participant_role != "CUSTOMER":  # the other side's: a reply
+                user.record("REPLY", name, time.perf_counter() - began)
+                user._replies += 1
+            return result
+
+        return measured
 
 
 class _Bot:
