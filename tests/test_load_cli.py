@@ -28,7 +28,12 @@ def test_the_guides_rehearsal_runs() -> None:
     command = docs_command()
     bin_dir = Path(sys.executable).parent
     done = subprocess.run(
-        [str(bin_dir / command[0]), *command[1:]], capture_output=True, text=True, timeout=120, check=False
+        [str(bin_dir / command[0]), *command[1:]],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     out = done.stdout + done.stderr
     assert done.returncode == 0, out[-3000:]

@@ -53,7 +53,12 @@ def run_locust(
     command += ["-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--stop-timeout", "10"]
     command += ["--json", "--skip-log", "--exit-code-on-error", "0", *extra]
     with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ}
+        command,
+        stdin=subprocess.DEVNULL,  # as on CI
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
     ) as process:
         if during is not None:
             threading.Thread(target=during, daemon=True).start()
