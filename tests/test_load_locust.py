@@ -46,19 +46,25 @@ METRICS = {
 
 
 def run_locust(
-    locustfile: Path, host: str, users: int, seconds: int, during: Any = None, *extra: str
+    locustfile: Path,
+    host: str | None,
+    users: int,
+    seconds: int,
+    during: Any = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[dict[tuple[str, str], dict[str, Any]], str]:
     """A headless run: its final stats by (type, name), and its stderr."""
-    command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--host", host, "--headless"]
+    command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless"]
+    command += ["--host", host] if host else []
     command += ["-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--stop-timeout", "10"]
-    command += ["--json", "--skip-log", "--exit-code-on-error", "0", *extra]
+    command += ["--json", "--skip-log", "--exit-code-on-error", "0"]
     with subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,  # as on CI
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ},
+        env={**os.environ, **(env or {})},
     ) as process:
         if during is not None:
             threading.Thread(target=during, daemon=True).start()
@@ -103,6 +109,23 @@ def test_throttling_is_counted_apart(tmp_path: Path) -> None:
     assert throttled is not None, sorted(stats)
     assert throttled["num_failures"] == throttled["num_requests"] > 0
     assert stats["API", "StartChatContact"]["num_failures"] == 0  # the other errors' row
+    assert "Traceback" not in stderr
+
+
+def test_a_real_instance_through_boto3(participant_service: LocalParticipantService) -> None:
+    # no host: StartChatContact and CreateParticipant go through boto3's connect client and the
+    # SDK to the region's endpoint, both pointed at the emulator by AWS's endpoint variables
+    endpoints = {
+        "AWS_ENDPOINT_URL_CONNECT": participant_service.endpoint_url,
+        "AWS_ENDPOINT_URL_CONNECTPARTICIPANT": participant_service.endpoint_url,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+    }
+    stats, stderr = run_locust(ROOT / "tests" / "_aws_locustfile.py", None, users=5, seconds=4, env=endpoints)
+    assert stats["API", "StartChatContact"]["num_requests"] == 5
+    assert stats["API", "CreateParticipant"]["num_requests"] == 5
+    assert stats["REPLY", "first reply"]["num_requests"] == 5
+    assert {key: e["num_failures"] for key, e in stats.items() if e["num_failures"]} == {}
     assert "Traceback" not in stderr
 
 

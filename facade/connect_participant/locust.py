@@ -69,6 +69,8 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 
 #: the emulator needs a ContactFlowId; without flows it starts a plain chat for any id
 _ANY_FLOW = "00000000-0000-4000-8000-0000000000f1"
+#: Connect's answers to too many calls (the rate) or too many active chats (LimitExceeded)
+_THROTTLED_CODES = frozenset({"ThrottlingException", "TooManyRequestsException", "LimitExceededException"})
 _LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=10)
 _shared_lock = threading.Lock()
 _shared: dict[str, Any] = {}
@@ -228,13 +230,28 @@ class ChatUser(User):
             ) from None
         if answer.status_code != 200:
             code = answer.headers.get("x-amzn-ErrorType", "Error").partition(":")[0]
-            error = (
-                ThrottlingError
-                if answer.status_code == 429 or "Throttling" in code
-                else ParticipantServiceError
-            )
+            throttled = answer.status_code == 429 or code in _THROTTLED_CODES
+            error = ThrottlingError if throttled else ParticipantServiceError
             raise error(f"{operation} failed", code=code, status_code=answer.status_code)
         return answer.json()
+
+    def _aws_call(self, method: str, body: dict[str, Any], operation: str) -> Any:
+        """One of Connect's calls through boto3; its errors as the SDK's (429s as ``ThrottlingError``)."""
+        import botocore.exceptions  # type: ignore[import-untyped]
+
+        client = _connect_client(self.region)
+        try:
+            return getattr(client, method)(**body)
+        except botocore.exceptions.ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", "Error"))
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            throttled = status == 429 or code in _THROTTLED_CODES
+            error = ThrottlingError if throttled else ParticipantServiceError
+            raise error(f"{operation} failed", code=code, status_code=status) from None
+        except botocore.exceptions.BotoCoreError as exc:
+            raise ParticipantServiceError(
+                f"{operation}: {type(exc).__name__}", code="TransportError", status_code=None
+            ) from None
 
     def _start_contact(self) -> tuple[str, str]:
         """StartChatContact: (contact id, participant token)."""
@@ -251,7 +268,7 @@ class ChatUser(User):
         else:
             if self.contact_flow_id is None:
                 raise RuntimeError("on a real instance, ChatUser needs contact_flow_id")
-            started = _connect_client(self.region).start_chat_contact(**body)
+            started = self._aws_call("start_chat_contact", body, "StartChatContact")
         return started["ContactId"], started["ParticipantToken"]
 
     def _add_bot(self, contact_id: str) -> str:
@@ -265,7 +282,9 @@ class ChatUser(User):
             answer = self._emulator_call("POST", "/contact/create-participant", body, "CreateParticipant")
             credentials = answer["ParticipantCredentials"]
         else:
-            credentials = _connect_client(self.region).create_participant(**body)["ParticipantCredentials"]
+            credentials = self._aws_call("create_participant", body, "CreateParticipant")[
+                "ParticipantCredentials"
+            ]
         return str(credentials["ParticipantToken"])
 
     def start_chat(self) -> None:
