@@ -23,9 +23,12 @@ def docs_command() -> list[str]:
     return shlex.split(next(line for line in lines if line.startswith("connect-participant load ")))
 
 
-@pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="Locust is the [load] extra")
-def test_the_guides_rehearsal_runs() -> None:
-    command = docs_command()
+needs_locust = pytest.mark.skipif(
+    importlib.util.find_spec("locust") is None, reason="Locust is the [load] extra"
+)
+
+
+def run_command(command: list[str]) -> str:
     bin_dir = Path(sys.executable).parent
     done = subprocess.run(
         [str(bin_dir / command[0]), *command[1:]],
@@ -37,10 +40,32 @@ def test_the_guides_rehearsal_runs() -> None:
     )
     out = done.stdout + done.stderr
     assert done.returncode == 0, out[-3000:]
-    for name in ("StartChatContact", "own message echoed", "first reply", "between turns", "chat ended"):
-        assert name in out
     assert re.search(r"Aggregated\s+\d+\s+0\(0\.00%\)", out), out[-2000:]  # no failure
     assert "Traceback" not in out
+    return out
+
+
+def requests(out: str, name: str) -> int:
+    """The number of requests in Locust's summary row for ``name``."""
+    match = re.search(rf"^\w+\s+{re.escape(name)}\s+(\d+)\s", out, re.M)
+    assert match, name
+    return int(match.group(1))
+
+
+@needs_locust
+def test_the_guides_rehearsal_runs() -> None:
+    out = run_command(docs_command())
+    for name in ("StartChatContact", "own message echoed", "first reply", "between turns", "chat ended"):
+        assert name in out
+    assert requests(out, "chat started") == 20  # held: one chat per customer
+
+
+@needs_locust
+def test_a_chat_per_conversation() -> None:
+    command = "connect-participant load --users 4 --spawn-rate 4 --run-time 4s --interval 0.2 --messages 2"
+    out = run_command([*command.split(), "--chat-per-conversation"])
+    assert requests(out, "chat started") > 4  # each conversation its own chat
+    assert requests(out, "chat ended") >= requests(out, "chat started") - 4  # the last ones at the stop
 
 
 def test_options_reach_the_locustfile() -> None:
