@@ -18,10 +18,12 @@ from __future__ import annotations
 import contextlib
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +78,15 @@ def locust_command(host: str, users: int, *extra: str) -> list[str]:
     ]  # fmt: skip
 
 
-def run_locust(command: list[str], workers: int = 0) -> tuple[dict[tuple[str, str], Any], float]:
-    """A run's final stats by (type, name) and its processes' largest RSS sum (MB)."""
+@dataclass
+class Run:
+    stats: dict[tuple[str, str], Any]
+    rss_mb: float  # the largest sum of the Locust processes' RSS
+    steady_cores: float  # their CPU (cores) while every customer is held, after the ramp
+
+
+def run_locust(command: list[str], users: int, workers: int = 0) -> Run:
+    """A headless run (with ``workers``: a master and its workers on this machine)."""
     helpers = [
         subprocess.Popen(
             [*command[:5], "--worker", "--master-port", "5599"], cwd=ROOT,
@@ -89,20 +98,31 @@ def run_locust(command: list[str], workers: int = 0) -> tuple[dict[tuple[str, st
         command = [*command, "--master", "--master-bind-port", "5599", "--expect-workers", str(workers)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watched = [psutil.Process(p.pid) for p in (process, *helpers)]
-    peak = 0.0
+    began = time.monotonic()
+    steady_from, steady_to = users / SPAWN_RATE + 8, run_seconds(users) - 2
+    peak, cpu = 0.0, []
     while process.poll() is None:
         with contextlib.suppress(psutil.Error):
             peak = max(peak, sum(p.memory_info().rss for p in watched) / 2**20)
+            cpu.append((time.monotonic() - began, sum(sum(p.cpu_times()[:2]) for p in watched)))
         time.sleep(1)
     stdout, stderr = process.communicate()
-    for helper in helpers:
-        helper.wait(30)
+    for helper in helpers:  # a worker stops its users (each disconnects) once the master is gone
+        try:
+            helper.wait(120)
+        except subprocess.TimeoutExpired:
+            helper.kill()
+            helper.wait()
     try:
         entries = json.loads(stdout)
     except json.JSONDecodeError:
         print(stderr[-2000:])
         raise
-    return {(e["method"], e["name"]): e for e in entries}, peak
+    window = [sample for sample in cpu if steady_from <= sample[0] <= steady_to]
+    cores = (
+        (window[-1][1] - window[0][1]) / (window[-1][0] - window[0][0]) if len(window) > 1 else float("nan")
+    )
+    return Run({(e["method"], e["name"]): e for e in entries}, peak, cores)
 
 
 def summarize(stats: dict[tuple[str, str], Any], seconds: float) -> dict[str, float]:
@@ -124,15 +144,18 @@ def run(report: Report) -> None:
     _raise_fd_limit()
     best = 0
     limit: int | None = None
+    per_core: list[float] = []
     with emulator() as host:
         for users in STEPS:  # every step runs: on a shared machine one noisy step is not the limit
-            stats, rss = run_locust(locust_command(host, users))
-            s = summarize(stats, run_seconds(users))
+            run = run_locust(locust_command(host, users), users)
+            s = summarize(run.stats, run_seconds(users))
             ok = s["failures"] == 0 and s["echo_p99"] < ECHO_P99_LIMIT_MS
+            per_core.append(users / run.steady_cores)
             print(
                 f"  {users:>5} users: echo p50 {s['echo_p50']:.0f} ms, p99 {s['echo_p99']:.0f} ms, "
                 f"{s['sends_per_s']:.0f} SendMessage/s, {s['failures']:.0f} failures, "
-                f"StartChatContact p50 {s['start_p50']:.0f} ms, RSS {rss:.0f} MB{'' if ok else '  (missed)'}",
+                f"StartChatContact p50 {s['start_p50']:.0f} ms, RSS {run.rss_mb:.0f} MB, "
+                f"CPU {run.steady_cores:.2f} cores held{'' if ok else '  (missed)'}",
                 flush=True,
             )
             if ok and limit is None:
@@ -142,19 +165,22 @@ def run(report: Report) -> None:
         report.row("customers held by one process (p99 < 1 s)", best, "users")
         if limit is not None:
             print(f"  per-process limit: between {best} and {limit} users", flush=True)
+        # CPU is what contention moves least: how many held customers one core's CPU covers
+        report.row("customers per core of CPU (steady state)", statistics.median(per_core), "users")
         report.target(
             "load: customers held per Locust process, echo p99 < 1 s", best, 1000, higher_is_better=True
         )
 
     report.section(f"load generation: 1 master + 2 workers, {DISTRIBUTED_USERS} customers")
     with emulator() as host:
-        stats, rss = run_locust(locust_command(host, DISTRIBUTED_USERS), workers=2)
-        s = summarize(stats, run_seconds(DISTRIBUTED_USERS))
-        ended = stats.get(("CHAT", "chat ended"), {}).get("num_requests", 0)
+        run = run_locust(locust_command(host, DISTRIBUTED_USERS), DISTRIBUTED_USERS, workers=2)
+        s = summarize(run.stats, run_seconds(DISTRIBUTED_USERS))
+        ended = run.stats.get(("CHAT", "chat ended"), {}).get("num_requests", 0)
         print(
             f"  {DISTRIBUTED_USERS} users over 2 workers: echo p50 {s['echo_p50']:.0f} ms, "
             f"p99 {s['echo_p99']:.0f} ms, {s['sends_per_s']:.0f} SendMessage/s, {s['failures']:.0f} failures, "
-            f"{ended} chats ended (disconnected at the stop), RSS (master + workers) {rss:.0f} MB",
+            f"{ended} chats ended (disconnected at the stop), RSS (master + workers) {run.rss_mb:.0f} MB, "
+            f"CPU {run.steady_cores:.2f} cores held",
             flush=True,
         )
         report.target("load: distributed run, failures", s["failures"], 0)
