@@ -3,7 +3,8 @@ the socket's subscription is acknowledged, so what is sent right after — a str
 chunks, typing and a receipt, none of which the transcript keeps — all arrives. 200 rounds each,
 sync and async, on one chat: each round opens a new stream and at once streams an answer while the
 other participant sends typing and a read receipt; every chunk, the typing and the receipt are
-counted. Also: what entering does when the stream cannot get live, or ended first."""
+counted. Also: what entering does when the stream cannot get live, or ended first; and the
+conversation-testing API entered the same way: an answer streamed at once keeps all its chunks."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from connect_participant import (
     StreamNotLiveError,
     Typing,
 )
+from connect_participant.testing import AsyncConversation, Conversation
 from connect_participant_emulator import LocalParticipantService
 
 ROUNDS = 200
@@ -67,6 +69,22 @@ class Round:
 EXPECTED = (list(range(1, len(CHUNKS) + 1)), 1, 1, 1)
 
 
+class Tally:
+    """The rounds' counts added up; each round must have seen everything."""
+
+    def __init__(self) -> None:
+        self.totals = {"chunks": 0, "typing": 0, "receipts": 0}
+
+    def add(self, n: int, this: Round) -> None:
+        assert this.counts() == EXPECTED, (n, this.counts())
+        self.totals["chunks"] += len(this.chunks)
+        self.totals["typing"] += this.typing
+        self.totals["receipts"] += this.receipts
+
+    def check(self) -> None:
+        assert self.totals == {"chunks": ROUNDS * len(CHUNKS), "typing": ROUNDS, "receipts": ROUNDS}
+
+
 @pytest.fixture(scope="module")
 def svc() -> Iterator[LocalParticipantService]:
     with LocalParticipantService() as service:
@@ -76,7 +94,7 @@ def svc() -> Iterator[LocalParticipantService]:
 def test_with_events_is_live_sync(svc: LocalParticipantService) -> None:
     started = svc.start_chat("Ann")
     helper = svc.add_participant(started, "Helper")
-    totals = {"chunks": 0, "typing": 0, "receipts": 0}
+    tally = Tally()
     with (
         ParticipantClient(endpoint_url=svc.endpoint_url) as client,
         client.connect(started.participant_token) as customer,
@@ -100,17 +118,14 @@ def test_with_events_is_live_sync(svc: LocalParticipantService) -> None:
                     this.see(event)
                     if this.done or time.monotonic() > deadline:
                         break
-            assert this.counts() == EXPECTED, (n, this.counts())
-            totals["chunks"] += len(this.chunks)
-            totals["typing"] += this.typing
-            totals["receipts"] += this.receipts
-    assert totals == {"chunks": ROUNDS * len(CHUNKS), "typing": ROUNDS, "receipts": ROUNDS}
+            tally.add(n, this)
+    tally.check()
 
 
 async def test_with_events_is_live_async(svc: LocalParticipantService) -> None:
     started = await svc.astart_chat("Ann")
     helper = await svc.aadd_participant(started, "Helper")
-    totals = {"chunks": 0, "typing": 0, "receipts": 0}
+    tally = Tally()
     async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
         customer = await client.connect(started.participant_token)
         bot = await client.connect(helper.participant_token)
@@ -134,11 +149,8 @@ async def test_with_events_is_live_async(svc: LocalParticipantService) -> None:
                                 this.see(event)
                                 if this.done:
                                     break
-                assert this.counts() == EXPECTED, (n, this.counts())
-                totals["chunks"] += len(this.chunks)
-                totals["typing"] += this.typing
-                totals["receipts"] += this.receipts
-    assert totals == {"chunks": ROUNDS * len(CHUNKS), "typing": ROUNDS, "receipts": ROUNDS}
+                tally.add(n, this)
+    tally.check()
 
 
 # --- when it cannot get live -------------------------------------------------------------------
@@ -222,3 +234,38 @@ async def test_live_streams_in_many_tasks_at_once(own_svc: LocalParticipantServi
             results = await asyncio.gather(*tasks)
         assert results == [list(range(1, len(CHUNKS) + 1))] * 4
         await chat.disconnect()
+
+
+# --- the conversation-testing API: entered live, a streamed answer at once has all its chunks --
+
+
+CONVERSATIONS = 30
+
+
+def test_a_conversation_entered_sees_every_chunk_of_an_answer_streamed_at_once(
+    svc: LocalParticipantService,
+) -> None:
+    started = svc.start_chat("Ann")
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(started.participant_token) as chat,
+    ):
+        for n in range(CONVERSATIONS):
+            with Conversation(chat, timeout=10, config=QUICK) as convo:
+                answer_id = svc.stream_message(started, CHUNKS, interval=0)
+                answer = convo.expect_streamed(lambda e, wanted=answer_id: e.id == wanted)
+                assert answer.chunks == tuple(CHUNKS), (n, answer.chunks)
+
+
+async def test_an_async_conversation_entered_sees_every_chunk_of_an_answer_streamed_at_once(
+    svc: LocalParticipantService,
+) -> None:
+    started = await svc.astart_chat("Ann")
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        chat = await client.connect(started.participant_token)
+        async with chat:
+            for n in range(CONVERSATIONS):
+                async with AsyncConversation(chat, timeout=10, config=QUICK) as convo:
+                    answer_id = await svc.astream_message(started, CHUNKS, interval=0)
+                    answer = await convo.expect_streamed(lambda e, wanted=answer_id: e.id == wanted)
+                    assert answer.chunks == tuple(CHUNKS), (n, answer.chunks)

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from typing import Any
 
 import pytest
-from _spec_tools import ROOT, SPEC_PATH, resolve, spec
+from _spec_tools import SPEC_PATH, load_script, resolve, spec
 
-_script = importlib.util.spec_from_file_location("build_spec", ROOT / "scripts" / "build_spec.py")
-assert _script is not None
-assert _script.loader is not None
-build_spec = importlib.util.module_from_spec(_script)
-sys.modules["build_spec"] = build_spec
-_script.loader.exec_module(build_spec)
+build_spec = load_script("build_spec")
 
 MODEL: dict[str, Any] = build_spec.load_model()
 SHAPES: dict[str, Any] = MODEL["shapes"]

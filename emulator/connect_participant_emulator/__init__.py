@@ -4,6 +4,8 @@
 Connect's StartChatContact / CreateParticipant / StopContact, the chat WebSocket and
 presigned-style attachment URLs on one loopback port; README.md beside this file
 documents the behaviour and the emulator-only control endpoint (``/_emulator/...``).
+``LocalParticipantService(flows=…)`` runs exported contact flows
+(``connect_participant_emulator.flows``).
 """
 
 from ._app import EmulatorApp, build_app

@@ -329,6 +329,8 @@ class State:
         self.server_closes = {"clean": 0, "unclean": 0}
         #: called with (contact, item, sender) for every item added (the chat features' timers)
         self.listeners: list[Callable[[Contact, dict[str, Any], Participant | None], None]] = []
+        #: called with the participant each time one of its sockets subscribes (contact flows start then)
+        self.subscribe_listeners: list[Callable[[Participant], None]] = []
         self._seq = 0
         # ended contacts in the order they are due for release (one retention window apart)
         self._releases: deque[Contact] = deque()
@@ -443,6 +445,8 @@ class State:
         if item is not None and not participant.rehydration_shown:
             participant.rehydration_shown = True
             sock.push(self.frame(participant.contact, item))
+        for listener in self.subscribe_listeners:
+            listener(participant)
 
     def add_participant(self, contact: Contact, role: str, display_name: str) -> Participant:
         participant = Participant(

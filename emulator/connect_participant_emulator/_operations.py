@@ -8,7 +8,7 @@ import re
 import secrets
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from ._features import Features
@@ -33,6 +33,9 @@ from ._model import (
     parse_iso_time,
     validation,
 )
+
+if TYPE_CHECKING:
+    from ._flows._engine import FlowEngine
 
 __all__ = ["Operations", "body_bool", "body_int", "body_str", "content_disposition"]
 
@@ -167,6 +170,8 @@ class Operations:
     def __init__(self, state: State) -> None:
         self.state = state
         self.features = Features(state, state.config.authentication_url_window)
+        #: runs contact flows for chats whose ContactFlowId names a loaded flow (``_flows``)
+        self.flow_engine: FlowEngine | None = None
 
     @property
     def config(self) -> Any:
@@ -226,10 +231,13 @@ class Operations:
         if remembered is not None:
             return remembered
         continues = self._continuation(instance_id, *persistent) if persistent is not None else None
+        flow = self.flow_engine.flow_for(flow_id) if self.flow_engine is not None else None
         contact = self.state.new_contact(instance_id, flow_id, duration, continues)
         customer = self.state.add_participant(contact, "CUSTOMER", display_name)
         if initial_type is not None:
             self.state.add_item(contact, "MESSAGE", initial_type, customer, content=initial_content)
+        if flow is not None and self.flow_engine is not None:
+            self.flow_engine.start(contact, flow, customer, body.get("Attributes"))  # runs after this answer
         answer = {
             "ContactId": contact.contact_id,
             "ParticipantId": customer.participant_id,

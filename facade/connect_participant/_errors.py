@@ -63,7 +63,9 @@ class InvalidInputError(ValueError):
 
     def __init__(self, argument: str, rule: str) -> None:
         self.argument = argument
+        """The name of the argument (or setting) that was refused."""
         self.rule = rule
+        """The rule it broke, in words (never the value itself)."""
         super().__init__(f"{argument}: {rule}")
 
 
@@ -71,6 +73,7 @@ class ParticipantServiceError(Exception):
     """Root of every error the service (or the way to it) produced."""
 
     aws_code: str | None = None
+    """The AWS error code this class stands for (``None`` on the base class)."""
 
     def __init__(
         self,
@@ -81,9 +84,13 @@ class ParticipantServiceError(Exception):
         request_id: str | None = None,
     ) -> None:
         self.code = code
+        """The error code the service answered (``x-amzn-ErrorType``), or the SDK's own code."""
         self.message = message
+        """The service's message (tokens and presigned URLs masked)."""
         self.status_code = status_code
+        """The HTTP status of the answer; ``None`` when there was no answer."""
         self.request_id = request_id
+        """The answer's ``x-amzn-RequestId``, for AWS support; ``None`` if absent."""
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -99,44 +106,53 @@ class AccessDeniedError(ParticipantServiceError):
     """403: the token is invalid or expired, or the participant left / the chat ended."""
 
     aws_code = "AccessDeniedException"
+    """``AccessDeniedException``: the token is not (or no longer) allowed, e.g. the participant left or the chat ended."""
 
 
 class ValidationError(ParticipantServiceError):
     """400: the service rejected the request's content."""
 
     aws_code = "ValidationException"
+    """``ValidationException``: the service refused a request's content."""
 
 
 class ServiceQuotaExceededError(ParticipantServiceError):
     """402: a quota (e.g. attachments in a chat) is used up."""
 
     aws_code = "ServiceQuotaExceededException"
+    """``ServiceQuotaExceededException``: a quota of the chat or instance is used up (e.g. attachments per chat)."""
 
 
 class ResourceNotFoundError(ParticipantServiceError):
     """404: the named resource does not exist."""
 
     aws_code = "ResourceNotFoundException"
+    """``ResourceNotFoundException``: the contact, attachment or view does not exist."""
     resource_id: str | None = None
+    """The id of the resource not found, when the service names it."""
     resource_type: str | None = None
+    """The type of the resource not found, when the service names it."""
 
 
 class ConflictError(ParticipantServiceError):
     """409: the request conflicts with the resource's state."""
 
     aws_code = "ConflictException"
+    """``ConflictException``: the request conflicts with the chat's state (e.g. a receipt while a supervisor barged in)."""
 
 
 class ThrottlingError(ParticipantServiceError):
     """429: over the request-rate quota, even after the retries."""
 
     aws_code = "ThrottlingException"
+    """``ThrottlingException``: too many requests; raised once the retries are used up."""
 
 
 class InternalServerError(ParticipantServiceError):
     """500 (and other 5xx): the service failed, even after the retries."""
 
     aws_code = "InternalServerException"
+    """``InternalServerException``: the service failed; raised once the retries are used up."""
 
 
 class InvalidResponseError(ParticipantServiceError):

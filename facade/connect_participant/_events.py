@@ -86,7 +86,9 @@ class Event:
     """
 
     item: Item
+    """The transcript item this event carries, typed (the same ``Item`` the transcript yields)."""
     previous: Item | None = None
+    """For an update (``is_update``), the item as it was last delivered; else ``None``."""
 
     @staticmethod
     def from_item(item: Item) -> Event:
@@ -102,22 +104,27 @@ class Event:
 
     @property
     def id(self) -> str | None:
+        """The item's ``Id`` (``None`` for events that carry none)."""
         return self.item.id
 
     @property
     def participant_id(self) -> str | None:
+        """The ``ParticipantId`` of the participant the event is from."""
         return self.item.participant_id
 
     @property
     def participant_role(self) -> str | None:
+        """The sender's role: ``CUSTOMER``, ``AGENT``, ``SYSTEM``, ``CUSTOM_BOT``, ``SUPERVISOR`` (or a newer one)."""
         return self.item.participant_role
 
     @property
     def display_name(self) -> str | None:
+        """The sender's display name in the chat."""
         return self.item.display_name
 
     @property
     def time(self) -> datetime | None:
+        """When the service recorded the item (``AbsoluteTime``), an aware UTC ``datetime``."""
         return self.item.time
 
     def __repr__(self) -> str:
@@ -131,10 +138,12 @@ class Message(Event):
 
     @property
     def content(self) -> str | None:
+        """The message's text (or JSON document, for structured content types)."""
         return self.item.content
 
     @property
     def content_type(self) -> str | None:
+        """The message's content type (``text/plain``, ``text/markdown``, ``application/json``, ``…message.interactive``)."""
         return self.item.content_type
 
     @property
@@ -228,6 +237,7 @@ class AttachmentAdded(Event):
 
     @property
     def attachments(self) -> tuple[Attachment, ...]:
+        """The attachments this item carries (usually one), with their scan status."""
         return self.item.attachments
 
 

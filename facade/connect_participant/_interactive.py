@@ -81,16 +81,24 @@ class Option:
     """One option (``elements[i]``) of a ListPicker, Panel or QuickReply."""
 
     title: str | None
+    """The option's title: what is shown, and what a selection sends."""
     subtitle: str | None = None
+    """The option's second line, if any."""
     image_type: str | None = None
+    """The image's type (``URL``), if the option has an image."""
     image_data: str | None = None
+    """The image (its URL), if any."""
     image_description: str | None = None
+    """The image's description, for screen readers."""
     #: ``SHOW_MORE`` or ``PREVIOUS_OPTIONS`` for the list picker's paging buttons
     action_detail: str | None = None
+    """``SHOW_MORE`` / ``PREVIOUS_OPTIONS`` for a list picker's paging options; else ``None``."""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The option's whole JSON object, members the SDK does not type included."""
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Option:
+        """The option an ``elements[i]`` JSON object describes."""
         return cls(
             title=_str(raw, "title"),
             subtitle=_str(raw, "subtitle"),
@@ -112,8 +120,11 @@ class TimeSlot:
     """One slot of a TimePicker: ``date`` (ISO 8601, as sent) and ``duration`` (minutes)."""
 
     date: str | None
+    """The slot's start, as the template gives it (ISO 8601); a selection sends it."""
     duration: int | None
+    """The slot's length in minutes."""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The slot's whole JSON object."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,23 +132,30 @@ class InteractiveTemplate:
     """Base of every template: ``raw`` is the whole document, ``content`` its ``data.content``."""
 
     template_type: str | None
+    """The ``templateType`` (``ListPicker``, ``TimePicker``, …)."""
     version: str | None
+    """The template's ``version`` (``1.0``)."""
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    """The whole template document, members the SDK does not type included."""
 
     @property
     def data(self) -> Mapping[str, Any]:
+        """The template's ``data`` object."""
         return _map(self.raw, "data")
 
     @property
     def content(self) -> Mapping[str, Any]:
+        """The template's ``data.content`` object: its title, elements and the rest."""
         return _map(self.data, "content")
 
     @property
     def title(self) -> str | None:
+        """The template's title (``data.content.title``)."""
         return _str(self.content, "title")
 
     @property
     def subtitle(self) -> str | None:
+        """The template's subtitle, if any."""
         return _str(self.content, "subtitle")
 
     @property
@@ -172,26 +190,32 @@ class ListPicker(_WithOptions):
 
     @property
     def reference_id(self) -> str | None:
+        """The ``referenceId`` that paging replies send back."""
         return _str(self.content, "referenceId")
 
     @property
     def list_id(self) -> str | None:
+        """The ``listId`` that paging replies send back."""
         return _str(self.content, "listId")
 
     @property
     def pre_index(self) -> int | None:
+        """Index of the previous page's start (``preIndex``), for ``chat.show_previous``."""
         return _int(self.content, "preIndex")
 
     @property
     def next_index(self) -> int | None:
+        """Index of the next page's start (``nextIndex``), for ``chat.show_more``."""
         return _int(self.content, "nextIndex")
 
     @property
     def show_more(self) -> Option | None:
+        """The ``SHOW_MORE`` option, when the list has a next page."""
         return next((e for e in self.elements if e.action_detail == SHOW_MORE), None)
 
     @property
     def previous(self) -> Option | None:
+        """The ``PREVIOUS_OPTIONS`` option, when the list has a previous page."""
         return next((e for e in self.elements if e.action_detail == PREVIOUS_OPTIONS), None)
 
 
@@ -211,14 +235,17 @@ class TimePicker(InteractiveTemplate):
 
     @property
     def time_zone_offset(self) -> int | None:
+        """The slots' time zone, in minutes from UTC (``timeZoneOffset``)."""
         return _int(self.content, "timeZoneOffset")
 
     @property
     def location(self) -> Mapping[str, Any]:
+        """The appointment's ``location`` object (latitude, longitude, title), if any."""
         return _map(self.content, "location")
 
     @property
     def timeslots(self) -> tuple[TimeSlot, ...]:
+        """The time slots offered, in order."""
         entries = self.content.get("timeslots")
         if not isinstance(entries, list):
             return ()
@@ -233,6 +260,7 @@ class Carousel(InteractiveTemplate):
 
     @property
     def cards(self) -> tuple[InteractiveTemplate, ...]:
+        """The carousel's cards, each a template of its own (a ``Panel``, a ``ListPicker``, …)."""
         entries = self.content.get("elements")
         if not isinstance(entries, list):
             return ()
@@ -246,10 +274,12 @@ class ViewResource(InteractiveTemplate):
 
     @property
     def view_id(self) -> str | None:
+        """The view's id (an ARN)."""
         return _str(self.content, "viewId")
 
     @property
     def view_token(self) -> str | None:
+        """The token to pass to ``chat.describe_view``."""
         return _str(self.content, "viewToken")
 
     @property

@@ -340,6 +340,7 @@ class ChatSession(_SessionBase):
         return self._run(self._message_flow(content, content_type))
 
     def send_event(self, content_type: str, content: str | None = None) -> SendResult[SendEventResponse]:
+        """Send an event of ``content_type`` (SendEvent), e.g. ``application/vnd.amazonaws.connect.event.typing``."""
         return self._run(self._event_flow(content_type, content))
 
     def send_typing(self) -> SendResult[SendEventResponse] | None:
@@ -388,9 +389,13 @@ class ChatSession(_SessionBase):
     def events(
         self, *, after: str | None = None, config: EventStreamConfig | None = None
     ) -> events_io.EventStream:
-        """Typed events as they happen (``for event in chat.events()``); see ``_ws``.
+        """Typed events as they happen: ``with chat.events() as stream: for event in stream:``.
 
-        From now on, or from just after item ``after``; ends on ChatEnded, ``close()`` or ``disconnect()``.
+        ``with`` enters once the stream is live (nothing sent from then on is missed, typing,
+        receipts and streamed chunks included; ``StreamNotLiveError`` after ``config.live_timeout``);
+        plain ``for event in chat.events()`` starts at once and may miss those socket-only events
+        in its first moments. From now on, or from just after item ``after``; ends on ChatEnded,
+        ``close()``, ``disconnect()`` or the client's ``close()``.
         """
         from . import _ws as events_io
 
@@ -516,6 +521,7 @@ class AsyncChatSession(_SessionBase):
     async def send_event(
         self, content_type: str, content: str | None = None
     ) -> SendResult[SendEventResponse]:
+        """Send an event of ``content_type`` (SendEvent), e.g. ``application/vnd.amazonaws.connect.event.typing``."""
         return await self._run(self._event_flow(content_type, content))
 
     async def send_typing(self) -> SendResult[SendEventResponse] | None:
@@ -564,9 +570,10 @@ class AsyncChatSession(_SessionBase):
     def events(
         self, *, after: str | None = None, config: EventStreamConfig | None = None
     ) -> events_io.AsyncEventStream:
-        """Typed events as they happen (``async for event in chat.events()``); see ``_ws``.
+        """Typed events as they happen: ``async with chat.events() as stream: async for event in stream:``.
 
-        From now on, or from just after item ``after``; ends on ChatEnded, ``aclose()`` or ``disconnect()``.
+        ``async with`` enters once the stream is live; see ``ChatSession.events``. Ends on ChatEnded,
+        ``aclose()``, ``disconnect()`` or the client's ``close()``.
         """
         from . import _ws as events_io
 

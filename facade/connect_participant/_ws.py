@@ -17,9 +17,18 @@ heartbeats and reconnects go on while the user's loop body runs.
   client would add a dependency and still need a thread to keep heartbeats
   going while the user's loop body runs.)
 
-Closing a stream (``close()``/``aclose()``, leaving its ``with`` block, the
-session's ``disconnect()``, or dropping the last reference) stops the pump,
-which closes its sockets and its aiohttp session. URLs and tokens are only
+Entering a stream's ``with``/``async with`` waits (up to ``live_timeout``) until
+the protocol is ``live`` (``StreamNotLiveError`` if not); plain iteration does
+not wait. Closing a stream (``close()``/``aclose()``, leaving its ``with`` block,
+the session's ``disconnect()``, the client's ``close()``, or dropping the last
+reference) stops the pump, which closes its sockets and its aiohttp session.
+
+Nothing waits on a dead task: each reader, URL fetch and gap fill reports
+whatever ends it (any exception, a cancellation that is not its own) to the
+protocol as an input; a pump that dies or is cancelled ends the stream with
+``EventStreamError`` (also from its task's done-callback, for a task cancelled
+before it ran); a sync reader checks every second that the private loop still
+runs. URLs and tokens are only
 revealed to aiohttp and never logged; aiohttp's exceptions (which can hold a
 URL) are reduced to a status before they reach the protocol.
 """
@@ -220,14 +229,15 @@ async def _pump(
     sockets: dict[int, aiohttp.ClientWebSocketResponse] = {}
     readers: dict[int, asyncio.Task[None]] = {}
     helpers: set[asyncio.Task[None]] = set()
+    closers: set[asyncio.Task[None]] = set()  # awaited at the end, not cancelled: a clean close
 
     def post(event: object) -> None:
         inbox.put_nowait(event)
 
-    def spawn(coro: Any) -> None:
+    def spawn(coro: Any, into: set[asyncio.Task[None]] = helpers) -> None:
         task = loop.create_task(coro)
-        helpers.add(task)
-        task.add_done_callback(helpers.discard)
+        into.add(task)
+        task.add_done_callback(into.discard)
 
     async def fetch_url() -> None:
         try:
@@ -262,10 +272,11 @@ async def _pump(
             await connect_and_read(sock, url)
         except asyncio.CancelledError as exc:
             if not _cancelled_under(exc):
-                # this task cancelled: by CloseSocket (the protocol forgot the socket already) or
-                # with the pump; anyone else's cancel is said, in case the pump goes on
-                if readers.get(sock) is not None and sockets.pop(sock, None) is not None:
-                    post(Closed(sock, None, _unexpected(exc)))
+                # this task cancelled: by CloseSocket (which forgot it first: the protocol gave
+                # the socket up already), with the pump, or by anyone else: said, in case the
+                # pump goes on
+                if readers.get(sock) is not None:
+                    lost(sock, exc)
                 raise
             lost(sock, exc)
         except Exception as exc:
@@ -277,7 +288,7 @@ async def _pump(
         """A reader ended by an error that is not the network's: the socket is given up, and said so."""
         ws = sockets.pop(sock, None)
         if ws is not None:
-            spawn(close_socket(ws))
+            spawn(close_socket(ws), closers)
             post(Closed(sock, None, _unexpected(exc)))
         else:
             post(OpenFailed(sock, None, _unexpected(exc)))
@@ -333,12 +344,14 @@ async def _pump(
                     await ws.send_str(action.text)
                 except (aiohttp.ClientError, OSError, RuntimeError):
                     pass  # a failure shows as the socket closing
-                except Exception as exc:  # not the network's: the socket is given up, and said so
+                except (Exception, asyncio.CancelledError) as exc:  # not the network's: given up, and said so
+                    if isinstance(exc, asyncio.CancelledError) and not _cancelled_under(exc):
+                        raise
                     if sockets.pop(action.sock, None) is not None:
                         reader = readers.pop(action.sock, None)
                         if reader is not None:
                             reader.cancel()
-                        spawn(close_socket(ws))
+                        spawn(close_socket(ws), closers)
                         post(Closed(action.sock, None, _unexpected(exc)))
         elif isinstance(action, OpenSocket):
             readers[action.sock] = loop.create_task(read(action.sock, action.url.reveal()))
@@ -348,7 +361,7 @@ async def _pump(
             if reader is not None:
                 reader.cancel()
             if ws is not None:
-                spawn(close_socket(ws))
+                spawn(close_socket(ws), closers)
         elif isinstance(action, FetchUrl):
             spawn(fetch_url())
         elif isinstance(action, FetchGap):
@@ -398,7 +411,7 @@ async def _pump(
         pending = [close_socket(ws) for ws in sockets.values()]
         sockets.clear()
         with contextlib.suppress(Exception):
-            await asyncio.gather(*pending, *tasks, return_exceptions=True)
+            await asyncio.gather(*pending, *tasks, *closers, return_exceptions=True)
         with contextlib.suppress(Exception):
             await http.close()
 

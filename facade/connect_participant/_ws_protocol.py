@@ -41,13 +41,29 @@ The policies, in one place:
   subscribed, and only then is the old one closed. Frames seen on both are de-duplicated, and
   the transcript is read once as after a reconnect: AWS's library skips that, and loses an
   item whose frame was still in flight on the old socket when it closed it.
+- **Live**: ``live`` turns true when a subscription is first acknowledged; from then on nothing
+  sent to the chat is missed, socket-only items (typing, receipts, streamed chunks) included
+  (the shell's ``with chat.events()`` waits for it). Before it, socket-only items are lost for
+  good; so are those sent while no socket is subscribed after a drop (the gap fill brings back
+  transcript items only).
 - **Chat ended**: a ``CHAT_ENDED`` item ends the stream after it is emitted. A 403 while getting
   a new URL (or filling a gap) means the chat ended meanwhile: a synthetic ``ChatEnded`` is
-  emitted and the stream ends.
+  emitted and the stream ends. ``ClientClosedError`` there (the client was closed) ends the
+  stream quietly, as ``close()`` does.
+- **Unexpected I/O errors**: a socket's end (``OpenFailed``/``Closed``) with an ``error`` (not
+  the network's: a bug, a dependency changed under the shell) or a URL fetch failing with
+  anything but an SDK error is a loss like any other, but ``unexpected_error_limit`` of them in
+  a row (an ordinary loss or failure, or a rollover, resets the count) end the stream with
+  ``EventStreamError`` (``StreamFailed``, the last error as its cause): no reconnecting forever
+  into the same bug.
 - **Gap fill**: after every reconnect (and on the first subscription when the stream has a
   starting point), the transcript is read newest-first down to the newest item already
   delivered (or the stream's start time); what is missing is emitted once, oldest first, and
-  items arriving live meanwhile are held back and emitted after it. A fill only starts while
+  items arriving live meanwhile are held back and emitted after it (an item the fill finds
+  that also came live goes out with its held arrivals first, in their order, then the
+  transcript's copy: a streamed answer's chunks before its completed text; a fill holding a
+  completed streamed answer not yet delivered so is applied only once a ping sent on its
+  answer is answered, as the transcript can be ahead of the socket). A fill only starts while
   a socket is subscribed (what it reads then meets what that socket brings); a socket lost
   while it runs means another fill after the next subscription, and what is held stays
   held until a fill covers everything before it. Items from a socket not yet acknowledged
@@ -125,26 +141,47 @@ class EventStreamConfig:
     """Timings of ``chat.events()`` (seconds). The defaults follow or tighten AWS's JS library."""
 
     heartbeat_interval: float = 10.0
+    """Seconds between heartbeats (and pings) on a live socket."""
     heartbeat_timeout: float = 10.0
+    """Seconds to wait for a heartbeat's answer before the socket counts as dead."""
     open_timeout: float = 5.0
+    """Seconds to open a WebSocket."""
     subscribe_timeout: float = 1.0
+    """Seconds to wait for the subscription's acknowledgement."""
     subscribe_attempts: int = 3
+    """Subscriptions tried on one socket before it is replaced."""
     subscribe_retry_delay: float = 0.5
+    """Seconds between subscription attempts."""
     subscribe_refusals: int = 5
+    """Refused subscriptions in a row before the stream gives up."""
     url_fresh_for: float = 85.0
+    """Seconds a WebSocket URL is used for new sockets after it was received."""
     url_connect_window: float = 100.0
+    """Seconds the service lets a URL be connected to (about 100)."""
     max_socket_age: float = 3540.0
+    """Seconds after which a socket is replaced (rolled over) anyway."""
     rollover_lead: float = 60.0
+    """Seconds before the connection's expiry that a socket rolls over to a fresh URL."""
     first_retry_delay: float = 0.5
+    """Seconds (jittered) before the first reconnect after a socket is lost."""
     backoff_base: float = 1.0
+    """Seconds of the first backoff while reconnects fail; doubles each time."""
     backoff_cap: float = 30.0
+    """Largest wait between reconnects, in seconds."""
     backoff_jitter: float = 0.3
+    """Fraction of each wait that is random (0 to 1)."""
     stable_after: float = 10.0
+    """Seconds live after which a socket counts as healthy (and the backoff resets)."""
     gap_fill_limit: int = 1000
+    """Most transcript items read back to fill one gap."""
     gap_fill_attempts: int = 5
+    """Failed gap fills in a row before ``GapFillError``."""
     dedupe_window: int = 10_000
+    """Item states remembered to drop repeats."""
     live_timeout: float = 10.0
+    """Seconds ``with chat.events() as stream:`` waits for the subscription's acknowledgement (else ``StreamNotLiveError``)."""
     unexpected_error_limit: int = 5
+    """Unexpected errors in a row under the stream's I/O before it ends with ``EventStreamError`` (``StreamFailed``)."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -383,6 +420,8 @@ class _Sock:
         "id",
         "live_at",
         "next_hb",
+        "pings",
+        "pongs",
         "purpose",
         "refusals",
         "roll_at",
@@ -404,6 +443,8 @@ class _Sock:
         self.roll_at = float("inf")
         self.url_ends = url_ends  # its URL's ConnectionExpiry when that is the socket's lifetime
         self.answered = False  # a heartbeat answered since the subscription: a healthy socket
+        self.pings = 0  # aws/ping frames sent, and answered: the answers come in order
+        self.pongs = 0
         self.early: list[Item] = []  # items that came before it became the primary socket
 
 
@@ -450,6 +491,8 @@ class EventStreamProtocol:
         self.live = False
         #: the last failure to connect (for the error raised when the stream never gets live)
         self.last_failure: BaseException | None = None
+        # a fill read, waiting for the socket to catch up with it: (fill, socket, pongs, deadline)
+        self._barrier: tuple[GapFill, int, int, float] | None = None
         #: counters for monitoring (read from any thread; only the shell's thread writes them)
         self.stats = {"sockets": 0, "drops": 0, "rollovers": 0, "gap_fills": 0, "filled": 0, "duplicates": 0,
                       "updates": 0, "skipped": 0, "gap_fill_failures": 0}  # fmt: skip
@@ -499,9 +542,10 @@ class EventStreamProtocol:
             if not self._count_unexpected(event.sock, event.error):
                 self._on_closed(now, event.sock, event.code in _CLEAN_CLOSE)
         elif isinstance(event, GapReady):
-            self._on_gap(event.fill)
+            self._on_gap(now, event.fill)
         else:
             self._on_gap_failed(now, event.fill, event.error)
+        self._check_barrier(now)
 
     def next_deadline(self) -> float | None:
         if self.finished:
@@ -519,6 +563,8 @@ class EventStreamProtocol:
         for when in (self._retry_at, self._fill_retry_at):
             if when is not None:
                 times.append(when)
+        if self._barrier is not None:
+            times.append(self._barrier[3])
         return min(times) if times else None
 
     def tick(self, now: float) -> None:
@@ -552,6 +598,7 @@ class EventStreamProtocol:
         if self._fill_retry_at is not None and now >= self._fill_retry_at:
             self._fill_retry_at = None
             self._start_fill()  # without a subscribed socket, the next subscription starts it
+        self._check_barrier(now)
 
     # --- connecting -----------------------------------------------------------------------------
 
@@ -605,7 +652,9 @@ class EventStreamProtocol:
         if isinstance(error, ClientClosedError):
             self._finish()  # the client was closed: the stream ends as on close()
             return
-        if not isinstance(error, ParticipantServiceError) and self._count_unexpected(None, error):
+        if isinstance(error, ParticipantServiceError):
+            self._unexpected = 0  # a failure the ordinary way
+        elif self._count_unexpected(None, error):
             return
         if isinstance(error, AccessDeniedError):
             self._end("the service refused a new connection (403): the chat ended or the participant left")
@@ -685,6 +734,10 @@ class EventStreamProtocol:
             s.hb_sent = now
         s.next_hb = now + self.config.heartbeat_interval
         self._out.append(SendFrame(s.id, HEARTBEAT))
+        self._ping(s)
+
+    def _ping(self, s: _Sock) -> None:
+        s.pings += 1
         self._out.append(SendFrame(s.id, PING))
 
     # --- losing sockets -------------------------------------------------------------------------
@@ -694,6 +747,7 @@ class EventStreamProtocol:
             self._out.append(CloseSocket(sock_id))
 
     def _fail(self, now: float, s: _Sock) -> None:
+        self._unexpected = 0  # a loss the ordinary way (a timeout, a refusal)
         self._drop(s.id)
         self._lost(now, s)
 
@@ -768,6 +822,7 @@ class EventStreamProtocol:
             if s.state == _LIVE:
                 s.answered = True
         elif topic == "aws/ping":
+            s.pongs += 1
             status = doc.get("statusCode")
             if isinstance(status, int) and not isinstance(status, bool) and status != 200:
                 self._fail(now, s)
@@ -805,8 +860,42 @@ class EventStreamProtocol:
         self._filling = GapFill(self._seen, self._since, self.config.gap_fill_limit)
         self._out.append(FetchGap(self._filling))
 
-    def _on_gap(self, fill: GapFill) -> None:
-        if fill is not self._filling:
+    def _on_gap(self, now: float, fill: GapFill) -> None:
+        if fill is not self._filling or self._barrier is not None:
+            return
+        primary = self._socks.get(self._primary) if self._primary is not None else None
+        if primary is not None and primary.state == _LIVE and self._ahead(fill):
+            # The transcript can be ahead of the socket: a streamed answer completed there
+            # while its chunks are still on their way here. Applied now, its completed copy
+            # would make each chunk that comes after it stale. Frames come in order, so once
+            # a ping sent now is answered, everything sent before the fill was read is here
+            # (held): then it is applied. A lost socket, or no answer within heartbeat_timeout,
+            # applies it at once.
+            self._ping(primary)
+            self._barrier = (fill, primary.id, primary.pings, now + self.config.heartbeat_timeout)
+            return
+        self._apply_fill(fill)
+
+    def _ahead(self, fill: GapFill) -> bool:
+        """Whether ``fill`` holds a completed streamed answer not delivered completed yet."""
+        for item in fill.items:
+            meta = item.raw.get("MessageMetadata")
+            completed = isinstance(meta, dict) and meta.get("MessageCompleted") is True
+            if completed and self._seen.judge(item)[0] is not Verdict.REPEAT:
+                return True
+        return False
+
+    def _check_barrier(self, now: float) -> None:
+        if self._barrier is None:
+            return
+        fill, sock_id, pongs, deadline = self._barrier
+        s = self._socks.get(sock_id)
+        if s is None or s.id != self._primary or s.pongs >= pongs or now >= deadline:
+            self._barrier = None
+            self._apply_fill(fill)
+
+    def _apply_fill(self, fill: GapFill) -> None:
+        if fill is not self._filling or self.finished:
             return
         self._filling = None
         self._fill_failures = 0
@@ -914,4 +1003,5 @@ class EventStreamProtocol:
             self._drop(sock_id)
         self._retry_at = self._fill_retry_at = None
         self._filling = None
+        self._barrier = None
         self._held = []

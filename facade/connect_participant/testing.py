@@ -69,10 +69,13 @@ class StreamedAnswer:
     ``message`` (the completed ``Message``)."""
 
     message: Message
+    """The completed ``Message`` (the whole text, same ``Id`` as the chunks)."""
     chunks: tuple[str, ...]
+    """The chunks' texts, as they came."""
 
     @property
     def text(self) -> str:
+        """The whole answer's text."""
         return self.message.content or ""
 
 
@@ -195,6 +198,7 @@ class Conversation(_Script):
     ) -> None:
         super().__init__(timeout)
         self.chat = chat
+        """The session the conversation reads."""
         self._stream: EventStream = chat.events(config=config)
         self._queue: queue.SimpleQueue[Event | _Ended | BaseException] = queue.SimpleQueue()
         self._ended = False
@@ -258,6 +262,7 @@ class Conversation(_Script):
         return run_sync(self.streamed_flow(matching, role, timeout), self._perform)
 
     def close(self) -> None:
+        """Stop reading the chat's events (the ``with`` block does it)."""
         self._stream.close()
 
     def __enter__(self) -> Conversation:
@@ -279,6 +284,7 @@ class AsyncConversation(_Script):
     ) -> None:
         super().__init__(timeout)
         self.chat = chat
+        """The session the conversation reads."""
         self._stream: AsyncEventStream = chat.events(config=config)
         self._ended = False
         self._begun = False
@@ -333,6 +339,7 @@ class AsyncConversation(_Script):
         return await run_async(self.streamed_flow(matching, role, timeout), self._perform)
 
     async def aclose(self) -> None:
+        """Stop reading the chat's events (the ``async with`` block does it)."""
         await self._stream.aclose()
 
     async def __aenter__(self) -> AsyncConversation:
