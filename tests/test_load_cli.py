@@ -54,6 +54,7 @@ def test_options_reach_the_locustfile() -> None:
     env = _environment(args)
     assert env["CONNECT_PARTICIPANT_LOAD_FLOW"] == "f-1"
     assert env["CONNECT_PARTICIPANT_LOAD_BOT"] == "0"  # a flow answers: no bot unless asked
+    assert env["CONNECT_PARTICIPANT_LOAD_REPLIES"] == "0"  # nor an answer to each message
     assert env["CONNECT_PARTICIPANT_LOAD_HOLD_CHAT"] == "0"
     assert env["CONNECT_PARTICIPANT_LOAD_MESSAGES"] == "2"
     with_bot = _environment(_parser().parse_args(["load", "--flow", "f-1", "--bot"]))
@@ -66,3 +67,14 @@ def test_bad_numbers_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> No
 
     assert main(["load", "--users", "0"]) == 2
     assert "--users" in capsys.readouterr().err
+
+
+@needs_locust
+def test_a_flow_rehearsed_on_the_local_emulator() -> None:
+    # the flow greets, then waits: its greeting is each chat's first reply; no bot, no other replies
+    flows = Path(__file__).parent / "data" / "load-flows"
+    command = "connect-participant load --users 4 --spawn-rate 4 --run-time 4s --interval 0.3 --messages 2"
+    out = run_command([*command.split(), "--flows", str(flows), "--flow", "Greeter"])
+    assert requests(out, "first reply") == requests(out, "chat started") == 4
+    assert "CreateParticipant " not in out  # no bot: the flow answers
+    assert "between turns" not in out

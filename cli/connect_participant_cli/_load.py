@@ -32,6 +32,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-time", default="30s", help="e.g. 30s, 5m, 1h (default 30s)")
     parser.add_argument("--host", help="the Participant Service's URL; default: a local emulator for the run")
     parser.add_argument("--flow", metavar="ID", help="the ContactFlowId StartChatContact runs")
+    parser.add_argument(
+        "--flows",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="contact flows for the local emulator to run (a Flow-language file or folder; repeatable)",
+    )
+    parser.add_argument(
+        "--replies",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="wait for an answer to each message (default: with the bot; a flow's greeting is always awaited)",
+    )
     parser.add_argument("--instance-id", default="load-test", help="the Connect instance (default load-test)")
     parser.add_argument("--messages", type=int, default=3, help="customer messages per conversation")
     parser.add_argument(
@@ -55,12 +68,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _environment(args: argparse.Namespace) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(_PREFIX)}
     bot = args.bot if args.bot is not None else args.flow is None
+    replies = args.replies if args.replies is not None else bot
     env.update(
         {
             f"{_PREFIX}INSTANCE_ID": args.instance_id,
             f"{_PREFIX}MESSAGES": str(args.messages),
             f"{_PREFIX}INTERVAL": str(args.interval),
             f"{_PREFIX}BOT": "1" if bot else "0",
+            f"{_PREFIX}REPLIES": "1" if replies else "0",
             f"{_PREFIX}HOLD_CHAT": "0" if args.chat_per_conversation else "1",
         }
     )
@@ -70,15 +85,17 @@ def _environment(args: argparse.Namespace) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _local_emulator() -> Iterator[str]:
-    """A local emulator on a free loopback port, in a child process, for the block."""
+def _local_emulator(flows: list[str]) -> Iterator[str]:
+    """A local emulator on a free loopback port (running ``flows``), in a child process, for the block."""
     command = [sys.executable, "-m", "connect_participant_emulator", "--host", "127.0.0.1", "--port", "0"]
+    for path in flows:
+        command += ["--flows", path]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # noqa: S603 (this interpreter)
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
         if "listening on " not in line:
-            raise LoadUsageError("the local emulator did not start")
+            raise LoadUsageError("the local emulator did not start (are the --flows valid?)")
         yield line.rsplit("listening on ", 1)[1].strip()
     finally:
         process.terminate()
@@ -100,6 +117,8 @@ def run_load(args: argparse.Namespace) -> int:
     command += ["--users", str(args.users), "--spawn-rate", str(args.spawn_rate), "--run-time", args.run_time]
     command += ["--stop-timeout", str(max(10, round(args.interval * 2))), "--only-summary", *extra]
     with contextlib.ExitStack() as stack:
-        host = args.host or stack.enter_context(_local_emulator())
+        if args.host and args.flows:
+            raise LoadUsageError("--flows is for the local emulator: give them to the emulator at --host")
+        host = args.host or stack.enter_context(_local_emulator(args.flows))
         print(f"load test against {host}: {args.users} customers for {args.run_time}", flush=True)
         return subprocess.call([*command, "--host", host], env=_environment(args))  # noqa: S603 (this interpreter)
