@@ -173,6 +173,12 @@ _FENCED = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 _ERROR_CODE = re.compile(r'\bcode="([A-Z][A-Za-z]+)"')  # InvalidResponseError(..., code="RepeatedNextToken")
 # AWS and other names the guides quote that are neither in the spec nor exported
 _OTHER_NAMES = {"StartChatContact", "CreateParticipant", "StopContact", "ClientToken", "NextToken", "Expiry"}
+_OTHER_NAMES |= {"ContactFlowId", "LimitExceededException"}  # StartChatContact's parameter, its quota error
+# connect_participant.locust is read, not imported: importing Locust monkey-patches the process
+_LOCUST_MODULE = Path(__file__).resolve().parents[1] / "facade" / "connect_participant" / "locust.py"
+_LOCUST_NAMES = set(
+    re.findall(r'"(\w+)"', re.search(r"__all__ = \[(.*?)\]", _LOCUST_MODULE.read_text()).group(1))
+)
 
 
 def _known_names() -> set[str]:
@@ -198,6 +204,7 @@ def _known_names() -> set[str]:
         *models.__all__,
         *aws,
         *_OTHER_NAMES,
+        *_LOCUST_NAMES,
         *dir(builtins),
     }
 
