@@ -3,7 +3,8 @@
 Subcommands: ``emulator`` (a local Participant Service), ``chat`` (an interactive terminal
 chat; with ``--instance-id`` it first starts one through Amazon Connect), ``start-chat``
 (StartChatContact: the new contact's ids and participant token as JSON), ``transcript``
-(text, JSON or JSONL), ``send-file`` and ``download`` (attachments with progress bars), and
+(text, JSON or JSONL), ``send-file`` and ``download`` (attachments with progress bars),
+``flows pull`` (an Amazon Connect instance's flows into a folder the emulator loads),
 ``demo`` (a scripted chat against the embedded emulator, what ``make demo`` runs), and ``load``
 (a Locust load test of chats, ``_load``).
 
@@ -266,6 +267,29 @@ def _cmd_start_chat(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_flows_pull(args: argparse.Namespace) -> int:
+    from ._flows import PullError, pull_flows
+
+    def warn(message: str) -> None:
+        print(f"connect-participant: {message}", file=sys.stderr)
+
+    dest = Path(args.dir)
+    try:
+        result = pull_flows(
+            instance_id=args.instance_id,
+            dest=dest,
+            region=args.region,
+            endpoint_url=args.endpoint_url,
+            profile=args.profile,
+            types=args.type,
+            warn=warn,
+        )
+    except PullError as exc:
+        raise (_UsageError if exc.usage else _ServiceFailure)(str(exc)) from None
+    print(result.summary(dest))
+    return EXIT_OK
+
+
 def _cmd_load(args: argparse.Namespace) -> int:
     from ._load import LoadUsageError, run_load
 
@@ -337,6 +361,29 @@ def _parser() -> argparse.ArgumentParser:
     dl.add_argument("attachment_id")
     dl.add_argument("dest", help="file or folder to write")
     dl.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    flows = sub.add_parser("flows", help="contact flows for the emulator (see: flows pull --help)")
+    flows_sub = flows.add_subparsers(dest="flows_command", required=True, metavar="COMMAND")
+    pull = flows_sub.add_parser(
+        "pull",
+        help="write an Amazon Connect instance's flows and modules to a folder the emulator loads",
+        description="Write every published, active flow and module of an Amazon Connect instance, as "
+        "deployed, to DIR (one JSON file each, and manifest.json with their names and ids). Your AWS "
+        "credentials, boto3 from the [aws] extra.",
+    )
+    pull.add_argument("dir", metavar="DIR", help="the folder to write (created if missing)")
+    pull.add_argument("--instance-id", required=True, help="the Amazon Connect instance's id")
+    pull.add_argument("--region", help="Amazon Connect's region (default: boto3's, from your AWS config)")
+    pull.add_argument("--endpoint-url", help="Amazon Connect's API URL (default: boto3's for the region)")
+    pull.add_argument("--profile", help="the AWS profile whose credentials to use (default: boto3's chain)")
+    pull.add_argument(
+        "--type",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="only flows of this type, e.g. CONTACT_FLOW, CUSTOMER_QUEUE (repeatable; default: all)",
+    )
+    pull.set_defaults(func=_cmd_flows_pull, needs_cli_extra=False)
 
     load = sub.add_parser("load", help="a Locust load test of chats (the [load] extra; see: load --help)")
     from ._load import add_arguments

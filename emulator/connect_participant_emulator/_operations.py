@@ -13,7 +13,6 @@ from urllib.parse import quote, urlencode
 
 from ._features import Features
 from ._model import (
-    ATTACHMENT_CONTENT_TYPE,
     CONNECTION_ACK,
     DELIVERED,
     EVENT,
@@ -162,6 +161,17 @@ def content_disposition(kind: str, name: str) -> str:
     else:
         value = f"{kind}; filename*=UTF-8''{quote(name, safe='')}"
     return value if len(value) <= 256 else kind
+
+
+def _as_listed(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored item as GetTranscript lists it (a copy): a message without receipts carries
+    ``MessageMetadata {MessageId, Receipts: []}``, as the service's transcripts do (AWS's chat
+    SDKs' fixtures; AWS's Android SDK reads MessageId as always there). Receipts stay on the
+    message they are about; the sockets get them as MESSAGEMETADATA items (see ``_receipt``)."""
+    listed: dict[str, Any] = json.loads(json.dumps(item))
+    if listed.get("Type") == "MESSAGE" and "MessageMetadata" not in listed:
+        listed["MessageMetadata"] = {"MessageId": listed.get("Id"), "Receipts": []}
+    return listed
 
 
 class Operations:
@@ -581,10 +591,13 @@ class Operations:
         page.sort(reverse=sort == "DESCENDING")
         answer: dict[str, Any] = {
             "InitialContactId": initial_id,
-            "Transcript": [json.loads(json.dumps(entries[i].item)) for i in page],
+            "Transcript": [_as_listed(entries[i].item) for i in page],
         }
-        if follow is not None:
-            answer["NextToken"] = self.state.add_cursor(contact, Cursor(view, entries[follow].seq, scan))
+        # the service's last page says "NextToken": "" (captured answer) rather than leaving it out
+        follow_token = (
+            "" if follow is None else self.state.add_cursor(contact, Cursor(view, entries[follow].seq, scan))
+        )
+        answer["NextToken"] = follow_token
         return answer
 
     @staticmethod
@@ -726,7 +739,7 @@ class Operations:
         item = self.state.add_item(
             contact,
             "ATTACHMENT",
-            ATTACHMENT_CONTENT_TYPE,
+            None,  # as the service's: the content type is the attachment's, in Attachments
             participant,
             attachments=[
                 {

@@ -528,9 +528,11 @@ class LocalParticipantService:
         *,
         participant_id: str | None = None,
         role: str = "SYSTEM",
-        display_name: str = "BOT",
+        display_name: str = "SYSTEM_MESSAGE",
     ) -> str:
-        """A message from the flow (SYSTEM, "BOT") or from ``participant_id``; returns its Id."""
+        """A message from the flow (SYSTEM, "SYSTEM_MESSAGE", as the service names a flow's
+        messages; pass ``display_name="BOT"`` for a Lex bot's reply) or from ``participant_id``;
+        returns its Id."""
         sender = self._sender(participant_id, role, display_name)
         return str(self._request(*self._message_call(chat, content, content_type, None, 0, sender))["Id"])
 
@@ -542,7 +544,7 @@ class LocalParticipantService:
         *,
         participant_id: str | None = None,
         role: str = "SYSTEM",
-        display_name: str = "BOT",
+        display_name: str = "SYSTEM_MESSAGE",
     ) -> str:
         """``send_message``, awaited."""
         sender = self._sender(participant_id, role, display_name)

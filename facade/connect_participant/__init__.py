@@ -72,6 +72,7 @@ if TYPE_CHECKING:
         ParticipantLeft,
         ParticipantReturned,
         ReadReceipt,
+        RemovedFromChat,
         TransferFailed,
         TransferSucceeded,
         Typing,
@@ -81,6 +82,7 @@ if TYPE_CHECKING:
     from ._interactive import (
         Carousel,
         InteractiveTemplate,
+        Link,
         ListPicker,
         Option,
         Panel,
@@ -122,9 +124,9 @@ _LAZY: dict[str, str] = {
         "AuthenticationTimedOut ChatEnded ChatRehydrated ConnectionAcknowledged DeliveredReceipt Event Message "
         "ParticipantActive ParticipantAutoDisconnected ParticipantDisplayNameUpdated "
         "ParticipantIdle ParticipantInactive ParticipantInvited ParticipantJoined "
-        "ParticipantLeft ParticipantReturned ReadReceipt TransferFailed "
+        "ParticipantLeft ParticipantReturned ReadReceipt RemovedFromChat TransferFailed "
         "TransferSucceeded Typing UnknownEvent WorkflowCancelled",
-        "_interactive": "Carousel InteractiveTemplate ListPicker Option Panel QuickReply TimePicker "
+        "_interactive": "Carousel InteractiveTemplate Link ListPicker Option Panel QuickReply TimePicker "
         "TimeSlot UnknownTemplate ViewResource",
         "_models": "Attachment Item Receipt SendResult",
         "_pagination": "Page Transcript",
@@ -196,6 +198,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidResponseError",
     "Item",
+    "Link",
     "ListPicker",
     "Message",
     "Option",
@@ -216,6 +219,7 @@ __all__ = [
     "QuickReply",
     "ReadReceipt",
     "Receipt",
+    "RemovedFromChat",
     "ResourceNotFoundError",
     "RetryPolicy",
     "RetryTransport",

@@ -145,6 +145,10 @@ class _ClientBase:
             environ=env,
             shared=load_shared_config(env),
         )
+        if config.warning is not None:
+            import warnings
+
+            warnings.warn(config.warning, UserWarning, stacklevel=3)
         self._endpoint_url = config.endpoint_url
         self._region = config.region
         if retry is None:

@@ -30,8 +30,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
+from ._regions import is_loopback, unknown_region_of_host
 from ._secrets import redact
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "header_value",
     "scrub",
     "transport_error",
+    "transport_hint",
 ]
 
 
@@ -172,7 +174,10 @@ class InvalidResponseError(ParticipantServiceError):
 
 
 class ParticipantTransportError(ParticipantServiceError):
-    """No HTTP answer (connection refused or reset, timeout) after the retries."""
+    """No HTTP answer (connection refused or reset, timeout) after the retries. ``host``: where
+    the request went (the message names it too, with a hint where a cause is likely)."""
+
+    host: str | None = None
 
 
 class ClientClosedError(ParticipantServiceError):
@@ -299,12 +304,83 @@ def scrub(exc: BaseException) -> None:
     exc.__cause__ = exc.__context__ = None
 
 
+_REFUSED: Final = (
+    "connection refused",
+    "actively refused",
+    "connect call failed",  # aiohttp's text for a refused connection
+    "errno 111]",
+    "errno 61]",
+    "10061",
+)
+_NO_NAME: Final = (
+    "name or service not known",
+    "nodename nor servname",
+    "getaddrinfo failed",
+    "temporary failure in name resolution",
+    "no address associated with hostname",
+    "cannot resolve",
+    "errno -2]",
+    "errno -3]",
+    "errno -5]",
+    "errno 8]",
+    "11001",
+)
+
+
+def _host_of(exc: BaseException) -> tuple[str, int | None] | None:
+    """The host and port the failed request went to (never its path or query), if known."""
+    try:
+        url = exc.request.url  # type: ignore[attr-defined]  # httpx: RuntimeError when not set
+        host = url.host
+    except (AttributeError, RuntimeError):
+        return None
+    if not isinstance(host, str) or not host:
+        return None
+    port = url.port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(url.scheme)
+    return host, port
+
+
+def transport_hint(kind: str, detail: str, host: str, port: int | None) -> str | None:
+    """What to check when a request to ``host`` failed this way (pure): the emulator when nothing
+    listens on a loopback port, a region botocore does not know when a service host does not
+    resolve, the host name otherwise."""
+    text = detail.lower()
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if any(mark in text for mark in _REFUSED):
+        if is_loopback(host):
+            return (
+                f"is the emulator running on {where}? (python -m connect_participant_emulator --port {port})"
+            )
+        return f"nothing accepted the connection on {where}: is endpoint_url right?"
+    if any(mark in text for mark in _NO_NAME):
+        region = unknown_region_of_host(host)
+        if region is not None:
+            return f"unknown region {region!r}? (not one botocore knows: check region= or $AWS_REGION)"
+        return f"the host name {host!r} did not resolve: check endpoint_url or region, and the network"
+    if kind in ("ConnectTimeout", "PoolTimeout") or "timed out" in text:
+        return f"no connection to {where} in time: is the host reachable from here?"
+    return None
+
+
 def transport_error(exc: BaseException, attempts: int | None = None) -> ParticipantTransportError:
-    """Wrap an httpx transport failure; the text names the failure's kind, never the URL.
+    """Wrap an httpx transport failure; the text names the failure, the host it went to (never
+    the rest of the URL: a path or query can hold a token or a signature) and, where a cause is
+    likely, what to check (``transport_hint``).
 
     ``exc`` stays the new error's cause, scrubbed (see ``scrub``).
     """
     detail = redact(str(exc))[:_MAX_MESSAGE] or "no detail"
+    kind = type(exc).__name__
+    place = _host_of(exc)
     scrub(exc)
     tries = f" (after {attempts} attempts)" if attempts else ""
-    return ParticipantTransportError(f"{detail}{tries}", code=type(exc).__name__, status_code=None)
+    text = f"{detail}{tries}"
+    if place is not None:
+        host, port = place
+        text += f"; host {host}" + (f" port {port}" if port else "")
+        hint = transport_hint(kind, detail, host, port)
+        if hint:
+            text += f" — {hint}"
+    error = ParticipantTransportError(text, code=kind, status_code=None)
+    error.host = place[0] if place is not None else None
+    return error

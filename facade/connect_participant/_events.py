@@ -64,6 +64,7 @@ __all__ = [
     "ParticipantLeft",
     "ParticipantReturned",
     "ReadReceipt",
+    "RemovedFromChat",
     "TransferFailed",
     "TransferSucceeded",
     "Typing",
@@ -228,7 +229,33 @@ class ParticipantLeft(Event):
 
 @dataclass(frozen=True, slots=True, repr=False)
 class ChatEnded(Event):
-    """The chat ended; the events stream ends after this event."""
+    """The chat ended for this participant; the events stream ends after this event.
+
+    ``for_everyone``: true for the service's own ``CHAT_ENDED`` item (the chat is over for all);
+    false for a ``RemovedFromChat``, which the SDK makes when the service refuses this
+    participant without the stream having seen the chat end."""
+
+    @property
+    def for_everyone(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class RemovedFromChat(ChatEnded):
+    """The service refused this participant (403 on reconnecting or on reading the transcript)
+    before the stream saw the chat end: it was removed from the chat (transferred away,
+    auto-disconnected, disconnected from another window or by the flow) and the chat may go on
+    for the others, or the chat ended while the stream was away (a 403 cannot tell which).
+    A ``ChatEnded`` (the stream ends after it) with ``for_everyone`` false and no ``id``;
+    ``reason`` says what was refused."""
+
+    @property
+    def for_everyone(self) -> bool:
+        return False
+
+    @property
+    def reason(self) -> str:
+        return self.item.content or ""
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -410,7 +437,8 @@ def event_from_item(item: Item, previous: Item | None = None) -> Event:
 
 
 def chat_ended_item(reason: str) -> Item:
-    """A synthetic CHAT_ENDED item, for when the service refused to reconnect (403)."""
+    """A synthetic CHAT_ENDED item without an Id, for when the service refused this participant
+    (403): the item of a ``RemovedFromChat``."""
     model = ItemModel(
         type_=ChatItemType.CHAT_ENDED,
         content_type=EVENT_PREFIX + "chat.ended",

@@ -47,9 +47,10 @@ The policies, in one place:
   good; so are those sent while no socket is subscribed after a drop (the gap fill brings back
   transcript items only).
 - **Chat ended**: a ``CHAT_ENDED`` item ends the stream after it is emitted. A 403 while getting
-  a new URL (or filling a gap) means the chat ended meanwhile: a synthetic ``ChatEnded`` is
-  emitted and the stream ends. ``ClientClosedError`` there (the client was closed) ends the
-  stream quietly, as ``close()`` does.
+  a new URL (or filling a gap) means this participant is out of the chat (removed from a chat
+  that may go on, or the chat ended meanwhile): a ``RemovedFromChat`` (a ``ChatEnded`` with
+  ``for_everyone`` false) is emitted and the stream ends. ``ClientClosedError`` there (the
+  client was closed) ends the stream quietly, as ``close()`` does.
 - **Unexpected I/O errors**: a socket's end (``OpenFailed``/``Closed``) with an ``error`` (not
   the network's: a bug, a dependency changed under the shell) or a URL fetch failing with
   anything but an SDK error is a loss like any other, but ``unexpected_error_limit`` of them in
@@ -97,7 +98,7 @@ from ._errors import (
     ParticipantTransportError,
     ThrottlingError,
 )
-from ._events import ChatEnded, Event, chat_ended_item, event_from_item
+from ._events import ChatEnded, Event, RemovedFromChat, chat_ended_item, event_from_item
 from ._models import Item
 from ._secrets import Secret
 
@@ -657,6 +658,9 @@ class EventStreamProtocol:
         elif self._count_unexpected(None, error):
             return
         if isinstance(error, AccessDeniedError):
+            held, self._held = self._held, []  # what the service sent before the chat ended
+            for item in held:
+                self._deliver(item)
             self._end("the service refused a new connection (403): the chat ended or the participant left")
             return
         if self._fetch_for == _ROLLOVER and self._primary is not None:
@@ -994,7 +998,7 @@ class EventStreamProtocol:
 
     def _end(self, reason: str) -> None:
         if not self.finished:
-            self._out.append(Emit(ChatEnded(chat_ended_item(reason))))
+            self._out.append(Emit(RemovedFromChat(chat_ended_item(reason))))
             self._finish()
 
     def _finish(self) -> None:
