@@ -423,7 +423,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TYPE",
         help="only flows of this type, e.g. CONTACT_FLOW, CUSTOMER_QUEUE (repeatable; default: all)",
     )
-    pull.set_defaults(func=_cmd_flows_pull, needs_cli_extra=False)
+    pull.set_defaults(func=_cmd_flows_pull, needs=())
 
     demo = sub.add_parser("demo", help="a scripted chat against the embedded emulator")
     demo.add_argument("--delay", type=float, default=0.3, help="seconds between steps (default 0.3)")
