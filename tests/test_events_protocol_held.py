@@ -9,7 +9,7 @@ answers, and the new connection is refused: the held items were dropped with the
 
 from __future__ import annotations
 
-from connect_participant import ChatEnded, Message, ParticipantLeft
+from connect_participant import ChatEnded, Message, ParticipantLeft, RemovedFromChat
 from connect_participant._errors import AccessDeniedError
 from connect_participant._models import Item
 from connect_participant._ws_protocol import Closed, FetchGap, FrameIn, GapReady, UrlFailed
@@ -37,5 +37,6 @@ def test_items_held_during_a_fill_are_delivered_when_the_reconnection_is_refused
     events = emitted(actions)
     assert delivered == ["id-1"]
     assert [e.id for e in events[:-1]] == ["id-2", "id-3"]  # each once, in order, then the end
-    assert [type(e) for e in events] == [Message, ParticipantLeft, ChatEnded]
+    assert [type(e) for e in events] == [Message, ParticipantLeft, RemovedFromChat]  # refused: out of it
+    assert isinstance(events[-1], ChatEnded)
     assert d.p.finished
