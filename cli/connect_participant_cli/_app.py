@@ -439,7 +439,7 @@ def _parser() -> argparse.ArgumentParser:
     from ._load import add_arguments
 
     add_arguments(load)
-    load.set_defaults(func=_cmd_load, needs_cli_extra=False)
+    load.set_defaults(func=_cmd_load, needs=())
 
     demo = sub.add_parser("demo", help="a scripted chat against the embedded emulator")
     demo.add_argument("--delay", type=float, default=0.3, help="seconds between steps (default 0.3)")
