@@ -178,6 +178,12 @@ _ERROR_CODE = re.compile(r'\bcode="([A-Z][A-Za-z]+)"')  # InvalidResponseError(.
 _FLOW_WORD = re.compile(r'"([A-Z][A-Za-z0-9]+)"')
 _OTHER_NAMES = {"StartChatContact", "CreateParticipant", "StopContact", "ClientToken", "NextToken", "Expiry"}
 _OTHER_NAMES |= {"CreateTestCase", "TestCaseEntryPoint"}  # Connect's test-case API (docs/test-cases.md)
+_OTHER_NAMES |= {"ContactFlowId", "LimitExceededException"}  # StartChatContact's parameter, its quota error
+# connect_participant.locust is read, not imported: importing Locust monkey-patches the process
+_LOCUST_MODULE = Path(__file__).resolve().parents[1] / "facade" / "connect_participant" / "locust.py"
+_LOCUST_NAMES = set(
+    re.findall(r'"(\w+)"', re.search(r"__all__ = \[(.*?)\]", _LOCUST_MODULE.read_text()).group(1))
+)
 
 
 def _known_names() -> set[str]:
@@ -216,6 +222,7 @@ def _known_names() -> set[str]:
         *models.__all__,
         *aws,
         *_OTHER_NAMES,
+        *_LOCUST_NAMES,
         *dir(builtins),
     }
 

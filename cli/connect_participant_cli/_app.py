@@ -4,8 +4,9 @@ Subcommands: ``emulator`` (a local Participant Service), ``chat`` (an interactiv
 chat; with ``--instance-id`` it first starts one through Amazon Connect), ``start-chat``
 (StartChatContact: the new contact's ids and participant token as JSON), ``transcript``
 (text, JSON or JSONL), ``send-file`` and ``download`` (attachments with progress bars),
-``flows pull`` (an Amazon Connect instance's flows into a folder the emulator loads), and
-``demo`` (a scripted chat against the embedded emulator, what ``make demo`` runs).
+``flows pull`` (an Amazon Connect instance's flows into a folder the emulator loads),
+``demo`` (a scripted chat against the embedded emulator, what ``make demo`` runs), and ``load``
+(a Locust load test of chats, ``_load``).
 
 Tokens come from an option, an environment variable, or standard input (``-``); they are
 never echoed or logged — ``start-chat``'s JSON is the one place a token is printed, because
@@ -340,6 +341,15 @@ def _cmd_test_flow(args: argparse.Namespace) -> int:
         raise _UsageError(str(exc)) from None
 
 
+def _cmd_load(args: argparse.Namespace) -> int:
+    from ._load import LoadUsageError, run_load
+
+    try:
+        return run_load(args)
+    except LoadUsageError as exc:
+        raise _UsageError(str(exc)) from None
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ._demo import run_demo
 
@@ -440,6 +450,12 @@ def _parser() -> argparse.ArgumentParser:
     from ._testflow import add_parser as add_test_flow
 
     add_test_flow(sub).set_defaults(func=_cmd_test_flow, needs=())
+
+    load = sub.add_parser("load", help="a Locust load test of chats (the [load] extra; see: load --help)")
+    from ._load import add_arguments
+
+    add_arguments(load)
+    load.set_defaults(func=_cmd_load, needs=())
 
     demo = sub.add_parser("demo", help="a scripted chat against the embedded emulator")
     demo.add_argument("--delay", type=float, default=0.3, help="seconds between steps (default 0.3)")
