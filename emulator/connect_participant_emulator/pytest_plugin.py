@@ -10,6 +10,9 @@ Options can be changed per test with the marker
 (keyword arguments of :class:`LocalParticipantService`), contact flows included:
 ``@pytest.mark.participant_service(flows=ContactFlows("tests/flows"))`` (see
 ``connect_participant_emulator.flows``).
+
+Connect test cases (``*.test.json``) are collected and run on the emulator when flows are given:
+``pytest --connect-flows tests/flows tests/cases`` (see ``_testcase_plugin``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Iterator
 import pytest
 
 from ._service import LocalParticipantService
+from ._testcase_plugin import pytest_addoption, pytest_collect_file, pytest_unconfigure  # noqa: F401  (hooks)
 
 __all__ = ["participant_service", "participant_service_session"]
 
