@@ -13,6 +13,7 @@ from aiohttp import web
 
 from ._app import RUNNER_OPTIONS, build_app
 from ._config import EmulatorConfig
+from ._spec import SpecNotFoundError
 
 __all__ = ["main"]
 
@@ -88,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_serve(args.host, args.port, config))
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr, flush=True)
+    except SpecNotFoundError as exc:  # an OSError too: before the listening error
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
