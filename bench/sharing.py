@@ -34,3 +34,12 @@ def run(report: Report) -> None:
     _targets(report, "32 threads", _sharing.run_threads(callers=32, sends=100, connections=16))
     report.section("sharing: 200 tasks x 20 sends, 100 connections, tokens expiring every 2 s, 0.5 s latency")
     _targets(report, "200 tasks", asyncio.run(_sharing.run_tasks(callers=200, sends=20)))
+    report.section("sharing: the same while every live token is revoked every 2 s (tokens live a day)")
+    _targets(
+        report,
+        "32 threads, revoked",
+        _sharing.run_threads(callers=32, sends=100, connections=16, revoke=True),
+    )
+    _targets(
+        report, "200 tasks, revoked", asyncio.run(_sharing.run_tasks(callers=200, sends=20, revoke=True))
+    )

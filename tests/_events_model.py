@@ -4,7 +4,8 @@ A ``World`` plays the service and the network around one ``EventStreamProtocol``
 transcript (items in order, each with its states: an attachment's scan, a streamed
 message's chunks and completion, a message's processing), sockets (open, fail to open,
 acknowledge a subscription late, refuse it or never answer, answer heartbeats and pings or
-not, close cleanly or abruptly, carry frames late), CreateParticipantConnection (answers
+not, close cleanly or abruptly, carry frames late; every third socket's abrupt end or failed
+opening comes as an unexpected error of the shell), CreateParticipantConnection (answers
 late, fails, URLs that expire or last an hour so sockets roll over), GetTranscript (read
 early or late, answered after the socket it was for closed, failing with 5xx/429, slow),
 items the SDK cannot fully read (garbled times, fields of the wrong type, no Id), frames
@@ -448,7 +449,9 @@ class World:
         else:
             del self.socks[sid]
             self.log(f"socket {sid} failed to open")
-            protocol.handle(self.now, OpenFailed(sid, 429 if fault == 0 else None))
+            # every third socket's failure is an unexpected error of the shell (issue 22)
+            error = RuntimeError("unexpected") if fault != 0 and sid % 3 == 0 else None
+            protocol.handle(self.now, OpenFailed(sid, 429 if fault == 0 else None, error))
 
     def _close(self, protocol: EventStreamProtocol, sid: int) -> None:
         sock = self.socks[sid]
@@ -459,7 +462,8 @@ class World:
         else:
             del self.socks[sid]
             self.log(f"socket {sid} dropped")
-            protocol.handle(self.now, Closed(sid, None if sid % 2 else 1006))
+            error = RuntimeError("unexpected") if sid % 3 == 0 else None  # the shell's reader died
+            protocol.handle(self.now, Closed(sid, None if sid % 2 else 1006, error))
 
     def _closed(self, protocol: EventStreamProtocol, sid: int) -> None:
         del self.socks[sid]

@@ -6,6 +6,11 @@ connections than callers, so calls wait for a connection and many are sent with 
 expires before the service reads it. The client renews only on expiry (``refresh_margin=0``),
 so every renewal after the first is driven by an expiry or a 403: the hard path.
 
+With ``revoke=True`` tokens live a day but the emulator revokes every live connection token
+every ``TTL`` seconds, whatever its age (``expire_connection_tokens()``, as a service that
+ends tokens early would): the SDK learns of it only from 403s, on tokens that may never have
+worked (a renewed token's first calls still wait in the pool when the next revocation comes).
+
 ``run_threads`` / ``run_tasks`` return a ``Report``: errors, the messages the transcript holds,
 and the renewals (CreateParticipantConnection calls after the first) against the expiries
 (tokens' lifetimes that ended while the test ran). Used by ``tests/test_sharing.py`` (smaller
@@ -15,6 +20,7 @@ runs) and ``bench/sharing.py`` (the issue's full sizes).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import threading
 import time
@@ -65,6 +71,7 @@ class Report:
     contents: Counter[str] = field(default_factory=Counter)
     creates: int = 0
     sends_on_wire: int = 0
+    revocations: int | None = None  # revoke mode: revocations that ended at least one token
 
     @property
     def renewals(self) -> int:
@@ -72,6 +79,9 @@ class Report:
 
     @property
     def expiries(self) -> int:
+        """Tokens' lifetimes that ended while the test ran (or the revocations, in revoke mode)."""
+        if self.revocations is not None:
+            return self.revocations
         return math.ceil(self.elapsed / TTL)
 
     def expected(self) -> set[str]:
@@ -87,8 +97,31 @@ class Report:
         )
 
 
-def _emulator() -> LocalParticipantService:
-    return LocalParticipantService(connection_token_ttl=TTL)
+def _emulator(revoke: bool) -> LocalParticipantService:
+    return LocalParticipantService() if revoke else LocalParticipantService(connection_token_ttl=TTL)
+
+
+class _Revoker:
+    """Revokes every live connection token every ``TTL`` seconds while the callers run."""
+
+    def __init__(self, service: LocalParticipantService, report: Report) -> None:
+        self.service, self.report = service, report
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        report.revocations = 0
+
+    def _run(self) -> None:
+        while not self.stop.wait(TTL):
+            if self.service.expire_connection_tokens() and self.report.revocations is not None:
+                self.report.revocations += 1
+
+    def __enter__(self) -> _Revoker:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop.set()
+        self.thread.join()
 
 
 def _slow(service: LocalParticipantService) -> None:
@@ -100,10 +133,10 @@ def _transcript(chat: Any) -> Counter[str]:
     return Counter(item.content for item in chat.transcript(page_size=100) if item.type == "MESSAGE")
 
 
-def run_threads(callers: int = 32, sends: int = 100, connections: int = 16) -> Report:
+def run_threads(callers: int = 32, sends: int = 100, connections: int = 16, revoke: bool = False) -> Report:
     report = Report(callers, sends)
     counts: Counter[str] = Counter()
-    with _emulator() as service:
+    with _emulator(revoke) as service:
         chat_info = service.start_chat()
         transport = _Counting(httpx.HTTPTransport(limits=httpx.Limits(max_connections=connections)), counts)
         with (
@@ -123,8 +156,11 @@ def run_threads(callers: int = 32, sends: int = 100, connections: int = 16) -> R
                         report.errors.append(f"{type(exc).__name__}: {exc}")
 
             start = time.monotonic()
-            with ThreadPoolExecutor(callers) as pool:
-                list(pool.map(caller, range(callers)))
+            with contextlib.ExitStack() as revoking:
+                if revoke:
+                    revoking.enter_context(_Revoker(service, report))
+                with ThreadPoolExecutor(callers) as pool:
+                    list(pool.map(caller, range(callers)))
             report.elapsed = time.monotonic() - start
             service.set_latency(0, "SendMessage")
             service.set_latency(0, "CreateParticipantConnection")
@@ -134,10 +170,10 @@ def run_threads(callers: int = 32, sends: int = 100, connections: int = 16) -> R
     return report
 
 
-async def run_tasks(callers: int = 200, sends: int = 20) -> Report:
+async def run_tasks(callers: int = 200, sends: int = 20, revoke: bool = False) -> Report:
     report = Report(callers, sends)
     counts: Counter[str] = Counter()
-    async with _emulator() as service:
+    async with _emulator(revoke) as service:
         chat_info = await service.astart_chat()
         from httpx_aiohttp import AiohttpTransport
 
@@ -159,7 +195,10 @@ async def run_tasks(callers: int = 200, sends: int = 20) -> Report:
                         report.errors.append(f"{type(exc).__name__}: {exc}")
 
             start = time.monotonic()
-            await asyncio.gather(*(caller(c) for c in range(callers)))
+            with contextlib.ExitStack() as revoking:
+                if revoke:
+                    revoking.enter_context(_Revoker(service, report))
+                await asyncio.gather(*(caller(c) for c in range(callers)))
             report.elapsed = time.monotonic() - start
             await asyncio.to_thread(service.set_latency, 0, "SendMessage")
             await asyncio.to_thread(service.set_latency, 0, "CreateParticipantConnection")

@@ -37,6 +37,7 @@ SYNC_PATH = {
     "connect_participant._models",
     "connect_participant._operations",
     "connect_participant._pagination",
+    "connect_participant._regions",  # the partitions table, moved out of _endpoints (issue 22)
     "connect_participant._retry",
     "connect_participant._secrets",
     "connect_participant._send_policy",

@@ -238,9 +238,8 @@ def test_expect_reports_what_came_instead(participant_service: LocalParticipantS
 
 def run_balance_bot(client: ParticipantClient, participant_token: str, listening: threading.Event) -> None:
     """The bot under test: answers the customer's questions until the chat ends."""
-    with client.connect(participant_token) as bot:
-        events = bot.events()  # from this moment on: nothing sent after it is missed
-        listening.set()
+    with client.connect(participant_token) as bot, bot.events() as events:
+        listening.set()  # the stream is live: nothing sent from now on is missed
         for event in events:
             if isinstance(event, Message) and event.participant_role == "CUSTOMER":
                 asked = event.content or ""

@@ -12,36 +12,10 @@ import json
 import uuid
 
 import httpx
-from _emulator_calls import call, token_for
+from _emulator_calls import call, token_for, upload
 from connect_participant_emulator import LocalParticipantService
 
 EVENT = "application/vnd.amazonaws.connect.event."
-
-
-def upload(http: httpx.Client, token: str, data: bytes, name: str = "notes.txt") -> str:
-    started = call(
-        http,
-        "/participant/start-attachment-upload",
-        token,
-        {
-            "ContentType": "text/plain",
-            "AttachmentSizeInBytes": len(data),
-            "AttachmentName": name,
-            "ClientToken": str(uuid.uuid4()),
-        },
-    )
-    assert started.status_code == 200, started.text
-    meta = started.json()["UploadMetadata"]
-    assert httpx.put(meta["Url"], content=data, headers=meta["HeadersToInclude"]).status_code == 200
-    attachment_id: str = started.json()["AttachmentId"]
-    done = call(
-        http,
-        "/participant/complete-attachment-upload",
-        token,
-        {"AttachmentIds": [attachment_id], "ClientToken": str(uuid.uuid4())},
-    )
-    assert done.status_code == 200, done.text
-    return attachment_id
 
 
 def test_access_denied_body_is_the_services(

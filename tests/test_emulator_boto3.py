@@ -158,7 +158,7 @@ async def test_whole_chat_with_boto3(participant_service: LocalParticipantServic
         assert items[0]["ContentType"] == "application/vnd.amazonaws.connect.event.participant.joined"
         assert items[1]["Content"] == "I need help"
         assert types.count("MESSAGE") == 15
-        assert not any(i["ContentType"].endswith(".typing") for i in items)
+        assert not any(i.get("ContentType", "").endswith(".typing") for i in items)
         read_target = next(i for i in items if i["Id"] == reply["Id"])
         assert (
             read_target["MessageMetadata"]["Receipts"][0]["RecipientParticipantId"]

@@ -55,7 +55,7 @@ def _transcript(http: httpx.Client, token: str, contact_id: str | None = None) -
         assert answer.status_code == 200, answer.text
         page = answer.json()
         items += page["Transcript"]
-        if "NextToken" not in page:
+        if not page["NextToken"]:  # "" on the last page
             return {"InitialContactId": page["InitialContactId"], "Transcript": items}
         body = {**body, "NextToken": page["NextToken"]}
         body.pop("StartPosition", None)

@@ -33,7 +33,12 @@ assert SPEC is not None
 # failure reports must not show the bearer tokens either
 _SANITIZE = [*SanitizationConfig().keys_to_sanitize, "x-amz-bearer"]
 _CONFIG = schemathesis.Config.from_dict({"output": {"sanitization": {"keys-to-sanitize": _SANITIZE}}})
-schema = schemathesis.openapi.from_dict(json.loads(SPEC.read_text()), config=_CONFIG)
+_DOCUMENT = json.loads(SPEC.read_text())
+# The one place the service departs from its own model: the last GetTranscript page says
+# "NextToken": "" (a captured answer; the model says at least 1 character). The emulator answers
+# as the service does, so the check takes the service's shape there (issue 22).
+_DOCUMENT["components"]["schemas"]["GetTranscriptResponse"]["properties"]["NextToken"].pop("minLength")
+schema = schemathesis.openapi.from_dict(_DOCUMENT, config=_CONFIG)
 
 _service: dict[str, LocalParticipantService] = {}
 _clients: list[httpx.Client] = []

@@ -23,6 +23,7 @@ from connect_participant import (
     ParticipantClient,
     ParticipantJoined,
     ReadReceipt,
+    RemovedFromChat,
     Typing,
 )
 from connect_participant_emulator import LocalParticipantService
@@ -224,7 +225,8 @@ def test_chat_end_ends_the_stream(svc: LocalParticipantService) -> None:
         svc.stop_contact(chat)
         events = list(stream)  # ends by itself
         assert isinstance(events[-1], ChatEnded)
-        # the service's item (Type EVENT) or, if the socket was not subscribed yet, the synthetic one
+        # the service's item (Type EVENT; for_everyone) or, if the socket was not subscribed yet,
+        # a RemovedFromChat (the 403 cannot tell a removal from the end)
         assert events[-1].item.content_type == "application/vnd.amazonaws.connect.event.chat.ended"
         _wait_for(lambda: _sockets(svc) == 0)
 
@@ -244,6 +246,28 @@ def test_chat_ended_while_disconnected_is_reported(svc: LocalParticipantService)
         svc.clear_faults()
         ended = list(stream)
         assert isinstance(ended[-1], ChatEnded)
+
+
+def test_a_participant_removed_from_a_chat_that_goes_on_is_told_so(svc: LocalParticipantService) -> None:
+    """The bot is disconnected from elsewhere while the chat goes on: its stream ends with a
+    RemovedFromChat (a ChatEnded not for everyone), not the chat's end; the customer chats on."""
+    chat = svc.start_chat()
+    bot = svc.add_participant(chat, "Bot")
+    with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        customer = client.connect(chat.participant_token)
+        stream = client.connect(bot.participant_token).events(config=FAST)
+        customer.send_message("hello")
+        next_message(stream)
+        client.connect(bot.participant_token).disconnect()  # the flow (or an admin) removes the bot
+        events = list(stream)  # ends by itself
+        customer.send_message("still here")  # the chat goes on
+    last = events[-1]
+    assert isinstance(last, RemovedFromChat)
+    assert isinstance(last, ChatEnded)  # the stream ends after it, as after any end
+    assert last.for_everyone is False
+    assert last.id is None
+    assert "403" in last.reason
+    assert not any(type(e) is ChatEnded for e in events)  # the chat itself did not end
 
 
 def test_disconnect_ends_the_stream_and_close_releases_the_socket(svc: LocalParticipantService) -> None:
@@ -317,7 +341,8 @@ async def test_async_stream_ends_on_chat_end_and_aclose_releases(svc: LocalParti
         stream2 = robot.events(config=FAST)
         await svc.astop_contact(chat)
         kinds = [type(e) async for e in stream2]
-        assert kinds[-1] is ChatEnded
+        # the service's end, or (the socket not yet subscribed when the chat ended) a RemovedFromChat
+        assert issubclass(kinds[-1], ChatEnded)
 
 
 def test_a_resumed_session_needs_its_participant_token(svc: LocalParticipantService) -> None:

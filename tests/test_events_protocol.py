@@ -23,6 +23,7 @@ from connect_participant._events import (
     ParticipantJoined,
     ParticipantLeft,
     ReadReceipt,
+    RemovedFromChat,
     TransferFailed,
     TransferSucceeded,
     Typing,
@@ -675,7 +676,7 @@ def test_failed_gap_fill_is_retried_and_a_403_ends_the_stream() -> None:
         GapFailed(fetch.fill, AccessDeniedError("x", code="AccessDeniedException", status_code=403))
     )
     events = emitted(actions)
-    assert [type(e) for e in events] == [Message, ChatEnded]
+    assert [type(e) for e in events] == [Message, RemovedFromChat]  # a ChatEnded not for everyone
     assert d.p.finished
 
 

@@ -14,6 +14,7 @@ import contextlib
 import itertools
 import os
 import random
+import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -326,3 +327,46 @@ def test_parse_reads_profiles_services_and_nested_blocks() -> None:
         profiles={"default": {"region": "eu-west-1"}, "two words": {"region": "x"}, "dev": {"region": "y"}},
         services={"s": {"connectparticipant": {"endpoint_url": "http://a", "other": "b"}}},
     )
+
+
+@pytest.mark.parametrize(
+    ("env", "file_text"),
+    [
+        ({"AWS_DEFAULT_REGION": "", "AWS_ENDPOINT_URL": "http://127.0.0.1:8700"}, None),
+        ({"AWS_REGION": "", "AWS_ENDPOINT_URL": "http://127.0.0.1:8700"}, None),
+        ({}, "[default]\nregion =\nendpoint_url = http://127.0.0.1:8700\n"),
+    ],
+    ids=["AWS_DEFAULT_REGION=", "AWS_REGION=", "profile region ="],
+)
+def test_an_empty_region_with_an_endpoint_is_no_region_as_in_botocore(
+    tmp_path: Path, clean_environ: None, env: dict[str, str], file_text: str | None
+) -> None:
+    """A compose or CI file that points at the emulator and leaves the region empty."""
+    config = tmp_path / "config"
+    if file_text is not None:
+        config.write_text(file_text)
+    expected = _expected(env, str(config))
+    assert expected is not None  # botocore sends to the endpoint (its region_name is "")
+    assert expected == ("http://127.0.0.1:8700" + _PATH, "", None)
+    assert _ours(env, str(config)) == ("http://127.0.0.1:8700" + _PATH, None, None)  # "" is no region
+
+
+def test_an_empty_region_argument_with_an_endpoint_url_is_no_region(tmp_path: Path) -> None:
+    env = {"AWS_CONFIG_FILE": str(tmp_path / "none")}
+    with ParticipantClient(region="", endpoint_url="http://127.0.0.1:8700", _environ=env) as client:
+        assert (client.region, client.endpoint_url) == (None, "http://127.0.0.1:8700")
+    with pytest.raises(InvalidInputError, match="region"):  # and without an endpoint: still refused
+        ParticipantClient(region="", _environ=env)
+
+
+def test_a_region_botocore_does_not_know_is_used_with_a_warning(tmp_path: Path) -> None:
+    env = {"AWS_CONFIG_FILE": str(tmp_path / "none")}
+    with pytest.warns(UserWarning, match=r"region 'us-east-99' is not one botocore knows") as caught:
+        client = ParticipantClient(region="us-east-99", _environ=env)
+    assert "https://participant.connect.us-east-99.amazonaws.com" in str(caught[0].message)
+    assert client.endpoint_url == "https://participant.connect.us-east-99.amazonaws.com"  # not refused
+    client.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ParticipantClient(region="eu-central-2", _environ=env).close()  # known: no warning
+        ParticipantClient(region="", endpoint_url="http://127.0.0.1:1", _environ=env).close()

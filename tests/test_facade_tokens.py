@@ -97,10 +97,14 @@ def test_flow_403_recreates_once_then_succeeds() -> None:
 
 
 def test_flow_403_after_recreate_gives_up_and_stops_recreating() -> None:
+    """Tokens that never worked, renewed MAX_DOUBTS times and refused each time: the 403s are
+    taken as not about the token (the next call sends once and ends with its 403)."""
+    from connect_participant._tokens import MAX_DOUBTS
+
     state = TokenState(participant_token=Secret("p"), connection=_info(None), clock=Clock())
-    sent, outcome = _drive(state, [DENIED, CREATED, DENIED])
+    sent, outcome = _drive(state, [DENIED, *[CREATED, DENIED] * MAX_DOUBTS])
     assert isinstance(outcome, AccessDeniedError)
-    assert len(sent) == 3
+    assert sent.count("CreateParticipantConnection") == MAX_DOUBTS
     sent, outcome = _drive(state, [DENIED])
     assert sent == ["SendMessage"]
     assert isinstance(outcome, AccessDeniedError)
@@ -425,4 +429,5 @@ def test_flow_tokens_expiring_on_the_way_are_renewed_again_up_to_the_bound() -> 
         run_sync(call_flow(state, ops.send_message("text/plain", "x", "ct")), perform)
     assert sent.count("SendMessage") == MAX_SENDS
     assert sent.count("CreateParticipantConnection") == MAX_SENDS - 1
-    assert state.uncured is None  # every refusal was explained by an expiry: nothing marked
+    # only the first token (no stated expiry, never worked) made a doubt; the expired ones did not
+    assert state.doubts[0] == 1

@@ -13,6 +13,7 @@ from connect_participant import (
     Carousel,
     InvalidInputError,
     Item,
+    Link,
     ListPicker,
     Message,
     Option,
@@ -117,6 +118,60 @@ CAROUSEL = {
                     "templateType": "ListPicker",
                     "version": "1.0",
                     "data": {"content": {"title": "Ritz", "elements": [{"title": "Book Suite"}]}},
+                },
+            ],
+        }
+    },
+}
+# The Carousel of AWS's admin guide ("Add Amazon Lex interactive messages for customers in chat",
+# Carousel template): cards are Panels (up to 5) with a templateIdentifier, and a card's elements
+# may hold a hyperlink, which AWS's chat interface renders as a link and never sends as a choice.
+# (The search tool returned only that page's opening; the carousel's structure is rebuilt from
+# the guide's description and the hyperlink element quoted in issue 22.)
+AWS_CAROUSEL: dict[str, Any] = {
+    "templateType": "Carousel",
+    "version": "1.0",
+    "data": {
+        "content": {
+            "title": "View our popular destinations",
+            "elements": [
+                {
+                    "templateIdentifier": "template0",
+                    "templateType": "Panel",
+                    "version": "1.0",
+                    "data": {
+                        "content": {
+                            "title": "California",
+                            "subtitle": "Tourist destination",
+                            "imageType": "URL",
+                            "imageData": "https://interactive-msg.s3-us-west-2.amazonaws.com/seattle.jpg",
+                            "imageDescription": "Visit California",
+                            "elements": [
+                                {"title": "Book flights"},
+                                {"title": "Book hotels"},
+                                {
+                                    "title": "Learn More",
+                                    "type": "hyperlink",
+                                    "url": "https://www.visitcalifornia.com",
+                                },
+                            ],
+                        }
+                    },
+                },
+                {
+                    "templateIdentifier": "template1",
+                    "templateType": "Panel",
+                    "version": "1.0",
+                    "data": {
+                        "content": {
+                            "title": "New York",
+                            "subtitle": "Tourist destination",
+                            "elements": [
+                                {"title": "Book flights"},
+                                {"title": "Learn More", "type": "hyperlink", "url": "https://www.nycgo.com"},
+                            ],
+                        }
+                    },
                 },
             ],
         }
@@ -298,7 +353,64 @@ def test_paging_and_view_replies_check_their_bounds() -> None:
         view_reply("Submit", {"when": object()})
 
 
+def test_a_carousels_hyperlink_is_a_link_never_a_choice() -> None:
+    carousel = parse_interactive(json.dumps(AWS_CAROUSEL))
+    assert isinstance(carousel, Carousel)
+    card = carousel.cards[0]
+    assert isinstance(card, Panel)
+    assert [o.title for o in card.options] == ["Book flights", "Book hotels"]
+    assert card.links == (Link("Learn More", "https://www.visitcalifornia.com", "hyperlink"),)
+    assert [type(e).__name__ for e in card.elements] == ["Option", "Option", "Link"]  # order as sent
+    for refused in ("Learn More", card.links[0]):
+        with pytest.raises(InvalidInputError, match=r"'Learn More' is a link \(hyperlink\), not a choice"):
+            option_reply(card, refused)
+    with pytest.raises(InvalidInputError, match="index from 0 to 1"):
+        option_reply(card, 2)  # indexes count choices only: the link is not number 2
+    kind, content = option_reply(carousel.cards[1], "Book flights")
+    assert (kind, json.loads(content)) == (
+        "text/plain",
+        {"templateIdentifier": "template1", "listTitle": "New York", "selectionText": "Book flights"},
+    )
+
+
+def test_any_element_type_the_sdk_does_not_select_is_a_link() -> None:
+    doc = {
+        "templateType": "QuickReply",
+        "version": "1.0",
+        "data": {
+            "content": {"title": "t", "elements": [{"title": "Yes"}, {"title": "Call us", "type": "phone"}]}
+        },
+    }
+    quick = parse_interactive(json.dumps(doc))
+    assert isinstance(quick, QuickReply)
+    assert [o.title for o in quick.options] == ["Yes"]
+    assert [(link.title, link.kind, link.url) for link in quick.links] == [("Call us", "phone", None)]
+    with pytest.raises(InvalidInputError, match="is a link"):
+        option_reply(quick, "Call us")
+
+
 # --- end to end on the emulator: the bot sends, the customer answers -------------------------
+
+
+def test_customer_cannot_select_a_carousels_link(participant_service: LocalParticipantService) -> None:
+    svc = participant_service
+    started = svc.start_chat("Ann")
+    sent_id = svc.send_interactive(started, AWS_CAROUSEL)
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(started.participant_token) as chat,
+    ):
+        carousel = next(i for i in chat.transcript() if i.id == sent_id).interactive
+        assert isinstance(carousel, Carousel)
+        with pytest.raises(InvalidInputError, match="is a link"):
+            chat.select(carousel.cards[0], "Learn More")
+        chat.select(carousel.cards[0], "Book hotels")
+        mine = [
+            i.content for i in chat.transcript() if i.participant_role == "CUSTOMER" and i.type == "MESSAGE"
+        ]
+    assert [json.loads(c or "") for c in mine] == [
+        {"templateIdentifier": "template0", "listTitle": "California", "selectionText": "Book hotels"}
+    ]
 
 
 def test_customer_selects_and_pages_a_list_picker(participant_service: LocalParticipantService) -> None:

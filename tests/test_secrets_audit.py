@@ -468,7 +468,7 @@ def test_a_stream_that_cannot_get_a_url_ends_with_a_clean_error(
         with chat.events(config=STREAM_CONFIG) as stream:
             events = list(stream)
         texts = [repr(stream), *(repr(e) for e in events)]
-        assert [type(e).__name__ for e in events] == ["ChatEnded"]
+        assert [type(e).__name__ for e in events] == ["RemovedFromChat"]
     assert_clean("\n".join([*texts, everything.text()]), token, connection)
 
 

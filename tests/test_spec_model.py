@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from typing import Any
 
 import pytest
 from _botocore_reference import needs_reference_model
-from _spec_tools import ROOT, SPEC_PATH, resolve, spec
+from _spec_tools import SPEC_PATH, load_script, resolve, spec
 
 pytestmark = needs_reference_model  # AWS's model, as the spec was built from it
 
-_script = importlib.util.spec_from_file_location("build_spec", ROOT / "scripts" / "build_spec.py")
-assert _script is not None
-assert _script.loader is not None
-build_spec = importlib.util.module_from_spec(_script)
-sys.modules["build_spec"] = build_spec
-_script.loader.exec_module(build_spec)
+build_spec = load_script("build_spec")
 
 MODEL: dict[str, Any] = build_spec.load_model()
 SHAPES: dict[str, Any] = MODEL["shapes"]

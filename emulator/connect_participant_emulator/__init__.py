@@ -4,6 +4,8 @@
 Connect's StartChatContact / CreateParticipant / StopContact, the chat WebSocket and
 presigned-style attachment URLs on one loopback port; README.md beside this file
 documents the behaviour and the emulator-only control endpoint (``/_emulator/...``).
+``LocalParticipantService(flows=…)`` runs exported contact flows
+(``connect_participant_emulator.flows``).
 
 Importing the package is cheap: each public name's module (and so aiohttp) is imported on
 first use (PEP 562 ``__getattr__``). pytest imports the package in every project that has the

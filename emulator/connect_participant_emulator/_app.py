@@ -20,6 +20,7 @@ from aiohttp import WSMsgType, web
 
 from ._config import EmulatorConfig, Quota
 from ._faults import Faults, Throttle
+from ._flows._engine import FlowEngine, add_flow_routes, coerce_flows
 from ._model import Contact, Participant, ServiceError, Socket, State, access_denied, iso_time, validation
 from ._operations import Operations, content_disposition
 from ._spec import ServiceSpec, load_spec
@@ -124,12 +125,22 @@ class EmulatorApp:
 
     def __init__(self, config: EmulatorConfig | None = None, spec: ServiceSpec | None = None) -> None:
         self.config = config or EmulatorConfig()
+        """The emulator's settings (``EmulatorConfig``)."""
         self.spec = spec if spec is not None else load_spec()
+        """The OpenAPI document requests are validated against."""
         self.state = State(self.config)
+        """The in-memory state: contacts, participants, tokens, attachments, sockets (for tests that look inside)."""
         self.operations = Operations(self.state)
+        """The 11 Participant Service operations and Connect's three, over ``state``."""
+        if self.config.flows is not None:
+            flows = coerce_flows(self.config.flows)
+            self.operations.flow_engine = FlowEngine(self.state, self.operations.features, flows)
         self.faults = Faults()
+        """The injected faults and latencies (``/_emulator/faults``, ``/_emulator/latency``)."""
         self.throttle = Throttle(self.config)
+        """The per-operation token buckets (``/_emulator/throttling``)."""
         self.started = time.time()
+        """When the emulator started (``time.time()``)."""
 
     # --- plumbing --------------------------------------------------------------------
 
@@ -137,6 +148,7 @@ class EmulatorApp:
     async def middleware(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
+        """aiohttp middleware: CORS, AWS-shaped errors and the request id on every answer."""
         request_id = str(uuid.uuid4())
         _request_id.set(request_id)
         self.state.sweep()  # release what is due (cheap when nothing is)
@@ -189,9 +201,11 @@ class EmulatorApp:
         )
 
     def origin(self, request: web.Request) -> str:
+        """The ``http://host:port`` the request reached, for the URLs the emulator hands out."""
         return f"{request.scheme}://{request.host}"
 
     def route(self, request: web.Request) -> tuple[str, str | None]:
+        """The AWS operation a request names and its path parameter (``(operation, parameter)``)."""
         raw_path = request.raw_path.split("?", 1)[0]
         path = request.path
         operation = ROUTES.get((request.method, path))
@@ -209,12 +223,14 @@ class EmulatorApp:
         raise ServiceError(404, "UnknownOperationException", "No operation matches this method and path.")
 
     async def before(self, request: web.Request, operation: str) -> None:
+        """What runs before an operation: throttling, injected latency and ``before`` faults."""
         latency = self.faults.latency_for(operation)
         if latency > 0:
             await asyncio.sleep(latency)
         await self.apply_fault(operation, "before")
 
     async def apply_fault(self, operation: str, when: str) -> None:
+        """Apply the first matching injected fault of ``operation`` at ``when`` (``before``/``after``)."""
         rule = self.faults.take(operation, when)
         if rule is None:
             return
@@ -228,6 +244,7 @@ class EmulatorApp:
         raise ServiceError(rule.status, rule.error_code, rule.message)
 
     async def read_json(self, request: web.Request, operation: str) -> dict[str, Any]:
+        """The request's JSON body (400 SerializationException if it is not a JSON object; 413 if too large)."""
         raw = await read_bounded(request, self.config.max_request_bytes)
         if not raw.strip():
             op = self.spec.operations.get(operation)
@@ -240,6 +257,7 @@ class EmulatorApp:
     def validate(
         self, operation: str, request: web.Request, body: dict[str, Any], view_token: str | None
     ) -> None:
+        """Check a request against the spec (members, types, bounds, the bearer header); a ValidationException if it fails."""
         if not self.config.validate_requests:
             return
         op = self.spec.operations.get(operation)
@@ -270,6 +288,7 @@ class EmulatorApp:
     # --- AWS operations --------------------------------------------------------------
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
+        """Answer one Participant Service or Connect API request."""
         operation, view_token = self.route(request)
         _operation.set(operation)
         await self.before(request, operation)
@@ -286,6 +305,7 @@ class EmulatorApp:
     def call(
         self, operation: str, request: web.Request, body: dict[str, Any], bearer: str, view_token: str | None
     ) -> dict[str, Any]:
+        """Run ``operation`` on the state and return its JSON answer."""
         ops = self.operations
         if operation == "StartChatContact":
             return ops.start_chat_contact(body)
@@ -326,6 +346,7 @@ class EmulatorApp:
     # --- WebSocket -------------------------------------------------------------------
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
+        """The chat WebSocket: subscribe, heartbeat, ping, and the ``aws/chat`` frames."""
         _operation.set("WebSocketConnect")
         await self.before(request, "WebSocketConnect")
         key = request.query.get("X-Amz-Signature", "")
@@ -443,6 +464,7 @@ class EmulatorApp:
     # --- presigned-like attachment URLs ----------------------------------------------
 
     async def upload(self, request: web.Request) -> web.StreamResponse:
+        """The presigned-style PUT of an attachment, checked like S3."""
         _operation.set("UploadAttachment")
         await self.before(request, "UploadAttachment")
         request_id = _request_id.get()
@@ -493,6 +515,7 @@ class EmulatorApp:
         return web.Response(status=200, headers={"ETag": etag, "x-amz-request-id": request_id[:16]})
 
     async def download(self, request: web.Request) -> web.StreamResponse:
+        """The presigned-style GET of an attachment."""
         _operation.set("DownloadAttachment")
         await self.before(request, "DownloadAttachment")
         request_id = _request_id.get()
@@ -514,12 +537,14 @@ class EmulatorApp:
     # --- /_emulator control endpoint -------------------------------------------------
 
     async def control_json(self, request: web.Request) -> dict[str, Any]:
+        """A control-endpoint request's JSON object body (400 if it is not one)."""
         raw = await read_bounded(request, 65536)
         if not raw.strip():
             return {}
         return parse_object(raw, "ValidationException", "The body")
 
     async def health(self, request: web.Request) -> web.StreamResponse:
+        """``GET /_emulator/health``: status and counts."""
         state = self.state
         return web.json_response(
             {
@@ -537,6 +562,7 @@ class EmulatorApp:
         )
 
     async def add_fault(self, request: web.Request) -> web.StreamResponse:
+        """``POST /_emulator/faults``: add a fault rule; 201 with the rule."""
         body = await self.control_json(request)
         operation = body.get("operation", "*")
         if isinstance(operation, str) and operation != "*" and operation not in FAULT_OPERATIONS:
@@ -552,11 +578,13 @@ class EmulatorApp:
         return web.json_response(rule.to_json(), status=201)
 
     async def list_faults(self, request: web.Request) -> web.StreamResponse:
+        """``GET /_emulator/faults``: the fault rules and latencies."""
         return web.json_response(
             {"faults": [rule.to_json() for rule in self.faults.rules], "latency": dict(self.faults.latency)}
         )
 
     async def clear_faults(self, request: web.Request) -> web.StreamResponse:
+        """``DELETE /_emulator/faults[/{id}]``: remove fault rules; ``{"removed": n}``."""
         fault_id = request.match_info.get("fault_id")
         before = len(self.faults.rules)
         if fault_id is None:
@@ -566,6 +594,7 @@ class EmulatorApp:
         return web.json_response({"removed": before - len(self.faults.rules)})
 
     async def set_latency(self, request: web.Request) -> web.StreamResponse:
+        """``PUT /_emulator/latency``: delay an operation (0 removes); ``{"latency": {…}}``."""
         body = await self.control_json(request)
         seconds = body.get("seconds", 0)
         operation = body.get("operation", "*")
@@ -582,6 +611,7 @@ class EmulatorApp:
         return web.json_response({"latency": dict(self.faults.latency)})
 
     async def close_websockets(self, request: web.Request) -> web.StreamResponse:
+        """``POST /_emulator/websockets/close``: close sockets, cleanly or abruptly; ``{"closed": n}``."""
         body = await self.control_json(request)
         code = body.get("code", 1001)
         abrupt = body.get("abrupt", False)
@@ -606,6 +636,7 @@ class EmulatorApp:
         return web.json_response({"closed": closed})
 
     async def expire_tokens(self, request: web.Request) -> web.StreamResponse:
+        """``POST /_emulator/connection-tokens/expire``: expire connection tokens; ``{"expired": n}``."""
         body = await self.control_json(request)
         contact_id = body.get("contact_id")
         participant_id = body.get("participant_id")
@@ -617,9 +648,11 @@ class EmulatorApp:
         return web.json_response({"expired": expired})
 
     async def get_throttling(self, request: web.Request) -> web.StreamResponse:
+        """``GET /_emulator/throttling``: whether throttling is on, and the quotas."""
         return web.json_response(self.throttle.to_json())
 
     async def set_throttling(self, request: web.Request) -> web.StreamResponse:
+        """``PUT /_emulator/throttling``: turn throttling on or off, change quotas."""
         body = await self.control_json(request)
         enabled = body.get("enabled")
         if enabled is not None and not isinstance(enabled, bool):
@@ -644,11 +677,13 @@ class EmulatorApp:
         return web.json_response(self.throttle.to_json())
 
     async def reset(self, request: web.Request) -> web.StreamResponse:
+        """``POST /_emulator/reset``: clear faults and latency, throttling back to the start-up settings."""
         self.faults.reset()
         self.throttle.reset()
         return web.json_response({"status": "reset"})
 
     async def contact_info(self, request: web.Request) -> web.StreamResponse:
+        """``GET /_emulator/contacts/{id}``: the contact's participants, state and item count (no tokens)."""
         contact = self.state.contacts.get(request.match_info["contact_id"])
         if contact is None:
             raise ServiceError(404, "ResourceNotFoundException", "No such contact.")
@@ -679,6 +714,7 @@ class EmulatorApp:
         )
 
     async def add_contact_participant(self, request: web.Request) -> web.StreamResponse:
+        """``POST /_emulator/contacts/{id}/participants``: add a participant of any role, as CreateParticipant."""
         body = await self.control_json(request)
         details = {
             "ParticipantRole": body.get("ParticipantRole", "AGENT"),
@@ -698,18 +734,22 @@ class EmulatorApp:
         return contact
 
     async def contact_message(self, request: web.Request) -> web.StreamResponse:
+        """``POST /_emulator/contacts/{id}/messages``: the flow's message, or a streamed answer (``Chunks``)."""
         body = await self.control_json(request)
         return web.json_response(self.operations.features.send_message(self._contact(request), body))
 
     async def contact_event(self, request: web.Request) -> web.StreamResponse:
+        """``POST /_emulator/contacts/{id}/events``: any event, as the flow's."""
         body = await self.control_json(request)
         return web.json_response(self.operations.features.send_event(self._contact(request), body))
 
     async def contact_view(self, request: web.Request) -> web.StreamResponse:
+        """``POST /_emulator/contacts/{id}/views``: show a view (a ViewResource message); answers its token."""
         body = await self.control_json(request)
         return web.json_response(self.operations.features.show_view(self._contact(request), body))
 
     async def contact_authentication(self, request: web.Request) -> web.StreamResponse:
+        """``POST /_emulator/contacts/{id}/authentication[/{session}]``: start or finish an in-chat authentication."""
         body = await self.control_json(request)
         features = self.operations.features
         contact = self._contact(request)
@@ -719,10 +759,12 @@ class EmulatorApp:
         return web.json_response(features.finish_authentication(contact, session_id, body))
 
     async def contact_timers(self, request: web.Request) -> web.StreamResponse:
+        """``PUT /_emulator/contacts/{id}/timers``: the idle and auto-disconnect timers."""
         body = await self.control_json(request)
         return web.json_response(self.operations.features.set_timers(self._contact(request), body))
 
     async def participant_display_name(self, request: web.Request) -> web.StreamResponse:
+        """``PUT …/participants/{id}/display-name``: rename a participant."""
         body = await self.control_json(request)
         participant = self._contact(request).participants.get(request.match_info["participant_id"])
         name = body.get("DisplayName")
@@ -792,6 +834,7 @@ class EmulatorApp:
             await task
 
     async def on_shutdown(self, app: web.Application) -> None:
+        """Close every WebSocket cleanly when the server stops."""
         for sock in list(self.state.sockets):
             sock.close(1001)
         await asyncio.sleep(0)
@@ -865,6 +908,7 @@ def build_app(config: EmulatorConfig | None = None, spec: ServiceSpec | None = N
     )
     router.add_get("/_emulator/authentication/{session_id}", emulator.sign_in)
     router.add_post("/_emulator/contacts/{contact_id}/transfer", emulator.transfer)
+    add_flow_routes(router, lambda: emulator.operations.flow_engine)
     router.add_route("*", "/{tail:.*}", emulator.dispatch)
     app.on_shutdown.append(emulator.on_shutdown)
     app.cleanup_ctx.append(emulator.sweeper)

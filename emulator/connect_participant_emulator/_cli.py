@@ -11,8 +11,10 @@ import sys
 
 from aiohttp import web
 
-from ._app import RUNNER_OPTIONS, build_app
+from ._app import APP_KEY, RUNNER_OPTIONS, build_app
 from ._config import EmulatorConfig
+from ._flows._document import FlowError
+from ._flows._library import ContactFlows
 from ._spec import SpecNotFoundError
 
 __all__ = ["main"]
@@ -49,6 +51,19 @@ def _parser() -> argparse.ArgumentParser:
         default=600.0,
         help="seconds a ClientToken's first answer is replayed (default 600)",
     )
+    parser.add_argument(
+        "--flows",
+        action="append",
+        metavar="PATH",
+        help="contact flows to run: a Flow-language JSON file or a folder of them (repeatable)",
+    )
+    parser.add_argument(
+        "--flow-placeholder",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="replace ${NAME} / {{NAME}} in the flows (repeatable)",
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="log at INFO (never tokens or URLs)")
     return parser
 
@@ -63,6 +78,9 @@ async def _serve(host: str, port: int, config: EmulatorConfig) -> None:
         sockets = getattr(server, "sockets", None) or []
         bound = int(sockets[0].getsockname()[1]) if sockets else port
         shown = f"[{host}]" if ":" in host else host
+        engine = runner.app[APP_KEY].operations.flow_engine
+        if engine is not None:
+            engine.endpoint_url = f"http://{shown}:{bound}"
         print(f"Connect Participant Service emulator listening on http://{shown}:{bound}", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -77,6 +95,17 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; ``argv`` excludes the program and sub-command names."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
+    flows = None
+    if args.flows:
+        placeholders = dict(item.split("=", 1) for item in args.flow_placeholder if "=" in item)
+        try:
+            flows = ContactFlows(*args.flows, placeholders=placeholders)
+        except FlowError as exc:
+            print(f"cannot load the flows: {exc}", file=sys.stderr)
+            return 1
+        for flow in flows.flows:
+            state = "ok" if not flow.problems else f"{len(flow.problems)} problem(s): {flow.problems[0]}"
+            print(f"flow {flow.name!r} (id {flow.flow_id}): {state}", file=sys.stderr)
     config = EmulatorConfig(
         connection_token_ttl=args.connection_token_ttl,
         websocket_url_ttl=args.websocket_url_ttl,
@@ -84,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         message_limits=None if args.no_message_limits else EmulatorConfig().message_limits,
         retention_seconds=args.retention_seconds,
         idempotency_seconds=args.idempotency_seconds,
+        flows=flows,
     )
     try:
         asyncio.run(_serve(args.host, args.port, config))

@@ -49,7 +49,9 @@ RETURNED = EVENT_PREFIX + "participant.returned"
 AUTODISCONNECTION = EVENT_PREFIX + "participant.autodisconnection"
 DISPLAY_NAME_UPDATED = EVENT_PREFIX + "participant.displayname.updated"
 TIMER_ROLES = ("CUSTOMER", "AGENT")
-SYSTEM_NAME = "BOT"
+#: what the service names the flow's own messages (MessageParticipant, ShowView, authentication):
+#: role SYSTEM, DisplayName "SYSTEM_MESSAGE"; only a Lex bot's replies say "BOT" (captured items)
+SYSTEM_NAME = "SYSTEM_MESSAGE"
 
 
 def control_error(message: str) -> ServiceError:

@@ -41,7 +41,6 @@ ENDED = EVENT_PREFIX + "chat.ended"
 REHYDRATED = EVENT_PREFIX + "chat.rehydrated"
 TRANSFER_SUCCEEDED = EVENT_PREFIX + "transfer.succeeded"
 TRANSFER_FAILED = EVENT_PREFIX + "transfer.failed"
-ATTACHMENT_CONTENT_TYPE = "application/vnd.amazonaws.connect.message.attachment"
 #: what read/delivered receipts carry on the sockets (``Type`` MESSAGEMETADATA)
 METADATA = EVENT_PREFIX + "message.metadata"
 #: the ``Type`` of every event item (joined, left, chat ended, typing, connection ack): the
@@ -329,6 +328,8 @@ class State:
         self.server_closes = {"clean": 0, "unclean": 0}
         #: called with (contact, item, sender) for every item added (the chat features' timers)
         self.listeners: list[Callable[[Contact, dict[str, Any], Participant | None], None]] = []
+        #: called with the participant each time one of its sockets subscribes (contact flows start then)
+        self.subscribe_listeners: list[Callable[[Participant], None]] = []
         self._seq = 0
         # ended contacts in the order they are due for release (one retention window apart)
         self._releases: deque[Contact] = deque()
@@ -443,6 +444,8 @@ class State:
         if item is not None and not participant.rehydration_shown:
             participant.rehydration_shown = True
             sock.push(self.frame(participant.contact, item))
+        for listener in self.subscribe_listeners:
+            listener(participant)
 
     def add_participant(self, contact: Contact, role: str, display_name: str) -> Participant:
         participant = Participant(
@@ -569,22 +572,24 @@ class State:
         self,
         contact: Contact,
         item_type: str,
-        content_type: str,
+        content_type: str | None,
         participant: Participant | None,
         content: str | None = None,
         attachments: list[dict[str, str]] | None = None,
         store: bool = True,
         extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Create an item, keep it in the transcript (if ``store``) and send it on every socket."""
+        """Create an item, keep it in the transcript (if ``store``) and send it on every socket.
+
+        ``content_type`` None: the item has no top-level ``ContentType`` (the service's ATTACHMENT
+        items carry theirs in ``Attachments`` only)."""
         self._seq += 1
         now = time.time()
-        item: dict[str, Any] = {
-            "AbsoluteTime": iso_time(now),
-            "ContentType": content_type,
-            "Id": str(uuid.uuid4()),
-            "Type": item_type,
-        }
+        item: dict[str, Any] = {"AbsoluteTime": iso_time(now)}
+        if content_type is not None:
+            item["ContentType"] = content_type
+        item["Id"] = str(uuid.uuid4())
+        item["Type"] = item_type
         if content is not None:
             item["Content"] = content
         if participant is not None:

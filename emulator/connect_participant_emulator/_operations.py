@@ -8,12 +8,11 @@ import re
 import secrets
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from ._features import Features
 from ._model import (
-    ATTACHMENT_CONTENT_TYPE,
     CONNECTION_ACK,
     DELIVERED,
     EVENT,
@@ -33,6 +32,9 @@ from ._model import (
     parse_iso_time,
     validation,
 )
+
+if TYPE_CHECKING:
+    from ._flows._engine import FlowEngine
 
 __all__ = ["Operations", "body_bool", "body_int", "body_str", "content_disposition"]
 
@@ -161,12 +163,25 @@ def content_disposition(kind: str, name: str) -> str:
     return value if len(value) <= 256 else kind
 
 
+def _as_listed(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored item as GetTranscript lists it (a copy): a message without receipts carries
+    ``MessageMetadata {MessageId, Receipts: []}``, as the service's transcripts do (AWS's chat
+    SDKs' fixtures; AWS's Android SDK reads MessageId as always there). Receipts stay on the
+    message they are about; the sockets get them as MESSAGEMETADATA items (see ``_receipt``)."""
+    listed: dict[str, Any] = json.loads(json.dumps(item))
+    if listed.get("Type") == "MESSAGE" and "MessageMetadata" not in listed:
+        listed["MessageMetadata"] = {"MessageId": listed.get("Id"), "Receipts": []}
+    return listed
+
+
 class Operations:
     """One method per operation; each takes the validated JSON body and returns the answer."""
 
     def __init__(self, state: State) -> None:
         self.state = state
         self.features = Features(state, state.config.authentication_url_window)
+        #: runs contact flows for chats whose ContactFlowId names a loaded flow (``_flows``)
+        self.flow_engine: FlowEngine | None = None
 
     @property
     def config(self) -> Any:
@@ -226,10 +241,13 @@ class Operations:
         if remembered is not None:
             return remembered
         continues = self._continuation(instance_id, *persistent) if persistent is not None else None
+        flow = self.flow_engine.flow_for(flow_id) if self.flow_engine is not None else None
         contact = self.state.new_contact(instance_id, flow_id, duration, continues)
         customer = self.state.add_participant(contact, "CUSTOMER", display_name)
         if initial_type is not None:
             self.state.add_item(contact, "MESSAGE", initial_type, customer, content=initial_content)
+        if flow is not None and self.flow_engine is not None:
+            self.flow_engine.start(contact, flow, customer, body.get("Attributes"))  # runs after this answer
         answer = {
             "ContactId": contact.contact_id,
             "ParticipantId": customer.participant_id,
@@ -573,10 +591,13 @@ class Operations:
         page.sort(reverse=sort == "DESCENDING")
         answer: dict[str, Any] = {
             "InitialContactId": initial_id,
-            "Transcript": [json.loads(json.dumps(entries[i].item)) for i in page],
+            "Transcript": [_as_listed(entries[i].item) for i in page],
         }
-        if follow is not None:
-            answer["NextToken"] = self.state.add_cursor(contact, Cursor(view, entries[follow].seq, scan))
+        # the service's last page says "NextToken": "" (captured answer) rather than leaving it out
+        follow_token = (
+            "" if follow is None else self.state.add_cursor(contact, Cursor(view, entries[follow].seq, scan))
+        )
+        answer["NextToken"] = follow_token
         return answer
 
     @staticmethod
@@ -718,7 +739,7 @@ class Operations:
         item = self.state.add_item(
             contact,
             "ATTACHMENT",
-            ATTACHMENT_CONTENT_TYPE,
+            None,  # as the service's: the content type is the attachment's, in Attachments
             participant,
             attachments=[
                 {

@@ -16,6 +16,9 @@ from aiohttp import web
 
 from ._app import APP_KEY, RUNNER_OPTIONS, EmulatorApp, build_app
 from ._config import EmulatorConfig, Quota
+from ._flows._engine import coerce_flows
+from ._flows._interpreter import FlowStep
+from ._flows._library import ContactFlows
 
 __all__ = ["AddedParticipant", "Chat", "LocalParticipantService", "Transfer"]
 
@@ -29,11 +32,16 @@ class Chat:
     """A chat started with StartChatContact: the customer's side of it."""
 
     contact_id: str
+    """The chat's contact id."""
     participant_id: str
+    """The customer's participant id."""
     participant_token: str = dataclasses.field(repr=False)
+    """The customer's participant token (for ``client.connect``)."""
     instance_id: str = DEFAULT_INSTANCE_ID
+    """The Connect instance id the chat was started on."""
     #: a persistent chat: the earlier contact it continues (StartChatContact's answer)
     continued_from_contact_id: str | None = None
+    """For a persistent chat, the contact it continues; else ``None``."""
 
 
 @dataclass(frozen=True)
@@ -41,9 +49,13 @@ class AddedParticipant:
     """A participant added to a chat (CreateParticipant, or an agent via the control endpoint)."""
 
     contact_id: str
+    """The contact the participant joined."""
     participant_id: str
+    """The new participant's id."""
     participant_token: str = dataclasses.field(repr=False)
+    """The new participant's token (for ``client.connect``)."""
     expiry: str = ""
+    """When the participant token expires (ISO 8601), as CreateParticipant answers."""
 
 
 @dataclass(frozen=True)
@@ -51,11 +63,15 @@ class Transfer:
     """The outcome of a transfer made through the control endpoint."""
 
     succeeded: bool
+    """Whether the transfer succeeded."""
     #: the chat's contact id after the transfer (Connect starts a new contact for each)
     contact_id: str
+    """The contact id the chat continues under (new after a successful transfer)."""
     previous_contact_id: str
+    """The contact id before the transfer."""
     #: transferred to an agent: the agent who joined
     agent: AddedParticipant | None = None
+    """The agent who joined (a transfer to an agent); else ``None``."""
 
 
 class LocalParticipantService:
@@ -78,10 +94,17 @@ class LocalParticipantService:
     ) -> None:
         base = config or EmulatorConfig()
         self.config = dataclasses.replace(base, **overrides) if overrides else base
+        """The emulator's settings (``EmulatorConfig``)."""
+        if self.config.flows is not None and not isinstance(self.config.flows, ContactFlows):
+            self.config = dataclasses.replace(self.config, flows=coerce_flows(self.config.flows))
         self.host = host
+        """The loopback address it listens on."""
         self.port = port
+        """The port it listens on (0 before start: a free one is chosen)."""
         self.instance_id = instance_id
+        """The Connect instance id chats are started on."""
         self.region = "us-east-1"
+        """The region it claims to be (``us-east-1``)."""
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -95,10 +118,22 @@ class LocalParticipantService:
 
     @property
     def endpoint_url(self) -> str:
+        """The emulator's URL, ``http://127.0.0.1:<port>``: give it to clients as ``endpoint_url``."""
         if self._thread is None:
             raise RuntimeError("the emulator is not running")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return self.endpoint_url_for(self.host, self.port)
+
+    @staticmethod
+    def endpoint_url_for(host: str, port: int) -> str:
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}"
+
+    @property
+    def flows(self) -> ContactFlows | None:
+        """The contact flows this emulator runs (``flows=``; a path given is loaded at once):
+        register plug-ins on it, before or after the start."""
+        flows = self.config.flows
+        return flows if isinstance(flows, ContactFlows) else None
 
     @property
     def emulator(self) -> EmulatorApp:
@@ -108,6 +143,7 @@ class LocalParticipantService:
         return self._app[APP_KEY]
 
     def start(self) -> Self:
+        """Start serving in a thread of its own; returns once it listens."""
         if self._thread is not None:
             return self
         self._ready.clear()
@@ -122,6 +158,7 @@ class LocalParticipantService:
         return self
 
     def stop(self) -> None:
+        """Stop serving (every WebSocket closed cleanly) and wait for the thread."""
         thread, loop = self._thread, self._loop
         if thread is None or loop is None:
             return
@@ -166,6 +203,9 @@ class LocalParticipantService:
         sockets = getattr(server, "sockets", None) or []
         if sockets:
             self.port = int(sockets[0].getsockname()[1])
+        engine = self._app[APP_KEY].operations.flow_engine
+        if engine is not None:
+            engine.endpoint_url = self.endpoint_url_for(self.host, self.port)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -193,13 +233,17 @@ class LocalParticipantService:
         instance_id: str | None,
         source_contact_id: str | None = None,
         rehydration_type: str = "ENTIRE_PAST_SESSION",
+        contact_flow: str | None = None,
+        attributes: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "InstanceId": instance_id or self.instance_id,
-            "ContactFlowId": DEFAULT_CONTACT_FLOW_ID,
+            "ContactFlowId": contact_flow or DEFAULT_CONTACT_FLOW_ID,
             "ParticipantDetails": {"DisplayName": display_name},
             "ClientToken": client_token or str(uuid.uuid4()),
         }
+        if attributes is not None:
+            body["Attributes"] = dict(attributes)
         if initial_message is not None:
             body["InitialMessage"] = {"ContentType": "text/plain", "Content": initial_message}
         if source_contact_id is not None:
@@ -259,12 +303,23 @@ class LocalParticipantService:
         instance_id: str | None = None,
         source_contact_id: str | None = None,
         rehydration_type: str = "ENTIRE_PAST_SESSION",
+        contact_flow: str | None = None,
+        attributes: dict[str, str] | None = None,
     ) -> Chat:
         """StartChatContact: a new chat with a CUSTOMER participant. With ``source_contact_id``
         a persistent chat continuing that ended chat (``rehydration_type`` ENTIRE_PAST_SESSION:
-        the chat's initial contact id; FROM_SEGMENT: any of its contact ids)."""
+        the chat's initial contact id; FROM_SEGMENT: any of its contact ids). ``contact_flow``:
+        the ContactFlowId (id, ARN or name of a loaded flow: the flow runs for the chat);
+        ``attributes``: the contact attributes the flow starts with."""
         body = self._chat_body(
-            display_name, initial_message, client_token, instance_id, source_contact_id, rehydration_type
+            display_name,
+            initial_message,
+            client_token,
+            instance_id,
+            source_contact_id,
+            rehydration_type,
+            contact_flow,
+            attributes,
         )
         return self._started(self._request("PUT", "/contact/chat", body), body)
 
@@ -277,9 +332,19 @@ class LocalParticipantService:
         instance_id: str | None = None,
         source_contact_id: str | None = None,
         rehydration_type: str = "ENTIRE_PAST_SESSION",
+        contact_flow: str | None = None,
+        attributes: dict[str, str] | None = None,
     ) -> Chat:
+        """``start_chat``, awaited."""
         body = self._chat_body(
-            display_name, initial_message, client_token, instance_id, source_contact_id, rehydration_type
+            display_name,
+            initial_message,
+            client_token,
+            instance_id,
+            source_contact_id,
+            rehydration_type,
+            contact_flow,
+            attributes,
         )
         return self._started(await self._arequest("PUT", "/contact/chat", body), body)
 
@@ -314,6 +379,7 @@ class LocalParticipantService:
     async def aadd_participant(
         self, chat: Chat | str, display_name: str = "Bot", *, role: str = "CUSTOM_BOT"
     ) -> AddedParticipant:
+        """``add_participant``, awaited."""
         method, path, body = self._participant_call(chat, display_name, role)
         return self._added(self._ids(chat)[0], await self._arequest(method, path, body))
 
@@ -326,6 +392,7 @@ class LocalParticipantService:
         self._request("POST", "/contact/stop", self._stop_body(chat))
 
     async def astop_contact(self, chat: Chat | str) -> None:
+        """``stop_contact``, awaited."""
         await self._arequest("POST", "/contact/stop", self._stop_body(chat))
 
     def _transfer_call(
@@ -356,6 +423,7 @@ class LocalParticipantService:
     async def atransfer(
         self, chat: Chat | str, *, to: str = "QUEUE", agent_name: str = "Agent", succeed: bool = True
     ) -> Transfer:
+        """``transfer``, awaited."""
         return self._transferred(await self._arequest(*self._transfer_call(chat, to, agent_name, succeed)))
 
     # --- control endpoint helpers ----------------------------------------------------
@@ -388,14 +456,17 @@ class LocalParticipantService:
         return self._request("POST", "/_emulator/faults", body)
 
     def clear_faults(self) -> int:
+        """Remove every injected fault; returns how many there were."""
         return int(self._request("DELETE", "/_emulator/faults")["removed"])
 
     def set_latency(self, seconds: float, operation: str = "*") -> None:
+        """Delay ``operation`` (``*``: all) by ``seconds``; 0 removes the delay."""
         self._request("PUT", "/_emulator/latency", {"seconds": seconds, "operation": operation})
 
     def close_websockets(
         self, *, code: int = 1001, abrupt: bool = False, contact_id: str | None = None
     ) -> int:
+        """Close the chat WebSockets (of one contact, or all), cleanly with ``code`` or abruptly; returns how many."""
         body: dict[str, Any] = {"code": code, "abrupt": abrupt}
         if contact_id is not None:
             body["contact_id"] = contact_id
@@ -404,12 +475,14 @@ class LocalParticipantService:
     def expire_connection_tokens(
         self, *, contact_id: str | None = None, participant_id: str | None = None
     ) -> int:
+        """Expire connection tokens (of a contact or participant, or all); returns how many."""
         body = {
             k: v for k, v in (("contact_id", contact_id), ("participant_id", participant_id)) if v is not None
         }
         return int(self._request("POST", "/_emulator/connection-tokens/expire", body)["expired"])
 
     def set_throttling(self, enabled: bool, quotas: dict[str, Quota] | None = None) -> dict[str, Any]:
+        """Turn the API rate quotas on or off (and change them); returns the throttling settings."""
         body: dict[str, Any] = {"enabled": enabled}
         if quotas:
             body["quotas"] = {name: {"rate": q.rate, "burst": q.burst} for name, q in quotas.items()}
@@ -455,9 +528,11 @@ class LocalParticipantService:
         *,
         participant_id: str | None = None,
         role: str = "SYSTEM",
-        display_name: str = "BOT",
+        display_name: str = "SYSTEM_MESSAGE",
     ) -> str:
-        """A message from the flow (SYSTEM, "BOT") or from ``participant_id``; returns its Id."""
+        """A message from the flow (SYSTEM, "SYSTEM_MESSAGE", as the service names a flow's
+        messages; pass ``display_name="BOT"`` for a Lex bot's reply) or from ``participant_id``;
+        returns its Id."""
         sender = self._sender(participant_id, role, display_name)
         return str(self._request(*self._message_call(chat, content, content_type, None, 0, sender))["Id"])
 
@@ -469,8 +544,9 @@ class LocalParticipantService:
         *,
         participant_id: str | None = None,
         role: str = "SYSTEM",
-        display_name: str = "BOT",
+        display_name: str = "SYSTEM_MESSAGE",
     ) -> str:
+        """``send_message``, awaited."""
         sender = self._sender(participant_id, role, display_name)
         call = self._message_call(chat, content, content_type, None, 0, sender)
         return str((await self._arequest(*call))["Id"])
@@ -499,6 +575,7 @@ class LocalParticipantService:
         content_type: str = "text/plain",
         display_name: str = "BOT",
     ) -> str:
+        """``stream_message``, awaited."""
         sender = self._sender(None, "SYSTEM", display_name)
         call = self._message_call(chat, None, content_type, chunks, interval, sender)
         return str((await self._arequest(*call))["Id"])
@@ -512,6 +589,7 @@ class LocalParticipantService:
     async def asend_interactive(
         self, chat: Chat | str, template: dict[str, Any], *, display_name: str = "BOT"
     ) -> str:
+        """``send_interactive``, awaited."""
         return await self.asend_message(chat, json.dumps(template), INTERACTIVE, display_name=display_name)
 
     def _event_call(
@@ -546,6 +624,7 @@ class LocalParticipantService:
         role: str = "SYSTEM",
         display_name: str = "SYSTEM_MESSAGE",
     ) -> str:
+        """``send_event``, awaited."""
         call = self._event_call(chat, content_type, content, self._sender(participant_id, role, display_name))
         return str((await self._arequest(*call))["Id"])
 
@@ -564,6 +643,7 @@ class LocalParticipantService:
     async def ashow_view(
         self, chat: Chat | str, view: dict[str, Any], view_data: dict[str, Any] | None = None
     ) -> str:
+        """``show_view``, awaited."""
         return str((await self._arequest(*self._view_call(chat, view, view_data)))["ViewToken"])
 
     def _auth_call(self, chat: Chat | str, timeout: float | None) -> tuple[str, str, dict[str, Any]]:
@@ -576,6 +656,7 @@ class LocalParticipantService:
         return str(self._request(*self._auth_call(chat, timeout))["SessionId"])
 
     async def astart_authentication(self, chat: Chat | str, *, timeout: float | None = None) -> str:
+        """``start_authentication``, awaited."""
         return str((await self._arequest(*self._auth_call(chat, timeout)))["SessionId"])
 
     def _finish_call(
@@ -608,6 +689,7 @@ class LocalParticipantService:
         display_name: str | None = None,
         delay: float = 0.0,
     ) -> None:
+        """``finish_authentication``, awaited."""
         await self._arequest(*self._finish_call(chat, session_id, outcome, display_name, delay))
 
     def _timers_call(
@@ -636,6 +718,7 @@ class LocalParticipantService:
         idle: float | None = None,
         disconnect: float | None = None,
     ) -> None:
+        """``set_timers``, awaited."""
         await self._arequest(*self._timers_call(chat, role, idle, disconnect))
 
     def _rename_call(
@@ -649,4 +732,27 @@ class LocalParticipantService:
         self._request(*self._rename_call(chat, participant_id, display_name))
 
     async def aupdate_display_name(self, chat: Chat | str, participant_id: str, display_name: str) -> None:
+        """``update_display_name``, awaited."""
         await self._arequest(*self._rename_call(chat, participant_id, display_name))
+
+    # --- contact flows (``flows=``; see ``connect_participant_emulator.flows``) -----------
+
+    def _trace_call(self, chat: Chat | str) -> tuple[str, str]:
+        return "GET", self._contact_path(chat, "flow-trace")
+
+    def flow_trace(self, chat: Chat | str) -> list[FlowStep]:
+        """Every action the chat's flows ran, in order, with its branch and the data it read and set."""
+        answer = self._request(*self._trace_call(chat))
+        return [FlowStep.from_json(step) for step in answer["Steps"]]
+
+    async def aflow_trace(self, chat: Chat | str) -> list[FlowStep]:
+        answer = await self._arequest(*self._trace_call(chat))
+        return [FlowStep.from_json(step) for step in answer["Steps"]]
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the flows' clock ``seconds`` on: Waits, bot timeouts and agent delays that became
+        due run now (a 15-minute Wait takes no 15 minutes). Answers the clock's new time."""
+        return float(self._request("POST", "/_emulator/clock/advance", {"Seconds": seconds})["Now"])
+
+    async def aadvance_clock(self, seconds: float) -> float:
+        return float((await self._arequest("POST", "/_emulator/clock/advance", {"Seconds": seconds}))["Now"])

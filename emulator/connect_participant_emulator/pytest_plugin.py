@@ -7,7 +7,9 @@ Fixtures:
 
 Options can be changed per test with the marker
 ``@pytest.mark.participant_service(connection_token_ttl=2, throttling=True)``
-(keyword arguments of :class:`LocalParticipantService`).
+(keyword arguments of :class:`LocalParticipantService`), contact flows included:
+``@pytest.mark.participant_service(flows=ContactFlows("tests/flows"))`` (see
+``connect_participant_emulator.flows``).
 
 pytest loads this module in every project that has the SDK installed: the emulator (and
 aiohttp) is imported inside the fixtures, so a test run that uses neither pays nothing for it.

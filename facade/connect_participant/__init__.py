@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ._client import AsyncParticipantClient, ParticipantClient
     from ._errors import (
         AccessDeniedError,
+        ClientClosedError,
         ConflictError,
         InternalServerError,
         InvalidInputError,
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
         ParticipantLeft,
         ParticipantReturned,
         ReadReceipt,
+        RemovedFromChat,
         TransferFailed,
         TransferSucceeded,
         Typing,
@@ -80,6 +82,7 @@ if TYPE_CHECKING:
     from ._interactive import (
         Carousel,
         InteractiveTemplate,
+        Link,
         ListPicker,
         Option,
         Panel,
@@ -98,7 +101,7 @@ if TYPE_CHECKING:
     from ._validation import DEFAULT_CONTENT_LIMITS
     from ._views import View
     from ._ws import AsyncEventStream, EventStream
-    from ._ws_protocol import EventStreamConfig, GapFillError
+    from ._ws_protocol import EventStreamConfig, EventStreamError, GapFillError, StreamNotLiveError
 
 # Redaction is on before any client exists. It attaches to loggers by name, so aiohttp's
 # loggers are guarded without importing aiohttp: when aiohttp is first imported (async
@@ -113,7 +116,7 @@ _LAZY: dict[str, str] = {
         "AttachmentScanTimeoutError AttachmentSizeMismatchError AttachmentStorageError",
         "_attachments_io": "AsyncAttachmentReader AttachmentReader",
         "_client": "AsyncParticipantClient ParticipantClient",
-        "_errors": "AccessDeniedError ConflictError InternalServerError InvalidInputError InvalidResponseError "
+        "_errors": "AccessDeniedError ClientClosedError ConflictError InternalServerError InvalidInputError InvalidResponseError "
         "ParticipantServiceError ParticipantTransportError ResourceNotFoundError "
         "ServiceQuotaExceededError ThrottlingError ValidationError",
         "_events": "AttachmentAdded AuthenticationCancelled AuthenticationExpired "
@@ -121,9 +124,9 @@ _LAZY: dict[str, str] = {
         "AuthenticationTimedOut ChatEnded ChatRehydrated ConnectionAcknowledged DeliveredReceipt Event Message "
         "ParticipantActive ParticipantAutoDisconnected ParticipantDisplayNameUpdated "
         "ParticipantIdle ParticipantInactive ParticipantInvited ParticipantJoined "
-        "ParticipantLeft ParticipantReturned ReadReceipt TransferFailed "
+        "ParticipantLeft ParticipantReturned ReadReceipt RemovedFromChat TransferFailed "
         "TransferSucceeded Typing UnknownEvent WorkflowCancelled",
-        "_interactive": "Carousel InteractiveTemplate ListPicker Option Panel QuickReply TimePicker "
+        "_interactive": "Carousel InteractiveTemplate Link ListPicker Option Panel QuickReply TimePicker "
         "TimeSlot UnknownTemplate ViewResource",
         "_models": "Attachment Item Receipt SendResult",
         "_pagination": "Page Transcript",
@@ -134,7 +137,7 @@ _LAZY: dict[str, str] = {
         "_validation": "DEFAULT_CONTENT_LIMITS",
         "_views": "View",
         "_ws": "AsyncEventStream EventStream",
-        "_ws_protocol": "EventStreamConfig GapFillError",
+        "_ws_protocol": "EventStreamConfig EventStreamError GapFillError StreamNotLiveError",
     }.items()
     for name in names.split()
 }
@@ -186,18 +189,21 @@ __all__ = [
     "ChatEnded",
     "ChatRehydrated",
     "ChatSession",
+    "ClientClosedError",
     "ConflictError",
     "ConnectionAcknowledged",
     "DeliveredReceipt",
     "Event",
     "EventStream",
     "EventStreamConfig",
+    "EventStreamError",
     "GapFillError",
     "InteractiveTemplate",
     "InternalServerError",
     "InvalidInputError",
     "InvalidResponseError",
     "Item",
+    "Link",
     "ListPicker",
     "Message",
     "Option",
@@ -218,12 +224,14 @@ __all__ = [
     "QuickReply",
     "ReadReceipt",
     "Receipt",
+    "RemovedFromChat",
     "ResourceNotFoundError",
     "RetryPolicy",
     "RetryTransport",
     "Secret",
     "SendResult",
     "ServiceQuotaExceededError",
+    "StreamNotLiveError",
     "StreamedText",
     "ThrottlingError",
     "TimePicker",

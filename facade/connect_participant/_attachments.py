@@ -202,8 +202,11 @@ class AttachmentLimits:
     """
 
     max_size: int = DEFAULT_MAX_ATTACHMENT_SIZE
+    """Largest file allowed, in bytes (Connect's default: 20 MB)."""
     extensions: frozenset[str] | None = _DEFAULT_EXTENSIONS
+    """File name extensions allowed (lower case, with the dot); ``None`` allows any."""
     content_types: frozenset[str] | None = _DEFAULT_CONTENT_TYPES
+    """Content types allowed; ``None`` allows any."""
 
     def __post_init__(self) -> None:
         if isinstance(self.max_size, bool) or not isinstance(self.max_size, int) or self.max_size < 1:
@@ -223,6 +226,7 @@ class AttachmentLimits:
 
     @classmethod
     def coerce(cls, value: object) -> AttachmentLimits:
+        """The limits ``value`` stands for: an ``AttachmentLimits`` as is, ``None`` for Connect's defaults."""
         if value is None:
             return cls()
         if not isinstance(value, AttachmentLimits):
@@ -239,6 +243,7 @@ class AttachmentLimits:
         return _HINT if getattr(self, field) == default else "as configured in attachment_limits"
 
     def check_name(self, name: object) -> str:
+        """The attachment's name if its extension is allowed, else ``InvalidInputError``."""
         if not isinstance(name, str) or not MIN_NAME <= len(name) <= MAX_NAME:
             raise InvalidInputError("name", f"must be a str of {MIN_NAME}..{MAX_NAME} characters")
         if self.extensions is not None and _extension(name) not in self.extensions:
@@ -249,6 +254,7 @@ class AttachmentLimits:
         return name
 
     def check_content_type(self, content_type: object, name: str) -> str:
+        """The content type to send for ``name`` (``content_type``, or guessed from the name) if allowed, else ``InvalidInputError``."""
         if content_type is None:
             guessed = guess_content_type(name)
             if guessed is None:
@@ -272,6 +278,7 @@ class AttachmentLimits:
         return content_type
 
     def check_size(self, size: int) -> int:
+        """``size`` if it is within ``max_size`` (and not empty), else ``InvalidInputError``."""
         if size < 1:
             raise InvalidInputError("path_or_binary_file", "must hold at least 1 byte")
         if size > self.max_size:
@@ -298,7 +305,9 @@ class AttachmentSizeMismatchError(AttachmentStorageError):
     def __init__(self, message: str, *, expected: int, actual: int) -> None:
         super().__init__(message, code="SizeMismatch", status_code=None)
         self.expected = expected
+        """The size the service announced, in bytes."""
         self.actual = actual
+        """The number of bytes actually transferred."""
 
 
 class AttachmentRejectedError(AttachmentError):
@@ -311,6 +320,7 @@ class AttachmentRejectedError(AttachmentError):
             status_code=None,
         )
         self.attachment = attachment
+        """The attachment as the scan left it (``status`` ``REJECTED``)."""
 
 
 class AttachmentScanTimeoutError(AttachmentError, TimeoutError):
@@ -323,6 +333,7 @@ class AttachmentScanTimeoutError(AttachmentError, TimeoutError):
             status_code=None,
         )
         self.attachment = attachment
+        """The attachment as last seen (its scan still ``IN_PROGRESS``)."""
 
 
 def _xml_fields(body: bytes) -> dict[str, str]:

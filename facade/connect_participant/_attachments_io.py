@@ -113,11 +113,14 @@ class AttachmentReader:
         self._chunks = chunks
         self._state = state
         self.size = state.check.expected
+        """The attachment's size in bytes, as the service announced it."""
 
     def readable(self) -> bool:
+        """Always true: the attachment is read from start to end."""
         return True
 
     def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes of the attachment (all that is left when ``size`` is -1); ``b""`` at the end."""
         while self._state.needs(size):
             self._state.push(next(self._chunks, None))
         return self._state.take(size)
@@ -189,8 +192,10 @@ class AsyncAttachmentReader:
         self._chunks = chunks
         self._state = state
         self.size = state.check.expected
+        """The attachment's size in bytes, as the service announced it."""
 
     async def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes of the attachment (all that is left when ``size`` is -1); ``b""`` at the end."""
         while self._state.needs(size):
             self._state.push(await anext(self._chunks, None))
         return self._state.take(size)

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import math
 import os
+import sys
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar, Unpack
@@ -30,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar, Unpack
 import httpx
 from connect_participant_api.client import Client as LowLevelClient
 
-from ._errors import InvalidInputError
+from ._errors import ClientClosedError, InvalidInputError
 from ._retry import (
     DEFAULT_MAX_RESPONSE_BYTES,
     AsyncRetryTransport,
@@ -154,6 +156,10 @@ class _ClientBase:
             environ=env,
             shared=load_shared_config(env),
         )
+        if config.warning is not None:
+            import warnings
+
+            warnings.warn(config.warning, UserWarning, stacklevel=3)
         self._endpoint_url = config.endpoint_url
         self._region = config.region
         if retry is None:
@@ -178,6 +184,8 @@ class _ClientBase:
         self._refresh_margin = float(refresh_margin)
         self._max_response_bytes = check_max_response_bytes(max_response_bytes)
         self._clock = _clock
+        self._closed = False
+        self._sessions: weakref.WeakSet[Any] = weakref.WeakSet()  # their streams end on close()
 
     @property
     def endpoint_url(self) -> str:
@@ -248,12 +256,30 @@ class _ClientBase:
         return given
 
     def _session_kwargs(self, state: TokenState) -> dict[str, Any]:
+        if self._closed:
+            raise ClientClosedError()
         return {
             "endpoint_url": self._endpoint_url,
             "state": state,
             "content_limits": self._content_limits,
             "attachment_limits": self._attachment_limits,
+            "client_closed": self._is_closed,
         }
+
+    def _is_closed(self) -> bool:
+        return self._closed
+
+    def _adopt(self, session: Any) -> Any:
+        self._sessions.add(session)
+        return session
+
+    def _mark_closed(self) -> None:
+        """Closed: every session's calls raise ``ClientClosedError`` and its streams end."""
+        self._closed = True
+        events_io = sys.modules.get(f"{__package__}._ws")  # not loaded: no stream was ever opened
+        if events_io is not None:
+            for session in list(self._sessions):
+                events_io.end_streams(session)
 
 
 class ParticipantClient(_ClientBase):
@@ -304,7 +330,7 @@ class ParticipantClient(_ClientBase):
 
         chat = ChatSession(self._http, **self._session_kwargs(self._connect_state(participant_token)))
         chat._run(chat._connect_flow())
-        return chat
+        return self._adopt(chat)  # type: ignore[no-any-return]
 
     def resume(
         self,
@@ -317,9 +343,12 @@ class ParticipantClient(_ClientBase):
         state = self._resume_state(connection_token, expires_at, participant_token)
         from ._session import ChatSession
 
-        return ChatSession(self._http, **self._session_kwargs(state))
+        return self._adopt(ChatSession(self._http, **self._session_kwargs(state)))  # type: ignore[no-any-return]
 
     def close(self) -> None:
+        """Close the client: its sessions' calls raise ``ClientClosedError`` from now on, their
+        events streams end (as on ``disconnect()``), ``disconnect()`` is a no-op. Idempotent."""
+        self._mark_closed()
         if self._owns_http:
             self._http.close()
 
@@ -372,7 +401,7 @@ class AsyncParticipantClient(_ClientBase):
 
         chat = AsyncChatSession(self._http, **self._session_kwargs(self._connect_state(participant_token)))
         await chat._run(chat._connect_flow())
-        return chat
+        return self._adopt(chat)  # type: ignore[no-any-return]
 
     def resume(
         self,
@@ -385,9 +414,11 @@ class AsyncParticipantClient(_ClientBase):
         state = self._resume_state(connection_token, expires_at, participant_token)
         from ._session import AsyncChatSession
 
-        return AsyncChatSession(self._http, **self._session_kwargs(state))
+        return self._adopt(AsyncChatSession(self._http, **self._session_kwargs(state)))  # type: ignore[no-any-return]
 
     async def close(self) -> None:
+        """Close the client; see ``ParticipantClient.close``."""
+        self._mark_closed()
         if self._owns_http:
             await self._http.aclose()
 

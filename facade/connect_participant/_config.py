@@ -17,7 +17,10 @@ Precedence (the first place that has a value wins):
 The profile is ``$AWS_DEFAULT_PROFILE`` > ``$AWS_PROFILE`` > ``default``, read from
 ``$AWS_CONFIG_FILE`` (default ``~/.aws/config``). As in botocore: a variable that is set counts
 even when empty, booleans are true only when the text is ``true`` (any case), a missing file
-is an empty one, a named profile that is not in the file is an error.
+is an empty one, a named profile that is not in the file is an error, and an empty region
+(``region=""``, ``AWS_REGION=``, ``region =`` in the profile) counts as none once an endpoint is
+configured. A region botocore's partitions do not list is used all the same, with a warning
+(``ClientConfig.warning``): new regions appear before a library's table knows them.
 ``tests/test_facade_config.py`` compares the answers with botocore's over a matrix of
 environments and files. Two deliberate differences: botocore does not read ``$AWS_REGION``
 (the AWS CLI v2 and the other SDKs do), and botocore also reads profiles from the shared
@@ -33,7 +36,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ._endpoints import check_endpoint_url, check_region, resolve_endpoint
+from ._endpoints import check_endpoint_url, check_region, region_warning, resolve_endpoint
 from ._errors import InvalidInputError
 
 __all__ = ["ClientConfig", "SharedConfig", "load_shared_config", "parse_shared_config", "resolve_config"]
@@ -60,6 +63,8 @@ class ClientConfig:
     endpoint_url: str
     region: str | None
     max_attempts: int | None  # None: the RetryPolicy's default (or the ``retry=`` given)
+    #: for the client to ``warnings.warn``: a region botocore does not know (sent to all the same)
+    warning: str | None = None
 
 
 def config_path(environ: Mapping[str, str]) -> str:
@@ -222,11 +227,13 @@ def resolve_config(
         lookup, use_dualstack, "use_dualstack", "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"
     )
 
-    if region is not None:
-        region = check_region(region)
-    else:
+    region_from = "region"
+    if region is None:
         found = lookup.first("AWS_REGION", "AWS_DEFAULT_REGION", key="region")
-        region = None if found is None else check_region(found[0], found[1])
+        if found is not None:
+            region, region_from = found
+    if region is not None and region != "":  # "" is decided once the endpoint is known
+        region = check_region(region, region_from)
 
     max_attempts = None
     found = lookup.first("AWS_MAX_ATTEMPTS", key="max_attempts")
@@ -252,7 +259,10 @@ def resolve_config(
         for on, flag_from in ((fips, fips_from), (dual, dual_from)):
             if on and flag_from in ("use_fips", "use_dualstack") and url_from == "endpoint_url":
                 raise InvalidInputError(flag_from, "cannot be combined with endpoint_url (a custom endpoint)")
-        return ClientConfig(check_endpoint_url(url, url_from), region, max_attempts)
+        # an empty region counts as none once an endpoint is configured (botocore sends to it)
+        return ClientConfig(check_endpoint_url(url, url_from), region or None, max_attempts)
+    if region is not None:
+        region = check_region(region, region_from)  # "" without an endpoint: refused, naming its source
     if region is None:
         raise InvalidInputError(
             "region",
@@ -260,4 +270,5 @@ def resolve_config(
             f"$AWS_REGION, $AWS_DEFAULT_REGION, ${SERVICE_ENDPOINT_ENV}, $AWS_ENDPOINT_URL, "
             f"{lookup.profile_place}",
         )
-    return ClientConfig(resolve_endpoint(region, use_fips=fips, use_dualstack=dual), region, max_attempts)
+    resolved = resolve_endpoint(region, use_fips=fips, use_dualstack=dual)
+    return ClientConfig(resolved, region, max_attempts, region_warning(region))

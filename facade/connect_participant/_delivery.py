@@ -21,7 +21,9 @@ apart:
 
 "Older" is ``progress(item)``: settled beats unsettled (see ``settled``), then a higher
 ``ChunkNumber``, then more receipt timestamps. Items without an ``Id`` are keyed by their
-whole content, so only exact repeats of them are dropped.
+whole content, so only exact repeats of them are dropped. A message's ``MessageMetadata`` that
+holds only its own ``MessageId`` and ``Receipts: []`` (every message of the service's
+transcripts has it; socket copies have none) counts as absent.
 """
 
 from __future__ import annotations
@@ -77,9 +79,21 @@ def progress(item: Item) -> tuple[int, int, int]:
     return (int(settled(item)), chunk, stamps)
 
 
+def _bare_metadata(item: Item, meta: Any) -> bool:
+    """``MessageMetadata`` that says nothing: no receipts yet (``Receipts: []``) and the item's own
+    ``MessageId``. The service's transcript lists every message with it; the socket's copy of the
+    same message has none: the same state."""
+    if not isinstance(meta, Mapping) or meta.get("Receipts", []) != []:
+        return False
+    return all(k == "Receipts" or (k == "MessageId" and v == item.id) for k, v in meta.items())
+
+
 def state_print(item: Item) -> str:
-    """The item's state as one string: its whole JSON but ``ContactId`` / ``InitialContactId``."""
+    """The item's state as one string: its whole JSON but ``ContactId`` / ``InitialContactId``
+    (and a ``MessageMetadata`` that says nothing, see ``_bare_metadata``)."""
     state = {k: v for k, v in item.raw.items() if k not in _WHERE_FROM}
+    if "MessageMetadata" in state and _bare_metadata(item, state["MessageMetadata"]):
+        del state["MessageMetadata"]
     try:
         return json.dumps(state, sort_keys=True, separators=(",", ":"), default=repr)
     except (TypeError, ValueError, RecursionError):

@@ -15,7 +15,8 @@ Exception tree::
         ├── InternalServerError          InternalServerException, 500 and other 5xx
         ├── InvalidResponseError         an answer the SDK cannot use (.code says why: InvalidResponse,
         │                                ResponseTooLarge, RepeatedNextToken, UnsafeStorageUrl)
-        └── ParticipantTransportError    no HTTP answer (connect error, timeout) after the retries
+        ├── ParticipantTransportError    no HTTP answer (connect error, timeout) after the retries
+        └── ClientClosedError            the session's client was closed: nothing was sent
 
 ``error_from_response(status, headers, body)`` is pure: the AWS code comes from
 the ``x-amzn-ErrorType`` header (the part before ``:``), else ``__type`` or
@@ -29,12 +30,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
+from ._regions import is_loopback, unknown_region_of_host
 from ._secrets import redact
 
 __all__ = [
     "AccessDeniedError",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
     "InvalidInputError",
@@ -49,6 +52,7 @@ __all__ = [
     "header_value",
     "scrub",
     "transport_error",
+    "transport_hint",
 ]
 
 
@@ -61,7 +65,9 @@ class InvalidInputError(ValueError):
 
     def __init__(self, argument: str, rule: str) -> None:
         self.argument = argument
+        """The name of the argument (or setting) that was refused."""
         self.rule = rule
+        """The rule it broke, in words (never the value itself)."""
         super().__init__(f"{argument}: {rule}")
 
 
@@ -69,6 +75,7 @@ class ParticipantServiceError(Exception):
     """Root of every error the service (or the way to it) produced."""
 
     aws_code: str | None = None
+    """The AWS error code this class stands for (``None`` on the base class)."""
 
     def __init__(
         self,
@@ -79,9 +86,13 @@ class ParticipantServiceError(Exception):
         request_id: str | None = None,
     ) -> None:
         self.code = code
+        """The error code the service answered (``x-amzn-ErrorType``), or the SDK's own code."""
         self.message = message
+        """The service's message (tokens and presigned URLs masked)."""
         self.status_code = status_code
+        """The HTTP status of the answer; ``None`` when there was no answer."""
         self.request_id = request_id
+        """The answer's ``x-amzn-RequestId``, for AWS support; ``None`` if absent."""
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -97,44 +108,53 @@ class AccessDeniedError(ParticipantServiceError):
     """403: the token is invalid or expired, or the participant left / the chat ended."""
 
     aws_code = "AccessDeniedException"
+    """``AccessDeniedException``: the token is not (or no longer) allowed, e.g. the participant left or the chat ended."""
 
 
 class ValidationError(ParticipantServiceError):
     """400: the service rejected the request's content."""
 
     aws_code = "ValidationException"
+    """``ValidationException``: the service refused a request's content."""
 
 
 class ServiceQuotaExceededError(ParticipantServiceError):
     """402: a quota (e.g. attachments in a chat) is used up."""
 
     aws_code = "ServiceQuotaExceededException"
+    """``ServiceQuotaExceededException``: a quota of the chat or instance is used up (e.g. attachments per chat)."""
 
 
 class ResourceNotFoundError(ParticipantServiceError):
     """404: the named resource does not exist."""
 
     aws_code = "ResourceNotFoundException"
+    """``ResourceNotFoundException``: the contact, attachment or view does not exist."""
     resource_id: str | None = None
+    """The id of the resource not found, when the service names it."""
     resource_type: str | None = None
+    """The type of the resource not found, when the service names it."""
 
 
 class ConflictError(ParticipantServiceError):
     """409: the request conflicts with the resource's state."""
 
     aws_code = "ConflictException"
+    """``ConflictException``: the request conflicts with the chat's state (e.g. a receipt while a supervisor barged in)."""
 
 
 class ThrottlingError(ParticipantServiceError):
     """429: over the request-rate quota, even after the retries."""
 
     aws_code = "ThrottlingException"
+    """``ThrottlingException``: too many requests; raised once the retries are used up."""
 
 
 class InternalServerError(ParticipantServiceError):
     """500 (and other 5xx): the service failed, even after the retries."""
 
     aws_code = "InternalServerException"
+    """``InternalServerException``: the service failed; raised once the retries are used up."""
 
 
 class InvalidResponseError(ParticipantServiceError):
@@ -154,7 +174,20 @@ class InvalidResponseError(ParticipantServiceError):
 
 
 class ParticipantTransportError(ParticipantServiceError):
-    """No HTTP answer (connection refused or reset, timeout) after the retries."""
+    """No HTTP answer (connection refused or reset, timeout) after the retries. ``host``: where
+    the request went (the message names it too, with a hint where a cause is likely)."""
+
+    host: str | None = None
+
+
+class ClientClosedError(ParticipantServiceError):
+    """The client this session came from was closed (``client.close()``, or leaving its ``with``
+    block), or the ``http_client`` given to it was: every call of the session raises this,
+    before anything is sent. ``disconnect()`` and leaving the session's ``with`` block are then
+    no-ops, and its events streams end as on ``disconnect()``."""
+
+    def __init__(self, message: str = "the client was closed: this session can make no more calls") -> None:
+        super().__init__(message, code="ClientClosed", status_code=None)
 
 
 _BY_CODE: dict[str, type[ParticipantServiceError]] = {
@@ -271,12 +304,83 @@ def scrub(exc: BaseException) -> None:
     exc.__cause__ = exc.__context__ = None
 
 
+_REFUSED: Final = (
+    "connection refused",
+    "actively refused",
+    "connect call failed",  # aiohttp's text for a refused connection
+    "errno 111]",
+    "errno 61]",
+    "10061",
+)
+_NO_NAME: Final = (
+    "name or service not known",
+    "nodename nor servname",
+    "getaddrinfo failed",
+    "temporary failure in name resolution",
+    "no address associated with hostname",
+    "cannot resolve",
+    "errno -2]",
+    "errno -3]",
+    "errno -5]",
+    "errno 8]",
+    "11001",
+)
+
+
+def _host_of(exc: BaseException) -> tuple[str, int | None] | None:
+    """The host and port the failed request went to (never its path or query), if known."""
+    try:
+        url = exc.request.url  # type: ignore[attr-defined]  # httpx: RuntimeError when not set
+        host = url.host
+    except (AttributeError, RuntimeError):
+        return None
+    if not isinstance(host, str) or not host:
+        return None
+    port = url.port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(url.scheme)
+    return host, port
+
+
+def transport_hint(kind: str, detail: str, host: str, port: int | None) -> str | None:
+    """What to check when a request to ``host`` failed this way (pure): the emulator when nothing
+    listens on a loopback port, a region botocore does not know when a service host does not
+    resolve, the host name otherwise."""
+    text = detail.lower()
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if any(mark in text for mark in _REFUSED):
+        if is_loopback(host):
+            return (
+                f"is the emulator running on {where}? (python -m connect_participant_emulator --port {port})"
+            )
+        return f"nothing accepted the connection on {where}: is endpoint_url right?"
+    if any(mark in text for mark in _NO_NAME):
+        region = unknown_region_of_host(host)
+        if region is not None:
+            return f"unknown region {region!r}? (not one botocore knows: check region= or $AWS_REGION)"
+        return f"the host name {host!r} did not resolve: check endpoint_url or region, and the network"
+    if kind in ("ConnectTimeout", "PoolTimeout") or "timed out" in text:
+        return f"no connection to {where} in time: is the host reachable from here?"
+    return None
+
+
 def transport_error(exc: BaseException, attempts: int | None = None) -> ParticipantTransportError:
-    """Wrap an httpx transport failure; the text names the failure's kind, never the URL.
+    """Wrap an httpx transport failure; the text names the failure, the host it went to (never
+    the rest of the URL: a path or query can hold a token or a signature) and, where a cause is
+    likely, what to check (``transport_hint``).
 
     ``exc`` stays the new error's cause, scrubbed (see ``scrub``).
     """
     detail = redact(str(exc))[:_MAX_MESSAGE] or "no detail"
+    kind = type(exc).__name__
+    place = _host_of(exc)
     scrub(exc)
     tries = f" (after {attempts} attempts)" if attempts else ""
-    return ParticipantTransportError(f"{detail}{tries}", code=type(exc).__name__, status_code=None)
+    text = f"{detail}{tries}"
+    if place is not None:
+        host, port = place
+        text += f"; host {host}" + (f" port {port}" if port else "")
+        hint = transport_hint(kind, detail, host, port)
+        if hint:
+            text += f" — {hint}"
+    error = ParticipantTransportError(text, code=kind, status_code=None)
+    error.host = place[0] if place is not None else None
+    return error

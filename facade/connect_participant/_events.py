@@ -64,6 +64,7 @@ __all__ = [
     "ParticipantLeft",
     "ParticipantReturned",
     "ReadReceipt",
+    "RemovedFromChat",
     "TransferFailed",
     "TransferSucceeded",
     "Typing",
@@ -86,7 +87,9 @@ class Event:
     """
 
     item: Item
+    """The transcript item this event carries, typed (the same ``Item`` the transcript yields)."""
     previous: Item | None = None
+    """For an update (``is_update``), the item as it was last delivered; else ``None``."""
 
     @staticmethod
     def from_item(item: Item) -> Event:
@@ -102,22 +105,27 @@ class Event:
 
     @property
     def id(self) -> str | None:
+        """The item's ``Id`` (``None`` for events that carry none)."""
         return self.item.id
 
     @property
     def participant_id(self) -> str | None:
+        """The ``ParticipantId`` of the participant the event is from."""
         return self.item.participant_id
 
     @property
     def participant_role(self) -> str | None:
+        """The sender's role: ``CUSTOMER``, ``AGENT``, ``SYSTEM``, ``CUSTOM_BOT``, ``SUPERVISOR`` (or a newer one)."""
         return self.item.participant_role
 
     @property
     def display_name(self) -> str | None:
+        """The sender's display name in the chat."""
         return self.item.display_name
 
     @property
     def time(self) -> datetime | None:
+        """When the service recorded the item (``AbsoluteTime``), an aware UTC ``datetime``."""
         return self.item.time
 
     def __repr__(self) -> str:
@@ -131,10 +139,12 @@ class Message(Event):
 
     @property
     def content(self) -> str | None:
+        """The message's text (or JSON document, for structured content types)."""
         return self.item.content
 
     @property
     def content_type(self) -> str | None:
+        """The message's content type (``text/plain``, ``text/markdown``, ``application/json``, ``…message.interactive``)."""
         return self.item.content_type
 
     @property
@@ -219,7 +229,33 @@ class ParticipantLeft(Event):
 
 @dataclass(frozen=True, slots=True, repr=False)
 class ChatEnded(Event):
-    """The chat ended; the events stream ends after this event."""
+    """The chat ended for this participant; the events stream ends after this event.
+
+    ``for_everyone``: true for the service's own ``CHAT_ENDED`` item (the chat is over for all);
+    false for a ``RemovedFromChat``, which the SDK makes when the service refuses this
+    participant without the stream having seen the chat end."""
+
+    @property
+    def for_everyone(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class RemovedFromChat(ChatEnded):
+    """The service refused this participant (403 on reconnecting or on reading the transcript)
+    before the stream saw the chat end: it was removed from the chat (transferred away,
+    auto-disconnected, disconnected from another window or by the flow) and the chat may go on
+    for the others, or the chat ended while the stream was away (a 403 cannot tell which).
+    A ``ChatEnded`` (the stream ends after it) with ``for_everyone`` false and no ``id``;
+    ``reason`` says what was refused."""
+
+    @property
+    def for_everyone(self) -> bool:
+        return False
+
+    @property
+    def reason(self) -> str:
+        return self.item.content or ""
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -228,6 +264,7 @@ class AttachmentAdded(Event):
 
     @property
     def attachments(self) -> tuple[Attachment, ...]:
+        """The attachments this item carries (usually one), with their scan status."""
         return self.item.attachments
 
 
@@ -400,7 +437,8 @@ def event_from_item(item: Item, previous: Item | None = None) -> Event:
 
 
 def chat_ended_item(reason: str) -> Item:
-    """A synthetic CHAT_ENDED item, for when the service refused to reconnect (403)."""
+    """A synthetic CHAT_ENDED item without an Id, for when the service refused this participant
+    (403): the item of a ``RemovedFromChat``."""
     model = ItemModel(
         type_=ChatItemType.CHAT_ENDED,
         content_type=EVENT_PREFIX + "chat.ended",

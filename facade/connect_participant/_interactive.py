@@ -8,6 +8,12 @@ gives a ``ListPicker``, ``TimePicker``, ``Panel``, ``QuickReply``, ``Carousel`` 
 keeps the whole document as ``raw`` (fields this version does not read are never lost) and
 its ``data.content`` as ``content``.
 
+An element of a ListPicker, Panel or QuickReply (a Carousel's cards included) is an ``Option``
+when it has no ``type`` member, as AWS's choices have none; an element with a ``type`` (AWS's
+Carousel example has ``{"title": "Learn More", "type": "hyperlink", "url": …}``) is a ``Link``:
+AWS's chat interface renders it as a link and sends nothing when it is clicked, so the SDK
+never offers it among ``options`` and ``select`` refuses it.
+
 Replies, as AWS's chat interface (amazon-connect-chat-interface) sends them:
 
 - choosing an option of a ListPicker, Panel or QuickReply: ``text/plain`` with the option's
@@ -36,6 +42,7 @@ __all__ = [
     "INTERACTIVE_RESPONSE",
     "Carousel",
     "InteractiveTemplate",
+    "Link",
     "ListPicker",
     "Option",
     "Panel",
@@ -81,16 +88,24 @@ class Option:
     """One option (``elements[i]``) of a ListPicker, Panel or QuickReply."""
 
     title: str | None
+    """The option's title: what is shown, and what a selection sends."""
     subtitle: str | None = None
+    """The option's second line, if any."""
     image_type: str | None = None
+    """The image's type (``URL``), if the option has an image."""
     image_data: str | None = None
+    """The image (its URL), if any."""
     image_description: str | None = None
+    """The image's description, for screen readers."""
     #: ``SHOW_MORE`` or ``PREVIOUS_OPTIONS`` for the list picker's paging buttons
     action_detail: str | None = None
+    """``SHOW_MORE`` / ``PREVIOUS_OPTIONS`` for a list picker's paging options; else ``None``."""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The option's whole JSON object, members the SDK does not type included."""
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Option:
+        """The option an ``elements[i]`` JSON object describes."""
         return cls(
             title=_str(raw, "title"),
             subtitle=_str(raw, "subtitle"),
@@ -108,12 +123,35 @@ class Option:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """An element that is not a choice: ``kind`` is its ``type`` (``"hyperlink"``), ``url`` where it
+    points. AWS's chat interface opens it and sends nothing; ``select`` refuses it."""
+
+    title: str | None
+    url: str | None
+    kind: str
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Link:
+        kind = raw.get("type")
+        return cls(_str(raw, "title"), _str(raw, "url"), kind if isinstance(kind, str) else str(kind), raw)
+
+
+def _element(raw: Mapping[str, Any]) -> Option | Link:
+    return Option.from_json(raw) if raw.get("type") is None else Link.from_json(raw)
+
+
+@dataclass(frozen=True, slots=True)
 class TimeSlot:
     """One slot of a TimePicker: ``date`` (ISO 8601, as sent) and ``duration`` (minutes)."""
 
     date: str | None
+    """The slot's start, as the template gives it (ISO 8601); a selection sends it."""
     duration: int | None
+    """The slot's length in minutes."""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The slot's whole JSON object."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,23 +159,30 @@ class InteractiveTemplate:
     """Base of every template: ``raw`` is the whole document, ``content`` its ``data.content``."""
 
     template_type: str | None
+    """The ``templateType`` (``ListPicker``, ``TimePicker``, …)."""
     version: str | None
+    """The template's ``version`` (``1.0``)."""
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    """The whole template document, members the SDK does not type included."""
 
     @property
     def data(self) -> Mapping[str, Any]:
+        """The template's ``data`` object."""
         return _map(self.raw, "data")
 
     @property
     def content(self) -> Mapping[str, Any]:
+        """The template's ``data.content`` object: its title, elements and the rest."""
         return _map(self.data, "content")
 
     @property
     def title(self) -> str | None:
+        """The template's title (``data.content.title``)."""
         return _str(self.content, "title")
 
     @property
     def subtitle(self) -> str | None:
+        """The template's subtitle, if any."""
         return _str(self.content, "subtitle")
 
     @property
@@ -152,17 +197,22 @@ class _WithOptions(InteractiveTemplate):
     template_identifier: str | None = None
 
     @property
-    def elements(self) -> tuple[Option, ...]:
-        """Every element as sent, paging buttons included."""
+    def elements(self) -> tuple[Option | Link, ...]:
+        """Every element as sent, in order: choices, paging buttons and links."""
         entries = self.content.get("elements")
         if not isinstance(entries, list):
             return ()
-        return tuple(Option.from_json(e) for e in entries if isinstance(e, Mapping))
+        return tuple(_element(e) for e in entries if isinstance(e, Mapping))
 
     @property
     def options(self) -> tuple[Option, ...]:
-        """The choices (paging buttons left out)."""
-        return tuple(e for e in self.elements if not e.is_paging)
+        """The choices (paging buttons and links left out)."""
+        return tuple(e for e in self.elements if isinstance(e, Option) and not e.is_paging)
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """The elements that are links (``type`` ``"hyperlink"``, or any type the SDK does not select)."""
+        return tuple(e for e in self.elements if isinstance(e, Link))
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,27 +222,36 @@ class ListPicker(_WithOptions):
 
     @property
     def reference_id(self) -> str | None:
+        """The ``referenceId`` that paging replies send back."""
         return _str(self.content, "referenceId")
 
     @property
     def list_id(self) -> str | None:
+        """The ``listId`` that paging replies send back."""
         return _str(self.content, "listId")
 
     @property
     def pre_index(self) -> int | None:
+        """Index of the previous page's start (``preIndex``), for ``chat.show_previous``."""
         return _int(self.content, "preIndex")
 
     @property
     def next_index(self) -> int | None:
+        """Index of the next page's start (``nextIndex``), for ``chat.show_more``."""
         return _int(self.content, "nextIndex")
+
+    def _button(self, action: str) -> Option | None:
+        return next((e for e in self.elements if isinstance(e, Option) and e.action_detail == action), None)
 
     @property
     def show_more(self) -> Option | None:
-        return next((e for e in self.elements if e.action_detail == SHOW_MORE), None)
+        """The ``SHOW_MORE`` option, when the list has a next page."""
+        return self._button(SHOW_MORE)
 
     @property
     def previous(self) -> Option | None:
-        return next((e for e in self.elements if e.action_detail == PREVIOUS_OPTIONS), None)
+        """The ``PREVIOUS_OPTIONS`` option, when the list has a previous page."""
+        return self._button(PREVIOUS_OPTIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,14 +270,17 @@ class TimePicker(InteractiveTemplate):
 
     @property
     def time_zone_offset(self) -> int | None:
+        """The slots' time zone, in minutes from UTC (``timeZoneOffset``)."""
         return _int(self.content, "timeZoneOffset")
 
     @property
     def location(self) -> Mapping[str, Any]:
+        """The appointment's ``location`` object (latitude, longitude, title), if any."""
         return _map(self.content, "location")
 
     @property
     def timeslots(self) -> tuple[TimeSlot, ...]:
+        """The time slots offered, in order."""
         entries = self.content.get("timeslots")
         if not isinstance(entries, list):
             return ()
@@ -233,6 +295,7 @@ class Carousel(InteractiveTemplate):
 
     @property
     def cards(self) -> tuple[InteractiveTemplate, ...]:
+        """The carousel's cards, each a template of its own (a ``Panel``, a ``ListPicker``, …)."""
         entries = self.content.get("elements")
         if not isinstance(entries, list):
             return ()
@@ -246,10 +309,12 @@ class ViewResource(InteractiveTemplate):
 
     @property
     def view_id(self) -> str | None:
+        """The view's id (an ARN)."""
         return _str(self.content, "viewId")
 
     @property
     def view_token(self) -> str | None:
+        """The token to pass to ``chat.describe_view``."""
         return _str(self.content, "viewToken")
 
     @property
@@ -308,9 +373,20 @@ def parse_interactive(content: str | None) -> InteractiveTemplate | None:
 # --- replies --------------------------------------------------------------------------------
 
 
+def _not_a_choice(link: Link) -> InvalidInputError:
+    title = repr(link.title[:80]) if link.title else "this element"
+    return InvalidInputError(
+        "option",
+        f"{title} is a link ({link.kind[:40]}), not a choice: open its url; AWS's chat interface sends"
+        " nothing for it",
+    )
+
+
 def _pick(template: _WithOptions, option: object) -> Option:
     """``option``: an ``Option`` of the template, its index in ``options``, or its title."""
     choices = template.elements
+    if isinstance(option, Link):
+        raise _not_a_choice(option)
     if isinstance(option, Option):
         if option not in choices:
             raise InvalidInputError("option", "must be one of the template's options")
@@ -321,8 +397,11 @@ def _pick(template: _WithOptions, option: object) -> Option:
             raise InvalidInputError("option", f"must be an index from 0 to {len(plain) - 1}")
         return plain[option]
     if isinstance(option, str):
-        found = next((e for e in choices if e.title == option), None)
+        found = next((e for e in choices if isinstance(e, Option) and e.title == option), None)
         if found is None:
+            link = next((e for e in choices if isinstance(e, Link) and e.title == option), None)
+            if link is not None:
+                raise _not_a_choice(link)
             raise InvalidInputError("option", "must be the title of one of the template's options")
         return found
     raise InvalidInputError("option", "must be an Option, an index or an option's title")

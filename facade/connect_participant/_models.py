@@ -105,14 +105,20 @@ class Attachment:
     """One attachment of a transcript item, or the result of ``upload_attachment``."""
 
     id: str | None
+    """The attachment's id (``AttachmentId``)."""
     name: str | None
+    """The file's name."""
     content_type: str | None
+    """The file's content type."""
     status: str | None  # IN_PROGRESS, APPROVED, REJECTED (or a newer value)
+    """The scan status: ``IN_PROGRESS``, ``APPROVED``, ``REJECTED`` (or a newer value)."""
     size: int | None = None  # bytes; known for an attachment this client uploaded
+    """The size in bytes; known for an attachment this client uploaded, else ``None``."""
     _model: AttachmentItem | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_model(cls, model: AttachmentItem) -> Attachment:
+        """The attachment a generated ``AttachmentItem`` describes."""
         return cls(
             _str(model.attachment_id), _str(model.attachment_name), _str(model.content_type), _enum(model.status),
             None, model,
@@ -139,12 +145,16 @@ class Receipt:
     """A delivered/read receipt in an item's message metadata."""
 
     recipient_participant_id: str | None
+    """The participant the receipt is from (who received or read the message)."""
     delivered_at: str | None
+    """When the message was delivered to them (ISO 8601), if it was."""
     read_at: str | None
+    """When they read the message (ISO 8601), if they did."""
     _model: ReceiptModel | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_model(cls, model: ReceiptModel) -> Receipt:
+        """The receipt a generated ``Receipt`` model describes."""
         return cls(
             _str(model.recipient_participant_id),
             _str(model.delivered_timestamp),
@@ -154,6 +164,7 @@ class Receipt:
 
     @property
     def model(self) -> ReceiptModel:
+        """The generated ``Receipt`` model."""
         if self._model is not None:
             return self._model
         from connect_participant_api.models.receipt import Receipt as ReceiptModel
@@ -172,8 +183,10 @@ class Item:
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self.raw = raw
+        """The item's JSON object exactly as AWS sent it."""
         try:  # (the common case inline: a transcript converts every item as it is yielded)
             self.model: ItemModel = _parse_item(raw)
+            """The generated ``connect_participant_api.models.Item``: every member the spec has, typed."""
         except (KeyError, TypeError, ValueError, AttributeError):
             from connect_participant_api.models.item import Item as ItemModel
 
@@ -181,6 +194,7 @@ class Item:
 
     @classmethod
     def from_json(cls, value: str | bytes | Mapping[str, Any]) -> Item:
+        """The item a transcript or event JSON object describes (never raises on odd members)."""
         obj = json.loads(value) if isinstance(value, str | bytes) else value
         if not isinstance(obj, Mapping):
             raise ValueError("a transcript item must be a JSON object")
@@ -188,6 +202,7 @@ class Item:
 
     @property
     def id(self) -> str | None:
+        """The item's ``Id``."""
         value = self.model.id
         return value if isinstance(value, str) else None
 
@@ -198,16 +213,19 @@ class Item:
 
     @property
     def content(self) -> str | None:
+        """The message's content (text or JSON), or an event's; ``None`` when absent."""
         value = self.model.content
         return value if isinstance(value, str) else None
 
     @property
     def content_type(self) -> str | None:
+        """The item's content type (a message's, or the event's ``application/vnd.amazonaws.connect.event.…``)."""
         value = self.model.content_type
         return value if isinstance(value, str) else None
 
     @property
     def participant_id(self) -> str | None:
+        """The sender's ``ParticipantId``."""
         return _str(self.model.participant_id)
 
     @property
@@ -217,6 +235,7 @@ class Item:
 
     @property
     def display_name(self) -> str | None:
+        """The sender's display name."""
         return _str(self.model.display_name)
 
     @property
@@ -231,14 +250,17 @@ class Item:
 
     @property
     def contact_id(self) -> str | None:
+        """The contact the item belongs to (after a transfer, the new contact's id)."""
         return _str(self.model.contact_id)
 
     @property
     def related_contact_id(self) -> str | None:
+        """The related contact's id, when the item names one."""
         return _str(self.model.related_contact_id)
 
     @property
     def attachments(self) -> tuple[Attachment, ...]:
+        """The attachments the item carries (empty for anything but an attachment)."""
         entries = self.model.attachments
         if isinstance(entries, Unset):
             return ()
@@ -252,6 +274,7 @@ class Item:
 
     @property
     def receipts(self) -> tuple[Receipt, ...]:
+        """The read and delivered receipts of a message, one per recipient."""
         meta = self.model.message_metadata
         if isinstance(meta, Unset) or isinstance(meta.receipts, Unset):
             return ()
@@ -296,17 +319,21 @@ class SendResult(Generic[M]):
 
     def __init__(self, model: M) -> None:
         self.model: M = model
+        """The generated response model (``SendMessageResponse`` / ``SendEventResponse``)."""
 
     @property
     def id(self) -> str | None:
+        """The ``Id`` the service gave the message or event."""
         return _str(self.model.id)
 
     @property
     def absolute_time(self) -> str | None:
+        """When the service recorded it, as AWS wrote it (ISO 8601)."""
         return _str(self.model.absolute_time)
 
     @property
     def time(self) -> datetime | None:
+        """When the service recorded it, an aware UTC ``datetime``."""
         return parse_time(self.model.absolute_time)
 
     @property

@@ -82,11 +82,15 @@ class Page:
     """One GetTranscript page (its items are made when first asked for)."""
 
     entries: list[Mapping[str, Any]]
+    """The page's items as AWS sent them (JSON objects)."""
     next_token: str | None
+    """The ``NextToken`` for the following page; ``None`` on the last."""
     initial_contact_id: str | None
+    """The chat's first contact id (``InitialContactId``)."""
 
     @property
     def items(self) -> list[Item]:
+        """The page's items, typed."""
         return [Item(entry) for entry in self.entries]
 
 
@@ -216,6 +220,7 @@ class Transcript:
             yield cursor.accept(await self._async_fetch(request))
 
     def pages(self) -> _Pages:
+        """Iterate whole ``Page`` objects instead of items."""
         return _Pages(self)
 
     def __iter__(self) -> Iterator[Item]:

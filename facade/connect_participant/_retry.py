@@ -99,9 +99,13 @@ class RetryPolicy:
     """
 
     max_attempts: int = 3
+    """Attempts per call, the first included (1 disables retries)."""
     base_delay: float = 0.5
+    """Seconds of the first backoff's cap; each later one doubles it."""
     max_delay: float = 8.0
+    """Largest backoff, in seconds."""
     max_retry_after: float = 20.0
+    """Longest ``Retry-After`` honoured, in seconds."""
 
     def __post_init__(self) -> None:
         if (
@@ -415,8 +419,11 @@ class RetryTransport(httpx.BaseTransport):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.wrapped = transport if transport is not None else httpx.HTTPTransport()
+        """The httpx transport that sends each attempt."""
         self.policy = policy if policy is not None else RetryPolicy()
+        """The ``RetryPolicy`` applied."""
         self.max_response_bytes = check_max_response_bytes(max_response_bytes)
+        """Largest API answer read, raw and decoded (else ``InvalidResponseError``)."""
         self._sleep = sleep
         self._random = random
         self._clock = clock
@@ -456,9 +463,11 @@ class RetryTransport(httpx.BaseTransport):
         return self._sleep(action.seconds)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, retrying throttling and server errors as the policy says."""
         return run_sync(retry_flow(self.policy, request, self._random), self._perform)
 
     def close(self) -> None:
+        """Close the wrapped transport."""
         self.wrapped.close()
 
 
@@ -494,8 +503,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         import asyncio  # here, not at the top: a sync client never needs it
 
         self.wrapped = transport if transport is not None else httpx.AsyncHTTPTransport()
+        """The httpx transport that sends each attempt."""
         self.policy = policy if policy is not None else RetryPolicy()
+        """The ``RetryPolicy`` applied."""
         self.max_response_bytes = check_max_response_bytes(max_response_bytes)
+        """Largest API answer read, raw and decoded (else ``InvalidResponseError``)."""
         self._sleep = sleep if sleep is not None else asyncio.sleep
         self._random = random
         self._clock = clock
@@ -544,7 +556,9 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         return await self._sleep(action.seconds)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, retrying throttling and server errors as the policy says."""
         return await run_async(retry_flow(self.policy, request, self._random), self._perform)
 
     async def aclose(self) -> None:
+        """Close the wrapped transport."""
         await self.wrapped.aclose()

@@ -45,7 +45,7 @@ import httpx
 
 from . import _operations as ops
 from . import _wire as wire
-from ._errors import AccessDeniedError, InvalidInputError, InvalidResponseError
+from ._errors import AccessDeniedError, ClientClosedError, InvalidInputError, InvalidResponseError
 from ._flow import run_async, run_sync
 from ._models import Attachment, ConnectionInfo, SendResult
 from ._pagination import Transcript, TranscriptCursor
@@ -76,6 +76,10 @@ DELIVERED = "application/vnd.amazonaws.connect.event.message.delivered"
 READ = "application/vnd.amazonaws.connect.event.message.read"
 
 
+def _never() -> bool:
+    return False
+
+
 def _receipt(message_id: object) -> str:
     return json.dumps({"messageId": check_id("message_id", message_id)}, separators=(",", ":"))
 
@@ -90,8 +94,10 @@ class _SessionBase:
         state: TokenState,
         content_limits: Mapping[str, int],
         attachment_limits: AttachmentLimits | None = None,
+        client_closed: Callable[[], bool] | None = None,
     ) -> None:
         self._endpoint_url = endpoint_url
+        self._client_closed = client_closed or _never
         self._state = state
         self._content_limits = content_limits
         self._attachment_limits = attachment_limits  # None: Connect's defaults
@@ -130,6 +136,30 @@ class _SessionBase:
     @typing_interval.setter
     def typing_interval(self, seconds: float) -> None:
         self._typing = TypingThrottle(seconds)
+
+    # -- a closed client ------------------------------------------------------------------------
+
+    def _closed(self) -> bool:
+        """The client was closed (or the httpx client it was given): no call can be made."""
+        http: httpx.Client | httpx.AsyncClient = getattr(self, "_http")  # noqa: B009 (each shell's own type)
+        return self._client_closed() or http.is_closed
+
+    def _check_open(self, flow: Generator[Any, Any, Any] | None = None) -> None:
+        if self._closed():
+            if flow is not None:
+                flow.close()
+            raise ClientClosedError()
+
+    def _closed_disconnect(self) -> bool:
+        """``disconnect()`` on a closed client: its streams end, nothing is sent; whether it was."""
+        if not self._closed():
+            return False
+        events_io = sys.modules.get(f"{__package__}._ws")
+        if events_io is not None:
+            events_io.end_streams(self)
+        self._disconnected = True
+        self._state.close()
+        return True
 
     # -- flows ---------------------------------------------------------------------------------
 
@@ -289,13 +319,20 @@ class ChatSession(_SessionBase):
 
     def _perform(self, action: Action) -> Any:
         if isinstance(action, Call):
+            self._check_open()
             method, url, body, headers = self._request(action)
-            response = self._http.request(method, url, content=body, headers=headers)
+            try:
+                response = self._http.request(method, url, content=body, headers=headers)
+            except Exception:
+                if self._closed():  # closed meanwhile: whatever httpx made of it, it is that
+                    raise ClientClosedError() from None
+                raise
             return Reply(response.status_code, response.headers, response.content)
         with self._lock:
             return run_sync(action.flow, self._perform)
 
     def _run(self, flow: Flow[T]) -> T:
+        self._check_open(flow)
         return run_sync(flow, self._perform)
 
     def send_message(self, content: str, content_type: str = "text/plain") -> SendResult[SendMessageResponse]:
@@ -303,6 +340,7 @@ class ChatSession(_SessionBase):
         return self._run(self._message_flow(content, content_type))
 
     def send_event(self, content_type: str, content: str | None = None) -> SendResult[SendEventResponse]:
+        """Send an event of ``content_type`` (SendEvent), e.g. ``application/vnd.amazonaws.connect.event.typing``."""
         return self._run(self._event_flow(content_type, content))
 
     def send_typing(self) -> SendResult[SendEventResponse] | None:
@@ -351,12 +389,17 @@ class ChatSession(_SessionBase):
     def events(
         self, *, after: str | None = None, config: EventStreamConfig | None = None
     ) -> events_io.EventStream:
-        """Typed events as they happen (``for event in chat.events()``); see ``_ws``.
+        """Typed events as they happen: ``with chat.events() as stream: for event in stream:``.
 
-        From now on, or from just after item ``after``; ends on ChatEnded, ``close()`` or ``disconnect()``.
+        ``with`` enters once the stream is live (nothing sent from then on is missed, typing,
+        receipts and streamed chunks included; ``StreamNotLiveError`` after ``config.live_timeout``);
+        plain ``for event in chat.events()`` starts at once and may miss those socket-only events
+        in its first moments. From now on, or from just after item ``after``; ends on ChatEnded,
+        ``close()``, ``disconnect()`` or the client's ``close()``.
         """
         from . import _ws as events_io
 
+        self._check_open()
         return events_io.open_stream(self, after, config)
 
     def transcript(
@@ -369,6 +412,7 @@ class ChatSession(_SessionBase):
         contact_id: str | None = None,
     ) -> Transcript:
         """Every item, lazily across pages. ``start``: item id, aware datetime, or N most recent."""
+        self._check_open()
         cursor = self._cursor(direction, sort, page_size, start, contact_id)
         return Transcript(cursor, sync_fetch=lambda request: self._run(self._fetch_flow(request)))
 
@@ -382,8 +426,11 @@ class ChatSession(_SessionBase):
         return self._run(self._operation_flow(operation, kwargs))
 
     def disconnect(self) -> None:
-        """Leave the chat (idempotent; a chat that already ended counts as disconnected)."""
-        self._run(self._disconnect_flow())
+        """Leave the chat (idempotent; a chat that already ended counts as disconnected; a no-op
+        once the client is closed)."""
+        if not self._closed_disconnect():
+            with contextlib.suppress(ClientClosedError):  # the client closed meanwhile
+                self._run(self._disconnect_flow())
 
     def upload_attachment(
         self,
@@ -399,6 +446,7 @@ class ChatSession(_SessionBase):
         """
         from . import _attachments_io as attachments
 
+        self._check_open()
         return attachments.upload(self, path_or_binary_file, name, content_type, progress, wait)
 
     @overload
@@ -415,6 +463,7 @@ class ChatSession(_SessionBase):
         """Stream an attachment to ``dest``: a path (written whole or not at all; returned) or a binary file."""
         from . import _attachments_io as attachments
 
+        self._check_open()
         return attachments.download(self, attachment_id, dest, progress)
 
     def open_attachment(
@@ -423,6 +472,7 @@ class ChatSession(_SessionBase):
         """``with chat.open_attachment(id) as stream:`` — ``stream.read(n)`` or iterate its chunks."""
         from . import _attachments_io as attachments
 
+        self._check_open()
         return attachments.open_attachment(self, attachment_id)
 
     def __enter__(self) -> ChatSession:
@@ -446,13 +496,20 @@ class AsyncChatSession(_SessionBase):
 
     async def _perform(self, action: Action) -> Any:
         if isinstance(action, Call):
+            self._check_open()
             method, url, body, headers = self._request(action)
-            response = await self._http.request(method, url, content=body, headers=headers)
+            try:
+                response = await self._http.request(method, url, content=body, headers=headers)
+            except Exception:
+                if self._closed():  # closed meanwhile: whatever httpx made of it, it is that
+                    raise ClientClosedError() from None
+                raise
             return Reply(response.status_code, response.headers, response.content)
         async with self._lock:
             return await run_async(action.flow, self._perform)
 
     async def _run(self, flow: Flow[T]) -> T:
+        self._check_open(flow)
         return await run_async(flow, self._perform)
 
     async def send_message(
@@ -464,6 +521,7 @@ class AsyncChatSession(_SessionBase):
     async def send_event(
         self, content_type: str, content: str | None = None
     ) -> SendResult[SendEventResponse]:
+        """Send an event of ``content_type`` (SendEvent), e.g. ``application/vnd.amazonaws.connect.event.typing``."""
         return await self._run(self._event_flow(content_type, content))
 
     async def send_typing(self) -> SendResult[SendEventResponse] | None:
@@ -512,12 +570,14 @@ class AsyncChatSession(_SessionBase):
     def events(
         self, *, after: str | None = None, config: EventStreamConfig | None = None
     ) -> events_io.AsyncEventStream:
-        """Typed events as they happen (``async for event in chat.events()``); see ``_ws``.
+        """Typed events as they happen: ``async with chat.events() as stream: async for event in stream:``.
 
-        From now on, or from just after item ``after``; ends on ChatEnded, ``aclose()`` or ``disconnect()``.
+        ``async with`` enters once the stream is live; see ``ChatSession.events``. Ends on ChatEnded,
+        ``aclose()``, ``disconnect()`` or the client's ``close()``.
         """
         from . import _ws as events_io
 
+        self._check_open()
         return events_io.open_async_stream(self, after, config)
 
     def transcript(
@@ -530,6 +590,7 @@ class AsyncChatSession(_SessionBase):
         contact_id: str | None = None,
     ) -> Transcript:
         """Every item, lazily across pages (``async for``). ``start``: item id, aware datetime, or N most recent."""
+        self._check_open()
         cursor = self._cursor(direction, sort, page_size, start, contact_id)
         return Transcript(cursor, async_fetch=lambda request: self._run(self._fetch_flow(request)))
 
@@ -538,8 +599,11 @@ class AsyncChatSession(_SessionBase):
         return await self._run(self._operation_flow(operation, kwargs))
 
     async def disconnect(self) -> None:
-        """Leave the chat (idempotent; a chat that already ended counts as disconnected)."""
-        await self._run(self._disconnect_flow())
+        """Leave the chat (idempotent; a chat that already ended counts as disconnected; a no-op
+        once the client is closed)."""
+        if not self._closed_disconnect():
+            with contextlib.suppress(ClientClosedError):  # the client closed meanwhile
+                await self._run(self._disconnect_flow())
 
     async def upload_attachment(
         self,
@@ -552,6 +616,7 @@ class AsyncChatSession(_SessionBase):
         """Start → streamed PUT → complete; ``wait`` follows the scan (True: up to 60 s, or seconds)."""
         from . import _attachments_io as attachments
 
+        self._check_open()
         return await attachments.upload_async(self, path_or_binary_file, name, content_type, progress, wait)
 
     @overload
@@ -568,6 +633,7 @@ class AsyncChatSession(_SessionBase):
         """Stream an attachment to ``dest``: a path (written whole or not at all; returned) or a binary file."""
         from . import _attachments_io as attachments
 
+        self._check_open()
         return await attachments.download_async(self, attachment_id, dest, progress)
 
     def open_attachment(
@@ -576,6 +642,7 @@ class AsyncChatSession(_SessionBase):
         """``async with chat.open_attachment(id) as stream:`` — ``await stream.read(n)`` or ``async for``."""
         from . import _attachments_io as attachments
 
+        self._check_open()
         return attachments.open_attachment_async(self, attachment_id)
 
     async def __aenter__(self) -> AsyncChatSession:

@@ -19,14 +19,25 @@ The protocols are generators yielding two actions:
 expire, sends, and after a 403 sends again with a newer connection token: the
 one another caller renewed meanwhile if there is one (a shared session whose
 calls wait in a saturated pool sees this all the time), else one it creates
-(single-flight per generation). At most ``MAX_SENDS`` sends per call. A 403
-on a token renewed after the call's first 403 and not yet expired is not
-about the token: the call ends with it, and that generation re-creates no
-more on a 403 while it is valid. It returns the decoded JSON or raises the
-mapped error. ``refresh_flow(state, seen)`` calls CreateParticipantConnection unless
-another caller already replaced generation ``seen`` with a fresh connection;
-the events stream uses it (with the current generation) to get a new
-WebSocket URL, and gets the new connection token for free.
+(single-flight per generation). At most ``MAX_SENDS`` sends per call. Whether a
+403 on the current token is worth a new one is ``TokenState.after_refusal``
+(pure): yes when the token worked before (a 2xx came with it: it was revoked or
+ended early), when it has expired, or when it never worked but no evidence says
+the 403s are about something else. The evidence: ``MAX_DOUBTS`` tokens in a row
+made for 403s on tokens that never worked, refused in turn, with the last such
+renewal less than ``DOUBT_PAUSE`` ago. It lasts no longer than that: a token that
+works (any 2xx) clears it, and after the pause one more renewal is tried. So a
+403 that is not about the token (the chat ended for this participant and the
+service still hands out connections, a view token of another contact) costs at
+most ``MAX_DOUBTS`` creates and then one per ``DOUBT_PAUSE``, while a token
+revoked before its first call is still renewed. A refused participant token
+(CreateParticipantConnection itself got a 403) stops all re-creates. It returns
+the decoded JSON or raises the mapped error.
+
+``refresh_flow(state, seen)`` calls CreateParticipantConnection unless another
+caller already replaced generation ``seen`` with a fresh connection; the events
+stream uses it (with the current generation) to get a new WebSocket URL, and
+gets the new connection token for free.
 
 A refresh ahead of expiry that fails (throttled, say) is not fatal while the token still
 works: the call goes ahead with it, and ahead-of-expiry refreshes pause for
@@ -57,6 +68,8 @@ from ._secrets import Secret, redact
 from ._wire import parse
 
 __all__ = [
+    "DOUBT_PAUSE",
+    "MAX_DOUBTS",
     "MAX_SENDS",
     "Call",
     "Locked",
@@ -75,6 +88,15 @@ Clock = Callable[[], datetime]
 FAILURE_PAUSE = timedelta(seconds=5)
 #: Sends of one call at most: the first, and re-sends after 403s with a renewed connection token.
 MAX_SENDS = 8
+#: Renewals in a row for 403s on tokens that never worked before the SDK takes such 403s as not
+#: about the token (a revoked token is renewed however often; these are the doubtful ones).
+MAX_DOUBTS = 2
+#: How long that evidence lasts: after this long one more doubtful renewal is tried.
+DOUBT_PAUSE = timedelta(seconds=5)
+
+#: ``TokenState.after_refusal`` verdicts: send again with the token another caller renewed,
+#: renew it (single-flight), or end the call with the 403.
+RESEND, RENEW, GIVE_UP = "resend", "renew", "give up"
 
 
 def utc_now() -> datetime:
@@ -123,8 +145,9 @@ class TokenState:
             None,
         )
         self.refused = False  # the service rejected the participant token: never try again
-        # generation whose fresh, unexpired token still got a 403: its 403s are not about the token
-        self.uncured: int | None = None
+        self.worked = 0  # the newest generation a 2xx answer came with (0: none yet)
+        # renewals in a row for 403s on tokens that never worked, and when the last was made
+        self.doubts: tuple[int, datetime | None] = (0, None)
         self.closed = False  # disconnected: no more re-creates
         self.failed: tuple[int, datetime] | None = None  # (generation, when) of the last failed refresh
 
@@ -173,6 +196,35 @@ class TokenState:
         if connection is None:
             return False
         return connection.expires_at is None or self.clock() < connection.expires_at
+
+    def accept(self, generation: int) -> None:
+        """A 2xx answer came with ``generation``'s token: it works (evidence of any doubt is gone)."""
+        if generation > self.worked:
+            self.worked = generation
+        if generation == self._current[1]:
+            self.doubts = (0, None)
+
+    def after_refusal(self, seen: int) -> str:
+        """What a call does after a 403 on ``seen``'s token: ``RESEND``, ``RENEW`` or ``GIVE_UP``."""
+        if self._current[1] != seen:
+            return RESEND if self._current[0] is not None else GIVE_UP
+        if not self.can_refresh():
+            return GIVE_UP
+        if self.worked == seen or not self.still_valid() or not self._doubted():
+            return RENEW
+        return GIVE_UP
+
+    def doubtful(self, seen: int) -> bool:
+        """A renewal for ``seen`` would be for a token that never worked and has not expired."""
+        return self.worked != seen and self.still_valid()
+
+    def _doubted(self) -> bool:
+        count, last = self.doubts
+        return count >= MAX_DOUBTS and last is not None and self.clock() - last < DOUBT_PAUSE
+
+    def note_doubt(self) -> None:
+        """A renewal for a 403 on a token that never worked (callers hold the refresh lock)."""
+        self.doubts = (self.doubts[0] + 1, self.clock())
 
     def note_failure(self) -> None:
         """A refresh failed: ahead-of-expiry refreshes of this generation pause for ``FAILURE_PAUSE``."""
@@ -233,18 +285,21 @@ def _send(request: ops.Request, bearer: Secret) -> Generator[Call, Any, Reply]:
 
 
 def refresh_flow(
-    state: TokenState, seen: int, *, ahead: bool = False
+    state: TokenState, seen: int, *, ahead: bool = False, cure: bool = False
 ) -> Generator[Call, Any, ConnectionInfo | None]:
     """Create a new connection, unless someone replaced generation ``seen`` with a fresh one meanwhile.
 
     ``ahead``: a refresh before expiry, skipped while a recent failure pauses them (the token
     still works). A failure is recorded; a rejected participant token stops all re-creates.
+    ``cure``: a renewal after a 403; one for a token that never worked counts as a doubt (see
+    ``TokenState.after_refusal``). The events stream's renewals for a new WebSocket URL are not.
     """
     if state.generation != seen and not state.needs_refresh():
         return state.connection
     if not state.can_refresh() or (ahead and state.paused()):
         return state.connection
     assert state.participant_token is not None
+    doubtful = cure and state.generation == seen and state.doubtful(seen)
     try:
         reply = yield from _send(ops.create_participant_connection(), state.participant_token)
         info = ConnectionInfo.from_model(parse("create_participant_connection", decode(reply)))
@@ -257,6 +312,8 @@ def refresh_flow(
     except ValueError as exc:
         state.note_failure()
         raise InvalidResponseError(str(exc), status_code=reply.status) from None
+    if doubtful:
+        state.note_doubt()
     state.apply(info)
     return info
 
@@ -279,20 +336,18 @@ def call_flow(
         )
     reply = yield from _send(request, connection.connection_token)
     sends = 1
-    while reply.status == 403 and recreate and sends < MAX_SENDS and state.can_refresh():
-        connection, now = state.snapshot()
-        if now == seen:  # nobody renewed the token since this send: it may be the cause
-            if state.still_valid() and (sends > 1 or state.uncured == seen):
-                # a token renewed after this call's first 403 and not expired was refused too
-                state.uncured = seen
-                break
-            yield Locked(refresh_flow(state, seen))
-            connection, now = state.snapshot()
-            if now == seen:
-                break  # no new connection (the refresh was refused or not possible)
-        if connection is None:
+    while reply.status == 403 and recreate and sends < MAX_SENDS:
+        verdict = state.after_refusal(seen)
+        if verdict == GIVE_UP:
             break
+        if verdict == RENEW:
+            yield Locked(refresh_flow(state, seen, cure=True))
+        connection, now = state.snapshot()
+        if now == seen or connection is None:
+            break  # no new connection (the refresh was refused or not possible)
         seen = now
         reply = yield from _send(request, connection.connection_token)
         sends += 1
+    if 200 <= reply.status <= 299:
+        state.accept(seen)
     return decode(reply)

@@ -90,6 +90,7 @@ DEFAULT_CONTENT_LIMITS: Final[Mapping[str, int]] = {
     "application/json": 12000,
     "application/vnd.amazonaws.connect.message.interactive.response": 12288,
 }
+"""The largest message per content type, in characters, as Connect documents them (give the client ``content_limits=`` to change them)."""
 DISPOSITIONS: Final = ("INLINE", "ATTACHMENT")
 _TOKEN: Final = PARAMETER_BOUNDS["send_message"]["x_amz_bearer"]
 

@@ -45,19 +45,28 @@ class View:
     """A view as DescribeView returns it (``raw`` keeps the whole ``View`` object)."""
 
     id: str | None
+    """The view's id."""
     arn: str | None
+    """The view's ARN."""
     name: str | None
+    """The view's name."""
     version: int | None
+    """The view's version number."""
     #: the view template (parsed JSON when it is JSON, else the string AWS sent)
     template: Any
+    """The view's template, parsed from its JSON."""
     #: the JSON schema of the input data the template needs (parsed like ``template``)
     input_schema: Any
+    """The view's input schema, parsed from its JSON."""
     #: the action names the view can answer with (e.g. ``"Submit"``, ``"Back"``)
     actions: tuple[str, ...]
+    """The actions the view accepts (what ``chat.answer_view`` may send)."""
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    """The ``View`` JSON object as DescribeView answered it."""
 
     #: the generated ``connect_participant_api.models.View`` (every member the spec has)
     model: ViewModel | None = field(default=None, repr=False, compare=False)
+    """The generated ``View`` model."""
 
     @classmethod
     def from_model(cls, answer: DescribeViewResponse) -> View:

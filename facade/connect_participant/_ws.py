@@ -16,9 +16,18 @@ heartbeats and reconnects go on while the user's loop body runs.
   client would add a dependency and still need a thread to keep heartbeats
   going while the user's loop body runs.)
 
-Closing a stream (``close()``/``aclose()``, leaving its ``with`` block, the
-session's ``disconnect()``, or dropping the last reference) stops the pump,
-which closes its sockets and its aiohttp session. URLs and tokens are only
+Entering a stream's ``with``/``async with`` waits (up to ``live_timeout``) until
+the protocol is ``live`` (``StreamNotLiveError`` if not); plain iteration does
+not wait. Closing a stream (``close()``/``aclose()``, leaving its ``with`` block,
+the session's ``disconnect()``, the client's ``close()``, or dropping the last
+reference) stops the pump, which closes its sockets and its aiohttp session.
+
+Nothing waits on a dead task: each reader, URL fetch and gap fill reports
+whatever ends it (any exception, a cancellation that is not its own) to the
+protocol as an input; a pump that dies or is cancelled ends the stream with
+``EventStreamError`` (also from its task's done-callback, for a task cancelled
+before it ran); a sync reader checks every second that the private loop still
+runs. URLs and tokens are only
 revealed to aiohttp and never logged; aiohttp's exceptions (which can hold a
 URL) are reduced to a status before they reach the protocol.
 """
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import contextlib
 import logging
 import queue
@@ -40,7 +50,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import aiohttp
 import yarl
 
-from ._errors import AccessDeniedError, InvalidInputError, ParticipantServiceError
+from ._errors import AccessDeniedError, InvalidInputError, ParticipantServiceError, scrub
 from ._events import Event
 from ._models import ConnectionInfo
 from ._validation import check_id
@@ -49,6 +59,7 @@ from ._ws_protocol import (
     CloseSocket,
     Emit,
     EventStreamConfig,
+    EventStreamError,
     EventStreamProtocol,
     Fail,
     FetchGap,
@@ -61,6 +72,7 @@ from ._ws_protocol import (
     OpenFailed,
     OpenSocket,
     SendFrame,
+    StreamNotLiveError,
     UrlFailed,
     UrlReady,
     seconds_until,
@@ -80,6 +92,7 @@ log = logging.getLogger("connect_participant.events")
 
 _MAX_FRAME: Final = 1024 * 1024
 _CLOSE_TIMEOUT: Final = 2.0
+_POLL: Final = 1.0  # a sync reader checks this often that the private loop still runs
 _GAP_PAGE: Final = 100
 
 
@@ -180,31 +193,57 @@ class _AsyncBackend:
 # --- the pump -----------------------------------------------------------------------------------
 
 
+def _unexpected(exc: BaseException) -> BaseException:
+    """An error that is not the network's, made safe to keep: its text redacted (aiohttp's can
+    hold a URL), what it wrapped cut off."""
+    scrub(exc)
+    return exc
+
+
+def _cancelled_under(exc: BaseException) -> bool:
+    """A CancelledError that did not come from cancelling the current task (an executor shut
+    down under a call, a future cancelled elsewhere): a failure to report, not a stop."""
+    task = asyncio.current_task()
+    return isinstance(exc, asyncio.CancelledError) and (task is None or not task.cancelling())
+
+
 async def _pump(
     protocol: EventStreamProtocol,
     backend: _Backend,
     inbox: asyncio.Queue[object],
     emit: Callable[[Event], None],
+    on_live: Callable[[], None],
 ) -> None:
-    """Drive ``protocol`` until it finishes or the user stops it; always releases everything."""
+    """Drive ``protocol`` until it finishes or the user stops it; always releases everything.
+
+    Whatever ends a piece of the I/O (any exception, a cancellation that is not the pump's own)
+    reaches the protocol as an input: a socket's reader reports ``OpenFailed``/``Closed`` (with
+    ``error`` when it was not the network's), a URL fetch ``UrlFailed``, a gap fill
+    ``GapFailed``. An error of the pump itself ends the stream (``_run``)."""
     loop = asyncio.get_running_loop()
     clock = loop.time
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
     sockets: dict[int, aiohttp.ClientWebSocketResponse] = {}
     readers: dict[int, asyncio.Task[None]] = {}
     helpers: set[asyncio.Task[None]] = set()
+    closers: set[asyncio.Task[None]] = set()  # awaited at the end, not cancelled: a clean close
 
     def post(event: object) -> None:
         inbox.put_nowait(event)
 
-    def spawn(coro: Any) -> None:
+    def spawn(coro: Any, into: set[asyncio.Task[None]] = helpers) -> None:
         task = loop.create_task(coro)
-        helpers.add(task)
-        task.add_done_callback(helpers.discard)
+        into.add(task)
+        task.add_done_callback(into.discard)
 
     async def fetch_url() -> None:
         try:
             info = await backend.new_connection()
+        except asyncio.CancelledError as exc:
+            if not _cancelled_under(exc):
+                raise
+            post(UrlFailed(_unexpected(exc)))
+            return
         except Exception as exc:
             post(UrlFailed(exc))
             return
@@ -216,6 +255,10 @@ async def _pump(
     async def fill(gap: GapFill) -> None:
         try:
             await backend.fill(gap)
+        except asyncio.CancelledError as exc:
+            if not _cancelled_under(exc):
+                raise
+            post(GapFailed(gap, _unexpected(exc)))
         except Exception as exc:
             post(GapFailed(gap, exc))
         else:
@@ -224,8 +267,28 @@ async def _pump(
     async def read(sock: int, url: str) -> None:
         try:
             await connect_and_read(sock, url)
+        except asyncio.CancelledError as exc:
+            if not _cancelled_under(exc):
+                # this task cancelled: by CloseSocket (which forgot it first: the protocol gave
+                # the socket up already), with the pump, or by anyone else: said, in case the
+                # pump goes on
+                if readers.get(sock) is not None:
+                    lost(sock, exc)
+                raise
+            lost(sock, exc)
+        except Exception as exc:
+            lost(sock, exc)
         finally:
             readers.pop(sock, None)
+
+    def lost(sock: int, exc: BaseException) -> None:
+        """A reader ended by an error that is not the network's: the socket is given up, and said so."""
+        ws = sockets.pop(sock, None)
+        if ws is not None:
+            spawn(close_socket(ws), closers)
+            post(Closed(sock, None, _unexpected(exc)))
+        else:
+            post(OpenFailed(sock, None, _unexpected(exc)))
 
     async def connect_and_read(sock: int, url: str) -> None:
         try:
@@ -255,13 +318,18 @@ async def _pump(
             pass
         code = ws.close_code  # the server's close code (1000/1001: on purpose), 1006 when lost
         if sockets.pop(sock, None) is not None:
+            post(Closed(sock, code))
             await close_socket(ws)  # a no-op when the server closed it; releases it after an error
-        post(Closed(sock, code))
 
     async def close_socket(ws: aiohttp.ClientWebSocketResponse) -> None:
-        with contextlib.suppress(Exception):
+        try:
             async with asyncio.timeout(_CLOSE_TIMEOUT):
                 await ws.close()
+        except asyncio.CancelledError as exc:
+            if not _cancelled_under(exc):
+                raise
+        except Exception as exc:  # closing is best effort: the socket is forgotten either way
+            log.debug("events stream: closing a socket failed: %s", type(exc).__name__)
 
     async def perform(action: object) -> None:
         if isinstance(action, Emit):
@@ -269,8 +337,19 @@ async def _pump(
         elif isinstance(action, SendFrame):
             ws = sockets.get(action.sock)
             if ws is not None and not ws.closed:
-                with contextlib.suppress(aiohttp.ClientError, OSError, RuntimeError):
-                    await ws.send_str(action.text)  # a failure shows as the socket closing
+                try:
+                    await ws.send_str(action.text)
+                except (aiohttp.ClientError, OSError, RuntimeError):
+                    pass  # a failure shows as the socket closing
+                except (Exception, asyncio.CancelledError) as exc:  # not the network's: given up, and said so
+                    if isinstance(exc, asyncio.CancelledError) and not _cancelled_under(exc):
+                        raise
+                    if sockets.pop(action.sock, None) is not None:
+                        reader = readers.pop(action.sock, None)
+                        if reader is not None:
+                            reader.cancel()
+                        spawn(close_socket(ws), closers)
+                        post(Closed(action.sock, None, _unexpected(exc)))
         elif isinstance(action, OpenSocket):
             readers[action.sock] = loop.create_task(read(action.sock, action.url.reveal()))
         elif isinstance(action, CloseSocket):
@@ -279,7 +358,7 @@ async def _pump(
             if reader is not None:
                 reader.cancel()
             if ws is not None:
-                spawn(close_socket(ws))
+                spawn(close_socket(ws), closers)
         elif isinstance(action, FetchUrl):
             spawn(fetch_url())
         elif isinstance(action, FetchGap):
@@ -296,9 +375,13 @@ async def _pump(
                 current.websocket_url, clock() - age, None if expires_in is None else expires_in + age
             )
         protocol.start(clock())
+        live = False
         while True:
             for action in protocol.drain():
                 await perform(action)
+            if not live and protocol.live:
+                live = True
+                on_live()
             if protocol.finished:
                 return
             deadline = protocol.next_deadline()
@@ -325,8 +408,27 @@ async def _pump(
         pending = [close_socket(ws) for ws in sockets.values()]
         sockets.clear()
         with contextlib.suppress(Exception):
-            await asyncio.gather(*pending, *tasks, return_exceptions=True)
-        await http.close()
+            await asyncio.gather(*pending, *tasks, *closers, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await http.close()
+
+
+def _failure(exc: BaseException | None) -> BaseException | None:
+    """How a pump that ended with ``exc`` ends the stream: the SDK's errors as they are (a
+    ``Fail`` of the protocol), anything else as ``EventStreamError`` (``StreamFailed``)."""
+    if exc is None or isinstance(exc, ParticipantServiceError):
+        return exc
+    if isinstance(exc, asyncio.CancelledError):
+        message = "the events stream's task was cancelled (its event loop shutting down?)"
+    else:
+        message = f"the events stream's I/O failed unexpectedly ({type(exc).__name__})"
+    failure = EventStreamError(message, code="StreamFailed", status_code=None)
+    failure.__cause__ = _unexpected(exc)
+    return failure
+
+
+def _nothing() -> None:
+    return None
 
 
 async def _run(
@@ -334,15 +436,16 @@ async def _run(
     backend: _Backend,
     inbox: asyncio.Queue[object],
     put: Callable[[Event | _End], None],
+    went_live: Callable[[], None] = _nothing,
 ) -> None:
+    """The pump, then the stream's end: ``_End`` whatever ended it, with the error if one did."""
     try:
-        await _pump(protocol, backend, inbox, put)
-    except asyncio.CancelledError:
-        put(_End())
-        raise
-    except Exception as exc:
+        await _pump(protocol, backend, inbox, put, went_live)
+    except BaseException as exc:
         log.debug("events stream failed: %s", type(exc).__name__)
-        put(_End(exc))
+        put(_End(_failure(exc)))
+        if not isinstance(exc, Exception):
+            raise
     else:
         put(_End())
 
@@ -386,11 +489,59 @@ def _protocol(
     return EventStreamProtocol(config, after=after, since=since)
 
 
+class _Outbox:
+    """What the pump's task hands the stream: each event, then its end (``put``; the end also
+    comes from the task's done-callback, for a task cancelled before it ran: the first end
+    counts), and going live. Going live or the end settle the wait of ``with``/``async with``.
+    Not the stream itself: the task must not keep the stream alive (dropping it stops it)."""
+
+    __slots__ = ("_enqueue", "_lock", "_settle", "ended", "error", "live")
+
+    def __init__(self, enqueue: Callable[[Event | _End], None], settle: Callable[[], None]) -> None:
+        self._enqueue = enqueue
+        self._settle = settle
+        self._lock = threading.Lock()
+        self.live = self.ended = False
+        self.error: BaseException | None = None
+
+    def put(self, item: Event | _End) -> None:
+        if isinstance(item, _End):
+            with self._lock:
+                if self.ended:
+                    return
+                self.ended = True
+            self.error = item.error
+            self._enqueue(item)
+            self._settle()
+        else:
+            self._enqueue(item)
+
+    def went_live(self) -> None:
+        self.live = True
+        self._settle()
+
+    def task_done(self, task: asyncio.Future[None] | concurrent.futures.Future[None]) -> None:
+        """The pump's task ended: one cancelled (or failed) before ``_run`` could say so ends here."""
+        self.put(_End(_failure(asyncio.CancelledError() if task.cancelled() else task.exception())))
+
+
 class _Stream:
     """What both stream classes share: counters, repr, and reading the pump's outbox."""
 
     _done: bool
     _stats: dict[str, int]
+    _protocol: EventStreamProtocol
+    _out: _Outbox
+
+    def _not_live(self, timeout: float) -> StreamNotLiveError:
+        error = StreamNotLiveError(
+            f"the events stream was not live within {timeout:g} s: no subscription acknowledged "
+            f"({self._stats['sockets']} sockets opened)",
+            code="StreamNotLive",
+            status_code=None,
+        )
+        error.__cause__ = self._protocol.last_failure
+        return error
 
     @property
     def stats(self) -> dict[str, int]:
@@ -406,7 +557,8 @@ class _Stream:
         return item
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {'closed' if self._done else 'open'}>"
+        state = "closed" if self._done else "live" if self._out.live else "starting"
+        return f"<{type(self).__name__} {state}>"
 
 
 # --- async --------------------------------------------------------------------------------------
@@ -415,19 +567,28 @@ _running: set[asyncio.Task[None]] = set()  # strong references: the loop keeps o
 
 
 class AsyncEventStream(_Stream):
-    """``async for event in chat.events()``: typed events until the chat ends or the stream is closed.
+    """``async with chat.events() as stream: async for event in stream:`` — typed events until the
+    chat ends or the stream is closed.
 
-    Also an async context manager; ``aclose()`` releases the socket.
+    Entering waits until the stream is live (its socket's subscription acknowledged: nothing sent
+    from then on is missed, typing, receipts and streamed chunks included) for up to
+    ``EventStreamConfig.live_timeout`` seconds, else closes it and raises ``StreamNotLiveError``;
+    a stream that ended before (the chat ended) enters, and yields its end. Leaving closes it.
+    Plain ``async for event in chat.events()`` also works: the stream starts at once but is only
+    live a moment later, see the events guide. ``aclose()`` releases the socket.
     """
 
     def __init__(self, session: AsyncChatSession, protocol: EventStreamProtocol) -> None:
         self._events: asyncio.Queue[Event | _End] = asyncio.Queue()
         self._inbox: asyncio.Queue[object] = asyncio.Queue()
-        self._args = (protocol, _AsyncBackend(session), self._inbox, self._events.put_nowait)
+        self._protocol = protocol
+        self._backend = _AsyncBackend(session)
         self._stats = protocol.stats
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._done = False
+        self._settled = asyncio.Event()
+        self._out = _Outbox(self._events.put_nowait, self._settled.set)
         _register(session, self)
         with contextlib.suppress(RuntimeError):  # no running loop yet: start on first use
             self._start()
@@ -435,9 +596,11 @@ class AsyncEventStream(_Stream):
     def _start(self) -> None:
         if self._task is None and not self._done:
             self._loop = asyncio.get_running_loop()
-            self._task = self._loop.create_task(_run(*self._args))
+            run = _run(self._protocol, self._backend, self._inbox, self._out.put, self._out.went_live)
+            self._task = self._loop.create_task(run)
             _running.add(self._task)
             self._task.add_done_callback(_running.discard)
+            self._task.add_done_callback(self._out.task_done)
 
     def __aiter__(self) -> AsyncEventStream:
         return self
@@ -466,6 +629,21 @@ class AsyncEventStream(_Stream):
                 await asyncio.shield(task)
 
     async def __aenter__(self) -> AsyncEventStream:
+        """Wait until the stream is live (see the class); the stream, ready for ``async for``."""
+        self._start()
+        timeout = self._protocol.config.live_timeout
+        try:
+            async with asyncio.timeout(timeout):
+                await self._settled.wait()
+        except TimeoutError:
+            await self.aclose()
+            raise self._not_live(timeout) from None
+        except BaseException:
+            await self.aclose()
+            raise
+        if not self._out.live and self._out.error is not None:
+            await self.aclose()
+            raise self._out.error
         return self
 
     async def __aexit__(
@@ -526,29 +704,70 @@ def _stop_background_loop() -> None:
 
 
 class EventStream(_Stream):
-    """``for event in chat.events()``: typed events until the chat ends or the stream is closed.
+    """``with chat.events() as stream: for event in stream:`` — typed events until the chat ends
+    or the stream is closed.
 
-    Also a context manager; ``close()`` releases the socket. No event loop is needed from the
-    caller: the stream runs on a private loop thread shared by all sync streams.
+    Entering waits until the stream is live (its socket's subscription acknowledged: nothing sent
+    from then on is missed, typing, receipts and streamed chunks included) for up to
+    ``EventStreamConfig.live_timeout`` seconds, else closes it and raises ``StreamNotLiveError``;
+    a stream that ended before (the chat ended) enters, and yields its end. Leaving closes it.
+    Plain ``for event in chat.events()`` also works: the stream starts at once but is only live
+    a moment later, see the events guide. ``close()`` releases the socket. No event loop is
+    needed from the caller: the stream runs on a private loop thread shared by all sync streams.
     """
 
     def __init__(self, session: ChatSession, protocol: EventStreamProtocol) -> None:
         self._loop = _background_loop()
         self._events: queue.SimpleQueue[Event | _End] = queue.SimpleQueue()
         self._inbox: asyncio.Queue[object] = asyncio.Queue()
+        self._protocol = protocol
         self._done = False
+        self._settled = threading.Event()
+        self._out = _Outbox(self._events.put, self._settled.set)
         self._stats = protocol.stats
         _register(session, self)
-        coro = _run(protocol, _SyncBackend(session), self._inbox, self._events.put)
+        coro = _run(protocol, _SyncBackend(session), self._inbox, self._out.put, self._out.went_live)
         self._future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        self._future.add_done_callback(self._out.task_done)
+
+    def _loop_gone(self) -> bool:
+        """The private loop stopped (or its thread died) with this stream's task unfinished."""
+        return not self._future.done() and (self._loop.is_closed() or not self._loop.is_running())
+
+    def _wait(self, wait: Callable[[float], Any], timeout: float | None) -> Any:
+        """``wait(seconds)`` in slices until it returns something, ``timeout`` passes (``None``),
+        or the private loop is gone twice in a row (``EventStreamError``): never a silent wait
+        on a loop that will not run again."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        gone = 0
+        while True:
+            left = _POLL if deadline is None else min(_POLL, deadline - time.monotonic())
+            if left <= 0:
+                return None
+            got = wait(left)
+            if got is not None:
+                return got
+            gone = gone + 1 if self._loop_gone() else 0
+            if gone >= 2:  # twice: a loop just created may not be running yet
+                self._done = True
+                raise EventStreamError(
+                    "the events stream's event loop stopped under it", code="StreamFailed", status_code=None
+                )
 
     def __iter__(self) -> EventStream:
         return self
 
+    def _next_or_none(self, seconds: float) -> Event | _End | None:
+        try:
+            return self._events.get(timeout=seconds)
+        except queue.Empty:
+            return None
+
     def __next__(self) -> Event:
         if self._done:
             raise StopIteration
-        return self._unwrap(self._events.get(), StopIteration)
+        item: Event | _End = self._wait(self._next_or_none, None)
+        return self._unwrap(item, StopIteration)
 
     def _request_stop(self) -> None:
         if not self._future.done():
@@ -563,6 +782,19 @@ class EventStream(_Stream):
             self._future.result(timeout)
 
     def __enter__(self) -> EventStream:
+        """Wait until the stream is live (see the class); the stream, ready for ``for``."""
+        timeout = self._protocol.config.live_timeout
+        try:
+            settled = self._wait(lambda seconds: self._settled.wait(seconds) or None, timeout)
+        except BaseException:
+            self.close()
+            raise
+        if settled is None:
+            self.close()
+            raise self._not_live(timeout)
+        if not self._out.live and self._out.error is not None:
+            self.close()
+            raise self._out.error
         return self
 
     def __exit__(

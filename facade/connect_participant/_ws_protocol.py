@@ -41,13 +41,30 @@ The policies, in one place:
   subscribed, and only then is the old one closed. Frames seen on both are de-duplicated, and
   the transcript is read once as after a reconnect: AWS's library skips that, and loses an
   item whose frame was still in flight on the old socket when it closed it.
+- **Live**: ``live`` turns true when a subscription is first acknowledged; from then on nothing
+  sent to the chat is missed, socket-only items (typing, receipts, streamed chunks) included
+  (the shell's ``with chat.events()`` waits for it). Before it, socket-only items are lost for
+  good; so are those sent while no socket is subscribed after a drop (the gap fill brings back
+  transcript items only).
 - **Chat ended**: a ``CHAT_ENDED`` item ends the stream after it is emitted. A 403 while getting
-  a new URL (or filling a gap) means the chat ended meanwhile: a synthetic ``ChatEnded`` is
-  emitted and the stream ends.
+  a new URL (or filling a gap) means this participant is out of the chat (removed from a chat
+  that may go on, or the chat ended meanwhile): a ``RemovedFromChat`` (a ``ChatEnded`` with
+  ``for_everyone`` false) is emitted and the stream ends. ``ClientClosedError`` there (the
+  client was closed) ends the stream quietly, as ``close()`` does.
+- **Unexpected I/O errors**: a socket's end (``OpenFailed``/``Closed``) with an ``error`` (not
+  the network's: a bug, a dependency changed under the shell) or a URL fetch failing with
+  anything but an SDK error is a loss like any other, but ``unexpected_error_limit`` of them in
+  a row (an ordinary loss or failure, or a rollover, resets the count) end the stream with
+  ``EventStreamError`` (``StreamFailed``, the last error as its cause): no reconnecting forever
+  into the same bug.
 - **Gap fill**: after every reconnect (and on the first subscription when the stream has a
   starting point), the transcript is read newest-first down to the newest item already
   delivered (or the stream's start time); what is missing is emitted once, oldest first, and
-  items arriving live meanwhile are held back and emitted after it. A fill only starts while
+  items arriving live meanwhile are held back and emitted after it (an item the fill finds
+  that also came live goes out with its held arrivals first, in their order, then the
+  transcript's copy: a streamed answer's chunks before its completed text; a fill holding a
+  completed streamed answer not yet delivered so is applied only once a ping sent on its
+  answer is answered, as the transcript can be ahead of the socket). A fill only starts while
   a socket is subscribed (what it reads then meets what that socket brings); a socket lost
   while it runs means another fill after the next subscription, and what is held stays
   held until a fill covers everything before it. Items from a socket not yet acknowledged
@@ -74,13 +91,14 @@ from typing import Final
 from ._delivery import DeliveryLedger, Verdict, item_key
 from ._errors import (
     AccessDeniedError,
+    ClientClosedError,
     InternalServerError,
     InvalidInputError,
     ParticipantServiceError,
     ParticipantTransportError,
     ThrottlingError,
 )
-from ._events import ChatEnded, Event, chat_ended_item, event_from_item
+from ._events import ChatEnded, Event, RemovedFromChat, chat_ended_item, event_from_item
 from ._models import Item
 from ._secrets import Secret
 
@@ -92,6 +110,7 @@ __all__ = [
     "Closed",
     "Emit",
     "EventStreamConfig",
+    "EventStreamError",
     "EventStreamProtocol",
     "Fail",
     "FetchGap",
@@ -105,6 +124,7 @@ __all__ = [
     "OpenSocket",
     "Opened",
     "SendFrame",
+    "StreamNotLiveError",
     "UrlFailed",
     "UrlReady",
     "seconds_until",
@@ -122,24 +142,47 @@ class EventStreamConfig:
     """Timings of ``chat.events()`` (seconds). The defaults follow or tighten AWS's JS library."""
 
     heartbeat_interval: float = 10.0
+    """Seconds between heartbeats (and pings) on a live socket."""
     heartbeat_timeout: float = 10.0
+    """Seconds to wait for a heartbeat's answer before the socket counts as dead."""
     open_timeout: float = 5.0
+    """Seconds to open a WebSocket."""
     subscribe_timeout: float = 1.0
+    """Seconds to wait for the subscription's acknowledgement."""
     subscribe_attempts: int = 3
+    """Subscriptions tried on one socket before it is replaced."""
     subscribe_retry_delay: float = 0.5
+    """Seconds between subscription attempts."""
     subscribe_refusals: int = 5
+    """Refused subscriptions in a row before the stream gives up."""
     url_fresh_for: float = 85.0
+    """Seconds a WebSocket URL is used for new sockets after it was received."""
     url_connect_window: float = 100.0
+    """Seconds the service lets a URL be connected to (about 100)."""
     max_socket_age: float = 3540.0
+    """Seconds after which a socket is replaced (rolled over) anyway."""
     rollover_lead: float = 60.0
+    """Seconds before the connection's expiry that a socket rolls over to a fresh URL."""
     first_retry_delay: float = 0.5
+    """Seconds (jittered) before the first reconnect after a socket is lost."""
     backoff_base: float = 1.0
+    """Seconds of the first backoff while reconnects fail; doubles each time."""
     backoff_cap: float = 30.0
+    """Largest wait between reconnects, in seconds."""
     backoff_jitter: float = 0.3
+    """Fraction of each wait that is random (0 to 1)."""
     stable_after: float = 10.0
+    """Seconds live after which a socket counts as healthy (and the backoff resets)."""
     gap_fill_limit: int = 1000
+    """Most transcript items read back to fill one gap."""
     gap_fill_attempts: int = 5
+    """Failed gap fills in a row before ``GapFillError``."""
     dedupe_window: int = 10_000
+    """Item states remembered to drop repeats."""
+    live_timeout: float = 10.0
+    """Seconds ``with chat.events() as stream:`` waits for the subscription's acknowledgement (else ``StreamNotLiveError``)."""
+    unexpected_error_limit: int = 5
+    """Unexpected errors in a row under the stream's I/O before it ends with ``EventStreamError`` (``StreamFailed``)."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -151,6 +194,7 @@ class EventStreamConfig:
             "url_connect_window",
             "max_socket_age",
             "backoff_cap",
+            "live_timeout",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
@@ -164,7 +208,7 @@ class EventStreamConfig:
         if isinstance(jitter, bool) or not isinstance(jitter, int | float) or not 0 <= jitter < 1:
             raise InvalidInputError("backoff_jitter", "must be a number >= 0 and < 1")
         for name in ("subscribe_attempts", "subscribe_refusals", "gap_fill_limit", "gap_fill_attempts",
-                     "dedupe_window"):  # fmt: skip
+                     "dedupe_window", "unexpected_error_limit"):  # fmt: skip
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InvalidInputError(name, "must be an int >= 1")
@@ -221,10 +265,23 @@ class Fail:
 Action = FetchUrl | OpenSocket | SendFrame | CloseSocket | FetchGap | Emit | Fail
 
 
-class GapFillError(ParticipantServiceError):
+class EventStreamError(ParticipantServiceError):
+    """The events stream ended on a failure of its own, not the chat's (``code`` says which):
+    ``StreamFailed`` when its I/O failed in a way that is not the network's (an unexpected error
+    ``EventStreamConfig.unexpected_error_limit`` times in a row, or its task or event loop ended
+    under it), with the last error as ``__cause__``. ``events(after=<last id seen>)`` resumes."""
+
+
+class GapFillError(EventStreamError):
     """The events stream could not read the transcript to fill a gap: it failed the same way
     ``EventStreamConfig.gap_fill_attempts`` times in a row (the last failure is ``__cause__``).
     The stream ends with it rather than wait forever; ``events(after=<last id seen>)`` resumes."""
+
+
+class StreamNotLiveError(EventStreamError):
+    """Entering ``with chat.events()`` (or ``async with``) gave up: no subscription of the events
+    socket was acknowledged within ``EventStreamConfig.live_timeout`` seconds (the last connection
+    failure, if any, is ``__cause__``). The stream is closed."""
 
 
 # --- inputs (what happened) ---------------------------------------------------------------------
@@ -251,6 +308,7 @@ class Opened:
 class OpenFailed:
     sock: int
     status: int | None = None  # the HTTP status of a refused handshake
+    error: BaseException | None = None  # an unexpected error (not the network's) that ended it
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +321,7 @@ class FrameIn:
 class Closed:
     sock: int
     code: int | None = None  # the close frame's code; None when the connection was just lost
+    error: BaseException | None = None  # an unexpected error (not the network's) that ended it
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +421,8 @@ class _Sock:
         "id",
         "live_at",
         "next_hb",
+        "pings",
+        "pongs",
         "purpose",
         "refusals",
         "roll_at",
@@ -383,6 +444,8 @@ class _Sock:
         self.roll_at = float("inf")
         self.url_ends = url_ends  # its URL's ConnectionExpiry when that is the socket's lifetime
         self.answered = False  # a heartbeat answered since the subscription: a healthy socket
+        self.pings = 0  # aws/ping frames sent, and answered: the answers come in order
+        self.pongs = 0
         self.early: list[Item] = []  # items that came before it became the primary socket
 
 
@@ -423,6 +486,14 @@ class EventStreamProtocol:
         self._fill_same: tuple[int, str] = (0, "")  # repeated non-transient failures, their kind
         self._fill_retry_at: float | None = None
         self._held: list[Item] = []
+        # unexpected I/O errors in a row (not the network's: a bug, a broken dependency)
+        self._unexpected = 0
+        #: a subscription has been acknowledged: from then on nothing sent to the chat is missed
+        self.live = False
+        #: the last failure to connect (for the error raised when the stream never gets live)
+        self.last_failure: BaseException | None = None
+        # a fill read, waiting for the socket to catch up with it: (fill, socket, pongs, deadline)
+        self._barrier: tuple[GapFill, int, int, float] | None = None
         #: counters for monitoring (read from any thread; only the shell's thread writes them)
         self.stats = {"sockets": 0, "drops": 0, "rollovers": 0, "gap_fills": 0, "filled": 0, "duplicates": 0,
                       "updates": 0, "skipped": 0, "gap_fill_failures": 0}  # fmt: skip
@@ -465,13 +536,17 @@ class EventStreamProtocol:
         elif isinstance(event, OpenFailed):
             if event.sock in self._socks:
                 self._url = None  # never reuse a URL the service refused or that did not open
-            self._on_closed(now, event.sock)
+                self.last_failure = event.error
+            if not self._count_unexpected(event.sock, event.error):
+                self._on_closed(now, event.sock)
         elif isinstance(event, Closed):
-            self._on_closed(now, event.sock, event.code in _CLEAN_CLOSE)
+            if not self._count_unexpected(event.sock, event.error):
+                self._on_closed(now, event.sock, event.code in _CLEAN_CLOSE)
         elif isinstance(event, GapReady):
-            self._on_gap(event.fill)
+            self._on_gap(now, event.fill)
         else:
             self._on_gap_failed(now, event.fill, event.error)
+        self._check_barrier(now)
 
     def next_deadline(self) -> float | None:
         if self.finished:
@@ -489,6 +564,8 @@ class EventStreamProtocol:
         for when in (self._retry_at, self._fill_retry_at):
             if when is not None:
                 times.append(when)
+        if self._barrier is not None:
+            times.append(self._barrier[3])
         return min(times) if times else None
 
     def tick(self, now: float) -> None:
@@ -522,6 +599,7 @@ class EventStreamProtocol:
         if self._fill_retry_at is not None and now >= self._fill_retry_at:
             self._fill_retry_at = None
             self._start_fill()  # without a subscribed socket, the next subscription starts it
+        self._check_barrier(now)
 
     # --- connecting -----------------------------------------------------------------------------
 
@@ -571,6 +649,14 @@ class EventStreamProtocol:
 
     def _on_url_failed(self, now: float, error: BaseException) -> None:
         self._fetching = False
+        self.last_failure = error
+        if isinstance(error, ClientClosedError):
+            self._finish()  # the client was closed: the stream ends as on close()
+            return
+        if isinstance(error, ParticipantServiceError):
+            self._unexpected = 0  # a failure the ordinary way
+        elif self._count_unexpected(None, error):
+            return
         if isinstance(error, AccessDeniedError):
             self._end("the service refused a new connection (403): the chat ended or the participant left")
             return
@@ -617,6 +703,7 @@ class EventStreamProtocol:
         cfg = self.config
         s.state = _LIVE
         s.live_at = now
+        self.live = True
         s.roll_at = now + cfg.max_socket_age
         if s.url_ends is not None:  # roll over before the socket's lifetime ends
             s.roll_at = min(s.roll_at, max(now + 1.0, s.url_ends - cfg.rollover_lead))
@@ -628,6 +715,7 @@ class EventStreamProtocol:
             # only, and its frame may still be on the way when the old socket is closed here;
             # the transcript has it, so read it like after any reconnect.
             self._roll_failures = 0
+            self._unexpected = 0
             self._drop(old)
             self._fill_needed = True
             self.stats["rollovers"] += 1
@@ -647,6 +735,10 @@ class EventStreamProtocol:
             s.hb_sent = now
         s.next_hb = now + self.config.heartbeat_interval
         self._out.append(SendFrame(s.id, HEARTBEAT))
+        self._ping(s)
+
+    def _ping(self, s: _Sock) -> None:
+        s.pings += 1
         self._out.append(SendFrame(s.id, PING))
 
     # --- losing sockets -------------------------------------------------------------------------
@@ -656,6 +748,7 @@ class EventStreamProtocol:
             self._out.append(CloseSocket(sock_id))
 
     def _fail(self, now: float, s: _Sock) -> None:
+        self._unexpected = 0  # a loss the ordinary way (a timeout, a refusal)
         self._drop(s.id)
         self._lost(now, s)
 
@@ -730,6 +823,7 @@ class EventStreamProtocol:
             if s.state == _LIVE:
                 s.answered = True
         elif topic == "aws/ping":
+            s.pongs += 1
             status = doc.get("statusCode")
             if isinstance(status, int) and not isinstance(status, bool) and status != 200:
                 self._fail(now, s)
@@ -767,15 +861,63 @@ class EventStreamProtocol:
         self._filling = GapFill(self._seen, self._since, self.config.gap_fill_limit)
         self._out.append(FetchGap(self._filling))
 
-    def _on_gap(self, fill: GapFill) -> None:
-        if fill is not self._filling:
+    def _on_gap(self, now: float, fill: GapFill) -> None:
+        if fill is not self._filling or self._barrier is not None:
+            return
+        primary = self._socks.get(self._primary) if self._primary is not None else None
+        if primary is not None and primary.state == _LIVE and self._ahead(fill):
+            # The transcript can be ahead of the socket: a streamed answer completed there
+            # while its chunks are still on their way here. Applied now, its completed copy
+            # would make each chunk that comes after it stale. Frames come in order, so once
+            # a ping sent now is answered, everything sent before the fill was read is here
+            # (held): then it is applied. A lost socket, or no answer within heartbeat_timeout,
+            # applies it at once.
+            self._ping(primary)
+            self._barrier = (fill, primary.id, primary.pings, now + self.config.heartbeat_timeout)
+            return
+        self._apply_fill(fill)
+
+    def _ahead(self, fill: GapFill) -> bool:
+        """Whether ``fill`` holds a completed streamed answer not delivered completed yet."""
+        for item in fill.items:
+            meta = item.raw.get("MessageMetadata")
+            completed = isinstance(meta, dict) and meta.get("MessageCompleted") is True
+            if completed and self._seen.judge(item)[0] is not Verdict.REPEAT:
+                return True
+        return False
+
+    def _check_barrier(self, now: float) -> None:
+        if self._barrier is None:
+            return
+        fill, sock_id, pongs, deadline = self._barrier
+        s = self._socks.get(sock_id)
+        if s is None or s.id != self._primary or s.pongs >= pongs or now >= deadline:
+            self._barrier = None
+            self._apply_fill(fill)
+
+    def _apply_fill(self, fill: GapFill) -> None:
+        if fill is not self._filling or self.finished:
             return
         self._filling = None
         self._fill_failures = 0
         self._fill_same = (0, "")
         self.stats["gap_fills"] += 1
         self.stats["filled"] += len(fill.items)
+        # An item that also came live while the fill ran (a streamed answer's chunks, then its
+        # completed message) is delivered with the states the socket brought, in their order,
+        # where the fill reaches it: its held arrivals first, then the transcript's copy (often
+        # its last state only), which the ledger drops as a repeat or delivers as a later
+        # state. The transcript's copy first made every earlier state held behind it stale:
+        # the chunks of an answer streamed during the fill were lost so.
+        held_keys = {item_key(item) for item in self._held}
         for item in fill.in_order():
+            key = item_key(item)
+            if key in held_keys:
+                same = [h for h in self._held if item_key(h) == key]
+                self._held = [h for h in self._held if item_key(h) != key]
+                held_keys.discard(key)
+                for arrival in same:
+                    self._deliver(arrival)
             self._deliver(item)
         if self._fill_needed:
             # the socket was lost meanwhile: what is held may follow a new gap, so keep holding
@@ -790,6 +932,9 @@ class EventStreamProtocol:
         if fill is not self._filling:
             return
         self._filling = None
+        if isinstance(error, ClientClosedError):
+            self._finish()  # the client was closed: the stream ends as on close()
+            return
         if isinstance(error, AccessDeniedError):
             held, self._held = self._held, []
             for item in held:
@@ -821,11 +966,36 @@ class EventStreamProtocol:
         self._out.append(Fail(failure))
         self._finish()
 
+    def _count_unexpected(self, sock: int | None, error: BaseException | None) -> bool:
+        """Count an unexpected I/O error (``None``: a loss the ordinary way, which resets the
+        count); whether it ended the stream (``unexpected_error_limit`` of them in a row)."""
+        if error is None:
+            self._unexpected = 0
+            return False
+        if sock is not None and sock not in self._socks:
+            return False  # a socket given up on already: its end tells nothing
+        self._unexpected += 1
+        log.warning(
+            "events stream: unexpected %s in its I/O; treated as a lost connection", type(error).__name__
+        )
+        if self._unexpected < self.config.unexpected_error_limit:
+            return False
+        failure = EventStreamError(
+            f"the events stream's I/O failed unexpectedly {self._unexpected} times in a row "
+            f"(last: {type(error).__name__})",
+            code="StreamFailed",
+            status_code=None,
+        )
+        failure.__cause__ = error
+        self._out.append(Fail(failure))
+        self._finish()
+        return True
+
     # --- the end --------------------------------------------------------------------------------
 
     def _end(self, reason: str) -> None:
         if not self.finished:
-            self._out.append(Emit(ChatEnded(chat_ended_item(reason))))
+            self._out.append(Emit(RemovedFromChat(chat_ended_item(reason))))
             self._finish()
 
     def _finish(self) -> None:
@@ -834,4 +1004,5 @@ class EventStreamProtocol:
             self._drop(sock_id)
         self._retry_at = self._fill_retry_at = None
         self._filling = None
+        self._barrier = None
         self._held = []

@@ -21,6 +21,12 @@ the conversation saw, once, in order. Nothing matching within ``timeout`` second
 ending first) raises ``ConversationError`` (an ``AssertionError``) listing what came instead.
 ``AsyncConversation`` is the same with ``await``.
 
+Entering ``with Conversation(chat)`` (``async with AsyncConversation(chat)``) waits until the
+chat's events stream is live, as ``with chat.events()`` does (``StreamNotLiveError`` if it is
+not within ``config.live_timeout``): everything sent in the block arrives, typing, receipts and
+streamed-answer chunks included. A conversation used without ``with`` waits so on its first
+``expect``; what was sent before that may then miss the socket-only events.
+
 The waiting logic is written once (a flow, as in ``_flow``); the two classes only fetch the
 next event, with a deadline.
 """
@@ -63,10 +69,13 @@ class StreamedAnswer:
     ``message`` (the completed ``Message``)."""
 
     message: Message
+    """The completed ``Message`` (the whole text, same ``Id`` as the chunks)."""
     chunks: tuple[str, ...]
+    """The chunks' texts, as they came."""
 
     @property
     def text(self) -> str:
+        """The whole answer's text."""
         return self.message.content or ""
 
 
@@ -189,11 +198,18 @@ class Conversation(_Script):
     ) -> None:
         super().__init__(timeout)
         self.chat = chat
+        """The session the conversation reads."""
         self._stream: EventStream = chat.events(config=config)
         self._queue: queue.SimpleQueue[Event | _Ended | BaseException] = queue.SimpleQueue()
         self._ended = False
-        self._reader = threading.Thread(target=self._read, name="conversation-reader", daemon=True)
-        self._reader.start()
+        self._reader: threading.Thread | None = None
+
+    def _begin(self) -> None:
+        """Wait until the stream is live, then read it in a thread (once)."""
+        if self._reader is None:
+            self._stream.__enter__()
+            self._reader = threading.Thread(target=self._read, name="conversation-reader", daemon=True)
+            self._reader.start()
 
     def _read(self) -> None:
         try:
@@ -206,6 +222,7 @@ class Conversation(_Script):
     def _perform(self, action: _Next) -> Event | _Ended | None:
         if self._ended:
             return _ENDED
+        self._begin()
         try:
             got = self._queue.get(timeout=max(0.0, action.deadline - time.monotonic()))
         except queue.Empty:
@@ -245,9 +262,12 @@ class Conversation(_Script):
         return run_sync(self.streamed_flow(matching, role, timeout), self._perform)
 
     def close(self) -> None:
+        """Stop reading the chat's events (the ``with`` block does it)."""
         self._stream.close()
 
     def __enter__(self) -> Conversation:
+        """Wait until the events stream is live (``StreamNotLiveError`` if it is not in time)."""
+        self._begin()
         return self
 
     def __exit__(
@@ -264,12 +284,21 @@ class AsyncConversation(_Script):
     ) -> None:
         super().__init__(timeout)
         self.chat = chat
+        """The session the conversation reads."""
         self._stream: AsyncEventStream = chat.events(config=config)
         self._ended = False
+        self._begun = False
+
+    async def _begin(self) -> None:
+        """Wait until the stream is live (once)."""
+        if not self._begun:
+            self._begun = True
+            await self._stream.__aenter__()
 
     async def _perform(self, action: _Next) -> Event | _Ended | None:
         if self._ended:
             return _ENDED
+        await self._begin()
         try:
             # a cancelled Queue.get loses nothing: the event stays for the next call
             return await asyncio.wait_for(anext(self._stream), max(0.0, action.deadline - time.monotonic()))
@@ -310,9 +339,12 @@ class AsyncConversation(_Script):
         return await run_async(self.streamed_flow(matching, role, timeout), self._perform)
 
     async def aclose(self) -> None:
+        """Stop reading the chat's events (the ``async with`` block does it)."""
         await self._stream.aclose()
 
     async def __aenter__(self) -> AsyncConversation:
+        """Wait until the events stream is live (``StreamNotLiveError`` if it is not in time)."""
+        await self._begin()
         return self
 
     async def __aexit__(
