@@ -127,7 +127,15 @@ MUTATE_ARGS ?=
 mutate: $(STAMP)
 	nice -n 10 $(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
 
-demo: $(STAMP)
+# The demo needs only the package and its runtime dependencies (no extra): a fresh clone installs
+# just those; a .venv that has the dev extra already is used as it is.
+DEMO_STAMP := $(VENV)/.installed-demo
+$(DEMO_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test $(STAMP) -nt pyproject.toml || $(BIN)/python -m pip install -q --disable-pip-version-check -e .
+	@touch $@
+
+demo: $(DEMO_STAMP)
 	$(BIN)/connect-participant demo
 
 emulator: $(STAMP)

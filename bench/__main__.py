@@ -14,7 +14,7 @@ import sys
 
 from bench._harness import Report, machine
 
-SECTIONS = ["coldstart", "core", "attachments", "events", "emulator_memory", "sharing"]
+SECTIONS = ["coldstart", "core", "attachments", "events", "emulator_memory", "sharing", "load"]
 
 
 def main(argv: list[str] | None = None) -> int:

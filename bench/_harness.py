@@ -15,26 +15,43 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @contextmanager
-def server_process(module: str = "bench._server", *args: str) -> Iterator[str]:
-    """Runs a server module in another process (its CPU is not the client's) and yields its URL."""
+def _child(*args: str, stderr: int | None = None) -> Iterator[tuple[str, int]]:
+    """``python -m <args>`` in another process (its CPU is not the client's): (its first line
+    of output, its pid); terminated (killed after 10 s) when the block ends."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", module, *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
+        [sys.executable, "-m", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True
     )
     try:
         assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if not line.startswith("PORT "):
-            raise RuntimeError(f"{module} did not start: {line!r}")
-        yield f"http://127.0.0.1:{int(line.split()[1])}"
+        yield proc.stdout.readline(), proc.pid
     finally:
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+@contextmanager
+def server_process(module: str = "bench._server", *args: str) -> Iterator[str]:
+    """Runs a server module in another process and yields its URL."""
+    with _child(module, *args) as (line, _):
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"{module} did not start: {line!r}")
+        yield f"http://127.0.0.1:{int(line.split()[1])}"
+
+
+@contextmanager
+def emulator_process(*options: str) -> Iterator[tuple[str, int]]:
+    """The emulator (``connect-participant emulator`` options) in its own process on a free
+    loopback port: (endpoint URL, its pid)."""
+    command = ("connect_participant_emulator", "--port", "0", *options)
+    with _child(*command, stderr=subprocess.DEVNULL) as (line, pid):
+        if "listening on " not in line:
+            raise RuntimeError(f"the emulator did not start: {line!r}")
+        yield line.rsplit("listening on ", 1)[1].strip(), pid
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,7 +23,7 @@ from typing import Any
 import aiohttp
 import psutil
 
-from bench._harness import Report
+from bench._harness import Report, emulator_process
 
 INSTANCE = "00000000-0000-4000-8000-000000000001"
 FLOW = "00000000-0000-4000-8000-0000000000f1"
@@ -36,33 +33,9 @@ RETENTION = 1.0
 @contextlib.contextmanager
 def emulator() -> Iterator[tuple[str, psutil.Process]]:
     """The emulator in its own process: (endpoint URL, its process)."""
-    command = [
-        sys.executable,
-        "-m",
-        "connect_participant_emulator",
-        "--port",
-        "0",
-        "--retention-seconds",
-        str(RETENTION),
-        "--idempotency-seconds",
-        "2",
-    ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.search(r"listening on (http://\S+)", line)
-        assert match, f"emulator did not start: {line!r}"
-        yield match.group(1), psutil.Process(proc.pid)
-    finally:
-        proc.terminate()
-        if proc.stdout is not None:
-            proc.stdout.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    options = ("--retention-seconds", str(RETENTION), "--idempotency-seconds", "2")
+    with emulator_process(*options) as (url, pid):
+        yield url, psutil.Process(pid)
 
 
 async def _json(response: aiohttp.ClientResponse) -> dict[str, Any]:

@@ -11,7 +11,8 @@ Every public name and member it shows must have a docstring: each one without is
 what the page would show or hide).
 
 The guides are checked too: a `CamelCase` name quoted in backticks must be a public name of
-the package (or the emulator, an AWS name of the spec, or an error code the SDK raises), a
+the package (or the emulator and its ``flows``, an AWS name of the spec, an error code the SDK
+raises, or a Flow-language word the emulator's flow runner reads), a
 `snake_case` name must not be a private function of the package (``event_from_item``), a
 ``from connect_participant import`` in a code block must import exported names, and
 ``chat.x`` / ``client.x`` in the prose must be attributes of the session / client classes
@@ -172,7 +173,17 @@ _SNAKE_NAME = re.compile(r"`([a-z][a-z0-9]*_[a-z0-9_]+)(?:\(.*?\))?`")  # `event
 _FENCED = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 _ERROR_CODE = re.compile(r'\bcode="([A-Z][A-Za-z]+)"')  # InvalidResponseError(..., code="RepeatedNextToken")
 # AWS and other names the guides quote that are neither in the spec nor exported
+# the Flow language's words the emulator's flow runner reads (action types, parameters, branches,
+# error types, ``ContactFlowEvent``): every CamelCase string literal of its sources
+_FLOW_WORD = re.compile(r'"([A-Z][A-Za-z0-9]+)"')
 _OTHER_NAMES = {"StartChatContact", "CreateParticipant", "StopContact", "ClientToken", "NextToken", "Expiry"}
+_OTHER_NAMES |= {"CreateTestCase", "TestCaseEntryPoint"}  # Connect's test-case API (docs/test-cases.md)
+_OTHER_NAMES |= {"ContactFlowId", "LimitExceededException"}  # StartChatContact's parameter, its quota error
+# connect_participant.locust is read, not imported: importing Locust monkey-patches the process
+_LOCUST_MODULE = Path(__file__).resolve().parents[1] / "facade" / "connect_participant" / "locust.py"
+_LOCUST_NAMES = set(
+    re.findall(r'"(\w+)"', re.search(r"__all__ = \[(.*?)\]", _LOCUST_MODULE.read_text()).group(1))
+)
 
 
 def _known_names() -> set[str]:
@@ -190,14 +201,28 @@ def _known_names() -> set[str]:
     testing = importlib.import_module(f"{PACKAGE}.testing")
     facade = Path(package.__file__).parent
     error_codes = {code for source in facade.glob("*.py") for code in _ERROR_CODE.findall(source.read_text())}
+    flows = importlib.import_module("connect_participant_emulator.flows")
+    flow_words = {
+        word
+        for source in Path(flows.__file__).parent.joinpath("_flows").glob("*.py")
+        for word in _FLOW_WORD.findall(source.read_text())
+    }
+    # and the Testing language's words the test-case runner reads (Connect's test cases)
+    testing_words = {
+        word for source in facade.glob("_testcase*.py") for word in _FLOW_WORD.findall(source.read_text())
+    }
     return {
         *error_codes,
+        *flows.__all__,
+        *flow_words,
+        *testing_words,
         *package.__all__,
         *testing.__all__,
         *emulator.__all__,
         *models.__all__,
         *aws,
         *_OTHER_NAMES,
+        *_LOCUST_NAMES,
         *dir(builtins),
     }
 
@@ -218,7 +243,8 @@ def _private_names() -> set[str]:
             defined |= set(
                 re.findall(r"^(?:async )?(?:def|class) ([a-z][a-z0-9_]*)\b", source.read_text(), re.M)
             )
-    return defined - set(package.__all__) - members - set(dir(builtins))
+    testing = importlib.import_module(f"{PACKAGE}.testing")
+    return defined - set(package.__all__) - set(testing.__all__) - members - set(dir(builtins))
 
 
 def _members() -> dict[str, set[str]]:

@@ -68,7 +68,7 @@ def test_checks_run_before_any_request(tmp_path: Path) -> None:
         for argument, attachment_id, dest in [
             ("attachment_id", "", tmp_path / "out.pdf"),
             ("attachment_id", "x" * 257, tmp_path / "out.pdf"),
-            ("dest", "id", tmp_path),
+            ("dest", "id", f"{path}/"),  # a folder that cannot be made: a file has that name
             ("dest", "id", tmp_path / "no-such-folder" / "out.pdf"),
             ("dest", "id", io.StringIO()),
         ]:

@@ -1230,7 +1230,6 @@ def test_what_a_sink_accepts(tmp_path: Path) -> None:
     closed = io.BytesIO()
     closed.close()
     cases: list[tuple[object, str]] = [
-        (tmp_path, "must be a file path, not a directory"),
         (tmp_path / "missing" / "out.bin", "must be in an existing directory"),
         (b"/tmp/out.bin", "must be a path or a writable binary file"),
         (None, "must be a path or a writable binary file"),
@@ -1250,18 +1249,18 @@ def test_what_a_sink_accepts(tmp_path: Path) -> None:
 
 
 def test_a_sink_in_a_folder_it_cannot_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(**kwargs: object) -> None:
+    def refuse(*args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("connect_participant._attachments.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("connect_participant._attachments.os.open", refuse)
     error = _refused("dest", "writable", lambda: DownloadSink(tmp_path / "out.bin"))
     assert error.rule == "must be writable (Permission denied)"
     assert error.__suppress_context__
 
-    def bare(**kwargs: object) -> None:
+    def bare(*args: object) -> None:
         raise OSError
 
-    monkeypatch.setattr("connect_participant._attachments.tempfile.mkstemp", bare)
+    monkeypatch.setattr("connect_participant._attachments.os.open", bare)
     assert (
         _refused("dest", "writable", lambda: DownloadSink(tmp_path / "out.bin")).rule
         == "must be writable (OSError)"

@@ -133,6 +133,11 @@ def test_send_file_and_download(
     assert written == folder / "report.pdf"
     assert written.read_bytes() == source.read_bytes()
     assert "100%" in err
+    # a folder that does not exist yet, named with a trailing slash: made, the file takes the name
+    code, out, err = _run(["download", sent["AttachmentId"], f"{tmp_path}/new/", "--quiet", *common], capsys)
+    assert code == 0, err
+    assert Path(out.strip()) == tmp_path / "new" / "report.pdf"
+    assert (tmp_path / "new" / "report.pdf").read_bytes() == source.read_bytes()
 
 
 def test_exit_codes_and_messages(
@@ -170,7 +175,8 @@ def test_exit_codes_and_messages(
         ["send-file", str(program), "--endpoint-url", url, "--participant-token", token], capsys
     )
     assert code == 2
-    assert "extension" in err
+    assert "setup.exe: Amazon Connect's chat attachments end in .csv .doc" in err
+    assert "if your instance allows other types, add --any-file-type" in err
     code, _, err = _run(
         ["send-file", str(tmp_path / "missing.pdf"), "--endpoint-url", url, "--participant-token", token],
         capsys,
@@ -243,7 +249,7 @@ def test_chat_with_emulator_scripted_stdin(tmp_path: Path) -> None:
             before = len(reader.lines)
             proc.stdin.write("/transcript\n")
             proc.stdin.flush()
-            reader.wait_for("EchoBot connection acknowledged")
+            reader.wait_for("EchoBot joined")
             assert len(reader.lines) > before
             proc.stdin.write("/quit\n")
             proc.stdin.flush()

@@ -155,9 +155,13 @@ def test_terminal_chat_keeps_what_is_typed_while_messages_arrive(
             agent.send_read(last.id)
             terminal.wait_for("] message read")
             assert _customer_messages(agent) == ["hello there", "hello there"]  # never a broken line
-            # typed ahead in one go, then Ctrl-D on the empty line: both sent, in order, then it leaves
+            # typed ahead in one go, then Ctrl-D on the empty line: a warning (the customer's leaving
+            # ends the chat), then Ctrl-D again: both lines sent, in order, then it leaves
             with agent.events() as stream:
                 terminal.type("one\rtwo\r\x04")
+                terminal.wait_for("Leaving ends this chat for everyone: you are its customer.")
+                assert terminal.proc.poll() is None
+                terminal.type("\x04")
                 assert terminal.proc.wait(DEADLINE) == 0
                 seen = [
                     e.item.content
@@ -278,7 +282,11 @@ def test_start_chat_usage_and_service_errors(participant_service: LocalParticipa
     bad = run("--instance-id", INSTANCE, "--contact-flow-id", "f", "--attribute", "novalue")
     assert (bad.returncode, bad.stdout) == (2, "")
     assert "--attribute takes KEY=VALUE" in bad.stderr
-    assert run("--instance-id", INSTANCE).returncode == 2  # argparse: --contact-flow-id is required
+    # Amazon Connect needs both ids (refused before anything is sent); the emulator needs neither
+    elsewhere = run("--instance-id", INSTANCE, "--endpoint-url", "https://connect.example.com")
+    assert (elsewhere.returncode, elsewhere.stdout) == (2, "")
+    assert "needs --instance-id and --contact-flow-id" in elsewhere.stderr
+    assert run("--instance-id", INSTANCE).returncode == 0
     invalid = run("--instance-id", "", "--contact-flow-id", "f")  # boto3 refuses it before sending
     assert (invalid.returncode, invalid.stdout) == (2, "")
     assert invalid.stderr.count("\n") == 1

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import types
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -259,7 +261,8 @@ def test_a_sync_stream_whose_loop_stopped_raises_instead_of_waiting(
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    monkeypatch.setattr(shell, "_background_loop", lambda: loop)
+    runner = types.SimpleNamespace(loop=loop, outboxes=weakref.WeakSet(), ended=False, error=None)
+    monkeypatch.setattr(shell, "_background_runner", lambda: runner)
     started = svc.start_chat("Ann")
     with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
         chat = client.connect(started.participant_token)

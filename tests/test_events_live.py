@@ -203,7 +203,7 @@ def test_a_stream_of_an_ended_chat_enters_and_yields_its_end(own_svc: LocalParti
         # the service refuses a new connection (403): the chat ended before the stream was live
         with chat.events(config=QUICK) as stream:
             events = list(stream)
-        assert [type(e) for e in events][-1:] == [ChatEnded]
+        assert isinstance(events[-1], ChatEnded)  # (RemovedFromChat: the refusal cannot tell which)
 
 
 async def test_live_streams_in_many_tasks_at_once(own_svc: LocalParticipantService) -> None:

@@ -190,3 +190,20 @@ def test_a_fill_waiting_for_a_lost_socket_is_applied_at_once() -> None:
     d.feed(GapReady(fetch.fill))
     out = emitted(d.feed(Closed(sock)))
     assert [(e.id, e.chunk_number, e.is_update) for e in out] == [("id-5", 1, False), ("id-5", None, True)]
+
+
+def test_a_fill_waiting_for_the_socket_is_applied_before_a_refused_rollover_ends_the_stream() -> None:
+    from connect_participant import AccessDeniedError
+    from connect_participant._events import RemovedFromChat
+
+    d = Driver(
+        EventStreamConfig(max_socket_age=30, heartbeat_interval=100, heartbeat_timeout=100), after="id-0"
+    )
+    sock = d.connect()
+    (*_, fetch) = d.feed(FrameIn(sock, ACK))
+    fetch.fill.offer(Item(chunk(5, None, "abc")))
+    fetch.fill.offer(Item(item(0)))
+    d.feed(GapReady(fetch.fill))  # waits for the socket to catch up
+    assert [a for a in d.advance(31) if isinstance(a, FetchUrl)]  # time to roll over
+    out = emitted(d.feed(UrlFailed(AccessDeniedError("gone", code="AccessDeniedException", status_code=403))))
+    assert [type(e) for e in out] == [Message, RemovedFromChat]

@@ -5,6 +5,7 @@ from amazon-connect-chat-interface); then the same over real HTTP against the em
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -123,11 +124,10 @@ CAROUSEL = {
         }
     },
 }
-# The Carousel of AWS's admin guide ("Add Amazon Lex interactive messages for customers in chat",
-# Carousel template): cards are Panels (up to 5) with a templateIdentifier, and a card's elements
-# may hold a hyperlink, which AWS's chat interface renders as a link and never sends as a choice.
-# (The search tool returned only that page's opening; the carousel's structure is rebuilt from
-# the guide's description and the hyperlink element quoted in issue 22.)
+# A Carousel of Panel cards as AWS's admin guide describes them ("Add Amazon Lex interactive
+# messages for customers in chat": up to 5 cards with a templateIdentifier, a card's elements may
+# hold a hyperlink, which AWS's chat interface renders as a link and never sends as a choice),
+# built here; AWS's own documented example is CHAT_INTERFACE_CAROUSEL at the end of this file.
 AWS_CAROUSEL: dict[str, Any] = {
     "templateType": "Carousel",
     "version": "1.0",
@@ -464,4 +464,58 @@ async def test_customer_answers_a_view_async(participant_service: LocalParticipa
             answers = [i async for i in chat.transcript() if i.content_type == INTERACTIVE_RESPONSE]
     assert [json.loads(a.content or "") for a in answers] == [
         {"action": "Submit", "data": {"rating": 5}, "templateType": "ViewResource", "version": "1.0"}
+    ]
+
+
+# AWS's own documented Carousel (amazon-connect-chat-interface's interactive-messages guide,
+# tests/data/interactive/SOURCES.md): five ListPicker cards, each ending in a hyperlink element.
+CHAT_INTERFACE_CAROUSEL: dict[str, Any] = json.loads(
+    (Path(__file__).parent / "data" / "interactive" / "chat-interface-carousel.json").read_text()
+)
+
+
+def test_aws_documented_carousel_offers_its_links_as_links_only() -> None:
+    carousel = parse_interactive(json.dumps(CHAT_INTERFACE_CAROUSEL))
+    assert isinstance(carousel, Carousel)
+    assert [type(card).__name__ for card in carousel.cards] == ["ListPicker"] * 5
+    choices = [[o.title for o in card.options] for card in carousel.cards]  # type: ignore[attr-defined]
+    assert choices == [
+        ["Purchase Ticket", "View All Destinations"],
+        ["Book Room", "View All Listings"],
+        ["Book Table", "View Popular Entrees"],
+        ["Purchase Ticket", "View All Destinations"],
+        ["Book Tour", "View Ratings"],
+    ]
+    links = [card.links for card in carousel.cards]  # type: ignore[attr-defined]
+    url = "https://github.com/amazon-connect/amazon-connect-chat-interface"
+    assert links == [(Link("Learn More", url, "hyperlink"),)] * 4 + [
+        (Link("Open Gallery", url, "hyperlink"),)
+    ]
+    for card, link in zip(carousel.cards, ("Learn More",) * 4 + ("Open Gallery",), strict=True):
+        with pytest.raises(InvalidInputError, match=rf"'{link}' is a link \(hyperlink\), not a choice"):
+            option_reply(card, link)
+
+
+def test_aws_documented_carousel_on_the_emulator(participant_service: LocalParticipantService) -> None:
+    svc = participant_service
+    started = svc.start_chat("Ann")
+    sent_id = svc.send_interactive(started, CHAT_INTERFACE_CAROUSEL)
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(started.participant_token) as chat,
+    ):
+        carousel = next(i for i in chat.transcript() if i.id == sent_id).interactive
+        assert isinstance(carousel, Carousel)
+        with pytest.raises(InvalidInputError, match="is a link"):
+            chat.select(carousel.cards[1], "Learn More")
+        chat.select(carousel.cards[1], "Book Room")
+        mine = [
+            i.content for i in chat.transcript() if i.participant_role == "CUSTOMER" and i.type == "MESSAGE"
+        ]
+    assert [json.loads(c or "") for c in mine] == [
+        {
+            "templateIdentifier": "2c0a55c8-3c37-41c2-b22a-62b2aaa7f1ac",
+            "listTitle": "Explore Hotel destinations",
+            "selectionText": "Book Room",
+        }
     ]

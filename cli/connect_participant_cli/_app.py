@@ -3,8 +3,10 @@
 Subcommands: ``emulator`` (a local Participant Service), ``chat`` (an interactive terminal
 chat; with ``--instance-id`` it first starts one through Amazon Connect), ``start-chat``
 (StartChatContact: the new contact's ids and participant token as JSON), ``transcript``
-(text, JSON or JSONL), ``send-file`` and ``download`` (attachments with progress bars), and
-``demo`` (a scripted chat against the embedded emulator, what ``make demo`` runs).
+(text, JSON or JSONL), ``send-file`` and ``download`` (attachments with progress bars),
+``flows pull`` (an Amazon Connect instance's flows into a folder the emulator loads),
+``demo`` (a scripted chat against the embedded emulator, what ``make demo`` runs), and ``load``
+(a Locust load test of chats, ``_load``).
 
 Tokens come from an option, an environment variable, or standard input (``-``); they are
 never echoed or logged — ``start-chat``'s JSON is the one place a token is printed, because
@@ -27,16 +29,19 @@ from typing import Any, TextIO
 
 import connect_participant
 
-from ._output import console, describe, item_json, print_json, progress_bar
+from ._output import console, describe, is_noise, item_json, print_json, progress_bar
 
 EXIT_OK = 0
 EXIT_SERVICE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE, what `yes | head -1` reports for `yes`
 
 PARTICIPANT_TOKEN_ENV = "CONNECT_PARTICIPANT_TOKEN"
 CONNECTION_TOKEN_ENV = "CONNECT_CONNECTION_TOKEN"
-CLI_EXTRA_MODULES = ("prompt_toolkit", "rich")
+#: the [cli] extra's modules, by what needs them
+CHAT_MODULES = ("prompt_toolkit", "rich")  # the interactive chat; lines and progress bars
+RICH = ("rich",)  # text transcripts and progress bars
 
 
 class _UsageError(Exception):
@@ -47,8 +52,8 @@ class _ServiceFailure(Exception):
     """A service call failed in a way already put in words (exit status 1)."""
 
 
-def _require_cli_extra() -> None:
-    for module in CLI_EXTRA_MODULES:
+def _require_cli_extra(modules: Sequence[str]) -> None:
+    for module in modules:
         try:
             importlib.import_module(module)
         except ImportError:
@@ -105,6 +110,29 @@ def _add_start_options(parser: argparse.ArgumentParser, *, required: bool) -> No
     )
 
 
+def _add_limit_options(parser: argparse.ArgumentParser) -> None:
+    from ._upload import ANY_TYPE_OPTION, MAX_SIZE_OPTION, parse_size
+
+    def size(text: str) -> int:
+        try:
+            return parse_size(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    group = parser.add_argument_group(
+        "attachment limits (default: Amazon Connect's, 20 MiB and its file types)"
+    )
+    group.add_argument(
+        MAX_SIZE_OPTION,
+        type=size,
+        metavar="SIZE",
+        help="the largest file your instance accepts: bytes, or e.g. 50MB, 50MiB (Connect allows up to 100 MiB)",
+    )
+    group.add_argument(
+        ANY_TYPE_OPTION, action="store_true", help="send any file type (your instance accepts other types)"
+    )
+
+
 def _read_secret(value: str | None, env: str) -> str | None:
     if value == "-":
         line = sys.stdin.readline().strip()
@@ -116,7 +144,9 @@ def _read_secret(value: str | None, env: str) -> str | None:
 
 def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """Options given on the command line; what is not given comes from the environment, as AWS SDKs."""
-    kwargs: dict[str, Any] = {}
+    from ._upload import limits
+
+    kwargs: dict[str, Any] = {"attachment_limits": limits(args)}
     if args.endpoint_url:
         kwargs["endpoint_url"] = args.endpoint_url
     if args.region:
@@ -124,7 +154,7 @@ def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return kwargs
 
 
-def _start(args: argparse.Namespace, display_name: str) -> Any:
+def _start(args: argparse.Namespace, display_name: str, *, endpoint_url: str | None) -> Any:
     from ._start import StartChatError, parse_attributes, start_chat_contact
 
     try:
@@ -138,6 +168,7 @@ def _start(args: argparse.Namespace, display_name: str) -> Any:
             display_name=display_name,
             attributes=attributes,
             region=args.region,
+            endpoint_url=endpoint_url,
         )
     except StartChatError as exc:
         raise (_UsageError if exc.usage else _ServiceFailure)(str(exc)) from None
@@ -161,14 +192,23 @@ def _session(args: argparse.Namespace, *, display_name: str = "You") -> Iterator
 
             service = stack.enter_context(LocalParticipantService())
             started = service.start_chat(display_name=display_name)
-            client = stack.enter_context(ParticipantClient(endpoint_url=service.endpoint_url))
+            client = stack.enter_context(
+                ParticipantClient(
+                    endpoint_url=service.endpoint_url,
+                    attachment_limits=_client_kwargs(args)["attachment_limits"],
+                )
+            )
             chat = client.connect(started.participant_token)
             if getattr(args, "bot", True):
                 stack.enter_context(echo_bot(service, started, client))
             yield chat
             return
         if getattr(args, "instance_id", None):
-            participant: str | None = _start(args, display_name).participant_token
+            from ._start import is_emulator
+
+            # the Participant Service's URL is Connect's too only on an emulator (which serves both)
+            connect_url = args.endpoint_url if is_emulator(args.endpoint_url) else None
+            participant: str | None = _start(args, display_name, endpoint_url=connect_url).participant_token
             connection = None
         else:
             participant = _read_secret(args.participant_token, PARTICIPANT_TOKEN_ENV)
@@ -212,16 +252,27 @@ def _cmd_transcript(args: argparse.Namespace) -> int:
         else:
             text = console(out)
             for item in items:
-                text.print(describe(item))
+                if not is_noise(item):
+                    text.print(describe(item))
     return EXIT_OK
 
 
 def _cmd_send_file(args: argparse.Namespace) -> int:
+    from connect_participant import AttachmentLimits, InvalidInputError
+
+    from ._upload import refusal
+
     path = Path(args.path)
     with _session(args) as chat, progress_bar(f"uploading {path.name}", quiet=args.quiet) as report:
-        attachment = chat.upload_attachment(
-            path, name=args.name, content_type=args.content_type, progress=report, wait=args.wait
-        )
+        try:
+            attachment = chat.upload_attachment(
+                path, name=args.name, content_type=args.content_type, progress=report, wait=args.wait
+            )
+        except InvalidInputError as exc:
+            if exc.argument not in ("path_or_binary_file", "name", "content_type"):
+                raise
+            limit = args.max_attachment_size or AttachmentLimits().max_size
+            raise _UsageError(refusal(exc, path, args.name, limit)) from None
     print_json(
         {
             "AttachmentId": attachment.id,
@@ -233,21 +284,10 @@ def _cmd_send_file(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _attachment_name(chat: Any, attachment_id: str) -> str:
-    """The attachment's name from the transcript (for a download into a folder)."""
-    for item in chat.transcript(page_size=100):
-        for attachment in item.attachments:
-            if attachment.id == attachment_id and attachment.name:
-                return Path(attachment.name).name
-    return attachment_id
-
-
 def _cmd_download(args: argparse.Namespace) -> int:
     with _session(args) as chat:
-        dest = Path(args.dest)
-        if dest.is_dir():
-            dest = dest / _attachment_name(chat, args.attachment_id)
-        with progress_bar(f"downloading {dest.name}", quiet=args.quiet) as report:
+        dest: str = args.dest  # a folder (existing, or ending in "/") takes the attachment's name
+        with progress_bar("downloading", quiet=args.quiet) as report:
             written = chat.download_attachment(args.attachment_id, dest, progress=report)
         print(str(written))
     return EXIT_OK
@@ -258,13 +298,58 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
     if args.instance_id and not args.contact_flow_id:
         raise _UsageError("--instance-id needs --contact-flow-id")
+    started_here = bool(args.emulator or args.instance_id)  # this command started it: the customer
     with _session(args, display_name=args.display_name) as chat:
-        return run_chat(chat)
+        return run_chat(chat, customer=True if started_here else None, max_size=args.max_attachment_size)
 
 
 def _cmd_start_chat(args: argparse.Namespace) -> int:
-    print_json(_start(args, args.display_name).as_json())
+    print_json(_start(args, args.display_name, endpoint_url=args.endpoint_url).as_json())
     return EXIT_OK
+
+
+def _cmd_flows_pull(args: argparse.Namespace) -> int:
+    from ._flows import PullError, pull_flows
+
+    def warn(message: str) -> None:
+        print(f"connect-participant: {message}", file=sys.stderr)
+
+    dest = Path(args.dir)
+    try:
+        result = pull_flows(
+            instance_id=args.instance_id,
+            dest=dest,
+            region=args.region,
+            endpoint_url=args.endpoint_url,
+            profile=args.profile,
+            types=args.type,
+            warn=warn,
+        )
+    except PullError as exc:
+        raise (_UsageError if exc.usage else _ServiceFailure)(str(exc)) from None
+    print(result.summary(dest))
+    return EXIT_OK
+
+
+def _cmd_test_flow(args: argparse.Namespace) -> int:
+    from ._flows import PullError
+    from ._testflow import run
+
+    try:
+        return run(args)
+    except PullError as exc:
+        raise (_UsageError if exc.usage else _ServiceFailure)(str(exc)) from None
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from ._load import LoadUsageError, run_load
+
+    try:
+        return run_load(args)
+    except LoadUsageError as exc:
+        raise _UsageError(str(exc)) from None
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -293,21 +378,28 @@ def _parser() -> argparse.ArgumentParser:
         parser = sub.add_parser(name, help=summary)
         _add_token_options(parser, **token_options)
         _add_endpoint_options(parser)
-        parser.set_defaults(func=func, needs_cli_extra=True)
+        parser.set_defaults(func=func, needs=RICH)
         return parser
 
     chat = command("chat", "an interactive terminal chat", _cmd_chat, emulator=True)
+    chat.set_defaults(needs=CHAT_MODULES)
     chat.add_argument("--display-name", default="You", help="your name (with --emulator or --instance-id)")
     chat.add_argument("--no-bot", dest="bot", action="store_false", help="with --emulator: no echo bot")
     _add_start_options(chat, required=False)
+    _add_limit_options(chat)
 
     start = sub.add_parser(
         "start-chat", help="start a chat through Amazon Connect; print its ids and participant token (JSON)"
     )
     start.add_argument("--display-name", default="Customer", help="the customer's name in the chat")
     start.add_argument("--region", help="Amazon Connect's region (default: boto3's, from your AWS config)")
-    _add_start_options(start, required=True)
-    start.set_defaults(func=_cmd_start_chat, needs_cli_extra=False)
+    start.add_argument(
+        "--endpoint-url",
+        help="Connect's URL (default: boto3's, or $AWS_ENDPOINT_URL_CONNECT / $AWS_ENDPOINT_URL); "
+        "a local emulator's (http://127.0.0.1:8700) needs no AWS credentials, region or ids",
+    )
+    _add_start_options(start, required=False)
+    start.set_defaults(func=_cmd_start_chat, needs=())
 
     tr = command("transcript", "print the whole transcript", _cmd_transcript)
     tr.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
@@ -325,16 +417,61 @@ def _parser() -> argparse.ArgumentParser:
     sf.add_argument("--content-type", help="default: guessed from the name")
     sf.add_argument("--wait", action="store_true", help="wait for Connect's scan to approve it")
     sf.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_limit_options(sf)
 
     dl = command("download", "download an attachment", _cmd_download)
     dl.add_argument("attachment_id")
-    dl.add_argument("dest", help="file or folder to write")
+    dl.add_argument(
+        "dest",
+        help="file to write, or a folder (existing, or ending in '/') where it takes the attachment's name",
+    )
     dl.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    flows = sub.add_parser("flows", help="contact flows for the emulator (see: flows pull --help)")
+    flows_sub = flows.add_subparsers(dest="flows_command", required=True, metavar="COMMAND")
+    pull = flows_sub.add_parser(
+        "pull",
+        help="write an Amazon Connect instance's flows and modules to a folder the emulator loads",
+        description="Write every published, active flow and module of an Amazon Connect instance, as "
+        "deployed, to DIR (one JSON file each, and manifest.json with their names and ids). Your AWS "
+        "credentials, boto3 from the [aws] extra.",
+    )
+    pull.add_argument("dir", metavar="DIR", help="the folder to write (created if missing)")
+    pull.add_argument("--instance-id", required=True, help="the Amazon Connect instance's id")
+    pull.add_argument("--region", help="Amazon Connect's region (default: boto3's, from your AWS config)")
+    pull.add_argument("--endpoint-url", help="Amazon Connect's API URL (default: boto3's for the region)")
+    pull.add_argument("--profile", help="the AWS profile whose credentials to use (default: boto3's chain)")
+    pull.add_argument(
+        "--type",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="only flows of this type, e.g. CONTACT_FLOW, CUSTOMER_QUEUE (repeatable; default: all)",
+    )
+    pull.set_defaults(func=_cmd_flows_pull, needs=())
+
+    from ._testflow import add_parser as add_test_flow
+
+    add_test_flow(sub).set_defaults(func=_cmd_test_flow, needs=())
+
+    load = sub.add_parser("load", help="a Locust load test of chats (the [load] extra; see: load --help)")
+    from ._load import add_arguments
+
+    add_arguments(load)
+    load.set_defaults(func=_cmd_load, needs=())
 
     demo = sub.add_parser("demo", help="a scripted chat against the embedded emulator")
     demo.add_argument("--delay", type=float, default=0.3, help="seconds between steps (default 0.3)")
-    demo.set_defaults(func=_cmd_demo, needs_cli_extra=False)
+    demo.set_defaults(func=_cmd_demo, needs=())
     return parser
+
+
+def _needs(args: argparse.Namespace) -> Sequence[str]:
+    """The [cli] extra's modules this command line uses: none for JSON output or ``--quiet``."""
+    if getattr(args, "format", "text") != "text" or getattr(args, "quiet", False):
+        return ()
+    needs: Sequence[str] = args.needs
+    return needs
 
 
 def _fail(message: str, code: int) -> int:
@@ -353,8 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        if args.needs_cli_extra:
-            _require_cli_extra()
+        _require_cli_extra(_needs(args))
         return func(args)
     except _UsageError as exc:
         return _fail(f"error: {exc}", EXIT_USAGE)
@@ -369,3 +505,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader left (`transcript --format json | head -1`): stop quietly
+        _quiet_stdout()
+        return EXIT_PIPE_CLOSED
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush of what was still
+    buffered for the closed pipe does not print an error at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

@@ -90,45 +90,74 @@ def _label(item: Any) -> str:
     return label
 
 
+def choices(template: Any) -> list[str]:
+    """What can be chosen in an interactive message, in order: ``chat.select(template, i)`` sends
+    choice ``i`` (a list picker's, quick reply's or panel's options; a time picker's slots)."""
+    from connect_participant import TimePicker
+
+    if isinstance(template, TimePicker):
+        return [f"{slot.date} ({slot.duration} min)" for slot in template.timeslots]
+    return [str(option.title or "(untitled)") for option in getattr(template, "options", ())]
+
+
 def _message_text(item: Any) -> str:
     """A message's text; an interactive one (a list picker, quick replies, …) as its title and
-    numbered choices — typing a choice's title answers it, as AWS's chat interface does."""
+    numbered choices — typing a choice's number or title answers it, as AWS's chat interface does."""
     template = getattr(item, "interactive", None)
     if template is None:
         return str(item.content)
-    from connect_participant import TimePicker
-
     title = template.title or template.template_type or "interactive message"
-    choices: list[str] = []
-    if isinstance(template, TimePicker):
-        choices = [f"{slot.date} ({slot.duration} min)" for slot in template.timeslots]
-    else:
-        choices = [str(option.title) for option in getattr(template, "options", ()) if option.title]
-    if not choices:
+    listed = choices(template)
+    if not listed:
         return f"{title} [{template.template_type}]"
-    numbered = "  ".join(f"{n}) {choice}" for n, choice in enumerate(choices, start=1))
+    numbered = "  ".join(f"{n}) {choice}" for n, choice in enumerate(listed, start=1))
     return f"{title} — {numbered}"
 
 
-def describe(item: Any) -> Text:
-    """One line for a person: a message, a file, or what an event means (styled; text is never markup)."""
+def is_noise(item: Any) -> bool:
+    """What a person need not see: the service acknowledging a connection."""
+    from connect_participant import ConnectionAcknowledged, Event
+
+    return isinstance(Event.from_item(item), ConnectionAcknowledged)
+
+
+def describe(item: Any, *, mine: bool = False, text: str | None = None) -> Text:
+    """One line for a person: a message, a file, or what an event means. The time is dim, the name
+    coloured (green for this participant's own items, cyan for the others'), the text as it is
+    (never read as markup). ``text`` replaces a message's text (a streamed answer so far)."""
     from rich.text import Text
 
     who = item.display_name or str(item.participant_role or "")
-    line = Text(f"[{_when(item)}] ", style="dim")
+    name_style = "bold green" if mine else "bold cyan"
+    line = Text()
+    line.append(f"[{_when(item)}] ", style="dim")
     label = _label(item)
     if label == "message":
-        line.append(who, style="bold cyan")
-        line.append(f": {_message_text(item)}")
+        line.append(who, style=name_style)
+        line.append(f": {_message_text(item) if text is None else text}")
     elif label == "file":
         names = ", ".join(f"{a.name} ({a.status})" for a in item.attachments)
-        line.append(who, style="bold cyan")
+        line.append(who, style=name_style)
         line.append(f" sent a file: {names}")
     elif label == "ended":
         line.append("— the chat ended —", style="bold")
     else:
         line.append(f"{who} {label}".strip(), style="italic")
     return line
+
+
+def ansi(text: Text) -> str:
+    """``text`` as ANSI escape sequences (for prompt_toolkit, which draws the lines still changing)."""
+    import io
+
+    from rich.console import Console
+
+    out = Console(
+        file=io.StringIO(), force_terminal=True, color_system="standard", highlight=False, soft_wrap=True
+    )
+    with out.capture() as captured:
+        out.print(text, end="")
+    return captured.get()
 
 
 def console(out: TextIO | None = None, *, stderr: bool = False) -> Console:
@@ -162,10 +191,19 @@ def progress_bar(label: str, *, quiet: bool = False) -> Iterator[Progress | None
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console(stderr=True)) as bar:
-        task = bar.add_task(label, total=None)
+    bar = Progress(*columns, console=console(stderr=True))
+    task = bar.add_task(label, total=None)
+    started = False
 
-        def report(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def report(done: int, total: int) -> None:
+        nonlocal started
+        if not started:  # drawn from the first bytes: a file refused before sending draws nothing
+            bar.start()
+            started = True
+        bar.update(task, completed=done, total=total)
 
+    try:
         yield report
+    finally:
+        if started:
+            bar.stop()

@@ -125,6 +125,7 @@ class LocalParticipantService:
 
     @staticmethod
     def endpoint_url_for(host: str, port: int) -> str:
+        """The URL clients use for an emulator listening on ``host`` and ``port``."""
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}"
 
@@ -746,6 +747,7 @@ class LocalParticipantService:
         return [FlowStep.from_json(step) for step in answer["Steps"]]
 
     async def aflow_trace(self, chat: Chat | str) -> list[FlowStep]:
+        """``flow_trace``, awaited."""
         answer = await self._arequest(*self._trace_call(chat))
         return [FlowStep.from_json(step) for step in answer["Steps"]]
 
@@ -755,4 +757,5 @@ class LocalParticipantService:
         return float(self._request("POST", "/_emulator/clock/advance", {"Seconds": seconds})["Now"])
 
     async def aadvance_clock(self, seconds: float) -> float:
+        """``advance_clock``, awaited."""
         return float((await self._arequest("POST", "/_emulator/clock/advance", {"Seconds": seconds}))["Now"])

@@ -11,6 +11,9 @@ Options can be changed per test with the marker
 ``@pytest.mark.participant_service(flows=ContactFlows("tests/flows"))`` (see
 ``connect_participant_emulator.flows``).
 
+Connect test cases (``*.test.json``) are collected and run on the emulator when flows are given:
+``pytest --connect-flows tests/flows tests/cases`` (see ``_testcase_plugin``).
+
 pytest loads this module in every project that has the SDK installed: the emulator (and
 aiohttp) is imported inside the fixtures, so a test run that uses neither pays nothing for it.
 """
@@ -24,6 +27,7 @@ import pytest
 
 if TYPE_CHECKING:
     from ._service import LocalParticipantService
+from ._testcase_plugin import pytest_addoption, pytest_collect_file, pytest_unconfigure  # noqa: F401  (hooks)
 
 __all__ = ["participant_service", "participant_service_session"]
 

@@ -54,14 +54,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.message
 import io
 import ipaddress
 import math
 import os
 import re
+import secrets
 import socket
 import stat
-import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -938,11 +939,29 @@ class ReadState:
         return out[0] if len(out) == 1 else b"".join(out)
 
 
-class DownloadSink:
-    """Where a download goes: a path (written to a temporary file beside it, renamed when complete)
-    or a caller's writable binary file (written as is). Checked before anything is fetched."""
+def _attachment_file_name(content_disposition: str | None, attachment_id: str) -> str:
+    """The file name a download into a folder takes: the attachment's name, as the storage answer's
+    ``Content-Disposition`` gives it (``filename*`` or ``filename``), reduced to a plain name in the
+    folder (no directory part, no leading dot, no control characters); the attachment id when the
+    answer names none."""
+    name = ""
+    if content_disposition:
+        header = email.message.Message()
+        header["Content-Disposition"] = content_disposition
+        with contextlib.suppress(Exception):  # a malformed header names nothing
+            name = str(header.get_filename() or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()).strip().lstrip(".").strip()
+    return name[:255] if name else attachment_id
 
-    __slots__ = ("_file", "_final", "_progress", "_temp", "written")
+
+class DownloadSink:
+    """Where a download goes: a path (written to a temporary file beside it, renamed when complete),
+    a folder (an existing one, or a path ending in ``/``: the file takes the attachment's name), or
+    a caller's writable binary file (written as is). Checked before anything is fetched; a file is
+    created with the user's umask (``open(..., 0o666)``), as ``open()`` and ``cp`` create files."""
+
+    __slots__ = ("_file", "_final", "_folder", "_progress", "_temp", "written")
 
     def __init__(self, dest: object, progress: object = None) -> None:
         if progress is not None and not callable(progress):
@@ -951,23 +970,30 @@ class DownloadSink:
         self.written = 0
         self._final: str | None = None
         self._temp: str | None = None
+        self._folder: str | None = None
+        self._file: IO[bytes] | None = None
         if isinstance(dest, str | os.PathLike):
-            final = os.path.abspath(os.fspath(dest))
-            if not isinstance(final, str):
+            raw = os.fspath(dest)
+            if not isinstance(raw, str):
                 raise InvalidInputError("dest", "must be a str path, os.PathLike or a writable binary file")
-            if os.path.isdir(final):
-                raise InvalidInputError("dest", "must be a file path, not a directory")
+            final = os.path.abspath(raw)
+            if raw.endswith(("/", os.sep)) or os.path.isdir(final):
+                try:
+                    os.makedirs(final, exist_ok=True)
+                except OSError as exc:
+                    raise InvalidInputError(
+                        "dest",
+                        f"must be a folder that exists or can be made ({exc.strerror or type(exc).__name__})",
+                    ) from None
+                if not os.access(final, os.W_OK | os.X_OK):
+                    raise InvalidInputError("dest", "must be a writable folder")
+                self._folder = final
+                return
             folder = os.path.dirname(final)
             if not os.path.isdir(folder):
                 raise InvalidInputError("dest", "must be in an existing directory")
-            try:
-                handle, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
-            except OSError as exc:
-                raise InvalidInputError(
-                    "dest", f"must be writable ({exc.strerror or type(exc).__name__})"
-                ) from None
-            self._file: IO[bytes] = os.fdopen(handle, "wb")
-            self._final, self._temp = final, temp
+            self._final = final
+            self._create_temp()
         elif hasattr(dest, "write") and not isinstance(dest, io.TextIOBase):
             try:
                 writable = dest.writable() if hasattr(dest, "writable") else True
@@ -981,7 +1007,42 @@ class DownloadSink:
         else:
             raise InvalidInputError("dest", "must be a path or a writable binary file")
 
+    def _create_temp(self) -> None:
+        """A new temporary file beside ``_final`` (the kernel applies the umask to its 0o666)."""
+        assert self._final is not None
+        folder = os.path.dirname(self._final)
+        flags = (
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+        )
+        for _ in range(100):
+            temp = os.path.join(folder, f".{secrets.token_hex(8)}.part")
+            try:
+                handle = os.open(temp, flags, 0o666)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise InvalidInputError(
+                    "dest", f"must be writable ({exc.strerror or type(exc).__name__})"
+                ) from None
+            self._file = os.fdopen(handle, "wb")
+            self._temp = temp
+            return
+        raise InvalidInputError("dest", "must be writable (no free temporary name beside it)")
+
+    def start(self, content_disposition: str | None, attachment_id: str) -> None:
+        """The storage answered: a download into a folder now knows its file's name."""
+        if self._folder is not None and self._file is None:
+            self._final = os.path.join(
+                self._folder, _attachment_file_name(content_disposition, attachment_id)
+            )
+            if os.path.isdir(self._final):
+                raise InvalidInputError(
+                    "dest", f"already holds a folder named {os.path.basename(self._final)!r}"
+                )
+            self._create_temp()
+
     def write(self, chunk: bytes, total: int) -> None:
+        assert self._file is not None
         self._file.write(chunk)
         self.written += len(chunk)
         if self._progress is not None:
@@ -990,6 +1051,7 @@ class DownloadSink:
     def commit(self, check: SizeCheck) -> Path | None:
         """The bytes are all there (checked): put them in place; the path written (``None``: unnamed file)."""
         check.finish()
+        assert self._file is not None
         if self._temp is None or self._final is None:
             name = getattr(self._file, "name", None)
             return Path(name) if isinstance(name, str) else None
@@ -1000,7 +1062,7 @@ class DownloadSink:
 
     def abort(self) -> None:
         """The download failed: remove the partial file (a caller's file is left as it is)."""
-        if self._temp is not None:
+        if self._temp is not None and self._file is not None:
             self._file.close()
             with contextlib.suppress(OSError):
                 os.unlink(self._temp)

@@ -95,6 +95,7 @@ def download(chat: ChatSession, attachment_id: object, dest: object, progress: o
     sink = DownloadSink(dest, progress)
     try:
         with _get(chat, attachment_id) as (response, size):
+            sink.start(response.headers.get("content-disposition"), str(attachment_id))
             check = SizeCheck(size)
             for chunk in response.iter_raw(CHUNK_SIZE):
                 sink.write(check.feed(chunk), size)
@@ -176,6 +177,7 @@ async def download_async(
     sink = DownloadSink(dest, progress)
     try:
         async with _aget(chat, attachment_id) as (response, size):
+            sink.start(response.headers.get("content-disposition"), str(attachment_id))
             check = SizeCheck(size)
             async for chunk in response.aiter_raw(CHUNK_SIZE):
                 await asyncio.to_thread(sink.write, check.feed(chunk), size)

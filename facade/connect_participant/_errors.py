@@ -178,6 +178,7 @@ class ParticipantTransportError(ParticipantServiceError):
     the request went (the message names it too, with a hint where a cause is likely)."""
 
     host: str | None = None
+    """The host (and port) the request went to, never its path or query; ``None`` when unknown."""
 
 
 class ClientClosedError(ParticipantServiceError):

@@ -237,6 +237,7 @@ class ChatEnded(Event):
 
     @property
     def for_everyone(self) -> bool:
+        """Whether the chat is over for every participant (the service's own ``CHAT_ENDED``)."""
         return True
 
 
@@ -251,10 +252,12 @@ class RemovedFromChat(ChatEnded):
 
     @property
     def for_everyone(self) -> bool:
+        """Always false: only this participant is out; the chat may go on without it."""
         return False
 
     @property
     def reason(self) -> str:
+        """What the service refused (a new connection, the transcript), in the SDK's words."""
         return self.item.content or ""
 
 

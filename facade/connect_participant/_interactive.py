@@ -128,12 +128,17 @@ class Link:
     points. AWS's chat interface opens it and sends nothing; ``select`` refuses it."""
 
     title: str | None
+    """The text the chat interface shows for the link (``select`` refuses it by this title)."""
     url: str | None
+    """Where the link points."""
     kind: str
+    """The element's ``type``, e.g. ``"hyperlink"``."""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The element's whole JSON object."""
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Link:
+        """The link an element's JSON object describes."""
         kind = raw.get("type")
         return cls(_str(raw, "title"), _str(raw, "url"), kind if isinstance(kind, str) else str(kind), raw)
 

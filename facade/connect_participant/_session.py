@@ -460,7 +460,9 @@ class ChatSession(_SessionBase):
     def download_attachment(
         self, attachment_id: str, dest: Any, progress: Progress | None = None
     ) -> Path | None:
-        """Stream an attachment to ``dest``: a path (written whole or not at all; returned) or a binary file."""
+        """Stream an attachment to ``dest``: a file path (written whole or not at all, with your umask;
+        returned), a folder (existing, or a path ending in ``/``: the file takes the attachment's name)
+        or a binary file."""
         from . import _attachments_io as attachments
 
         self._check_open()
@@ -630,7 +632,9 @@ class AsyncChatSession(_SessionBase):
     async def download_attachment(
         self, attachment_id: str, dest: Any, progress: Progress | None = None
     ) -> Path | None:
-        """Stream an attachment to ``dest``: a path (written whole or not at all; returned) or a binary file."""
+        """Stream an attachment to ``dest``: a file path (written whole or not at all, with your umask;
+        returned), a folder (existing, or a path ending in ``/``: the file takes the attachment's name)
+        or a binary file."""
         from . import _attachments_io as attachments
 
         self._check_open()

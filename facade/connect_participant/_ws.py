@@ -9,8 +9,9 @@ heartbeats and reconnects go on while the user's loop body runs.
 - ``AsyncEventStream`` (``AsyncChatSession.events()``): the pump is a task on
   the caller's loop; ``async for`` reads an ``asyncio.Queue``.
 - ``EventStream`` (``ChatSession.events()``): the same pump runs on one private
-  event loop in a daemon thread shared by every sync stream of the process;
-  the session's sync calls run in that loop's executor threads, and
+  event loop in a daemon thread shared by every sync stream of the process
+  (one loop whatever happens to callers, also under gevent: see below);
+  the session's sync calls run on a shared executor (``EventStream.set_workers``), and
   ``for event in ...`` reads a thread-safe queue. The user needs no event
   loop. (aiohttp, already a dependency, has no sync WebSocket client; a sync
   client would add a dependency and still need a thread to keep heartbeats
@@ -39,11 +40,13 @@ import atexit
 import concurrent.futures
 import contextlib
 import logging
+import os
 import queue
 import threading
 import time
 import weakref
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -163,10 +166,10 @@ class _SyncBackend:
                 return
 
     async def new_connection(self) -> ConnectionInfo:
-        return await asyncio.get_running_loop().run_in_executor(None, self._new_connection)
+        return await asyncio.get_running_loop().run_in_executor(_sync_executor(), self._new_connection)
 
     async def fill(self, gap: GapFill) -> None:
-        await asyncio.get_running_loop().run_in_executor(None, self._fill, gap)
+        await asyncio.get_running_loop().run_in_executor(_sync_executor(), self._fill, gap)
 
 
 class _AsyncBackend:
@@ -663,44 +666,146 @@ def open_async_stream(
 
 
 # --- sync: the same pump on a private loop ------------------------------------------------------
+#
+# One loop per process for every sync stream, whatever happens to the callers. Under gevent's
+# monkey-patching the loop's "thread" is a greenlet on the caller's OS thread, and a caller can
+# be killed (GreenletExit) at any switch: inside ``Thread.start()``, which waits for the thread
+# to begin, or in a constructor. So the loop's liveness is the SDK's own record, set before the
+# thread starts and cleared only by the loop's thread when ``run_forever`` returns: a caller
+# killed half-way leaves a recorded, running loop, never a second one (which asyncio refuses on
+# a thread where a loop is already running, and whose streams would then never start).
 
-_loop_lock = threading.Lock()
-_loop_state: tuple[asyncio.AbstractEventLoop, threading.Thread] | None = None
+_DEFAULT_WORKERS: Final = 64
+_runner_lock = threading.Lock()
+_runner: _LoopRunner | None = None
+_workers = _DEFAULT_WORKERS
+_executor: ThreadPoolExecutor | None = None
+
+
+class _LoopRunner:
+    """The background loop and its liveness, as the SDK records it (not ``Thread.is_alive()``)."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.ended = False  # set by the loop's thread only, once run_forever has returned or failed
+        self.finished = threading.Event()
+        self.error: BaseException | None = None
+        self.outboxes: weakref.WeakSet[EventStream] = weakref.WeakSet()
+        self.thread = threading.Thread(target=self._serve, name="connect-participant-events", daemon=True)
+
+    @property
+    def usable(self) -> bool:
+        return not self.ended and self.pid == os.getpid()  # a forked child has no such thread
+
+    def start(self) -> None:
+        try:
+            self.thread.start()
+        except Exception as exc:  # the thread could not be made: it never runs
+            self._finish(exc)
+            raise
+        # anything else (a killed greenlet, KeyboardInterrupt) arrives while start() waits for
+        # the thread, which then exists and runs the loop: it stays the process's loop
+
+    def _serve(self) -> None:
+        error: BaseException | None = None
+        try:
+            self.loop.run_forever()
+        except BaseException as exc:  # e.g. another asyncio loop running on this OS thread (gevent)
+            error = exc
+        self._finish(error)
+
+    def _finish(self, error: BaseException | None) -> None:
+        self.error = error
+        self.ended = True
+        if error is not None:
+            log.warning("the events streams' background loop could not run: %s", type(error).__name__)
+            failure = _loop_failure(error)
+            for stream in list(self.outboxes):  # streams given to a loop that never ran: end them
+                stream._out.put(_End(failure))
+        if not self.loop.is_running():
+            with contextlib.suppress(Exception):
+                self.loop.close()
+        self.finished.set()
+
+
+def _loop_failure(error: BaseException) -> EventStreamError:
+    why = (
+        "another asyncio event loop is running in this thread (under gevent all greenlets share "
+        "one thread: run no other event loop in the process)"
+        if "another loop is running" in str(error)
+        else type(error).__name__
+    )
+    return EventStreamError(
+        f"the events streams' background loop could not run: {why}", code="EventLoopFailed", status_code=None
+    )
+
+
+def _background_runner() -> _LoopRunner:
+    """The process's running loop for sync streams, started on first use (and again only if it ended)."""
+    global _runner
+    with _runner_lock:
+        runner = _runner
+        if runner is None or not runner.usable:
+            runner = _LoopRunner()
+            _runner = runner  # recorded before start(): a caller killed while it waits leaves it
+            runner.start()
+        return runner
 
 
 def _background_loop() -> asyncio.AbstractEventLoop:
-    """One event loop in a daemon thread for every sync stream of the process, started on first use."""
-    global _loop_state
-    with _loop_lock:
-        if _loop_state is None or not _loop_state[1].is_alive():
-            loop = asyncio.new_event_loop()
-            thread = threading.Thread(target=loop.run_forever, name="connect-participant-events", daemon=True)
-            thread.start()
-            _loop_state = (loop, thread)
-        return _loop_state[0]
+    return _background_runner().loop
+
+
+def _sync_executor() -> ThreadPoolExecutor:
+    """Threads (greenlets under gevent) for sync streams' blocking calls, shared by the process."""
+    global _executor
+    with _runner_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(_workers, thread_name_prefix="connect-participant-events-io")
+        return _executor
+
+
+def set_sync_workers(workers: int) -> None:
+    """Size the executor of every sync stream's blocking calls (see ``EventStream.set_workers``)."""
+    global _workers, _executor
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 10_000:
+        raise InvalidInputError("workers", "must be an int from 1 to 10000")
+    with _runner_lock:
+        _workers, old, _executor = workers, _executor, None
+    if old is not None:
+        old.shutdown(wait=False)  # calls already running finish; new ones go to the new executor
 
 
 @atexit.register
 def _stop_background_loop() -> None:
-    global _loop_state
-    with _loop_lock:
-        state, _loop_state = _loop_state, None
-    if state is None:
+    global _runner, _executor
+    with _runner_lock:
+        runner, _runner = _runner, None
+        executor, _executor = _executor, None
+    if executor is not None:
+        executor.shutdown(wait=False, cancel_futures=True)
+    if runner is None or not runner.usable:
         return
-    loop, thread = state
+    loop = runner.loop
 
     async def stop_all() -> None:
+        # streams still open end as close() ends them (sockets closed, sessions released);
+        # what is not over by then is cancelled
+        for stream in list(runner.outboxes):
+            if stream._inbox is not None:
+                stream._inbox.put_nowait(_STOP)
         tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=_CLOSE_TIMEOUT)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
         loop.stop()
 
-    with contextlib.suppress(RuntimeError):
+    with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
         loop.call_soon_threadsafe(lambda: loop.create_task(stop_all()))
-        thread.join(timeout=5)
-    if not thread.is_alive():
-        loop.close()
+        runner.finished.wait(timeout=5)  # the loop's thread closes the loop once it has stopped
 
 
 class EventStream(_Stream):
@@ -713,26 +818,57 @@ class EventStream(_Stream):
     a stream that ended before (the chat ended) enters, and yields its end. Leaving closes it.
     Plain ``for event in chat.events()`` also works: the stream starts at once but is only live
     a moment later, see the events guide. ``close()`` releases the socket. No event loop is
-    needed from the caller: the stream runs on a private loop thread shared by all sync streams.
+    needed from the caller: the stream runs on a private loop thread shared by all sync streams,
+    and its blocking calls (CreateParticipantConnection, transcript reads) on a shared executor
+    (``EventStream.set_workers``). Safe under gevent's monkey-patching, where the loop runs in a
+    greenlet: run no other asyncio loop in such a process.
     """
 
+    # class-level defaults: an instance whose constructor was interrupted (a killed greenlet,
+    # KeyboardInterrupt) still closes and is collected without errors
+    _done = True
+    _loop: asyncio.AbstractEventLoop | None = None
+    _future: concurrent.futures.Future[None] | None = None
+    _inbox: asyncio.Queue[object] | None = None
+
     def __init__(self, session: ChatSession, protocol: EventStreamProtocol) -> None:
-        self._loop = _background_loop()
         self._events: queue.SimpleQueue[Event | _End] = queue.SimpleQueue()
-        self._inbox: asyncio.Queue[object] = asyncio.Queue()
         self._protocol = protocol
-        self._done = False
         self._settled = threading.Event()
         self._out = _Outbox(self._events.put, self._settled.set)
         self._stats = protocol.stats
+        self._done = False
+        inbox: asyncio.Queue[object] = asyncio.Queue()
+        self._inbox = inbox
+        runner = _background_runner()
+        self._loop = runner.loop
+        runner.outboxes.add(self)
         _register(session, self)
-        coro = _run(protocol, _SyncBackend(session), self._inbox, self._out.put, self._out.went_live)
-        self._future = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        self._future.add_done_callback(self._out.task_done)
+        coro = _run(protocol, _SyncBackend(session), inbox, self._out.put, self._out.went_live)
+        try:
+            future = asyncio.run_coroutine_threadsafe(coro, runner.loop)
+        except RuntimeError:  # the loop ended and was closed in between
+            coro.close()
+            self._out.put(_End(_loop_failure(runner.error or RuntimeError("closed"))))
+            return
+        self._future = future
+        future.add_done_callback(self._out.task_done)
+        if runner.ended and not future.done():  # the loop failed while this was handed over
+            self._out.put(_End(_loop_failure(runner.error or RuntimeError("ended"))))
+
+    @classmethod
+    def set_workers(cls, workers: int) -> None:
+        """Threads (greenlets under gevent) for the blocking calls of every sync stream of the
+        process — CreateParticipantConnection and transcript reads; 64 by default. Raise it
+        when one process holds many streams (a load test); calls already running finish."""
+        set_sync_workers(workers)
 
     def _loop_gone(self) -> bool:
         """The private loop stopped (or its thread died) with this stream's task unfinished."""
-        return not self._future.done() and (self._loop.is_closed() or not self._loop.is_running())
+        future, loop = self._future, self._loop
+        if future is None or loop is None or future.done():
+            return False
+        return loop.is_closed() or not loop.is_running()
 
     def _wait(self, wait: Callable[[float], Any], timeout: float | None) -> Any:
         """``wait(seconds)`` in slices until it returns something, ``timeout`` passes (``None``),
@@ -770,16 +906,20 @@ class EventStream(_Stream):
         return self._unwrap(item, StopIteration)
 
     def _request_stop(self) -> None:
-        if not self._future.done():
-            with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(self._inbox.put_nowait, _STOP)
+        loop, inbox, future = self._loop, self._inbox, self._future
+        if loop is None or inbox is None or (future is not None and future.done()):
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nothing left to stop
+            loop.call_soon_threadsafe(inbox.put_nowait, _STOP)
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the stream and wait (up to ``timeout`` seconds) until its socket is closed."""
         self._request_stop()
         self._done = True
-        with contextlib.suppress(Exception):
-            self._future.result(timeout)
+        future = self._future
+        if future is not None:
+            with contextlib.suppress(Exception):
+                future.result(timeout)
 
     def __enter__(self) -> EventStream:
         """Wait until the stream is live (see the class); the stream, ready for ``for``."""

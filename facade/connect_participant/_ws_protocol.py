@@ -658,6 +658,10 @@ class EventStreamProtocol:
         elif self._count_unexpected(None, error):
             return
         if isinstance(error, AccessDeniedError):
+            self._check_barrier(now, force=True)  # a fill read meanwhile comes first
+            held, self._held = self._held, []  # what the service sent before the chat ended
+            for item in held:
+                self._deliver(item)
             self._end("the service refused a new connection (403): the chat ended or the participant left")
             return
         if self._fetch_for == _ROLLOVER and self._primary is not None:
@@ -886,12 +890,12 @@ class EventStreamProtocol:
                 return True
         return False
 
-    def _check_barrier(self, now: float) -> None:
+    def _check_barrier(self, now: float, *, force: bool = False) -> None:
         if self._barrier is None:
             return
         fill, sock_id, pongs, deadline = self._barrier
         s = self._socks.get(sock_id)
-        if s is None or s.id != self._primary or s.pongs >= pongs or now >= deadline:
+        if force or s is None or s.id != self._primary or s.pongs >= pongs or now >= deadline:
             self._barrier = None
             self._apply_fill(fill)
 

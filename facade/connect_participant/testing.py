@@ -1,4 +1,7 @@
-"""Conversation testing: script a chat in a test, step by step, against the emulator or a real
+"""Conversation testing, and Connect's own test cases run offline (``run_test_case``: the
+Testing language, version 2025-06-21, on the emulator; see docs/test-cases.md).
+
+Conversation testing: script a chat in a test, step by step, against the emulator or a real
 Connect instance (anything a ``ChatSession`` can join).
 
 ```python
@@ -48,11 +51,37 @@ from ._flow import run_async, run_sync
 from ._interactive import InteractiveTemplate
 from ._session import AsyncChatSession, ChatSession
 from ._streaming import StreamedText
+from ._testcase import TestCase, TestCaseError, parse_test_case
+from ._testcase_report import coverage_report, coverage_table, junit_xml, text_report
+from ._testcase_runner import (
+    TestCaseResult,
+    flow_documents,
+    load_test_cases,
+    run_test_case,
+    run_test_cases,
+)
 from ._validation import check_timeout
 from ._ws import AsyncEventStream, EventStream
 from ._ws_protocol import EventStreamConfig
 
-__all__ = ["AsyncConversation", "Conversation", "ConversationError", "StreamedAnswer"]
+__all__ = [
+    "AsyncConversation",
+    "Conversation",
+    "ConversationError",
+    "StreamedAnswer",
+    "TestCase",
+    "TestCaseError",
+    "TestCaseResult",
+    "coverage_report",
+    "coverage_table",
+    "flow_documents",
+    "junit_xml",
+    "load_test_cases",
+    "parse_test_case",
+    "run_test_case",
+    "run_test_cases",
+    "text_report",
+]
 
 E = TypeVar("E", bound=Event)
 T = TypeVar("T", bound=InteractiveTemplate)

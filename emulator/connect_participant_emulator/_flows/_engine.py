@@ -337,14 +337,16 @@ class FlowEngine:
         elif isinstance(command, LexTurn):
             self._lex_turn(cf, run, command)
         elif isinstance(command, QueueContact):
-            rule = self.flows.queue_for(command.queue)
+            rule = self.flows.take_override(
+                cf.data.contact_id, "queue", command.queue
+            ) or self.flows.queue_for(command.queue)
             if rule is not None and rule.at_capacity:
                 run.handle(self.now(), CallResult(command.call_id, False))
                 return
             cf.queue, cf.queue_ref = rule, command.queue
             run.handle(self.now(), CallResult(command.call_id, True))
         elif isinstance(command, CheckHours):
-            run.handle(self.now(), self._hours(command))
+            run.handle(self.now(), self._hours(command, cf.data.contact_id))
         elif isinstance(command, ShowView):
             view = self.flows.view_for(command.view) or {
                 "Name": command.view.name,
@@ -360,8 +362,10 @@ class FlowEngine:
             answer = self.features.start_authentication(contact, {"DisplayName": "SYSTEM_MESSAGE"})
             cf.auth_calls[answer["SessionId"]] = (run, command.call_id)
 
-    def _hours(self, command: CheckHours) -> Input:
-        rule = self.flows.hours_for(command.hours, command.queue)
+    def _hours(self, command: CheckHours, contact_id: str | None = None) -> Input:
+        rule = self.flows.take_override(
+            contact_id, "hours", command.hours or command.queue
+        ) or self.flows.hours_for(command.hours, command.queue)
         if rule is None:
             return CallResult(command.call_id, True)
         if isinstance(rule.open, bool):
@@ -400,7 +404,9 @@ class FlowEngine:
         task.add_done_callback(cf.tasks.discard)
 
     def _invoke_lambda(self, cf: _ContactFlows, run: FlowRun, command: InvokeLambda) -> None:
-        rule = self.flows.lambda_for(command.function)
+        rule = self.flows.take_override(
+            cf.data.contact_id, "lambda", command.function
+        ) or self.flows.lambda_for(command.function)
         if rule is None:
             if not command.asynchronous:
                 run.handle(
@@ -425,7 +431,9 @@ class FlowEngine:
             self._feed(cf, run, _as_input(command.call_id, answer))
 
     def _lex_turn(self, cf: _ContactFlows, run: FlowRun, command: LexTurn) -> None:
-        rule = self.flows.bot_for(command.bot)
+        rule = self.flows.take_override(cf.data.contact_id, "lex", command.bot) or self.flows.bot_for(
+            command.bot
+        )
         if rule is None:
             run.handle(
                 self.now(), CallFailed(command.call_id, f"no Lex bot registered for {command.bot.value!r}")

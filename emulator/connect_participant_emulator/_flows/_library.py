@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,6 +119,9 @@ class ContactFlows:
         self.bots: list[LexRule] = []
         self.queues: list[QueueRule] = []
         self.hours_rules: list[HoursRule] = []
+        #: contact id -> [(kind, resource, rule)]: single-use substitutes (a test case's overrides)
+        self._overrides: dict[str, list[tuple[str, str, Any]]] = {}
+        self._overrides_lock = threading.Lock()
         self.views: list[tuple[str, dict[str, Any]]] = []
         for source in sources:
             self.load(source)
@@ -348,6 +352,38 @@ class ContactFlows:
         self.queues.clear()
         self.hours_rules.clear()
         self.views.clear()
+
+    # --- single-use overrides of one contact (Connect's test cases) --------------------------
+
+    def override(self, contact_id: str, kind: str, resource: str, rule: Any) -> None:
+        """The next time ``contact_id``'s flows use ``resource`` (an ARN, id or name; ``kind``:
+        ``lambda``, ``lex``, ``queue`` or ``hours``), ``rule`` (a LambdaRule, LexRule, QueueRule or
+        HoursRule) answers instead, once; several overrides of one resource are used first in,
+        first out — as a Connect test case's OverrideSystemBehavior."""
+        if kind not in ("lambda", "lex", "queue", "hours"):
+            raise ValueError(f"kind must be lambda, lex, queue or hours, not {kind!r}")
+        with self._overrides_lock:
+            self._overrides.setdefault(contact_id, []).append((kind, resource, rule))
+
+    def clear_overrides(self, contact_id: str) -> None:
+        with self._overrides_lock:
+            self._overrides.pop(contact_id, None)
+
+    def take_override(self, contact_id: str | None, kind: str, ref: Ref | None) -> Any:
+        """The oldest override of ``ref`` for the contact (removed: single use), or None."""
+        if contact_id is None or ref is None:
+            return None
+        names = {ref.value, ref.id, *ref.names}
+        if kind == "lambda":
+            names.add(ref.value.rsplit(":function:", 1)[-1].split(":")[0])
+        with self._overrides_lock:
+            pending = self._overrides.get(contact_id) or []
+            for i, (k, resource, rule) in enumerate(pending):
+                tail = resource.rsplit("/", 1)[-1].rsplit(":function:", 1)[-1]
+                if k == kind and (resource in names or tail in names or _matches(resource, names)):
+                    del pending[i]
+                    return rule
+        return None
 
     # --- lookups (the engine's) -------------------------------------------------------------
 
