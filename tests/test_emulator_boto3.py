@@ -10,6 +10,7 @@ import aiohttp
 import boto3
 import httpx
 import pytest
+from _botocore_reference import needs_reference_model
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from connect_participant_emulator import LocalParticipantService
@@ -38,6 +39,7 @@ async def next_chat_item(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
             return item
 
 
+@needs_reference_model  # AttachmentSizeInBytes in GetAttachment: newer than the boto3 floor's model
 async def test_whole_chat_with_boto3(participant_service: LocalParticipantService) -> None:
     connect, participant = clients(participant_service)
     started = connect.start_chat_contact(

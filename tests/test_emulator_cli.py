@@ -169,11 +169,12 @@ def test_validator_subset() -> None:
 
 
 def test_packaged_spec_is_preferred(tmp_path: pathlib.Path) -> None:
-    """As installed from the wheel: the document sits in the package's _spec folder."""
+    """As installed from the wheel: the document sits in the package's _spec folder (in a wheel
+    install the copied package already has one; from a checkout it is made here)."""
     source = pathlib.Path(connect_participant_emulator.__file__).parent
     package = tmp_path / "connect_participant_emulator"
     shutil.copytree(source, package, ignore=shutil.ignore_patterns("__pycache__"))
-    (package / "_spec").mkdir()
+    (package / "_spec").mkdir(exist_ok=True)
     document = json.loads(pathlib.Path(str(spec_path())).read_text())
     del document["paths"]["/participant/message"]
     (package / "_spec" / "connect-participant.openapi.json").write_text(json.dumps(document))

@@ -6,6 +6,7 @@ import itertools
 
 import boto3
 import pytest
+from _botocore_reference import needs_reference_model
 from botocore.config import Config
 from botocore.endpoint_provider import EndpointProvider
 from botocore.loaders import create_loader
@@ -17,6 +18,8 @@ from connect_participant._endpoints import (
     partition_of,
     resolve_endpoint,
 )
+
+pytestmark = needs_reference_model  # AWS's endpoint rules, as the region table was built from them
 
 _loader = create_loader()
 _PROVIDER = EndpointProvider(

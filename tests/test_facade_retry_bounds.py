@@ -713,8 +713,10 @@ def test_the_default_transport_picks_one_per_scheme() -> None:
     assert tls._pool._max_connections == plain._pool._max_connections == 4
     scheme.close()
     assert scheme._by_scheme == {}
-    assert tls._pool._connections == []
-    assert plain._pool._connections == []
+    assert (
+        tls._pool.connections == []
+    )  # httpcore's public view (its list was _pool before 1.0.3, then _connections)
+    assert plain._pool.connections == []
 
 
 def test_the_default_transport_routes_by_scheme() -> None:

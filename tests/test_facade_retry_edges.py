@@ -99,7 +99,10 @@ class _Raising(httpx.AsyncBaseTransport):
 
 
 def _response_error(url: str) -> aiohttp.ClientResponseError:
-    info = aiohttp.RequestInfo(url=yarl.URL(url), method="PUT", headers=CIMultiDictProxy(CIMultiDict()))
+    # real_url given: aiohttp 3.11.0 (the floor) requires it
+    info = aiohttp.RequestInfo(
+        url=yarl.URL(url), method="PUT", headers=CIMultiDictProxy(CIMultiDict()), real_url=yarl.URL(url)
+    )
     return aiohttp.ClientResponseError(info, (), status=400, message=f"bad answer from {url}")
 
 

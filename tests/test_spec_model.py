@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from _botocore_reference import needs_reference_model
 from _spec_tools import SPEC_PATH, load_script, resolve, spec
+
+pytestmark = needs_reference_model  # AWS's model, as the spec was built from it
 
 build_spec = load_script("build_spec")
 

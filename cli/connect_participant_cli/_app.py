@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import connect_participant
+
 from ._output import console, describe, is_noise, item_json, print_json, progress_bar
 
 EXIT_OK = 0
@@ -364,6 +366,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="connect-participant",
         description="Be a participant in an Amazon Connect chat from the terminal.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {connect_participant.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser("emulator", help="run a local Participant Service emulator (see: emulator --help)")

@@ -15,6 +15,7 @@ from ._app import APP_KEY, RUNNER_OPTIONS, build_app
 from ._config import EmulatorConfig
 from ._flows._document import FlowError
 from ._flows._library import ContactFlows
+from ._spec import SpecNotFoundError
 
 __all__ = ["main"]
 
@@ -118,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_serve(args.host, args.port, config))
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr, flush=True)
+    except SpecNotFoundError as exc:  # an OSError too: before the listening error
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

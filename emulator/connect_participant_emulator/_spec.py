@@ -11,7 +11,7 @@ from typing import Any
 
 from ._validation import SchemaValidator
 
-__all__ = ["OperationSpec", "ParameterSpec", "ServiceSpec", "load_spec", "spec_path"]
+__all__ = ["OperationSpec", "ParameterSpec", "ServiceSpec", "SpecNotFoundError", "load_spec", "spec_path"]
 
 _SPEC_NAME = "connect-participant.openapi.json"
 
@@ -90,6 +90,15 @@ class ServiceSpec:
         return found if isinstance(found, Mapping) else None
 
 
+class SpecNotFoundError(FileNotFoundError):
+    """The emulator's OpenAPI document is in none of the places it looks: it will not start without it."""
+
+
+def _packaged() -> Path:
+    """Where the wheel puts the document: the package's ``_spec`` folder."""
+    return Path(__file__).resolve().parent / "_spec" / _SPEC_NAME
+
+
 def spec_path() -> Path | None:
     """Where the OpenAPI document is: packaged in the wheel, else the repository's ``spec/``."""
     try:
@@ -107,11 +116,27 @@ def spec_path() -> Path | None:
 
 
 def load_spec(path: Path | None = None) -> ServiceSpec:
-    """Load the document; an absent or empty one gives a spec without operations."""
+    """Load the document (``path``, else where ``spec_path`` finds it).
+
+    Without it the emulator would serve unvalidated and unlike the service, so a missing
+    document, or one without operations, raises ``SpecNotFoundError`` naming where it looked.
+    """
     location = path if path is not None else spec_path()
-    if location is None:
-        return ServiceSpec({})
+    if location is None or not location.is_file():
+        looked = (
+            str(location)
+            if location is not None
+            else f"{_packaged()} (the installed package's copy), then spec/{_SPEC_NAME} in every "
+            f"folder above {Path(__file__).resolve().parent} (a source checkout)"
+        )
+        raise SpecNotFoundError(
+            f"the emulator's OpenAPI document {_SPEC_NAME} is missing: looked for {looked}. "
+            "The wheel ships it; reinstall connect-participant, or run from a source checkout."
+        )
     document = json.loads(location.read_text(encoding="utf-8"))
     if not isinstance(document, dict):
         raise ValueError(f"{location} is not a JSON object")
-    return ServiceSpec(document)
+    spec = ServiceSpec(document)
+    if not spec.operations:
+        raise SpecNotFoundError(f"{location} describes no operations: not the emulator's OpenAPI document")
+    return spec

@@ -145,6 +145,11 @@ _LAZY: dict[str, str] = {
 
 def __getattr__(name: str) -> Any:
     """Import a public name's module on first use and keep the name here (PEP 562)."""
+    if name == "__version__":  # the installed distribution's, from its metadata: the one version
+        from importlib.metadata import version
+
+        globals()[name] = version("connect-participant")
+        return globals()[name]
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

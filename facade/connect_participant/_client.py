@@ -59,7 +59,18 @@ __all__ = ["DEFAULT_TIMEOUT", "AsyncParticipantClient", "ParticipantClient"]
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(15.0, connect=5.0)
 _LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-_HEADERS: Final = {"User-Agent": "connect-participant/0.1.0"}
+
+
+def _headers() -> dict[str, str]:
+    """Our httpx clients' headers: the User-Agent names the installed version (package metadata).
+
+    Read when a client makes its httpx client, not at import: importlib.metadata costs a cold start ~7 ms.
+    """
+    from . import __version__
+
+    return {"User-Agent": f"connect-participant/{__version__}"}
+
+
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 
 
@@ -230,7 +241,7 @@ class _ClientBase:
                 default_transport(), self._retry, max_response_bytes=self._max_response_bytes
             )
             http = kind(
-                base_url=self._endpoint_url, timeout=self._timeout, transport=transport, headers=_HEADERS
+                base_url=self._endpoint_url, timeout=self._timeout, transport=transport, headers=_headers()
             )
             http._cookies = _NoCookies()  # httpx has no public switch; `cookies=` would copy it
             return http

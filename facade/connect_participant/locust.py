@@ -55,7 +55,7 @@ from typing import Any, ClassVar, NoReturn, cast
 import httpx
 from locust import User
 
-from ._client import _HEADERS, DEFAULT_TIMEOUT, ParticipantClient, _NoCookies
+from ._client import DEFAULT_TIMEOUT, ParticipantClient, _headers, _NoCookies
 from ._deadline_net import with_deadline_sockets
 from ._errors import ParticipantServiceError, ThrottlingError
 from ._events import Event, Message
@@ -102,7 +102,7 @@ def _connect_client(region: str | None) -> Any:
 def _http_client() -> httpx.Client:
     """A user's httpx client: the SDK's default transport, on the process's TLS context."""
     transport = with_deadline_sockets(httpx.HTTPTransport(verify=_ssl_context(), limits=_LIMITS))
-    http = httpx.Client(timeout=DEFAULT_TIMEOUT, transport=transport, headers=_HEADERS)
+    http = httpx.Client(timeout=DEFAULT_TIMEOUT, transport=transport, headers=_headers())
     http._cookies = _NoCookies()
     return http
 

@@ -1,0 +1,49 @@
+"""The behaviour changes that set the dependency floors, one direct test each.
+
+CI runs the whole suite at the floors pyproject.toml declares (``make pytest RESOLUTION=lowest``)
+and at the newest versions. A version below a floor fails a test here, within the test's own
+timeout rather than after one hang per test of the suite:
+
+- aiohttp 3.11 (``ClientWSTimeout``): on 3.10 the events stream's reader dies on its first
+  connect and ``chat.events()`` never yields;
+- aiohttp 3.11.11: before it, a keep-alive connection to the emulator hangs now and then on the
+  request after one whose large body the server answered without reading (a 404);
+- httpx 0.27.1 and httpx-aiohttp 0.1.9: the per-attempt deadline and the answer size cap, in
+  tests/test_hostile_answers.py (``..._cut_at_the_deadline``, ``test_an_answer_above_the_cap_is_refused_and_cut``)
+  and tests/test_facade_retry_bounds.py.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from connect_participant import Message, ParticipantClient
+from connect_participant_emulator import LocalParticipantService
+
+
+@pytest.mark.timeout(60)
+def test_the_events_stream_yields(participant_service: LocalParticipantService) -> None:
+    started = participant_service.start_chat()
+    with ParticipantClient(endpoint_url=participant_service.endpoint_url) as client:
+        with client.connect(started.participant_token) as chat:
+            chat.send_message("Hello!")
+            items = list(chat.transcript())
+            at = [item.content for item in items].index("Hello!")
+            for event in chat.events(after=items[at - 1].id):  # on aiohttp 3.10: never
+                assert isinstance(event, Message)
+                assert event.item.content == "Hello!"
+                break
+
+
+@pytest.mark.timeout(120)
+def test_keep_alive_survives_unread_large_bodies(participant_service: LocalParticipantService) -> None:
+    """200 rounds on one connection: a 256 KB body to a path that answers 404 unread, then a small
+    request. aiohttp 3.11.0-3.11.10 hang on one of them in about half the runs of 1000 requests
+    of test_emulator_robustness; here the pattern repeats, each request with a 5 s timeout."""
+    big = b"[" * 131072 + b"]" * 131072
+    with httpx.Client(base_url=participant_service.endpoint_url, timeout=5) as http:
+        for _ in range(200):
+            unread = http.post("/participant/no-such-operation", content=big)
+            assert unread.status_code == 404
+            small = http.get("/_emulator/health")
+            assert small.status_code == 200
