@@ -1,7 +1,7 @@
 """The behaviour changes that set the dependency floors, one direct test each.
 
-CI runs the whole suite at the floors pyproject.toml declares (``make pytest RESOLUTION=lowest``)
-and at the newest versions. A version below a floor fails a test here, within the test's own
+The whole suite runs at the floors pyproject.toml declares (``make pytest RESOLUTION=lowest``;
+in CI with CI_FLOORS=1, opt-in for now) and at the newest versions. A version below a floor fails a test here, within the test's own
 timeout rather than after one hang per test of the suite:
 
 - aiohttp 3.11 (``ClientWSTimeout``): on 3.10 the events stream's reader dies on its first
