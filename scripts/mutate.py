@@ -160,6 +160,18 @@ MODULES: dict[str, Target] = {
     "emulator._faults": _emulator(
         "_faults", "tests/test_emulator_faults_rules.py", "tests/test_emulator_faults.py"
     ),
+    "emulator._testcase_plugin": _emulator(
+        "_testcase_plugin", "tests/test_testcase_plugin_rules.py"
+    ),
+    "emulator._flows._plugins": _emulator(
+        "_flows._plugins", "tests/test_flows_plugins_rules.py", "tests/test_flows_interpreter.py"
+    ),
+    "emulator._flows._library": _emulator(
+        "_flows._library", "tests/test_flows_library_rules.py", "tests/test_flows_document.py"
+    ),
+    "emulator._flows._engine": _emulator(
+        "_flows._engine", "tests/test_flows_engine_rules.py", "tests/test_flows_emulator.py"
+    ),
 }
 
 # what mutmut reports -> how it counts here
