@@ -11,12 +11,15 @@ import functools
 import json
 import logging
 import re
+import threading
 import uuid
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from connect_participant import ChatEnded, Message, ParticipantClient
 from connect_participant_emulator import LocalParticipantService
 from connect_participant_emulator._config import EmulatorConfig
 from connect_participant_emulator._flows._engine import (
@@ -30,9 +33,10 @@ from connect_participant_emulator._flows._engine import (
 )
 from connect_participant_emulator._flows._interpreter import CallFailed, CallResult
 from connect_participant_emulator._model import State
-from connect_participant_emulator.flows import ContactFlows, FlowClock, Ref
+from connect_participant_emulator.flows import ContactFlows, FlowClock, Intent, Ref, ScriptedBot
 
-from tests._flow_builder import disconnect, flow
+from tests._flow_builder import action, disconnect, flow, say
+from tests.test_flows_emulator import customer
 
 
 class Source:
@@ -285,3 +289,218 @@ def test_the_trace_of_an_unknown_contact_is_not_found_and_of_a_chat_without_flow
     chat = service.start_chat("Ann")
     answer = httpx.get(service.endpoint_url + f"/_emulator/contacts/{chat.contact_id}/flow-trace")
     assert answer.json() == {"ContactId": chat.contact_id, "Steps": []}
+
+
+# --- through the emulator: what the engine does for a chat -------------------------------------------
+
+QUEUE = "arn:aws:connect:us-east-1:111122223333:instance/inst/queue/q-support"
+LAMBDA = "arn:aws:lambda:us-east-1:111122223333:function:lookup"
+BOT = "arn:aws:lex:us-east-1:111122223333:bot-alias/BOTID/ALIASID"
+
+
+@pytest.fixture(scope="module")
+def chats() -> Any:
+    """One emulator for these tests; each adds its flows (unique names) and its own plug-ins."""
+    library = ContactFlows()
+    with LocalParticipantService(flows=library) as svc:
+        yield svc
+
+
+def _run(svc: Any, document: dict[str, Any], *expected: str) -> tuple[Any, dict[str, Any]]:
+    """Start a chat on ``document`` (added to the emulator's flows), expect ``expected`` messages,
+    then leave; answers the chat and its trace by action."""
+    svc.flows.add(document)
+    with customer(svc, document["Metadata"]["name"]) as (chat, _session, convo):
+        for text in expected:
+            convo.expect(Message, text)
+    return chat, {s.identifier: s for s in svc.flow_trace(chat)}
+
+
+def _call(name: str, kind: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """``kind`` (a Lambda, Lex or hours action), then "ok", "open", "closed" or "failed", then a long
+    Wait: the customer leaves (a chat that ends within moments of its start is a known SDK race)."""
+    conditions = None
+    if kind == "CheckHoursOfOperation":
+        conditions = [("Equals", "True", "open"), ("Equals", "False", "closed")]
+    return flow(
+        name,
+        action("call", kind, parameters, "ok", errors={"NoMatchingError": "failed", "NoMatchingCondition": "ok"},
+               conditions=conditions),
+        say("ok", "ok", "end"),
+        say("open", "open", "end"),
+        say("closed", "closed", "end"),
+        say("failed", "failed", "end"),
+        action("end", "Wait", {"TimeoutSeconds": "3600"}, conditions=[("Equals", "WaitCompleted", "bye")]),
+        disconnect("bye"),
+    )  # fmt: skip
+
+
+def test_a_flow_module_is_no_flow_to_start_a_chat_on(chats: Any) -> None:
+    chats.flows.add(flow("A module", action("done", "EndFlowModuleExecution")), flow_type="MODULE")
+    with pytest.raises(RuntimeError) as caught:
+        chats.start_chat("Ann", contact_flow="A module")
+    assert "InvalidParameterException" in str(caught.value)
+    assert "'A module' is a flow module, not a flow" in str(caught.value)
+
+
+def test_a_lambda_nobody_registered_takes_the_error_branch(chats: Any) -> None:
+    chats.flows.clear_plugins()
+    _, steps = _run(
+        chats, _call("No lambda", "InvokeLambdaFunction", {"LambdaFunctionARN": LAMBDA}), "failed"
+    )
+    assert steps["call"].note == f"no Lambda function registered for {LAMBDA!r}"
+
+
+def test_an_asynchronous_lambda_nobody_registered_is_not_waited_for(chats: Any) -> None:
+    chats.flows.clear_plugins()
+    document = _call(
+        "Async lambda",
+        "InvokeLambdaFunction",
+        {"LambdaFunctionARN": LAMBDA, "InvocationType": "ASYNCHRONOUS"},
+    )
+    _run(chats, document, "ok")
+
+
+def test_an_asynchronous_lambda_is_called_and_not_waited_for(chats: Any) -> None:
+    chats.flows.clear_plugins()
+    called = threading.Event()
+    chats.flows.lambda_function("lookup", lambda event: called.set())
+    document = _call(
+        "Async called",
+        "InvokeLambdaFunction",
+        {"LambdaFunctionARN": LAMBDA, "InvocationType": "ASYNCHRONOUS"},
+    )
+    _run(chats, document, "ok")
+    assert called.wait(5)
+
+
+def test_a_two_argument_handler_gets_the_context_with_the_flow_s_time_limit(chats: Any) -> None:
+    chats.flows.clear_plugins()
+    seen: list[Any] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, str]:
+        seen.append((event["Name"], context.function_name, context.get_remaining_time_in_millis()))
+        return {}
+
+    chats.flows.lambda_function("lookup", handler)
+    parameters = {"LambdaFunctionARN": LAMBDA, "InvocationTimeLimitSeconds": "4"}
+    _run(chats, _call("Context", "InvokeLambdaFunction", parameters), "ok")
+    ((name, function, remaining),) = seen
+    assert (name, function) == ("ContactFlowEvent", "lookup")
+    assert 3000 < remaining <= 4000
+
+
+def test_a_rule_s_timeout_wins_over_the_flow_s(chats: Any) -> None:
+    chats.flows.clear_plugins()
+    seen: list[int] = []
+    chats.flows.lambda_function(
+        "lookup", lambda e, c: seen.append(c.get_remaining_time_in_millis()) or {}, timeout=20
+    )
+    _run(chats, _call("Rule timeout", "InvokeLambdaFunction", {"LambdaFunctionARN": LAMBDA}), "ok")
+    assert 8000 < seen[0] <= 20000
+
+
+def test_async_handlers_and_handlers_answering_awaitables_are_awaited(chats: Any) -> None:
+    async def coroutine_function(event: dict[str, Any]) -> dict[str, str]:
+        await asyncio.sleep(0)
+        return {}
+
+    async def later() -> Any:
+        raise LookupError("from the awaitable")
+
+    for name, handler, expected in (
+        ("Async handler", coroutine_function, "ok"),
+        ("Awaitable answer", lambda event: later(), "failed"),
+    ):
+        chats.flows.clear_plugins()
+        chats.flows.lambda_function("lookup", handler)
+        _, steps = _run(chats, _call(name, "InvokeLambdaFunction", {"LambdaFunctionARN": LAMBDA}), expected)
+    assert steps["call"].note == f"Lambda {LAMBDA!r} raised LookupError: from the awaitable"
+
+
+def test_a_lex_bot_nobody_registered_takes_the_error_branch(chats: Any) -> None:
+    chats.flows.clear_plugins()
+    parameters = {"Text": "Hi?", "LexV2Bot": {"AliasArn": BOT}}
+    chats.flows.add(_call("No bot", "ConnectParticipantWithLexBot", parameters))
+    with customer(chats, "No bot") as (chat, session, convo):
+        convo.expect(Message, "Hi?")
+        session.send_message("hello")
+        convo.expect(Message, "failed")
+    steps = {s.identifier: s for s in chats.flow_trace(chat)}
+    assert steps["call"].note == f"no Lex bot registered for {BOT!r}"
+
+
+@pytest.mark.parametrize("kind", ["function", "coroutine function"])
+def test_a_lex_bot_may_be_a_function_of_the_request(chats: Any, kind: str) -> None:
+    requests: list[dict[str, Any]] = []
+    answer = ScriptedBot(Intent("Yes", [r"yes"]))
+
+    def bot(request: dict[str, Any]) -> dict[str, Any]:
+        requests.append(request)
+        return answer.recognize_text(request)
+
+    async def async_bot(request: dict[str, Any]) -> dict[str, Any]:
+        return bot(request)
+
+    chats.flows.clear_plugins()
+    chats.flows.lex_bot("*", bot if kind == "function" else async_bot)
+    name = f"Bot {kind}"
+    chats.flows.add(
+        _call(name, "ConnectParticipantWithLexBot", {"Text": "Hi?", "LexV2Bot": {"AliasArn": BOT}})
+    )
+    with customer(chats, name) as (_chat, session, convo):
+        convo.expect(Message, "Hi?")
+        session.send_message("yes")
+        convo.expect(Message, "ok")
+    assert [r["text"] for r in requests] == ["yes"]
+
+
+def test_hours_nobody_registered_are_open_and_hours_whose_function_raises_take_the_error_branch(
+    chats: Any,
+) -> None:
+    hours = {"HoursOfOperationId": "arn:aws:connect:us-east-1:1:instance/i/operating-hours/h-1"}
+    chats.flows.clear_plugins()
+    _run(chats, _call("Hours open", "CheckHoursOfOperation", hours), "open")
+
+    def broken(moment: Any) -> bool:
+        raise RuntimeError("no calendar")
+
+    chats.flows.hours("h-1", open=broken)
+    _, steps = _run(chats, _call("Hours raising", "CheckHoursOfOperation", hours), "failed")
+    assert steps["call"].note == "the hours function raised RuntimeError: no calendar"
+    chats.flows.clear_plugins()
+    chats.flows.hours("h-1", open=True)
+    _run(chats, _call("Hours true", "CheckHoursOfOperation", hours), "open")
+    chats.flows.clear_plugins()
+    chats.flows.hours("h-1", open=lambda moment: 0)  # any value, as true or false
+    _run(chats, _call("Hours falsy", "CheckHoursOfOperation", hours), "closed")
+
+
+def test_hours_see_the_flow_clock_s_time_in_utc(chats: Any) -> None:
+    seen: list[Any] = []
+    chats.flows.clear_plugins()
+    chats.flows.hours("h-2", open=lambda moment: seen.append(moment) or True)
+    before = chats.flows.clock.now()
+    hours = {"HoursOfOperationId": "arn:aws:connect:us-east-1:1:instance/i/operating-hours/h-2"}
+    _run(chats, _call("Hours clock", "CheckHoursOfOperation", hours), "open")
+    assert seen[0].tzinfo is UTC
+    assert before <= seen[0].timestamp() <= chats.flows.clock.now()
+
+
+def test_a_custom_bot_leaving_during_a_wait_takes_its_branch(chats: Any) -> None:
+    document = flow(
+        "Bot leaves",
+        say("hi", "waiting", "w"),
+        action("w", "Wait", {"TimeoutSeconds": "600", "Events": ["BotParticipantDisconnected"]},
+               conditions=[("Equals", "WaitCompleted", "end"), ("Equals", "BotParticipantDisconnected", "gone")]),
+        say("gone", "the bot left", "end"),
+        disconnect("end"),
+    )  # fmt: skip
+    chats.flows.add(document)
+    with customer(chats, "Bot leaves") as (chat, _session, convo):
+        convo.expect(Message, "waiting")
+        bot = chats.add_participant(chat, "Helper")
+        with ParticipantClient(endpoint_url=chats.endpoint_url) as client:
+            client.connect(bot.participant_token).disconnect()
+        convo.expect(Message, "the bot left")
+        convo.expect(ChatEnded)
