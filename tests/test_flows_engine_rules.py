@@ -33,7 +33,7 @@ from connect_participant_emulator._flows._engine import (
 )
 from connect_participant_emulator._flows._interpreter import CallFailed, CallResult
 from connect_participant_emulator._model import State
-from connect_participant_emulator.flows import ContactFlows, FlowClock, Intent, Ref, ScriptedBot
+from connect_participant_emulator.flows import Agent, ContactFlows, FlowClock, Intent, Ref, ScriptedBot
 
 from tests._flow_builder import action, disconnect, flow, say
 from tests.test_flows_emulator import customer
@@ -504,3 +504,92 @@ def test_a_custom_bot_leaving_during_a_wait_takes_its_branch(chats: Any) -> None
             client.connect(bot.participant_token).disconnect()
         convo.expect(Message, "the bot left")
         convo.expect(ChatEnded)
+
+
+def _queued(name: str) -> dict[str, Any]:
+    """Queues the contact on q-support (saying "queued" first)."""
+    return flow(
+        name,
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE}, "queued"),
+        say("queued", "queued", "transfer"),
+        action("transfer", "TransferContactToQueue", {}, errors={"NoMatchingError": "end"}),
+        disconnect("end"),
+    )
+
+
+def _agents(svc: Any, chat: Any) -> list[tuple[str, bool]]:
+    """(name, still in the chat) of the chat's agents, after the emulator's loop has caught up."""
+    svc.flow_trace(chat)  # a round trip: what the loop had scheduled has run
+    contact = svc.emulator.state.contacts[chat.contact_id]
+    return [(p.display_name, p.active) for p in contact.participants.values() if p.role == "AGENT"]
+
+
+def test_a_sync_on_join_gets_the_agent_s_session_and_its_failure_is_only_logged(
+    chats: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    sessions: list[Any] = []
+    called = threading.Event()
+
+    def on_join(session: Any) -> None:
+        sessions.append(session)
+        called.set()
+        raise RuntimeError("callback broke")
+
+    chats.flows.clear_plugins()
+    agent = Agent("Sam", script=["Hi, Sam here.", "Bye."], leaves=False, on_join=on_join)
+    chats.flows.queue("q-support", agent)
+    chats.flows.add(_queued("Sync agent"))
+    with caplog.at_level(logging.ERROR, logger="connect_participant_emulator.flows"):
+        with customer(chats, "Sync agent") as (chat, session, convo):
+            convo.expect(Message, "Hi, Sam here.", role="AGENT")
+            assert called.wait(5)
+            session.send_message("thanks")
+            convo.expect(Message, "Bye.", role="AGENT")
+            session.send_message("still there?")  # no line left: nothing said, and Sam stays
+            assert _agents(chats, chat) == [("Sam", True)]
+            said = [
+                e.content for e in convo.history if isinstance(e, Message) and e.participant_role == "AGENT"
+            ]
+            assert said == ["Hi, Sam here.", "Bye."]
+    ((s),) = sessions
+    assert (s.contact_id, s.display_name, s.queue, s.endpoint_url) == (
+        chat.contact_id,
+        "Sam",
+        "q-support",
+        chats.endpoint_url,
+    )
+    assert s.participant_token
+    assert "an agent's on_join callback failed" in caplog.text
+
+
+def test_an_agent_due_after_the_customer_left_never_joins(chats: Any) -> None:
+    chats.flows.clear_plugins()
+    chats.flows.queue("q-support", Agent("Late", delay=30))
+    chats.flows.add(_queued("Late agent"))
+    with customer(chats, "Late agent") as (chat, _session, convo):
+        convo.expect(Message, "queued")
+    chats.advance_clock(30)
+    assert _agents(chats, chat) == []
+
+
+def test_an_agent_who_takes_the_contact_first_cancels_the_queue_s_agent(chats: Any) -> None:
+    chats.flows.clear_plugins()
+    chats.flows.queue("q-support", Agent("Planned", delay=30))
+    chats.flows.add(_queued("Taken"))
+    with customer(chats, "Taken") as (chat, _session, convo):
+        convo.expect(Message, "queued")
+        chats.add_participant(chat, "Max", role="AGENT")
+        chats.advance_clock(30)
+        assert _agents(chats, chat) == [("Max", True)]
+
+
+def test_the_queue_s_agent_joins_after_its_delay_on_the_flow_clock(chats: Any) -> None:
+    chats.flows.clear_plugins()
+    chats.flows.queue("q-support", Agent("Timely", delay=30))
+    chats.flows.add(_queued("Timely"))
+    with customer(chats, "Timely") as (chat, _session, convo):
+        convo.expect(Message, "queued")
+        chats.advance_clock(29)
+        assert _agents(chats, chat) == []
+        chats.advance_clock(1)
+        assert _agents(chats, chat) == [("Timely", True)]
