@@ -653,3 +653,45 @@ def test_the_oldest_matching_override_is_taken_and_the_others_stay() -> None:
     assert flows.take_override("c", "queue", Ref("B")) == "b1"
     assert flows.take_override("c", "queue", Ref("A")) == "a"
     assert flows.take_override("c", "queue", Ref("B")) == "b2"
+
+
+# --- found by make mutate ------------------------------------------------------------------------
+
+
+def test_a_manifest_s_modules_are_modules_and_its_ids_are_the_flows_ids_without_arns(tmp_path: Path) -> None:
+    _write(tmp_path / "m.json", flow("m", action("done", "EndFlowModuleExecution")))
+    _write(tmp_path / "f.json", flow("f", disconnect()))
+    _write(
+        tmp_path / "manifest.json",
+        {"flows": [{"file": "f.json", "id": "f-7"}], "modules": [{"file": "m.json", "id": "m-7"}]},
+    )
+    added = {f.name: (f.flow_id, f.type) for f in ContactFlows().load(tmp_path)}
+    assert added == {"f": ("f-7", "CONTACT_FLOW"), "m": ("m-7", "MODULE")}
+
+
+def test_a_describe_answer_s_id_is_the_flow_s_id_without_an_arn() -> None:
+    added = ContactFlows().add(
+        {"ContactFlow": {"Id": "f-5", "Name": "X", "Content": flow("x", disconnect())}}
+    )
+    assert added.flow_id == "f-5"
+    assert added.arn == f"{DEFAULT_INSTANCE_ARN}/contact-flow/f-5"
+
+
+def test_a_flow_reached_twice_does_not_stop_the_search_for_the_others() -> None:
+    main = flow(
+        "Main",
+        action("t1", "TransferToFlow", {"ContactFlowId": "Broken"}, errors={"NoMatchingError": "end"}),
+        action("t2", "TransferToFlow", {"ContactFlowId": "Back"}, errors={"NoMatchingError": "end"}),
+        disconnect(),
+    )
+    flows = ContactFlows(main, _transfer("Back", "Main"), _broken("Broken"))
+    assert [(f, i) for f, _, i in _problems(flows, "Main")] == [("Broken", "x")]
+
+
+def test_an_event_hook_s_foreign_arn_is_found_by_the_designer_s_name() -> None:
+    foreign = "arn:aws:connect:eu-west-2:9:instance/o/contact-flow/other"
+    hooks = action("h", "UpdateContactEventHooks", {"EventHooks": {"CustomerQueue": foreign}}, "end")
+    main = flow("Main", hooks, disconnect())
+    main["Metadata"]["ActionMetadata"]["h"] = {"CustomerQueue": {"id": foreign, "text": "Queue flow"}}
+    flows = ContactFlows(main, _broken("Queue flow"))
+    assert [f for f, _, _ in _problems(flows, "Main")] == ["Queue flow"]

@@ -6,6 +6,7 @@ run and stopped at its end, and how a failing case reads."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,14 @@ def test_the_option_can_be_given_several_times_and_every_folder_is_loaded(
 
 def test_a_failed_case_is_an_assertion_error() -> None:
     assert issubclass(plugin.TestCaseFailed, AssertionError)
+
+
+def test_the_help_names_the_option_and_the_ini_setting(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess("--help")
+    out = result.stdout.str()
+    assert "Amazon Connect test cases on the emulator:" in out
+    assert re.search(
+        r"--connect-flows=DIR\s+contact flows to run collected \*\.test\.json test cases on\s+\(repeatable\)",
+        out,
+    )
+    assert re.search(r"connect_flows \(paths\):\s+contact flows for \*\.test\.json test cases", out)
