@@ -73,6 +73,8 @@ def test_nothing_is_collected_without_flows(pytester: pytest.Pytester, started: 
     _cases(pytester, PASSING)
     result = pytester.inline_run("-p", "no:cacheprovider")
     assert result.getcalls("pytest_itemcollected") == []
+    result.assertoutcome()  # and no error collecting
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
     assert started == []
 
 
