@@ -31,7 +31,7 @@ from connect_participant_emulator._flows._engine import (
     _Timer,
     coerce_flows,
 )
-from connect_participant_emulator._flows._interpreter import CallFailed, CallResult
+from connect_participant_emulator._flows._interpreter import CallFailed, CallResult, Disconnect
 from connect_participant_emulator._model import State
 from connect_participant_emulator.flows import Agent, ContactFlows, FlowClock, Intent, Ref, ScriptedBot
 
@@ -559,7 +559,7 @@ def test_a_sync_on_join_gets_the_agent_s_session_and_its_failure_is_only_logged(
         chats.endpoint_url,
     )
     assert s.participant_token
-    assert "an agent's on_join callback failed" in caplog.text
+    assert "an agent's on_join callback failed" in [r.getMessage() for r in caplog.records]
 
 
 def test_an_agent_due_after_the_customer_left_never_joins(chats: Any) -> None:
@@ -593,3 +593,40 @@ def test_the_queue_s_agent_joins_after_its_delay_on_the_flow_clock(chats: Any) -
         assert _agents(chats, chat) == []
         chats.advance_clock(1)
         assert _agents(chats, chat) == [("Timely", True)]
+
+
+def test_an_error_of_the_engine_s_own_is_a_step_of_its_own_in_the_trace_and_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    perform = FlowEngine._perform
+
+    def broken(self: FlowEngine, cf: Any, run: Any, command: Any) -> None:
+        if isinstance(command, Disconnect):  # the chat is well under way by then
+            raise RuntimeError("provoked")
+        perform(self, cf, run, command)
+
+    monkeypatch.setattr(FlowEngine, "_perform", broken)
+    document = flow("Broken engine", say("hi", "hello", "end"), disconnect())
+    library = ContactFlows(document, clock=FlowClock(start=1_000_000.0, source=Source(0.0)))
+    with caplog.at_level(logging.ERROR, logger="connect_participant_emulator.flows"):
+        with LocalParticipantService(flows=library) as svc:
+            with customer(svc, "Broken engine") as (chat, _session, convo):
+                convo.expect(Message, "hello")
+                convo.expect(ChatEnded)
+            steps = svc.flow_trace(chat)
+    loaded = library.get("Broken engine")
+    assert loaded is not None
+    assert steps[-1].to_json() == {
+        "Flow": "Broken engine",
+        "FlowId": loaded.flow_id,
+        "Identifier": "(emulator)",
+        "Type": "EmulatorError",
+        "Branch": "Stopped",
+        "NextAction": None,
+        "Read": {},
+        "Set": {},
+        "Result": None,
+        "Note": "the emulator failed: RuntimeError: provoked",
+        "At": 1_000_000.0,
+    }
+    assert "the flow engine failed on 'Broken engine'" in [r.getMessage() for r in caplog.records]
