@@ -335,12 +335,33 @@ def _call(name: str, kind: str, parameters: dict[str, Any]) -> dict[str, Any]:
     )  # fmt: skip
 
 
-def test_a_flow_module_is_no_flow_to_start_a_chat_on(chats: Any) -> None:
-    chats.flows.add(flow("A module", action("done", "EndFlowModuleExecution")), flow_type="MODULE")
-    with pytest.raises(RuntimeError) as caught:
-        chats.start_chat("Ann", contact_flow="A module")
-    assert "InvalidParameterException" in str(caught.value)
-    assert "'A module' is a flow module, not a flow" in str(caught.value)
+def _start(svc: Any, contact_flow: str) -> httpx.Response:
+    body = {
+        "InstanceId": svc.instance_id,
+        "ContactFlowId": contact_flow,
+        "ParticipantDetails": {"DisplayName": "Ann"},
+    }
+    return httpx.put(svc.endpoint_url + "/contact/chat", json=body)
+
+
+def test_a_flow_module_or_a_flow_with_problems_is_no_flow_to_start_a_chat_on(chats: Any) -> None:
+    chats.flows.add(
+        flow("A module", action("done", "EndFlowModuleExecution")), flow_type="MODULE", flow_id="m-9"
+    )
+    chats.flows.add(flow("Problem", action("x", "NoSuchAction"), disconnect()), flow_id="p-9")
+    before = set(chats.emulator.state.contacts)
+    module = _start(chats, "m-9")
+    assert module.status_code == 400
+    assert module.json()["message"] == "ContactFlowId m-9: 'A module' is a flow module, not a flow"
+    assert "InvalidParameterException" in module.headers.get("x-amzn-ErrorType", "") + module.text
+    problem = _start(chats, "p-9")
+    assert problem.status_code == 400
+    assert problem.json()["message"].startswith(
+        "ContactFlowId p-9: flow 'Problem', action 'x' (Type NoSuchAction): "
+    )
+    assert "InvalidParameterException" in problem.headers.get("x-amzn-ErrorType", "") + problem.text
+    assert set(chats.emulator.state.contacts) == before  # no chat started
+    assert _start(chats, "not a loaded flow").status_code == 200  # a chat as without flows
 
 
 def test_a_lambda_nobody_registered_takes_the_error_branch(chats: Any) -> None:
@@ -630,3 +651,51 @@ def test_an_error_of_the_engine_s_own_is_a_step_of_its_own_in_the_trace_and_logg
         "At": 1_000_000.0,
     }
     assert "the flow engine failed on 'Broken engine'" in [r.getMessage() for r in caplog.records]
+
+
+def _show_view(name: str, version: str | None) -> dict[str, Any]:
+    resource: dict[str, Any] = {"Id": "arn:aws:connect:us-east-1:1:instance/i/view/form-1"}
+    if version is not None:
+        resource["Version"] = version
+    return flow(
+        name,
+        action("view", "ShowView", {"ViewResource": resource, "ViewData": {"k": "v"}},
+               conditions=[("Equals", "Submit", "end")], errors={"NoMatchingCondition": "end", "NoMatchingError": "end"}),
+        action("end", "Wait", {"TimeoutSeconds": "3600"}, conditions=[("Equals", "WaitCompleted", "bye")]),
+        disconnect("bye"),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("version", ["3", None])
+def test_a_view_nobody_registered_is_an_empty_view_named_by_its_id(chats: Any, version: str | None) -> None:
+    from connect_participant import ViewResource
+
+    chats.flows.clear_plugins()
+    name = f"Empty view {version}"
+    chats.flows.add(_show_view(name, version))
+    with customer(chats, name) as (_chat, session, convo):
+        shown = convo.expect_interactive(ViewResource)
+        assert shown.view_data == {"k": "v"}
+        view = session.describe_view(shown.view_token or "")
+    assert (view.id, view.name, view.template, view.actions) == ("form-1", "form-1", {}, ())
+    assert view.raw["Version"] == (version or 1)  # the flow's, as written
+
+
+def test_a_registered_view_keeps_its_own_version(chats: Any) -> None:
+    from connect_participant import ViewResource
+
+    chats.flows.clear_plugins()
+    chats.flows.view(
+        "form-1", {"Name": "Form", "Version": 7, "Content": {"Template": {"a": 1}, "Actions": ["Submit"]}}
+    )
+    chats.flows.add(_show_view("Own version", "3"))
+    with customer(chats, "Own version") as (_chat, session, convo):
+        shown = convo.expect_interactive(ViewResource)
+        view = session.describe_view(shown.view_token or "")
+    assert (view.id, view.name, view.version, view.template, view.actions) == (
+        "form-1",
+        "Form",
+        7,
+        {"a": 1},
+        ("Submit",),
+    )
