@@ -699,3 +699,38 @@ def test_a_registered_view_keeps_its_own_version(chats: Any) -> None:
         {"a": 1},
         ("Submit",),
     )
+
+
+def test_a_run_waiting_when_the_chat_ends_stops_and_a_running_async_handler_is_cancelled(chats: Any) -> None:
+    started, cancelled = threading.Event(), threading.Event()
+
+    async def forever(event: dict[str, Any]) -> dict[str, str]:
+        started.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return {}
+
+    chats.flows.clear_plugins()
+    chats.flows.lambda_function("lookup", forever, timeout=3600)
+    document = flow(
+        "Ends while waiting",
+        say("hi", "hello", "call"),
+        action(
+            "call",
+            "InvokeLambdaFunction",
+            {"LambdaFunctionARN": LAMBDA},
+            "end",
+            errors={"NoMatchingError": "end"},
+        ),
+        disconnect("end"),
+    )
+    chats.flows.add(document)
+    with customer(chats, "Ends while waiting") as (chat, _session, convo):
+        convo.expect(Message, "hello")
+        assert started.wait(5)
+    assert cancelled.wait(5)  # the chat ended: the handler's task is cancelled
+    last = chats.flow_trace(chat)[-1]
+    assert (last.identifier, last.branch, last.note) == ("call", "Stopped", "the chat ended")
