@@ -7,12 +7,14 @@ stop the others, cancelled ones do not pile up), and the control endpoint's edge
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
 import re
 import threading
 import uuid
+from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -583,33 +585,34 @@ def test_a_sync_on_join_gets_the_agent_s_session_and_its_failure_is_only_logged(
     assert "an agent's on_join callback failed" in [r.getMessage() for r in caplog.records]
 
 
-def test_an_agent_due_after_the_customer_left_never_joins(chats: Any) -> None:
-    chats.flows.clear_plugins()
-    chats.flows.queue("q-support", Agent("Late", delay=30))
-    chats.flows.add(_queued("Late agent"))
-    with customer(chats, "Late agent") as (chat, _session, convo):
+@contextlib.contextmanager
+def _waiting_for(svc: Any, name: str, agent: Agent) -> Iterator[tuple[Any, Any]]:
+    """A chat on a flow that queues the contact where ``agent`` takes it; (chat, conversation)
+    once the contact is queued."""
+    svc.flows.clear_plugins()
+    svc.flows.queue("q-support", agent)
+    svc.flows.add(_queued(name))
+    with customer(svc, name) as (chat, _session, convo):
         convo.expect(Message, "queued")
+        yield chat, convo
+
+
+def test_an_agent_due_after_the_customer_left_never_joins(chats: Any) -> None:
+    with _waiting_for(chats, "Late agent", Agent("Late", delay=30)) as (chat, _convo):
+        pass
     chats.advance_clock(30)
     assert _agents(chats, chat) == []
 
 
 def test_an_agent_who_takes_the_contact_first_cancels_the_queue_s_agent(chats: Any) -> None:
-    chats.flows.clear_plugins()
-    chats.flows.queue("q-support", Agent("Planned", delay=30))
-    chats.flows.add(_queued("Taken"))
-    with customer(chats, "Taken") as (chat, _session, convo):
-        convo.expect(Message, "queued")
+    with _waiting_for(chats, "Taken", Agent("Planned", delay=30)) as (chat, _convo):
         chats.add_participant(chat, "Max", role="AGENT")
         chats.advance_clock(30)
         assert _agents(chats, chat) == [("Max", True)]
 
 
 def test_the_queue_s_agent_joins_after_its_delay_on_the_flow_clock(chats: Any) -> None:
-    chats.flows.clear_plugins()
-    chats.flows.queue("q-support", Agent("Timely", delay=30))
-    chats.flows.add(_queued("Timely"))
-    with customer(chats, "Timely") as (chat, _session, convo):
-        convo.expect(Message, "queued")
+    with _waiting_for(chats, "Timely", Agent("Timely", delay=30)) as (chat, _convo):
         chats.advance_clock(29)
         assert _agents(chats, chat) == []
         chats.advance_clock(1)

@@ -384,31 +384,30 @@ def test_a_cycle_reports_each_problem_once() -> None:
     assert [(f, i) for f, _, i in _problems(flows, "Loop")] == [("Main", "x")]
 
 
-def test_a_transfer_or_a_module_not_loaded_is_a_problem_of_the_action() -> None:
-    flows = ContactFlows(
-        _transfer("ToFlow", "missing"),
-        _transfer("ToModule", "gone", "InvokeFlowModule", "FlowModuleId"),
-    )
-    with pytest.raises(FlowError) as caught:
-        flows.check("ToFlow")
-    assert caught.value.problems == [
-        FlowProblem(
-            "ToFlow",
-            "ContactFlowId 'missing': no loaded flow has this id, ARN or name",
-            "t",
+@pytest.mark.parametrize(
+    ("kind", "param", "target", "message"),
+    [
+        (
             "TransferToFlow",
-        )
-    ]
-    with pytest.raises(FlowError) as caught:
-        flows.check("ToModule")
-    assert caught.value.problems == [
-        FlowProblem(
-            "ToModule",
-            "FlowModuleId 'gone': no loaded flow module has this id, ARN or name",
-            "t",
+            "ContactFlowId",
+            "missing",
+            "ContactFlowId 'missing': no loaded flow has this id, ARN or name",
+        ),
+        (
             "InvokeFlowModule",
-        )
-    ]
+            "FlowModuleId",
+            "gone",
+            "FlowModuleId 'gone': no loaded flow module has this id, ARN or name",
+        ),
+    ],
+)
+def test_a_transfer_or_a_module_not_loaded_is_a_problem_of_the_action(
+    kind: str, param: str, target: str, message: str
+) -> None:
+    flows = ContactFlows(_transfer("Main", target, kind, param))
+    with pytest.raises(FlowError) as caught:
+        flows.check("Main")
+    assert caught.value.problems == [FlowProblem("Main", message, "t", kind)]
 
 
 def test_a_transfer_reaches_flows_only_and_an_invoke_modules_only() -> None:
