@@ -160,9 +160,7 @@ MODULES: dict[str, Target] = {
     "emulator._faults": _emulator(
         "_faults", "tests/test_emulator_faults_rules.py", "tests/test_emulator_faults.py"
     ),
-    "emulator._testcase_plugin": _emulator(
-        "_testcase_plugin", "tests/test_testcase_plugin_rules.py"
-    ),
+    "emulator._testcase_plugin": _emulator("_testcase_plugin", "tests/test_testcase_plugin_rules.py"),
     "emulator._flows._plugins": _emulator(
         "_flows._plugins", "tests/test_flows_plugins_rules.py", "tests/test_flows_interpreter.py"
     ),
