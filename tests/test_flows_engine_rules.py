@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
-from connect_participant import ChatEnded, Message, ParticipantClient
+from connect_participant import ChatEnded, Message, ParticipantClient, ParticipantJoined
 from connect_participant_emulator import LocalParticipantService
 from connect_participant_emulator._config import EmulatorConfig
 from connect_participant_emulator._flows._engine import (
@@ -191,9 +191,15 @@ async def test_timers_fire_on_the_loop_when_their_time_comes() -> None:
     fired = asyncio.Event()
     engine._after(-5.0, fired.set)  # overdue: at once
     await asyncio.wait_for(fired.wait(), 5)
+    soon = asyncio.Event()
+    source.now = 1000.0
+    engine._after(995.0, soon.set)  # overdue: the loop runs it on its next turn, not later
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert soon.is_set()
     later = asyncio.Event()
-    engine._after(0.05, later.set)
-    source.now = 1.0  # the clock moved past it before the loop's timer: fires when that wakes
+    engine._after(1000.05, later.set)
+    source.now = 1001.0  # the clock moved past it before the loop's timer: fires when that wakes
     await asyncio.wait_for(later.wait(), 5)
 
 
@@ -737,3 +743,32 @@ def test_a_run_waiting_when_the_chat_ends_stops_and_a_running_async_handler_is_c
     assert cancelled.wait(5)  # the chat ended: the handler's task is cancelled
     last = chats.flow_trace(chat)[-1]
     assert (last.identifier, last.branch, last.note) == ("call", "Stopped", "the chat ended")
+
+
+def test_the_disconnect_flow_runs_when_the_last_agent_leaves_not_before(chats: Any) -> None:
+    sessions: list[Any] = []
+    chats.flows.clear_plugins()
+    chats.flows.queue("q-support", Agent("Sam", on_join=sessions.append))  # says nothing, stays
+    goodbye = flow("Goodbye two", say("bye", "Goodbye from the flow.", "end"), disconnect("end"))
+    inbound = _queued("Two agents")
+    inbound["Actions"].insert(
+        0,
+        action(
+            "hooks", "UpdateContactEventHooks", {"EventHooks": {"CustomerRemaining": "Goodbye two"}}, "queue"
+        ),
+    )
+    inbound["StartAction"] = "hooks"
+    chats.flows.add(goodbye)
+    chats.flows.add(inbound)
+    with customer(chats, "Two agents") as (chat, _session, convo):
+        convo.expect(Message, "queued")
+        convo.expect(ParticipantJoined, role="AGENT")
+        max_ = chats.add_participant(chat, "Max", role="AGENT")
+        with ParticipantClient(endpoint_url=chats.endpoint_url) as client:
+            client.connect(max_.participant_token).disconnect()
+            assert _agents(chats, chat) == [("Sam", True), ("Max", False)]
+            assert [s.flow for s in chats.flow_trace(chat)].count("Goodbye two") == 0  # Sam is still there
+            (sam,) = sessions
+            client.connect(sam.participant_token).disconnect()
+        convo.expect(Message, "Goodbye from the flow.")
+        convo.expect(ChatEnded)
