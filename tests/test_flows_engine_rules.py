@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from connect_participant import ChatEnded, Message, ParticipantClient, ParticipantJoined
+from connect_participant.testing import Conversation
 from connect_participant_emulator import LocalParticipantService
 from connect_participant_emulator._config import EmulatorConfig
 from connect_participant_emulator._flows._engine import (
@@ -33,6 +34,7 @@ from connect_participant_emulator._flows._engine import (
     coerce_flows,
 )
 from connect_participant_emulator._flows._interpreter import CallFailed, CallResult, Disconnect
+from connect_participant_emulator._flows._library import HoursRule, LambdaRule, LexRule, QueueRule
 from connect_participant_emulator._model import State
 from connect_participant_emulator.flows import Agent, ContactFlows, FlowClock, Intent, Ref, ScriptedBot
 
@@ -687,8 +689,12 @@ def test_a_view_nobody_registered_is_an_empty_view_named_by_its_id(chats: Any, v
     with customer(chats, name) as (_chat, session, convo):
         shown = convo.expect_interactive(ViewResource)
         assert shown.view_data == {"k": "v"}
+        assert [(e.participant_role, e.display_name) for e in convo.history if isinstance(e, Message)] == [
+            ("SYSTEM", "SYSTEM_MESSAGE")
+        ]
         view = session.describe_view(shown.view_token or "")
     assert (view.id, view.name, view.template, view.actions) == ("form-1", "form-1", {}, ())
+    assert view.raw["Content"] == {"Template": "{}", "Actions": []}
     assert view.raw["Version"] == (version or 1)  # the flow's, as written
 
 
@@ -781,3 +787,115 @@ def test_the_disconnect_flow_runs_when_the_last_agent_leaves_not_before(chats: A
             client.connect(sam.participant_token).disconnect()
         convo.expect(Message, "Goodbye from the flow.")
         convo.expect(ChatEnded)
+
+
+def test_an_in_chat_sign_in_is_asked_by_the_system_and_its_outcome_is_the_flow_s_branch(chats: Any) -> None:
+    from connect_participant import AuthenticationInitiated
+
+    document = flow(
+        "Sign in",
+        action("auth", "AuthenticateParticipant", {}, "ok", errors={"NoMatchingError": "failed"}),
+        say("ok", "ok", "end"),
+        say("failed", "failed", "end"),
+        action("end", "Wait", {"TimeoutSeconds": "3600"}, conditions=[("Equals", "WaitCompleted", "bye")]),
+        disconnect("bye"),
+    )
+    chats.flows.add(document)
+    with customer(chats, "Sign in") as (chat, session, convo):
+        asked = convo.expect(AuthenticationInitiated)
+        assert (asked.participant_role, asked.display_name) == ("SYSTEM", "SYSTEM_MESSAGE")
+        session.cancel_authentication(asked.session_id or "")
+        convo.expect(Message, "failed")
+    steps = {s.identifier: s for s in chats.flow_trace(chat)}
+    assert (steps["auth"].branch, steps["auth"].note) == ("Error NoMatchingError", "authentication cancelled")
+
+
+def _overridden(svc: Any, document: dict[str, Any], kind: str, resource: str, rule: Any, *said: str) -> Any:
+    """A chat on ``document`` whose contact has ``rule`` as a single-use override of ``resource``
+    (set before the flow starts, as a test case does); the customer then sees ``said``."""
+    svc.flows.add(document)
+    chat = svc.start_chat("Ann", contact_flow=document["Metadata"]["name"])
+    svc.flows.override(chat.contact_id, kind, resource, rule)
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(chat.participant_token) as session,
+        Conversation(session, timeout=10) as convo,
+    ):
+        for text in said:
+            if text.startswith(">"):
+                session.send_message(text[1:])
+            else:
+                convo.expect(Message, text)
+    return chat
+
+
+def _twice(name: str, kind: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """``kind`` twice in a row, each saying where it went ("ok 1", "failed 2" …)."""
+    conditions = None
+    if kind == "CheckHoursOfOperation":
+        conditions = [("Equals", "True", "ok{n}"), ("Equals", "False", "failed{n}")]
+    actions = []
+    for n, after in ((1, "call2"), (2, "end")):
+        actions += [
+            action(f"call{n}", kind, parameters, f"ok{n}",
+                   errors={"NoMatchingError": f"failed{n}", "NoMatchingCondition": f"ok{n}"},
+                   conditions=[(o, v, t.format(n=n)) for o, v, t in conditions] if conditions else None),
+            say(f"ok{n}", f"ok {n}", after),
+            say(f"failed{n}", f"failed {n}", after),
+        ]  # fmt: skip
+    actions.append(
+        action("end", "Wait", {"TimeoutSeconds": "3600"}, conditions=[("Equals", "WaitCompleted", "bye")])
+    )
+    return flow(name, *actions, disconnect("bye"))
+
+
+def test_an_override_of_the_contact_answers_once_then_the_registered_plug_in_does(chats: Any) -> None:
+    def broken(event: Any) -> Any:
+        raise LookupError("registered")
+
+    def boom(request: Any) -> Any:
+        raise LookupError("registered")
+
+    chats.flows.clear_plugins()
+    chats.flows.lambda_function("lookup", broken)
+    chats.flows.lex_bot("*", boom)
+    chats.flows.hours("h-1", open=True)
+    lam = _twice("Override lambda", "InvokeLambdaFunction", {"LambdaFunctionARN": LAMBDA})
+    _overridden(chats, lam, "lambda", "lookup", LambdaRule("lookup", lambda event: {}), "ok 1", "failed 2")
+    lex = _twice(
+        "Override lex", "ConnectParticipantWithLexBot", {"Text": "Hi?", "LexV2Bot": {"AliasArn": BOT}}
+    )
+    bot = LexRule(BOT, ScriptedBot(Intent("Yes", [r"yes"])))
+    _overridden(chats, lex, "lex", BOT, bot, "Hi?", ">yes", "ok 1", "Hi?", ">yes", "failed 2")
+    hours = _twice(
+        "Override hours", "CheckHoursOfOperation", {"HoursOfOperationId": f"{QUEUE[:-10]}operating-hours/h-1"}
+    )
+    _overridden(chats, hours, "hours", "h-1", HoursRule("h-1", False), "failed 1", "ok 2")
+
+
+def test_a_queue_override_of_the_contact_makes_the_queue_at_capacity_once(chats: Any) -> None:
+    chats.flows.clear_plugins()
+    document = flow(
+        "Override queue",
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE}, "transfer"),
+        action(
+            "transfer",
+            "TransferContactToQueue",
+            {},
+            errors={"QueueAtCapacity": "full", "NoMatchingError": "end"},
+        ),
+        say("full", "full", "again"),
+        action(
+            "again",
+            "TransferContactToQueue",
+            {},
+            errors={"QueueAtCapacity": "full2", "NoMatchingError": "end"},
+        ),
+        say("full2", "full again", "end"),
+        disconnect("end"),
+    )
+    chat = _overridden(
+        chats, document, "queue", "q-support", QueueRule("q-support", at_capacity=True), "full"
+    )
+    steps = {s.identifier: s for s in chats.flow_trace(chat)}
+    assert (steps["transfer"].branch, steps["again"].result) == ("Error QueueAtCapacity", "Queued")
