@@ -31,6 +31,7 @@ from connect_participant._ws_protocol import (
 from test_events_protocol import ACK, EV, FAST, HB_REPLY, Driver, chat_frame, emitted, ids, item, reconnect
 
 DENIED = AccessDeniedError("no", code="AccessDeniedException", status_code=403)
+SERVER_ERROR = InternalServerError("x", code="InternalServerException", status_code=500)
 GRACE = FAST.refusal_grace
 
 
@@ -53,6 +54,20 @@ def refused_first_fill(config: EventStreamConfig = FAST) -> tuple[Driver, int, l
 def asks(actions: list[Action]) -> list[Action]:
     """What the stream asks of the service: URLs, sockets, transcript reads."""
     return [a for a in actions if isinstance(a, FetchUrl | OpenSocket | FetchGap)]
+
+
+def retried_fill_at_rollover() -> tuple[Driver, int, FetchGap]:
+    """A stream whose first fill failed (500): its retry is still out when the socket's rollover
+    asks for a URL (the URL request is on its way)."""
+    d = Driver(
+        EventStreamConfig(max_socket_age=30, heartbeat_interval=100, heartbeat_timeout=100), after="id-0"
+    )
+    sock = d.connect()
+    (fetch,) = [a for a in d.feed(FrameIn(sock, ACK)) if isinstance(a, FetchGap)]
+    d.feed(GapFailed(fetch.fill, SERVER_ERROR))
+    assert [a for a in d.advance(31) if isinstance(a, FetchUrl)]  # the fill retried meanwhile, and a rollover
+    (retry,) = [a for a in d.log if isinstance(a, FetchGap) and a is not fetch]
+    return d, sock, retry
 
 
 def test_frames_after_a_refused_fill_are_all_delivered_and_the_stream_ends_with_the_chat() -> None:
@@ -188,16 +203,9 @@ def test_without_a_subscribed_socket_a_refusal_still_ends_the_stream_at_once() -
 def test_a_refusal_while_reading_on_drops_any_socket_but_the_subscribed_one() -> None:
     """A rollover socket still opening when the transcript is refused is closed: only the
     subscribed socket is read on."""
-    d = Driver(
-        EventStreamConfig(max_socket_age=30, heartbeat_interval=100, heartbeat_timeout=100), after="id-0"
-    )
-    sock = d.connect()
-    (fetch,) = [a for a in d.feed(FrameIn(sock, ACK)) if isinstance(a, FetchGap)]
-    d.feed(GapFailed(fetch.fill, InternalServerError("x", code="InternalServerException", status_code=500)))
-    assert [a for a in d.advance(31) if isinstance(a, FetchUrl)]  # the fill retried meanwhile, and a rollover
-    (opened,) = d.url()
+    d, sock, retry = retried_fill_at_rollover()
+    (opened,) = d.url()  # the rollover's socket opens
     assert isinstance(opened, OpenSocket)
-    (retry,) = [a for a in d.log if isinstance(a, FetchGap) and a is not fetch]
     out = d.feed(GapFailed(retry.fill, DENIED))
     assert CloseSocket(opened.sock) in out
     assert CloseSocket(sock) not in out
@@ -206,14 +214,7 @@ def test_a_refusal_while_reading_on_drops_any_socket_but_the_subscribed_one() ->
 
 
 def test_a_fill_still_running_when_a_url_is_refused_is_applied_before_the_frames_after_it() -> None:
-    d = Driver(
-        EventStreamConfig(max_socket_age=30, heartbeat_interval=100, heartbeat_timeout=100), after="id-0"
-    )
-    sock = d.connect()
-    (fetch,) = [a for a in d.feed(FrameIn(sock, ACK)) if isinstance(a, FetchGap)]
-    d.feed(GapFailed(fetch.fill, InternalServerError("x", code="InternalServerException", status_code=500)))
-    assert [a for a in d.advance(31) if isinstance(a, FetchUrl)]
-    (retry,) = [a for a in d.log if isinstance(a, FetchGap) and a is not fetch]
+    d, sock, retry = retried_fill_at_rollover()
     out = d.feed(FrameIn(sock, chat_frame(item(2))))  # held: the retried fill runs
     out += d.feed(UrlFailed(DENIED))  # the rollover's URL refused: the chat ended
     assert emitted(out) == []  # the fill may yet answer: what it holds waits for it
@@ -229,19 +230,10 @@ def test_a_fill_still_running_when_a_url_is_refused_is_applied_before_the_frames
 
 
 def test_a_fill_still_running_that_fails_otherwise_releases_what_it_held() -> None:
-    d = Driver(
-        EventStreamConfig(max_socket_age=30, heartbeat_interval=100, heartbeat_timeout=100), after="id-0"
-    )
-    sock = d.connect()
-    (fetch,) = [a for a in d.feed(FrameIn(sock, ACK)) if isinstance(a, FetchGap)]
-    d.feed(GapFailed(fetch.fill, InternalServerError("x", code="InternalServerException", status_code=500)))
-    assert [a for a in d.advance(31) if isinstance(a, FetchUrl)]
-    (retry,) = [a for a in d.log if isinstance(a, FetchGap) and a is not fetch]
+    d, sock, retry = retried_fill_at_rollover()
     d.feed(FrameIn(sock, chat_frame(item(2))))  # held
     assert emitted(d.feed(UrlFailed(DENIED))) == []
-    out = d.feed(
-        GapFailed(retry.fill, InternalServerError("x", code="InternalServerException", status_code=500))
-    )
+    out = d.feed(GapFailed(retry.fill, SERVER_ERROR))
     assert ids(out) == ["id-2"]  # no retry now: the held item goes out, the socket is read on
     assert asks(out + d.advance(GRACE - 0.1)) == []
     out = d.feed(FrameIn(sock, chat_frame(ended(3))))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from connect_participant import (
@@ -69,7 +70,7 @@ async def await_until(done: Callable[[], bool], limit: float = 10.0) -> bool:
     return True
 
 
-def check_the_end(events: list[object]) -> None:
+def check_the_end(events: list[Any]) -> None:
     said = [e.content for e in events if isinstance(e, Message)]
     assert said == [LAST_WORDS]
     assert isinstance(events[-1], ChatEnded)
@@ -78,62 +79,75 @@ def check_the_end(events: list[object]) -> None:
     assert sum(isinstance(e, ChatEnded) for e in events) == 1
 
 
-def test_the_last_frames_after_a_refused_first_fill_are_delivered(svc: LocalParticipantService) -> None:
+def read_all(
+    svc: LocalParticipantService, config: EventStreamConfig, *, then_end: bool
+) -> tuple[list[Any], Any, bool]:
+    """A customer's stream whose transcript reads are refused; ``then_end``: once the stream
+    has seen the refusal, the flow says its last words and ends the chat. The events, the
+    stream's counters, and whether the refusal was seen (within a bound)."""
     chat = svc.start_chat(display_name="Customer")
     refuse_transcripts(svc)
+    saw_refusal = False
     with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
         customer = client.connect(chat.participant_token)
-        with customer.events(config=PATIENT) as stream:
-            saw_refusal = wait_until(refused(stream))  # the first fill got its 403
-            svc.clear_faults()
-            svc.send_message(chat, LAST_WORDS)  # the flow's last words, then it ends the chat
-            svc.stop_contact(chat)
+        with customer.events(config=config) as stream:
+            if then_end:
+                saw_refusal = wait_until(refused(stream))  # the first fill got its 403
+                svc.clear_faults()
+                svc.send_message(chat, LAST_WORDS)  # the flow's last words, then it ends the chat
+                svc.stop_contact(chat)
             events = list(stream)
+    return events, stream.stats, saw_refusal
+
+
+async def aread_all(
+    svc: LocalParticipantService, config: EventStreamConfig, *, then_end: bool
+) -> tuple[list[Any], Any, bool]:
+    """``read_all``, with the async client."""
+    chat = await svc.astart_chat(display_name="Customer")
+    await asyncio.to_thread(refuse_transcripts, svc)
+    saw_refusal = False
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        customer = await client.connect(chat.participant_token)
+        async with customer.events(config=config) as stream:
+            if then_end:
+                saw_refusal = await await_until(refused(stream))
+                await asyncio.to_thread(svc.clear_faults)
+                await svc.asend_message(chat, LAST_WORDS)
+                await svc.astop_contact(chat)
+            events = [event async for event in stream]
+    return events, stream.stats, saw_refusal
+
+
+def test_the_last_frames_after_a_refused_first_fill_are_delivered(svc: LocalParticipantService) -> None:
+    events, stats, saw_refusal = read_all(svc, PATIENT, then_end=True)
     check_the_end(events)
     assert saw_refusal
-    assert stream.stats["refusals"] == 1
+    assert stats["refusals"] == 1
 
 
 async def test_async_the_last_frames_after_a_refused_first_fill_are_delivered(
     svc: LocalParticipantService,
 ) -> None:
-    chat = await svc.astart_chat(display_name="Customer")
-    await asyncio.to_thread(refuse_transcripts, svc)
-    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
-        customer = await client.connect(chat.participant_token)
-        async with customer.events(config=PATIENT) as stream:
-            saw_refusal = await await_until(refused(stream))
-            await asyncio.to_thread(svc.clear_faults)
-            await svc.asend_message(chat, LAST_WORDS)
-            await svc.astop_contact(chat)
-            events = [event async for event in stream]
+    events, stats, saw_refusal = await aread_all(svc, PATIENT, then_end=True)
     check_the_end(events)
     assert saw_refusal
-    assert stream.stats["refusals"] == 1
+    assert stats["refusals"] == 1
 
 
-def test_a_refused_participant_with_a_silent_socket_is_removed_after_the_grace(
-    svc: LocalParticipantService,
-) -> None:
-    chat = svc.start_chat(display_name="Customer")
-    refuse_transcripts(svc)
-    with ParticipantClient(endpoint_url=svc.endpoint_url) as client:
-        customer = client.connect(chat.participant_token)
-        with customer.events(config=SHORT) as stream:
-            events = list(stream)
+def check_removed(events: list[Any]) -> None:
     assert [type(e) for e in events] == [RemovedFromChat]
     assert not events[0].for_everyone
     assert "refused the transcript (403)" in str(events[0].item.content)
 
 
+def test_a_refused_participant_with_a_silent_socket_is_removed_after_the_grace(
+    svc: LocalParticipantService,
+) -> None:
+    check_removed(read_all(svc, SHORT, then_end=False)[0])
+
+
 async def test_async_a_refused_participant_with_a_silent_socket_is_removed_after_the_grace(
     svc: LocalParticipantService,
 ) -> None:
-    chat = await svc.astart_chat(display_name="Customer")
-    await asyncio.to_thread(refuse_transcripts, svc)
-    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
-        customer = await client.connect(chat.participant_token)
-        async with customer.events(config=SHORT) as stream:
-            events = [event async for event in stream]
-    assert [type(e) for e in events] == [RemovedFromChat]
-    assert not events[0].for_everyone
+    check_removed((await aread_all(svc, SHORT, then_end=False))[0])
