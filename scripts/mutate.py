@@ -117,6 +117,8 @@ MODULES: dict[str, Target] = {
         "tests/test_events_protocol.py",
         "tests/test_events_protocol_edges.py",
         "tests/test_events_protocol_refused.py",
+        "tests/test_events_protocol_live.py",
+        "tests/test_events_protocol_held.py",
     ),
     "_errors": _facade("_errors", "tests/test_facade_errors.py", "tests/test_facade_errors_edges.py"),
     "_delivery": _facade(

@@ -157,6 +157,9 @@ def test_a_socket_closed_after_a_refusal_ends_the_stream_at_once_without_reconne
         out += d.feed(close)
         events = emitted(out)
         assert [type(e) for e in events] == [Message, RemovedFromChat]
+        assert events[1].item.content == (
+            "the service refused the transcript (403): the chat ended or the participant left"
+        )
         assert d.p.finished
         assert asks(out + d.advance(60)) == []
 

@@ -503,8 +503,7 @@ class EventStreamProtocol:
         # a fill read, waiting for the socket to catch up with it: (fill, socket, pongs, deadline)
         self._barrier: tuple[GapFill, int, int, float] | None = None
         # refused (403) while a socket is subscribed: when to stop reading it, and why
-        self._refused_until: float | None = None
-        self._refused_why = ""
+        self._refusal: tuple[float, str] | None = None
         #: counters for monitoring (read from any thread; only the shell's thread writes them)
         self.stats = {"sockets": 0, "drops": 0, "rollovers": 0, "gap_fills": 0, "filled": 0, "duplicates": 0,
                       "updates": 0, "skipped": 0, "gap_fill_failures": 0, "refusals": 0}  # fmt: skip
@@ -577,8 +576,8 @@ class EventStreamProtocol:
                 times.append(when)
         if self._barrier is not None:
             times.append(self._barrier[3])
-        if self._refused_until is not None:
-            times.append(self._refused_until)
+        if self._refusal is not None:
+            times.append(self._refusal[0])
         return min(times) if times else None
 
     def tick(self, now: float) -> None:
@@ -613,13 +612,13 @@ class EventStreamProtocol:
             self._fill_retry_at = None
             self._start_fill()  # without a subscribed socket, the next subscription starts it
         self._check_barrier(now)
-        if self._refused_until is not None and now >= self._refused_until:
-            self._end(self._refused_why)  # the socket brought no chat.ended in time
+        if self._refusal is not None and now >= self._refusal[0]:
+            self._end(self._refusal[1])  # the socket brought no chat.ended in time
 
     # --- connecting -----------------------------------------------------------------------------
 
     def _connect(self, now: float) -> None:
-        if self.finished or self._primary is not None or self._refused_until is not None:
+        if self.finished or self._primary is not None:  # (refused: the primary is read on, or it ended)
             return
         if any(s.purpose == _CONNECT for s in self._socks.values()):
             return
@@ -629,7 +628,7 @@ class EventStreamProtocol:
             self._fetch(_CONNECT)
 
     def _fetch(self, purpose: str) -> None:
-        if self._refused_until is not None:
+        if self._refusal is not None:
             return  # refused: only the subscribed socket is read now
         if self._fetching:
             if purpose == _CONNECT:
@@ -658,7 +657,7 @@ class EventStreamProtocol:
     def _on_url(self, now: float, ready: UrlReady) -> None:
         self._fetching = False
         self._store_url(ready)  # a URL just fetched is used right away, whatever its lifetime
-        if self._refused_until is not None:
+        if self._refusal is not None:
             return  # refused meanwhile: no new socket
         if self._fetch_for == _ROLLOVER and self._primary is not None:
             self._open(now, _ROLLOVER)
@@ -682,7 +681,7 @@ class EventStreamProtocol:
                 now, "the service refused a new connection (403): the chat ended or the participant left"
             )
             return
-        if self._refused_until is not None:
+        if self._refusal is not None:
             return  # refused already: nothing is fetched again
         if self._fetch_for == _ROLLOVER and self._primary is not None:
             self._rollover_failed(now)
@@ -791,8 +790,8 @@ class EventStreamProtocol:
     def _lost(self, now: float, s: _Sock, clean: bool = False) -> None:
         if self.finished:
             return
-        if self._refused_until is not None:
-            self._end(self._refused_why)  # the one socket still read is gone: no chat.ended came
+        if self._refusal is not None:
+            self._end(self._refusal[1])  # the one socket still read is gone: no chat.ended came
             return
         if s.purpose == _ROLLOVER:
             self._rollover_failed(now)
@@ -881,13 +880,8 @@ class EventStreamProtocol:
 
     def _start_fill(self) -> None:
         """Read the transcript now if a socket is subscribed and no fill runs (else: later)."""
-        if (
-            self._filling is not None
-            or self._primary is None
-            or self.finished
-            or self._refused_until is not None
-        ):
-            return
+        if self._filling is not None or self._primary is None or self.finished:
+            return  # (refused: nothing asks for a fill, the transcript and URLs are not read again)
         self._fill_needed = False
         self._fill_retry_at = None
         self._filling = GapFill(self._seen, self._since, self.config.gap_fill_limit)
@@ -967,7 +961,7 @@ class EventStreamProtocol:
         if isinstance(error, ClientClosedError):
             self._finish()  # the client was closed: the stream ends as on close()
             return
-        if isinstance(error, AccessDeniedError) or self._refused_until is not None:
+        if isinstance(error, AccessDeniedError) or self._refusal is not None:
             self._refused(
                 now, "the service refused the transcript (403): the chat ended or the participant left"
             )
@@ -1030,22 +1024,20 @@ class EventStreamProtocol:
         stream ends here; with one, the chat's last frames may still be on their way on it (a
         chat ending as the stream starts: the fill's 403 comes before them), so it is read on,
         alone, until ``chat.ended`` comes, it is lost, or ``refusal_grace`` passes."""
-        if self._refused_until is None:
+        if self._refusal is None:
             self.stats["refusals"] += 1
-        if self._refused_until is None and self._primary is not None:
-            self._refused_until = now + self.config.refusal_grace
-            self._refused_why = reason
-            for sock_id in list(self._socks):
-                if sock_id != self._primary:
-                    self._drop(sock_id)  # a reconnect or rollover under way: not needed now
-            self._fill_needed = False  # the transcript is refused: no more fills
-            self._retry_at = self._fill_retry_at = None
-            self._rolling = False
-        if self._filling is None or self._refused_until is None:  # a running fill may yet answer
+            if self._primary is not None:
+                self._refusal = (now + self.config.refusal_grace, reason)
+                for sock_id in list(self._socks):
+                    if sock_id != self._primary:
+                        self._drop(sock_id)  # a rollover under way: not needed now
+                self._fill_needed = False  # the transcript is refused: no more fills
+                self._fill_retry_at = None
+        if self._filling is None or self._refusal is None:  # a running fill may yet answer
             held, self._held = self._held, []
             for item in held:
                 self._deliver(item)
-        if self._refused_until is None:
+        if self._refusal is None:
             self._end(reason)
 
     def _end(self, reason: str) -> None:
@@ -1061,4 +1053,4 @@ class EventStreamProtocol:
         self._filling = None
         self._barrier = None
         self._held = []
-        self._refused_until = None
+        self._refusal = None
