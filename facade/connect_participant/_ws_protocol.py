@@ -618,7 +618,7 @@ class EventStreamProtocol:
     # --- connecting -----------------------------------------------------------------------------
 
     def _connect(self, now: float) -> None:
-        if self.finished or self._primary is not None:  # (refused: the primary is read on, or it ended)
+        if self.finished or self._primary is not None:
             return
         if any(s.purpose == _CONNECT for s in self._socks.values()):
             return
