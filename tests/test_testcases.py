@@ -7,6 +7,7 @@ import copy
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -486,6 +487,69 @@ FAILURES: list[Failure] = [
         Name="FlightChange",
     ),
 ]
+
+
+# --- the flow clock ---------------------------------------------------------------------------
+
+
+def test_a_five_minute_wait_ends_at_once_on_the_chat_s_own_clock(svc: LocalParticipantService) -> None:
+    """The runner skips the idle chat's flow clock over RulesEngineWait's 300-second Wait (the
+    default idle_limit, 4 s, would end the run long before); the emulator's clock, and so every
+    other chat's, does not move."""
+    flows = svc.flows
+    assert flows is not None
+    ahead = flows.clock.now() - time.time()
+    result = run_test_case(case_json("rules-engine-five-minute-wait"), service=svc)
+    assert result.passed, result.report()
+    steps = result.trace
+    wait = next(i for i, s in enumerate(steps) if s["Type"] == "Wait")
+    assert steps[wait]["Branch"] == "Condition Equals WaitCompleted"
+    assert 300 <= steps[wait]["At"] - steps[wait - 1]["At"] < 301  # the Wait's time, in flow time
+    assert 290 < result.clock_skipped <= 300
+    assert "flow clock skipped" in result.report()
+    assert abs(flows.clock.now() - time.time() - ahead) < 1  # the emulator's clock kept its time
+
+
+class _NoChatClock:
+    """A service that cannot move a chat's flow clock (an older emulator, a proxy)."""
+
+    def __init__(self, service: LocalParticipantService) -> None:
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "advance_chat_clock":
+            raise AttributeError(name)
+        return getattr(self._service, name)
+
+
+def test_without_a_clock_to_advance_the_run_ends_after_idle_time(svc: LocalParticipantService) -> None:
+    """The fallback: the chat sits in its Wait in real time and the run ends after idle_limit."""
+    doc = case_json("rules-engine-five-minute-wait")
+    content = doc["Content"]
+    content["Observations"] = [o for o in content["Observations"] if o["Identifier"] not in ("back", "bye")]
+    waiting = observation(doc, "wait")
+    waiting["Event"]["Properties"] = {"ActionType": "Compare"}  # the action before the Wait
+    waiting["Actions"] = []
+    waiting["Transitions"]["NextObservations"] = ["completed"]
+    result = run_test_case(doc, service=_NoChatClock(svc), idle_limit=1.0)
+    assert result.passed, result.report()
+    assert result.end_reason == "nothing happened for 1 s"
+    assert result.clock_skipped == 0
+    assert result.trace[-1]["Type"] == "Wait"
+    assert result.trace[-1]["Branch"] == "Stopped"  # still waiting when the run ended the chat
+    skipped = run_test_case(doc, service=svc, idle_limit=1.0)  # the same case, clock skipped
+    assert skipped.passed, skipped.report()
+    assert "Condition Equals WaitCompleted" in [s["Branch"] for s in skipped.trace]
+
+
+def test_clock_limit_bounds_what_the_runner_skips(svc: LocalParticipantService) -> None:
+    result = run_test_case(
+        case_json("rules-engine-five-minute-wait"), service=svc, idle_limit=1.0, clock_limit=60
+    )
+    assert not result.passed
+    assert result.clock_skipped == 0  # the Wait's 300 s are more than the 60 allowed
+    assert [o.identifier for o in result.failures()] == ["wait"]
+    assert (result.trace[-1]["Type"], result.trace[-1]["Branch"]) == ("Wait", "Stopped")
 
 
 @pytest.mark.parametrize(

@@ -759,3 +759,24 @@ class LocalParticipantService:
     async def aadvance_clock(self, seconds: float) -> float:
         """``advance_clock``, awaited."""
         return float((await self._arequest("POST", "/_emulator/clock/advance", {"Seconds": seconds}))["Now"])
+
+    def _chat_clock_call(
+        self, chat: Chat | str, seconds: float | None, at_most: float | None
+    ) -> tuple[str, str, dict[str, Any]]:
+        body = {k: v for k, v in (("Seconds", seconds), ("AtMost", at_most)) if v is not None}
+        return "POST", self._contact_path(chat, "clock/advance"), body
+
+    def advance_chat_clock(
+        self, chat: Chat | str, seconds: float | None = None, *, at_most: float | None = None
+    ) -> float:
+        """Move one chat's flow clock on (other chats keep theirs) and run what became due:
+        ``seconds``, or (None) to the chat's next timer (a Wait's end, a bot's or a view's time
+        limit, a queue's agent …) when that is at most ``at_most`` seconds away. Answers the
+        seconds it moved (0.0: the chat has no timer, or it is further than ``at_most``)."""
+        return float(self._request(*self._chat_clock_call(chat, seconds, at_most))["Advanced"])
+
+    async def aadvance_chat_clock(
+        self, chat: Chat | str, seconds: float | None = None, *, at_most: float | None = None
+    ) -> float:
+        """``advance_chat_clock``, awaited."""
+        return float((await self._arequest(*self._chat_clock_call(chat, seconds, at_most)))["Advanced"])

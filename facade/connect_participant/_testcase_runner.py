@@ -62,6 +62,9 @@ class TestCaseResult:
     """A problem running it (no substitute for an override, the chat could not start…)."""
     seconds: float = 0.0
     """How long the run took."""
+    clock_skipped: float = 0.0
+    """Flow-clock seconds the runner skipped while the chat was idle (a Wait's time, a bot's
+    time limit …): the chat's flow time ran this much ahead of the wall clock."""
     source: str = ""
     """The file it came from (when loaded from one)."""
 
@@ -199,6 +202,7 @@ def run_test_case(
     idle_limit: float = 4.0,
     socket_drops: int = 0,
     seed: int | None = None,
+    clock_limit: float = 300.0,
 ) -> TestCaseResult:
     """Run one test case on the emulator: start a chat on its flow (``EntryPoint``'s
     ``FlowId``, else ``flow_id``) with its ``InitializationData`` attributes, connect as the
@@ -207,7 +211,15 @@ def run_test_case(
     for this case on ``flows`` (a ``ContactFlows`` or a path). The run ends on the chat's end,
     an EndTest, every observation made, ``idle_limit`` seconds without anything new, or
     ``time_limit``. ``socket_drops``: close the customer's WebSocket that many times at
-    moments drawn from ``seed`` (the observations must still hold)."""
+    moments drawn from ``seed`` (the observations must still hold).
+
+    The flow clock: when the chat is idle (nothing new, no message on its way) and the flow
+    has a timer pending (a Wait, a bot's or a view's time limit, a queue's agent), the runner
+    moves this chat's flow clock to it (``advance_chat_clock``; other chats keep theirs), so a
+    5-minute Wait ends at once and at the same flow time on every run. ``clock_limit``: the
+    flow seconds it may skip in all (Connect stops a test after 5 minutes; 0: never skip).
+    Against a service that cannot advance a chat's clock, the run waits in real time and
+    ends after ``idle_limit`` idle seconds, as before."""
     if not isinstance(case, TestCase):
         case = parse_test_case(case)
     if service is None:
@@ -223,8 +235,10 @@ def run_test_case(
                 idle_limit=idle_limit,
                 socket_drops=socket_drops,
                 seed=seed,
+                clock_limit=clock_limit,
             )
-    return _Runner(case, service, flow_id, attributes, time_limit, idle_limit, socket_drops, seed).run()
+    limits = (time_limit, idle_limit, clock_limit)
+    return _Runner(case, service, flow_id, attributes, limits, socket_drops, seed).run()
 
 
 def run_test_cases(
@@ -254,8 +268,7 @@ class _Runner:
         service: Any,
         flow_id: str | None,
         attributes: Mapping[str, str] | None,
-        time_limit: float,
-        idle_limit: float,
+        limits: tuple[float, float, float],
         socket_drops: int,
         seed: int | None,
     ) -> None:
@@ -263,8 +276,7 @@ class _Runner:
         self.service = service
         self.flow_id = case.flow_id or flow_id
         self.attributes = {**case.attributes, **(attributes or {})}
-        self.time_limit = time_limit
-        self.idle_limit = idle_limit
+        self.time_limit, self.idle_limit, self.clock_limit = limits
         faults = case.faults
         self.rng = random.Random(faults.get("Seed", seed))
         self.drops = max(socket_drops, faults.get("SocketDrops", 0))
@@ -283,6 +295,10 @@ class _Runner:
         self.arrivals = 0
         self.contact_id = ""
         self.session: Any = None
+        #: flow seconds this chat's clock was moved on (the chat's flow time = the emulator's + this)
+        self.skew = 0.0
+        #: the service's way to move one chat's flow clock (None: it has none; wait in real time)
+        self.advance_chat_clock = getattr(service, "advance_chat_clock", None)
 
     def run(self) -> TestCaseResult:
         from ._client import ParticipantClient
@@ -336,8 +352,24 @@ class _Runner:
         return self.arrivals
 
     def _now(self) -> float:
+        """This chat's flow time."""
         flows = self.service.flows
-        return float(flows.clock.now()) if flows is not None else time.time()
+        return float(flows.clock.now()) + self.skew if flows is not None else time.time()
+
+    def _skip_to_timer(self) -> bool:
+        """The chat is idle: move its flow clock to its next timer (within ``clock_limit``);
+        True when it moved."""
+        left = self.clock_limit - self.skew
+        if self.advance_chat_clock is None or left <= 0:
+            return False
+        try:
+            moved = float(self.advance_chat_clock(self.contact_id, at_most=left))
+        except Exception:  # a service that has the method but not the endpoint: real time, then
+            self.advance_chat_clock = None
+            return False
+        self.skew += moved
+        self.result.clock_skipped = self.skew
+        return moved > 0
 
     def _read(self, session: Any) -> None:
         from ._events import ChatEnded as ChatEndedEvent
@@ -438,6 +470,7 @@ class _Runner:
         drop_at = sorted(self.rng.uniform(0.05, 1.0) for _ in range(self.drops))
         settle = 1.5 if self.drops else 0.3
         last_news = time.monotonic()
+        may_skip = True  # until a skip finds no timer, then again after something new
         while not self.run_.done:
             elapsed = time.monotonic() - started
             if drop_at and elapsed >= drop_at[0]:
@@ -445,13 +478,20 @@ class _Runner:
                 self.service.close_websockets(contact_id=self.contact_id, abrupt=self.rng.random() < 0.5)
             if self._collect():
                 last_news = time.monotonic()
+                may_skip = True
             self._dispatch(settle)
             if self.run_.done:
                 return
             if elapsed > self.time_limit:
                 self.run_.finish(self._now(), f"the time limit ({self.time_limit:g} s) came")
                 return
-            if not self.buffer and time.monotonic() - last_news > self.idle_limit:
+            idle = time.monotonic() - last_news
+            if may_skip and not self.buffer and not self.message_steps and idle > settle + 0.2:
+                may_skip = self._skip_to_timer()
+                if may_skip:
+                    last_news = time.monotonic()
+                    continue
+            if not self.buffer and idle > self.idle_limit:
                 self.run_.finish(self._now(), f"nothing happened for {self.idle_limit:g} s")
                 return
             time.sleep(0.05)
