@@ -649,7 +649,10 @@ def test_fifty_cases_run_concurrently_on_one_emulator(svc: LocalParticipantServi
     assert len({r.contact_id for r in results}) == 50
 
 
-def test_a_seeded_run_with_socket_drops_and_throttling_still_passes() -> None:
+def test_a_seeded_run_with_socket_drops_throttling_and_latency_still_passes() -> None:
+    """Every case of the suite under combined faults: each customer's WebSocket dropped twice
+    (seeded), the emulator's rate quotas on plus three throttled sends, 40 ms on each customer
+    call (one case asks for 150 ms and two throttled sends of its own)."""
     with LocalParticipantService(flows=suite_flows(), throttling=True) as faulty:
         faulty.inject_fault("SendMessage", count=3, status=429, error_code="ThrottlingException")
         results = run_test_cases(
@@ -658,10 +661,43 @@ def test_a_seeded_run_with_socket_drops_and_throttling_still_passes() -> None:
             concurrency=3,
             socket_drops=2,
             seed=20261206,
+            latency=0.04,
             idle_limit=8,
         )
+        left = [rule for rule in faulty.emulator.faults.rules if rule.contact_id is not None]
     failed = [r for r in results if not r.passed]
     assert not failed, text_report(failed)
+    assert left == []  # the runs' own fault rules (one chat's each) went with them
+
+
+class _Recording:
+    """The service, with the fault rules the runner asks it for written down."""
+
+    def __init__(self, service: LocalParticipantService) -> None:
+        self._service = service
+        self.injected: list[dict[str, Any]] = []
+
+    def inject_fault(self, operation: str = "*", **rule: Any) -> dict[str, Any]:
+        self.injected.append({"operation": operation, **rule})
+        return self._service.inject_fault(operation, **rule)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._service, name)
+
+
+def test_a_case_s_faults_are_its_chat_s_alone(svc: LocalParticipantService) -> None:
+    recording = _Recording(svc)
+    result = run_test_case(case_json("sbs-lex-under-faults"), service=recording)
+    assert result.passed, result.report()
+    assert sorted((r["operation"], r.get("action", "error")) for r in recording.injected) == [
+        ("*", "delay"),  # Metadata.EmulatorFaults.LatencyMs
+        ("SendMessage", "error"),  # EmulatorFaults.ThrottledSends
+    ]
+    assert {r["contact_id"] for r in recording.injected} == {result.contact_id}
+    assert next(r for r in recording.injected if r["operation"] == "*")["delay_seconds"] == 0.15
+    assert svc.emulator.faults.rules == []
+    with pytest.raises(TestCaseError, match="latency"):
+        run_test_case(case_json("sbs-lex-under-faults"), service=svc, latency=-1)
 
 
 def test_cli_test_flow_report_junit_and_coverage(tmp_path: Path) -> None:
@@ -679,6 +715,8 @@ def test_cli_test_flow_report_junit_and_coverage(tmp_path: Path) -> None:
             str(junit),
             "--coverage-report",
             str(coverage),
+            "--latency",
+            "20",
         ]
     )
     assert code == 0
@@ -711,3 +749,11 @@ def test_emulator_faults_are_checked() -> None:
         parse_test_case({"Content": content, "EmulatorFaults": {"Latency": 2}})
     with pytest.raises(TestCaseError, match="whole number"):
         parse_test_case({"Content": content, "EmulatorFaults": {"SocketDrops": -1}})
+    with pytest.raises(TestCaseError, match="at most 10000"):
+        parse_test_case({"Content": content, "EmulatorFaults": {"LatencyMs": 10_001}})
+    in_metadata = {**content, "Metadata": {"EmulatorFaults": {"LatencyMs": 200, "Seed": 1}}}
+    assert dict(parse_test_case(in_metadata).faults) == {"LatencyMs": 200, "Seed": 1}
+    both = parse_test_case({"Content": in_metadata, "EmulatorFaults": {"Seed": 7}})
+    assert dict(both.faults) == {"LatencyMs": 200, "Seed": 7}  # the file's own win
+    with pytest.raises(TestCaseError, match=r"Metadata\.EmulatorFaults\.Latency"):
+        parse_test_case({**content, "Metadata": {"EmulatorFaults": {"Latency": 2}}})

@@ -440,8 +440,10 @@ class LocalParticipantService:
         message: str | None = None,
         delay_seconds: float = 0.0,
         when: str = "before",
+        contact_id: str | None = None,
     ) -> dict[str, Any]:
-        """Make the next ``count`` calls of ``operation`` fail (see ``POST /_emulator/faults``)."""
+        """Make the next ``count`` calls of ``operation`` fail (see ``POST /_emulator/faults``);
+        ``contact_id``: only the calls of that chat's participants."""
         body: dict[str, Any] = {
             "operation": operation,
             "count": count,
@@ -450,6 +452,8 @@ class LocalParticipantService:
             "delay_seconds": delay_seconds,
             "when": when,
         }
+        if contact_id is not None:
+            body["contact_id"] = contact_id
         if error_code is not None:
             body["error_code"] = error_code
         if message is not None:
@@ -459,6 +463,10 @@ class LocalParticipantService:
     def clear_faults(self) -> int:
         """Remove every injected fault; returns how many there were."""
         return int(self._request("DELETE", "/_emulator/faults")["removed"])
+
+    def remove_fault(self, fault_id: str) -> bool:
+        """Remove one injected fault (the ``id`` ``inject_fault`` answered); False if it was gone."""
+        return bool(self._request("DELETE", f"/_emulator/faults/{fault_id}")["removed"])
 
     def set_latency(self, seconds: float, operation: str = "*") -> None:
         """Delay ``operation`` (``*``: all) by ``seconds``; 0 removes the delay."""

@@ -115,8 +115,8 @@ class TestCase:
     """Offline substitutes for ``SubstituteArn`` values (the file's ``EmulatorResources``;
     not part of CreateTestCase)."""
     faults: Mapping[str, int] = field(default_factory=dict)
-    """Faults for the offline run (the file's ``EmulatorFaults``: ``SocketDrops``, ``Seed``,
-    ``ThrottledSends``)."""
+    """Faults for the offline run (``EmulatorFaults`` in the document's ``Metadata`` or in the
+    file: ``SocketDrops``, ``Seed``, ``ThrottledSends``, ``LatencyMs``)."""
     content: Mapping[str, Any] = field(default_factory=dict)
     """The Testing-language document itself: what CreateTestCase's ``Content`` carries."""
     initialization_data: str | None = None
@@ -163,7 +163,7 @@ def parse_test_case(document: Mapping[str, Any] | str, *, name: str | None = Non
         init = root.get("InitializationData")
         content = _obj(_json_value(root["Content"], "Content"), "Content")
         resources = root.get("EmulatorResources") or {}
-        faults = _faults(root.get("EmulatorFaults") or {})
+        faults = _faults(root.get("EmulatorFaults") or {}, "EmulatorFaults")
     else:
         content = root
         resources = {}
@@ -189,13 +189,15 @@ def parse_test_case(document: Mapping[str, Any] | str, *, name: str | None = Non
                 raise TestCaseError(
                     f"Observations[{i}].Transitions.NextObservations", f"names no observation: {target!r}"
                 )
-    metadata = content.get("Metadata") or {}
+    metadata = _obj(content.get("Metadata") or {}, "Metadata")
+    # faults declared in the document's Metadata (Connect keeps it and ignores it), then the file's
+    faults = {**_faults(metadata.get("EmulatorFaults") or {}, "Metadata.EmulatorFaults"), **faults}
     return TestCase(
         name=name or "test case",
         observations=observations,
         flow_id=flow_id,
         attributes=attributes,
-        metadata=_obj(metadata, "Metadata"),
+        metadata=metadata,
         resources=_obj(resources, "EmulatorResources"),
         faults=faults,
         content=content,
@@ -203,18 +205,22 @@ def parse_test_case(document: Mapping[str, Any] | str, *, name: str | None = Non
     )
 
 
-FAULTS = ("SocketDrops", "Seed", "ThrottledSends")
+FAULTS = ("SocketDrops", "Seed", "ThrottledSends", "LatencyMs")
+#: the most latency a case may ask for (each of the customer's calls waits this long)
+MAX_LATENCY_MS = 10_000
 
 
-def _faults(raw: Any) -> dict[str, int]:
-    faults = _obj(raw, "EmulatorFaults")
+def _faults(raw: Any, where: str) -> dict[str, int]:
+    faults = _obj(raw, where)
     for key, value in faults.items():
         if key not in FAULTS:
             raise TestCaseError(
-                f"EmulatorFaults.{key}", f"is not a fault the emulator injects ({', '.join(FAULTS)})"
+                f"{where}.{key}", f"is not a fault the emulator injects ({', '.join(FAULTS)})"
             )
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise TestCaseError(f"EmulatorFaults.{key}", "must be a whole number >= 0")
+            raise TestCaseError(f"{where}.{key}", "must be a whole number >= 0")
+        if key == "LatencyMs" and value > MAX_LATENCY_MS:
+            raise TestCaseError(f"{where}.{key}", f"must be at most {MAX_LATENCY_MS} (ms)")
     return dict(faults)
 
 

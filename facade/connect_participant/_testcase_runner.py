@@ -20,6 +20,7 @@ from typing import Any
 
 from ._errors import ParticipantServiceError
 from ._testcase import (
+    MAX_LATENCY_MS,
     ActionStarted,
     ChatEnded,
     EndRun,
@@ -202,6 +203,7 @@ def run_test_case(
     idle_limit: float = 4.0,
     socket_drops: int = 0,
     seed: int | None = None,
+    latency: float = 0.0,
     clock_limit: float = 300.0,
 ) -> TestCaseResult:
     """Run one test case on the emulator: start a chat on its flow (``EntryPoint``'s
@@ -211,7 +213,11 @@ def run_test_case(
     for this case on ``flows`` (a ``ContactFlows`` or a path). The run ends on the chat's end,
     an EndTest, every observation made, ``idle_limit`` seconds without anything new, or
     ``time_limit``. ``socket_drops``: close the customer's WebSocket that many times at
-    moments drawn from ``seed`` (the observations must still hold).
+    moments drawn from ``seed`` (the observations must still hold). ``latency``: every call of
+    the customer (sends, transcript, connection, WebSocket) waits that many seconds in the
+    emulator first. A case's own ``EmulatorFaults`` (in its ``Metadata`` or its file) add to
+    these: ``SocketDrops``, ``Seed``, ``ThrottledSends``, ``LatencyMs``. The faults are this
+    chat's alone: other chats on the emulator see none of them.
 
     The flow clock: when the chat is idle (nothing new, no message on its way) and the flow
     has a timer pending (a Wait, a bot's or a view's time limit, a queue's agent), the runner
@@ -222,6 +228,8 @@ def run_test_case(
     ends after ``idle_limit`` idle seconds, as before."""
     if not isinstance(case, TestCase):
         case = parse_test_case(case)
+    if isinstance(latency, bool) or not 0 <= latency <= MAX_LATENCY_MS / 1000:
+        raise TestCaseError("latency", f"must be from 0 to {MAX_LATENCY_MS // 1000} seconds")
     if service is None:
         from connect_participant_emulator import LocalParticipantService
 
@@ -235,10 +243,11 @@ def run_test_case(
                 idle_limit=idle_limit,
                 socket_drops=socket_drops,
                 seed=seed,
+                latency=latency,
                 clock_limit=clock_limit,
             )
     limits = (time_limit, idle_limit, clock_limit)
-    return _Runner(case, service, flow_id, attributes, limits, socket_drops, seed).run()
+    return _Runner(case, service, flow_id, attributes, limits, socket_drops, seed, latency).run()
 
 
 def run_test_cases(
@@ -271,6 +280,7 @@ class _Runner:
         limits: tuple[float, float, float],
         socket_drops: int,
         seed: int | None,
+        latency: float,
     ) -> None:
         self.case = case
         self.service = service
@@ -281,6 +291,9 @@ class _Runner:
         self.rng = random.Random(faults.get("Seed", seed))
         self.drops = max(socket_drops, faults.get("SocketDrops", 0))
         self.throttled_sends = faults.get("ThrottledSends", 0)
+        self.latency = max(latency, faults.get("LatencyMs", 0) / 1000)
+        #: the ids of the fault rules this run injected (for this chat only), removed at its end
+        self.fault_ids: list[str] = []
         self.run_ = TestCaseRun(case)
         self.result = TestCaseResult(case.name, list(self.run_.results.values()))
         self.events: queue.Queue[Any] = queue.Queue()
@@ -320,11 +333,8 @@ class _Runner:
             self.result.error = f"the chat could not start: {exc}"
             return self.result
         self.contact_id = self.result.contact_id = chat.contact_id
-        if self.throttled_sends:  # the next sends (of any chat of this emulator) are throttled
-            self.service.inject_fault(
-                "SendMessage", count=self.throttled_sends, status=429, error_code="ThrottlingException"
-            )
         try:
+            self._inject_faults()
             if not self._perform(self.run_.start(self._now())):
                 return self.result
             # a customer retries what is throttled (6 tries, backing off), as a chat client does
@@ -340,12 +350,32 @@ class _Runner:
                     with contextlib.suppress(ParticipantServiceError):  # the chat may be over already
                         session.disconnect()
         finally:
+            for fault_id in self.fault_ids:
+                self.service.remove_fault(fault_id)
             flows.clear_overrides(self.contact_id)
             self.result.logs = list(self.run_.logs)
             self.result.end_reason = self.run_.end_reason or self.result.end_reason
             self.result.seconds = time.monotonic() - started
             self.result.trace = [s.to_json() for s in self.service.flow_trace(self.contact_id)]
         return self.result
+
+    def _inject_faults(self) -> None:
+        """This chat's faults: its next sends throttled (429, as Connect answers; the customer
+        retries), and latency on each of its customer's calls until the run ends."""
+        if self.throttled_sends:
+            rule = self.service.inject_fault(
+                "SendMessage",
+                count=self.throttled_sends,
+                status=429,
+                error_code="ThrottlingException",
+                contact_id=self.contact_id,
+            )
+            self.fault_ids.append(str(rule["id"]))
+        if self.latency > 0:
+            rule = self.service.inject_fault(
+                "*", count=None, action="delay", delay_seconds=self.latency, contact_id=self.contact_id
+            )
+            self.fault_ids.append(str(rule["id"]))
 
     def _arrival(self) -> float:
         self.arrivals += 1
