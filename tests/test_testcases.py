@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from connect_participant._testcase import (
     TestCaseError,
     TestCaseRun,
     evaluate,
+    message_matches,
     parse_test_case,
 )
 from connect_participant.testing import (
@@ -365,6 +367,39 @@ def test_the_walk_activates_transitions_and_reports_expected_and_actual() -> Non
     assert results["lambda"].status == "passed"
     assert results["never"].status == "missed"  # a start observation (nothing leads to it) that never came
     assert not run.passed
+
+
+@pytest.mark.parametrize(
+    ("wanted", "message", "inclusion", "similarity"),
+    [
+        ("Welcome to Example Corp.", "Welcome to Example Corp. How can we help?", True, True),
+        ("welcome to example corp", "Welcome to  Example Corp!", False, True),  # case, spacing, punctuation
+        ("Welcome to Example Corp. How can we help?", "Welcome to Example Corp", False, True),  # it contains the message
+        ("Hello, and welcome", "Welcome to Example Corp.", False, False),  # a paraphrase: Connect may match it
+        ("We are open", "We are not open", False, False),
+    ],
+)  # fmt: skip
+def test_inclusion_is_connect_s_and_similarity_is_an_approximation_the_report_names(
+    wanted: str, message: str, inclusion: bool, similarity: bool
+) -> None:
+    assert message_matches({"Text": wanted}, message) is inclusion
+    assert message_matches({"Text": wanted, "MatchingCriteria": "Inclusion"}, message) is inclusion
+    assert message_matches({"Text": wanted, "MatchingCriteria": "Similarity"}, message) is similarity
+    similar = {"Text": wanted, "MatchingCriteria": "Similarity"}
+    case = parse_test_case(
+        minimal(obs("hi", "MessageReceived", similar), obs("other", "MessageReceived", {"Text": "x"}))
+    )
+    run = TestCaseRun(case)
+    run.start(0)
+    run.handle(1, MessageSeen(message))
+    run.finish(2, "the chat ended")
+    assert run.results["hi"].status == ("passed" if similarity else "missed")
+    report = text_report([SimpleNamespace(name="c", observations=list(run.results.values()), transcript=[],
+                                          trace=[], logs=[], end_reason="", error=None, seconds=0.0,
+                                          clock_skipped=0.0, source="", passed=run.passed)])  # fmt: skip
+    hi = report.index("  hi (MessageReceived)")
+    assert report[hi:].splitlines()[1].strip().startswith("note: Similarity is approximated offline")
+    assert report.count("note:") == 1  # an Inclusion observation carries no note
 
 
 def test_end_test_ends_the_walk() -> None:

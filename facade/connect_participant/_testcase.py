@@ -65,6 +65,13 @@ OVERRIDE_ACTION_TYPES = {
     "ConnectParticipantWithLexBot": ("lex", "LexV2Bot.AliasArn"),
 }
 MATCHING_CRITERIA = ("Inclusion", "Similarity")
+#: what the report says of each Similarity observation: Connect documents only "uses semantic
+#: matching to find similar messages" (no model, no threshold), so offline it is approximated
+SIMILARITY_NOTE = (
+    "Similarity is approximated offline: the texts must agree once case, punctuation and spacing "
+    "are ignored, one containing the other; Connect matches by meaning (a paraphrase it accepts "
+    "fails here)"
+)
 USAGE_TYPES = ("EXACTLY",)
 
 
@@ -471,6 +478,8 @@ class ObservationResult:
     actual: str = ""
     checks: list[Check] = field(default_factory=list)
     at: float | None = None
+    #: how this observation is matched offline where that differs from Connect (SIMILARITY_NOTE)
+    note: str = ""
 
     @property
     def passed(self) -> bool:
@@ -544,9 +553,10 @@ def _normal(text: str) -> str:
 
 
 def message_matches(props: Mapping[str, Any], text: str) -> bool:
-    """``Inclusion``: the message contains the text (as written). ``Similarity``: offline, the
-    texts agree once case, punctuation and spacing are ignored (one containing the other);
-    Connect's semantic matching is looser."""
+    """``Inclusion``: the message contains the text (as written), as Connect documents.
+    ``Similarity``: Connect documents "semantic matching" and nothing more; offline the texts
+    must agree once case, punctuation and spacing are ignored, one containing the other
+    (``SIMILARITY_NOTE``)."""
     wanted = str(props.get("Text", ""))
     if props.get("MatchingCriteria", "Inclusion") == "Inclusion":
         return wanted in text
@@ -590,7 +600,7 @@ class TestCaseRun:
     def __init__(self, case: TestCase) -> None:
         self.case = case
         self.results = {
-            o.identifier: ObservationResult(o.identifier, o.event_type, expected=_describe(o))
+            o.identifier: ObservationResult(o.identifier, o.event_type, expected=_describe(o), note=_note(o))
             for o in case.observations
         }
         self._by_id = {o.identifier: o for o in case.observations}
@@ -719,6 +729,11 @@ class TestCaseRun:
             commands += self.finish(now, f"EndTest in {obs.identifier!r}")
             commands.append(EndRun(self.end_reason))
         return commands
+
+
+def _note(obs: Observation) -> str:
+    similar = obs.event_type == "MessageReceived" and obs.properties.get("MatchingCriteria") == "Similarity"
+    return SIMILARITY_NOTE if similar else ""
 
 
 def _describe(obs: Observation) -> str:

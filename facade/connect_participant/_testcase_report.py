@@ -51,6 +51,8 @@ def text_report(results: Sequence[_Result], *, transcript: bool = True, trace: b
             lines.append(f"  error: {r.error}")
         for o in r.observations:
             lines.append(f"  {_MARK.get(o.status, o.status):4}  {o.identifier} ({o.event_type})")
+            if o.note and o.status != "not reached":
+                lines.append(f"        note: {o.note}")
             if o.status in ("failed", "missed"):
                 lines.append(f"        expected: {o.expected or '(the event)'}")
                 lines.append(f"        actual:   {o.actual}")
