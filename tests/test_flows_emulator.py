@@ -310,6 +310,34 @@ def test_one_chat_s_flow_clock_moves_and_the_others_keep_theirs() -> None:
     assert not_json.status_code == 400
 
 
+def test_a_chat_s_clock_does_not_skip_over_a_plug_in_still_answering() -> None:
+    """A Lambda function still at work: "to the next timer" would be its time limit, so the
+    chat's clock stays; once it answered, the flow goes on."""
+    entered, answer = threading.Event(), threading.Event()
+
+    def slow(event: dict[str, Any]) -> dict[str, str]:
+        entered.set()
+        answer.wait(10)
+        return {"tier": "gold"}
+
+    lookup = flow(
+        "Lookup",
+        action("lookup", "InvokeLambdaFunction", {"LambdaFunctionARN": "slow", "InvocationTimeLimitSeconds": "8"},
+               "done", errors={"NoMatchingError": "failed"}),
+        say("done", "Found you.", "end"),
+        say("failed", "The lookup failed.", "end"),
+        disconnect("end"),
+    )  # fmt: skip
+    flows = ContactFlows(lookup)
+    flows.lambda_function("slow", slow)
+    with LocalParticipantService(flows=flows) as svc:
+        with customer(svc, contact_flow="Lookup") as (chat, _, convo):
+            assert entered.wait(10)
+            assert svc.advance_chat_clock(chat) == 0.0  # the Lambda's 8 s are no Wait
+            answer.set()
+            convo.expect(Message, "Found you.", role="SYSTEM")
+
+
 def test_a_flow_the_emulator_cannot_run_is_refused_before_the_chat_starts() -> None:
     broken = flow(
         "Voice menu", action("dial", "TransferParticipantToThirdParty", {}, "end"), disconnect("end")

@@ -228,9 +228,10 @@ class FlowEngine:
     ) -> tuple[float, float] | None:
         """Move one contact's flow clock on (other contacts keep theirs) and run what became due:
         ``seconds``, or (None) to the contact's next timer (a Wait's end, a bot's or a view's
-        time limit, a queue's agent …) when that is at most ``at_most`` seconds away. Answers
-        (seconds moved, the contact's flow time): 0.0 moved when it has no timer, or it is
-        further than ``at_most``; None for no such contact."""
+        time limit, a queue's agent …) when that is at most ``at_most`` seconds away and no
+        plug-in (a Lambda function, a bot) is still answering: its time limit is no timer to
+        skip to. Answers (seconds moved, the contact's flow time): 0.0 moved when it has no
+        such timer; None for no such contact."""
         contact = self.state.contacts.get(contact_id)
         if contact is None:
             return None
@@ -239,7 +240,8 @@ class FlowEngine:
             return 0.0, self.now()
         if seconds is None:
             due = [t.when for t in self._timers if t.owner is cf and not t.cancelled]
-            seconds = max(0.0, min(due) - self.now()) if due and not cf.ended else 0.0
+            busy = any(not task.done() for task in cf.tasks)
+            seconds = max(0.0, min(due) - self.now()) if due and not cf.ended and not busy else 0.0
             if at_most is not None and seconds > at_most:
                 seconds = 0.0
         if seconds:
