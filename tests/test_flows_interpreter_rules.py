@@ -429,17 +429,36 @@ def test_a_lambda_call_waits_its_time_limit_at_most_8_seconds_3_by_default(
 
 
 def test_an_asynchronous_lambda_keeps_its_whole_time_limit_and_goes_on_at_once() -> None:
-    h = Harness(fn_flow({"InvocationType": "ASYNCHRONOUS", "InvocationTimeLimitSeconds": "$.Attributes.limit"},
-                        "JSON"), limit="60")  # fmt: skip
+    h = Harness(
+        fn_flow(
+            {"InvocationType": "ASYNCHRONOUS", "InvocationTimeLimitSeconds": "$.Attributes.limit"}, "JSON"
+        ),
+        limit="60",
+    )
     commands = h.start()
-    assert commands[0] == InvokeLambda(1, commands[0].function, commands[0].event, 60.0, "JSON", True)
+    event = {
+        "Details": {"ContactData": h.contact.contact_data(), "Parameters": {}},
+        "Name": "ContactFlowEvent",
+    }
+    function = Ref("arn:aws:lambda:us-east-1:1:function:f")
+    assert commands[0] == InvokeLambda(1, function, event, 60.0, "JSON", True)
     assert h.messages == ["ok"]
     assert steps(h)[0] == ("fn", "NextAction", None, "invoked asynchronously")
-    follow = Harness(flow("Fn", action("a", "InvokeLambdaFunction", {"LambdaFunctionARN": "f",
-                                                                      "InvocationType": "ASYNCHRONOUS"}, "b"),
-                          action("b", "InvokeLambdaFunction", {"LambdaFunctionARN": "f"}, "end"), disconnect()))  # fmt: skip
-    first, second = follow.start()
-    assert (first.call_id, second.call_id) == (1, 2)
+    follow = Harness(
+        flow(
+            "Fn",
+            action("a", "InvokeLambdaFunction", {"LambdaFunctionARN": "f"}, "b"),
+            action(
+                "b", "InvokeLambdaFunction", {"LambdaFunctionARN": "f", "InvocationType": "ASYNCHRONOUS"}, "c"
+            ),
+            action("c", "InvokeLambdaFunction", {"LambdaFunctionARN": "f"}, "end"),
+            disconnect(),
+        )
+    )
+    follow.start()
+    follow.answer({})
+    follow.answer({})
+    assert [c.call_id for c in follow.commands if isinstance(c, InvokeLambda)] == [1, 2, 3]
 
 
 def test_the_lambda_event_carries_the_contact_data_and_the_parameters_as_text() -> None:
@@ -1533,3 +1552,156 @@ def test_a_trace_step_read_from_json_defaults_what_is_missing() -> None:
                                "Read": None, "Set": None, "At": None})  # fmt: skip
     assert step == FlowStep("F", "i", "a", "Wait", "End", None, {}, {}, None, None, 0.0)
     assert isinstance(step.at, float)
+
+
+# --- what the designer named -------------------------------------------------------------------------
+
+
+def named(document: dict[str, Any], identifier: str, name: str) -> dict[str, Any]:
+    document["Metadata"]["ActionMetadata"][identifier] = {"resource": {"id": "arn:elsewhere", "text": name}}
+    return document
+
+
+def test_the_references_a_block_passes_on_carry_the_names_the_designer_recorded() -> None:
+    hours = Harness(named(flow("H", action("h", "CheckHoursOfOperation", {"HoursOfOperationId": "h-1"},
+                                          conditions=[("Equals", "True", "end")]), disconnect()), "h", "Office"))  # fmt: skip
+    (check,) = hours.start()
+    assert check.hours == Ref("h-1", ("Office",))
+    fn = Harness(named(fn_flow(), "fn", "Lookup"))
+    (call,) = fn.start()
+    assert call.function == Ref("arn:aws:lambda:us-east-1:1:function:f", ("Lookup",))
+    view = Harness(named(view_flow_short(), "view", "Form"))
+    (shown,) = view.start()
+    assert shown.view == Ref("form", ("Form",))
+    bot = Harness(named(bot_flow(), "bot", "Helper"))
+    bot.start()
+    (turn,) = bot.say("hi")
+    assert turn.bot == Ref("arn:aws:lex:us-east-1:1:bot-alias/B/A", ("Helper",))
+
+
+def test_a_flow_or_module_from_another_instance_is_found_by_the_designer_s_name() -> None:
+    other = flow("Other", say("o", "in other", "end"), disconnect())
+    arn = "arn:aws:connect:us-east-1:2:instance/j/contact-flow/elsewhere"
+    h = Harness(named(caller("TransferToFlow", arn), "go", "Other"), other)
+    h.start()
+    assert h.messages == ["in other"]
+    greeter = module("Greeter", say("g", "in module", "done"), action("done", "EndFlowModuleExecution"))
+    m = Harness(
+        named(caller("InvokeFlowModule", arn.replace("contact-flow", "flow-module")), "go", "Greeter"),
+        greeter,
+    )
+    m.start()
+    assert m.messages == ["in module", "after"]
+
+
+def test_every_trace_step_names_its_flow_and_the_flow_s_id() -> None:
+    h = Harness(flow("F", say("m", "hi", "end"), disconnect()))
+    h.start()
+    assert {(s.flow, s.flow_id) for s in h.run.trace} == {("F", h.flows.flows[0].flow_id)}
+
+
+# --- a run's life --------------------------------------------------------------------------------------
+
+
+def broken_twice(name: str, **extra: Any) -> dict[str, Any]:
+    return flow(name, action("x", "PlayPromptInVoice", {}, "y"), action("y", "GetCustomerInputInVoice", {}, "end"),
+                disconnect(), **extra)  # fmt: skip
+
+
+def test_a_run_not_started_waits_for_nothing_and_ignores_what_happens() -> None:
+    h = Harness(waiting_flow({"TimeLimitSeconds": "60"}))
+    assert (h.run.done, h.run.outcome, h.run.waiting_for, h.run.next_deadline()) == (False, None, None, None)
+    h.run.tick(h.now + 100)
+    h.run.handle(h.now, CustomerMessage("hi"))
+    h.run.handle(h.now, CallResult(1, True))
+    assert h.run.drain() == []
+    assert h.run.trace == []
+    h.start()
+    assert h.run.next_deadline() == h.now + 60
+
+
+def test_starting_a_run_again_changes_nothing_not_even_its_clock() -> None:
+    h = Harness(waiting_flow({"TimeLimitSeconds": "60"}))
+    h.start()
+    h.run.start(h.now + 50)
+    h.run.handle(h.now + 10, CustomerMessage("back"))
+    assert h.run.trace[0].at == h.now + 10
+    bad = Harness(broken_twice("Bad"))
+    bad.start()
+    bad.run.start(bad.now)
+    assert bad.run.drain() == []
+    assert [type(c).__name__ for c in bad.commands] == ["Disconnect", "FlowEnded"]
+
+
+def test_a_flow_s_problems_are_all_named_when_its_run_fails() -> None:
+    h = Harness(broken_twice("Bad"))
+    h.start()
+    problems = h.run.flow.problems
+    assert len(problems) == 2
+    assert h.commands[-1].reason == f"{problems[0]}; {problems[1]}"
+    to = Harness(caller("TransferToFlow", "Bad"), broken_twice("Bad"))
+    to.start()
+    assert to.commands[-1].reason == "; ".join(str(p) for p in to.flows.flows[1].problems)
+    assert to.commands[-1].reason.count("; ") == 1
+    into = Harness(caller("InvokeFlowModule", "Bad"), broken_twice("Bad", Settings={}))
+    into.start()
+    assert into.commands[-1].reason.count("; ") == 1
+
+
+# --- more branch rules ------------------------------------------------------------------------------------
+
+
+def test_a_draw_that_matches_no_condition_keeps_its_note_on_next_action_and_on_the_error() -> None:
+    on = Harness(flow("D", action("d", "DistributeByPercentage", {}, "b", conditions=[("NumberLessThan", "30", "a")]),
+                      *ending("a", "b")), draw=0.9)  # fmt: skip
+    on.start()
+    assert steps(on)[0] == ("d", "NextAction", "90", "drew 90 of 100")
+    error = Harness(flow("D", action("d", "DistributeByPercentage", {}, conditions=[("NumberLessThan", "30", "a")],
+                                     errors={"NoMatchingCondition": "b"}), *ending("a", "b")), draw=0.9)  # fmt: skip
+    error.start()
+    assert steps(error)[0] == ("d", "Error NoMatchingCondition", None, "drew 90 of 100")
+
+
+def test_an_authentication_outcome_without_its_condition_takes_the_error_branch() -> None:
+    h = Harness(auth_flow([("Equals", "Success", "success")], NoMatchingError="error"))
+    h.start()
+    h.answer("cancelled")
+    assert steps(h)[0] == ("auth", "Error NoMatchingError", None, "authentication cancelled")
+    ok = Harness(auth_flow([("Equals", "Success", "success")], NoMatchingError="error"))
+    ok.start()
+    ok.answer("succeeded")
+    assert ok.messages == ["success"]
+
+
+def test_an_empty_function_or_agent_is_none() -> None:
+    fn = Harness(flow("Fn", action("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": "$.Attributes.fn"}, "ok",
+                                   errors={"NoMatchingError": "error"}), *ending("ok", "error")), fn="")  # fmt: skip
+    fn.start()
+    assert steps(fn)[0] == ("fn", "Error NoMatchingError", None, "no LambdaFunctionARN")
+    agent = Harness(target_queue_flow({"QueueId": "$.Attributes.q", "AgentId": "$.Attributes.a"}), q="", a="")
+    agent.start()
+    assert agent.contact.queue is None
+    assert steps(agent)[0] == ("q", "Error NoMatchingError", None, "no queue (QueueId) or agent (AgentId)")
+
+
+def test_a_lambda_answer_rejected_takes_the_no_matching_error_branch_itself() -> None:
+    nested = called()
+    nested.answer({"a": [1]})
+    assert steps(nested)[0][:2] == ("fn", "Error NoMatchingError")
+    big = called()
+    big.answer({"k": "x" * 40000})
+    assert steps(big)[0][:2] == ("fn", "Error NoMatchingError")
+
+
+def test_an_empty_hook_that_was_not_set_is_fine_and_the_hooks_after_it_are_set() -> None:
+    h = Harness(hooks_flow({"CustomerRemaining": "", "CustomerQueue": "QF"}))
+    h.start()
+    assert h.contact.hooks == {"CustomerQueue": Ref("QF")}
+    assert h.messages == ["ok"]
+
+
+def test_an_iterating_message_goes_through_its_messages_in_order() -> None:
+    h = iterating([{"Text": "one"}, {"Text": "two"}, {"Text": "three"}])
+    for _ in range(3):
+        h.advance(60)
+    assert h.messages == ["one", "two", "three", "one"]
