@@ -1645,7 +1645,7 @@ def test_a_flow_s_problems_are_all_named_when_its_run_fails() -> None:
     assert to.commands[-1].reason.count("; ") == 1
     into = Harness(caller("InvokeFlowModule", "Bad"), broken_twice("Bad", Settings={}))
     into.start()
-    assert into.commands[-1].reason.count("; ") == 1
+    assert into.commands[-1].reason == "; ".join(str(p) for p in into.flows.flows[1].problems)
 
 
 # --- more branch rules ------------------------------------------------------------------------------------
@@ -1705,3 +1705,14 @@ def test_an_iterating_message_goes_through_its_messages_in_order() -> None:
     for _ in range(3):
         h.advance(60)
     assert h.messages == ["one", "two", "three", "one"]
+
+
+def test_a_reference_to_nothing_transfers_nowhere_even_beside_a_flow_named_nothing() -> None:
+    unnamed = flow("", say("u", "in the unnamed flow", "end"), disconnect())
+    unnamed_module = module(
+        "", say("u", "in the unnamed module", "done"), action("done", "EndFlowModuleExecution")
+    )
+    for kind, target in (("TransferToFlow", unnamed), ("InvokeFlowModule", unnamed_module)):
+        h = Harness(caller(kind, "$.Attributes.none"), target)
+        h.start()
+        assert h.messages == ["error"]
