@@ -159,8 +159,9 @@ MODULES: dict[str, Target] = {
     "emulator._flows._document": _emulator(
         "_flows._document", "tests/test_flows_document_rules.py", "tests/test_flows_document.py"
     ),
+    # pure and fast only (the property test takes seconds per mutant)
     "emulator._flows._interpreter": _emulator(
-        "_flows._interpreter", "tests/test_flows_interpreter.py", "tests/test_flows_properties.py"
+        "_flows._interpreter", "tests/test_flows_interpreter_rules.py", "tests/test_flows_interpreter.py"
     ),
     "emulator._faults": _emulator(
         "_faults", "tests/test_emulator_faults_rules.py", "tests/test_emulator_faults.py"
