@@ -28,6 +28,7 @@ from connect_participant_emulator._flows._engine import (
     START_GRACE,
     FlowEngine,
     _as_input,
+    _ContactFlows,
     _LambdaContext,
     _positional_count,
     _Timer,
@@ -147,15 +148,22 @@ def _engine(source: Source) -> FlowEngine:
     return FlowEngine(State(EmulatorConfig()), None, ContactFlows(clock=FlowClock(source=source)))  # type: ignore[arg-type]
 
 
+_CONTACT = _ContactFlows(None, None)  # type: ignore[arg-type]  # a contact on the emulator's own time
+
+
+def _at(engine: FlowEngine, when: float, callback: Any, cf: Any = _CONTACT) -> Any:
+    return engine._after(when, callback, cf)
+
+
 async def test_due_timers_run_in_order_when_the_clock_is_advanced_and_cancelled_ones_never() -> None:
     source = Source(1000.0)
     engine = _engine(source)
     ran: list[str] = []
-    engine._after(1010.0, lambda: ran.append("b"))
-    engine._after(1005.0, lambda: ran.append("a"))
-    engine._after(1010.0, lambda: ran.append("c"))  # same time: in the order set
-    engine._after(1010.0, lambda: ran.append("cancelled")).cancelled = True
-    engine._after(1020.0, lambda: ran.append("later"))
+    _at(engine, 1010.0, lambda: ran.append("b"))
+    _at(engine, 1005.0, lambda: ran.append("a"))
+    _at(engine, 1010.0, lambda: ran.append("c"))  # same time: in the order set
+    _at(engine, 1010.0, lambda: ran.append("cancelled")).cancelled = True
+    _at(engine, 1020.0, lambda: ran.append("later"))
     assert engine.now() == 1000.0
     assert engine.advance(4.5) == 1004.5
     assert ran == []
@@ -178,8 +186,8 @@ async def test_a_failing_timer_is_logged_and_the_others_still_run(caplog: pytest
     def boom() -> None:
         raise RuntimeError("boom")
 
-    engine._after(1.0, boom)
-    engine._after(1.0, lambda: ran.append("after"))
+    _at(engine, 1.0, boom)
+    _at(engine, 1.0, lambda: ran.append("after"))
     with caplog.at_level(logging.ERROR, logger="connect_participant_emulator.flows"):
         engine.advance(1)
     assert ran == ["after"]
@@ -190,35 +198,35 @@ async def test_timers_fire_on_the_loop_when_their_time_comes() -> None:
     source = Source(0.0)
     engine = _engine(source)
     fired = asyncio.Event()
-    engine._after(-5.0, fired.set)  # overdue: at once
+    _at(engine, -5.0, fired.set)  # overdue: at once
     await asyncio.wait_for(fired.wait(), 5)
     soon = asyncio.Event()
     source.now = 1000.0
-    engine._after(995.0, soon.set)  # overdue: the loop runs it on its next turn, not later
+    _at(engine, 995.0, soon.set)  # overdue: the loop runs it on its next turn, not later
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     assert soon.is_set()
     later = asyncio.Event()
-    engine._after(1000.05, later.set)
+    _at(engine, 1000.05, later.set)
     source.now = 1001.0  # the clock moved past it before the loop's timer: fires when that wakes
     await asyncio.wait_for(later.wait(), 5)
 
 
 async def test_cancelled_timers_do_not_pile_up_and_live_ones_are_never_dropped() -> None:
     engine = _engine(Source(0.0))
-    kept = [engine._after(10.0 + i, lambda: None) for i in range(10)]
+    kept = [_at(engine, 10.0 + i, lambda: None) for i in range(10)]
     for i in range(300):
-        engine._after(1000.0 + i, lambda: None).cancelled = True
+        _at(engine, 1000.0 + i, lambda: None).cancelled = True
     assert len(engine._timers) <= 257  # dropped once more than 256 were pending
     assert all(t in engine._timers for t in kept)
     assert engine._compact_at == 256
     live = _engine(Source(0.0))
     for i in range(257):
-        live._after(5000.0 + i, lambda: None)
+        _at(live, 5000.0 + i, lambda: None)
     assert len(live._timers) == 257
     assert live._compact_at == 514  # nothing to drop: the next look is when twice as many wait
     for i in range(257):
-        live._after(9000.0 + i, lambda: None)
+        _at(live, 9000.0 + i, lambda: None)
     assert len(live._timers) == 514
 
 
@@ -226,8 +234,8 @@ async def test_an_advance_runs_what_is_due_once_even_with_the_loop_s_timer_armed
     source = Source(0.0)
     engine = _engine(source)
     ran: list[int] = []
-    engine._after(30.0, lambda: ran.append(1))
-    engine._after(60.0, lambda: ran.append(2))
+    _at(engine, 30.0, lambda: ran.append(1))
+    _at(engine, 60.0, lambda: ran.append(2))
     engine.advance(30)
     assert ran == [1]
     await asyncio.sleep(0.01)
@@ -899,3 +907,15 @@ def test_a_queue_override_of_the_contact_makes_the_queue_at_capacity_once(chats:
     )
     steps = {s.identifier: s for s in chats.flow_trace(chat)}
     assert (steps["transfer"].branch, steps["again"].result) == ("Error QueueAtCapacity", "Queued")
+
+
+async def test_a_contact_whose_clock_is_ahead_has_its_timers_due_that_much_earlier() -> None:
+    engine = _engine(Source(0.0))
+    ahead = _ContactFlows(None, None, skew=100.0)  # type: ignore[arg-type]
+    ran: list[str] = []
+    _at(engine, 130.0, lambda: ran.append("ahead"), ahead)  # its 130 s is the emulator's 30 s
+    _at(engine, 130.0, lambda: ran.append("own"))
+    engine.advance(30)
+    assert ran == ["ahead"]
+    engine.advance(100)
+    assert ran == ["ahead", "own"]
