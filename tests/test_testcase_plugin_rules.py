@@ -90,6 +90,8 @@ def test_cases_pass_on_one_emulator_for_the_run_stopped_at_its_end(
         _ = started[0].endpoint_url
     items = {call.item.name: call.item for call in result.getcalls("pytest_itemcollected")}
     assert "PASS" in items[PASSING].report  # the passing case's report is kept too
+    url = _service.LocalParticipantService.endpoint_url_for(started[0].host, started[0].port)
+    assert items[PASSING].user_properties == [("connect_emulator", url)]  # which emulator ran it
     (failure,) = result.getfailures()
     # a failed case reads as its report (observation, expected, actual), no traceback
     assert str(failure.longrepr) == items["wrong name"].report
