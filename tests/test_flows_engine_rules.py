@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -919,3 +920,102 @@ async def test_a_contact_whose_clock_is_ahead_has_its_timers_due_that_much_earli
     assert ran == ["ahead"]
     engine.advance(100)
     assert ran == ["ahead", "own"]
+
+
+def _contacts(engine: FlowEngine, **flows: Any) -> None:
+    """Contacts by id whose flow side is ``flows[id]`` (None: a chat without flows)."""
+    for contact_id, cf in flows.items():
+        engine.state.contacts[contact_id] = SimpleNamespace(extras={} if cf is None else {"flows": cf})  # type: ignore[assignment]
+
+
+async def test_advancing_one_contact_moves_its_clock_and_timers_only() -> None:
+    engine = _engine(Source(1000.0))
+    mine, other = _ContactFlows(None, None), _ContactFlows(None, None)  # type: ignore[arg-type]
+    _contacts(engine, mine=mine, other=other, plain=None)
+    ran: list[str] = []
+    _at(engine, 1030.0, lambda: ran.append("mine"), mine)
+    _at(engine, 1030.0, lambda: ran.append("other"), other)
+    assert engine.advance_contact("nope", 5) is None
+    assert engine.advance_contact("plain", 5) == (0.0, 1000.0)  # no flows: nothing moves
+    assert engine.advance_contact("mine", 20) == (20, 1020.0)
+    assert ran == []
+    assert engine.advance_contact("mine", 10) == (10, 1030.0)  # the moves add up
+    assert ran == ["mine"]
+    assert engine.now() == 1000.0  # the emulator's own clock did not move
+    engine.advance(30)
+    assert ran == ["mine", "other"]
+
+
+async def test_advancing_a_contact_to_its_next_timer_skips_cancelled_ones_and_others() -> None:
+    engine = _engine(Source(1000.0))
+    mine, other = _ContactFlows(None, None), _ContactFlows(None, None)  # type: ignore[arg-type]
+    _contacts(engine, mine=mine, other=other)
+    ran: list[str] = []
+    _at(engine, 1010.0, lambda: ran.append("cancelled"), mine).cancelled = True
+    _at(engine, 1020.0, lambda: ran.append("other"), other)
+    _at(engine, 1060.0, lambda: ran.append("mine"), mine)
+    assert engine.advance_contact("mine", None, at_most=59.9) == (0.0, 1000.0)  # too far
+    assert engine.advance_contact("mine", None, at_most=60) == (60.0, 1060.0)  # at most: included
+    assert ran == ["mine"]
+    assert engine.advance_contact("mine") == (0.0, 1060.0)  # no timer left
+    assert engine.advance_contact("other") == (20.0, 1020.0)  # no limit
+    assert ran == ["mine", "other"]
+
+
+async def test_a_contact_is_not_advanced_past_an_answering_plug_in_an_end_or_an_overdue_timer() -> None:
+    engine = _engine(Source(1000.0))
+    busy, ended, late = (_ContactFlows(None, None) for _ in range(3))  # type: ignore[arg-type]
+    ended.ended = True
+    _contacts(engine, busy=busy, ended=ended, late=late)
+    for cf in (busy, ended):
+        _at(engine, 1060.0, lambda: None, cf)
+    answering = asyncio.get_running_loop().create_future()
+    busy.tasks.add(answering)
+    assert engine.advance_contact("busy") == (0.0, 1000.0)
+    answering.set_result(None)
+    assert engine.advance_contact("busy") == (60.0, 1060.0)  # answered: on to its timer
+    assert engine.advance_contact("ended") == (0.0, 1000.0)
+    _at(engine, 990.0, lambda: None, late)
+    assert engine.advance_contact("late") == (0.0, 1000.0)  # already due: nothing to skip
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"Seconds": -1}, "Seconds must be a number from 0 to 100000000"),
+        ({"Seconds": 10**8 + 1}, "Seconds must be a number from 0 to 100000000"),
+        ({"Seconds": True}, "Seconds must be a number from 0 to 100000000"),
+        ({"AtMost": "5"}, "AtMost must be a number from 0 to 100000000"),
+        ({"AtMost": -0.5}, "AtMost must be a number from 0 to 100000000"),
+        ([1], "the body must be a JSON object"),
+    ],
+)
+def test_advancing_one_contact_s_clock_takes_seconds_and_at_most_from_0_to_10_to_the_8(
+    service: Any, body: Any, message: str
+) -> None:
+    chat = service.start_chat("Ann")
+    answer = httpx.post(
+        service.endpoint_url + f"/_emulator/contacts/{chat.contact_id}/clock/advance", json=body
+    )
+    assert answer.status_code == 400
+    assert answer.json()["message"] == message
+    assert answer.headers["x-amzn-ErrorType"] == "ValidationException"
+
+
+def test_advancing_one_contact_s_clock_answers_what_moved(service: Any) -> None:
+    url = service.endpoint_url + "/_emulator/contacts/{}/clock/advance"
+    unknown = httpx.post(url.format("nope"), json={"Seconds": 1})
+    assert unknown.status_code == 404
+    assert unknown.headers["x-amzn-ErrorType"] == "ResourceNotFoundException"
+    chat = service.start_chat("Ann")  # no flow: its clock is the emulator's
+    for body in ({"Seconds": 10**8, "AtMost": 0}, {}, None):
+        answer = (
+            httpx.post(url.format(chat.contact_id), json=body)
+            if body is not None
+            else httpx.post(url.format(chat.contact_id))
+        )
+        assert answer.status_code == 200
+        assert answer.json()["ContactId"] == chat.contact_id
+        assert answer.json()["Advanced"] == 0.0
+    bad = httpx.post(url.format(chat.contact_id), content=b"soon")
+    assert (bad.status_code, bad.json()["message"]) == (400, "the body must be JSON")
