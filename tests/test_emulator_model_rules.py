@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import time as real_time
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -874,3 +877,171 @@ def test_all_cursors_together_are_bounded_oldest_first(state: State) -> None:
     assert len(state.cursors) == 20000
     assert first not in state.cursors
     assert {second, last, newest} <= set(state.cursors)
+
+
+# --- found by the first mutation run ---------------------------------------------------------------
+
+
+@pytest.fixture
+def far_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A local time zone far from UTC, so a time read or written as local time shows."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    real_time.tzset()
+    yield
+    monkeypatch.undo()
+    real_time.tzset()
+
+
+def test_times_are_utc_whatever_the_local_zone(far_zone: None) -> None:
+    assert iso_time(0.0) == "1970-01-01T00:00:00.000Z"
+    assert parse_iso_time("1970-01-01T00:00:03") == 3.0
+
+
+def test_a_fresh_state_is_empty_and_counts_from_one(state: State, clock: Clock) -> None:
+    assert state.sockets == set()
+    assert state.server_closes == {"clean": 0, "unclean": 0}
+    contact = state.new_contact("i", "f", 60)
+    state.add_participant(contact, "CUSTOMER", "Ann")
+    assert contact.entries[0].seq == 1
+
+
+def test_the_first_sweep_looks_for_expired_chats_whatever_the_time(clock: Clock) -> None:
+    state = State(EmulatorConfig())
+    contact = state.new_contact("i", "f", 60)
+    contact.expires_at = 0.0
+    state.sweep(0.5)
+    assert contact.ended
+
+
+def test_sweep_waits_30_seconds_between_looks(state: State, clock: Clock) -> None:
+    start = clock.now
+    state.sweep(start)
+    contact = state.new_contact("i", "f", 60)
+    contact.expires_at = start  # expired already
+    state.sweep(start + 29.999)
+    assert not contact.ended
+    clock.now = start  # the scan uses the sweep's time, not the clock's
+    contact.expires_at = start + 50
+    state.sweep(start + 60.0)
+    assert contact.ended
+
+
+def test_sweep_releases_every_chat_that_is_due(state: State, clock: Clock) -> None:
+    contacts = [state.new_contact("i", "f", 60) for _ in range(3)]
+    for contact in contacts[:2]:
+        state.end_contact(contact)
+    clock.now += 100.0
+    assert state.sweep() == 2
+    assert list(state.contacts) == [contacts[2].contact_id]
+
+
+def test_release_forgets_the_contacts_idempotency_answers(state: State, clock: Clock) -> None:
+    contact = state.new_contact("i", "f", 60)
+    other = state.new_contact("i", "f", 60)
+    state.end_contact(contact)
+    clock.now += 99.0
+    state.idempotency.remember(("s", "Op", "t"), {}, contact.contact_id, clock.now)  # due much later
+    state.idempotency.remember(("s", "Op", "u"), {}, other.contact_id, clock.now)
+    clock.now += 1.0
+    state.sweep()
+    assert len(state.idempotency) == 1
+    assert state.idempotency.recall(("s", "Op", "u"), clock.now) == {}
+
+
+def test_release_copes_with_cursors_gone_already(state: State) -> None:
+    contact = state.new_contact("i", "f", 60)
+    state.add_cursor(contact, Cursor("c", 0, "FORWARD"))
+    for _ in range(20):
+        filler = state.new_contact("i", "f", 60)
+        for n in range(1000):
+            state.add_cursor(filler, Cursor("c", n, "FORWARD"))
+    assert len(contact.cursor_keys) == 1 and contact.cursor_keys[0] not in state.cursors
+    state.end_contact(contact)
+    state.release(contact)
+    assert contact.cursor_keys == []
+
+
+def test_a_contact_over_its_cursors_copes_with_its_oldest_gone_already(state: State) -> None:
+    contact = state.new_contact("i", "f", 60)
+    oldest = state.add_cursor(contact, Cursor("c", 0, "FORWARD"))
+    for _ in range(20):
+        filler = state.new_contact("i", "f", 60)
+        for n in range(1000):
+            state.add_cursor(filler, Cursor("c", n, "FORWARD"))
+    assert oldest not in state.cursors
+    for n in range(1000):
+        state.add_cursor(contact, Cursor("c", n, "FORWARD"))
+    assert oldest not in contact.cursor_keys and len(contact.cursor_keys) == 1000
+
+
+def test_grant_keys_are_long_random_strings(state: State) -> None:
+    contact = state.new_contact("i", "f", 60)
+    ann = state.add_participant(contact, "CUSTOMER", "Ann")
+    cursor = state.add_cursor(contact, Cursor("c", 0, "FORWARD"))
+    websocket, _ = state.issue_websocket(ann)
+    download, _ = state.issue_download(_attachment(contact, ann), 10, "inline")
+    assert len(base64.urlsafe_b64decode(cursor + "=")) == 32
+    assert len(base64.urlsafe_b64decode(websocket)) == 48
+    assert len(bytes.fromhex(download)) == 32
+
+
+def test_items_have_uuid_ids_and_events_have_type_event(state: State) -> None:
+    contact = state.new_contact("i", "f", 60)
+    ann = state.add_participant(contact, "CUSTOMER", "Ann")
+    dana = state.add_participant(contact, "AGENT", "Dana")
+    state.transfer(contact, "QUEUE", "", succeed=False)
+    state.transfer(contact, "QUEUE", "", succeed=True)
+    state.disconnect(ann)
+    items = [e.item for e in contact.entries]
+    assert [i["ContentType"] for i in items] == [
+        JOINED, JOINED, _model.TRANSFER_FAILED, _model.TRANSFER_SUCCEEDED, LEFT, LEFT, ENDED,
+    ]  # fmt: skip
+    assert all(i["Type"] == EVENT for i in items)
+    ids = [str(uuid.UUID(i["Id"])) for i in items]
+    assert ids == [i["Id"] for i in items] and len(set(ids)) == len(ids)
+    assert dana.left
+
+
+def test_a_participant_who_left_first_does_not_stop_the_others_hearing(state: State) -> None:
+    contact = state.new_contact("i", "f", 60)
+    gone = state.add_participant(contact, "AGENT", "Gone")
+    ann = state.add_participant(contact, "CUSTOMER", "Ann")
+    gone.left = True
+    sock, _ = _socket(ann)
+    item = state.add_item(contact, "MESSAGE", "text/plain", ann, content="hi")
+    assert _drain(sock) == [state.frame(contact, item)]
+
+
+def test_expire_connection_tokens_counts_every_grant_it_expires(state: State, clock: Clock) -> None:
+    one = state.new_contact("i", "f", 60)
+    two = state.new_contact("i", "f", 60)
+    ben = state.add_participant(two, "CUSTOMER", "Ben")
+    ann = state.add_participant(one, "CUSTOMER", "Ann")
+    bot = state.add_participant(one, "CUSTOM_BOT", "Bot")
+    for participant in (ben, ann, bot):  # the other contact's grant first
+        state.issue_connection(participant)
+    assert state.expire_connection_tokens(participant_id=bot.participant_id) == 1
+    assert state.expire_connection_tokens(contact_id=one.contact_id) == 1
+    state.issue_connection(ann)
+    state.issue_connection(bot)
+    assert state.expire_connection_tokens(contact_id=one.contact_id) == 2
+
+
+def test_forgetting_an_owner_copes_with_answers_swept_already() -> None:
+    memory = Idempotency(10.0)
+    memory.remember(("s", "Op", "old"), {}, "c1", 0.0)
+    memory.remember(("s", "Op", "new"), {}, "c2", 5.0)
+    memory.sweep(12.0)  # "old" is gone, its owner's set still names it
+    memory.forget("c1")
+    assert len(memory) == 1
+
+
+@pytest.mark.parametrize(("owners", "pruned"), [(68, False), (69, True)])
+def test_owner_sets_are_pruned_past_twice_the_answers_plus_64(owners: int, pruned: bool) -> None:
+    memory = Idempotency(10.0)
+    for n in range(owners - 2):
+        memory.remember(("s", "Op", f"t{n}"), {}, f"owner{n}", 0.0)
+    memory.remember(("s", "Op", "a"), {}, "keeper1", 45.0)
+    memory.remember(("s", "Op", "b"), {}, "keeper2", 45.0)
+    memory.sweep(50.0)  # two answers live: the bound is 2 * 2 + 64 = 68 owners
+    assert len(memory._owned) == (2 if pruned else owners)
