@@ -766,3 +766,49 @@ def test_items_of_chats_without_timers_are_ignored(state: State, features: Featu
     state.add_item(contact, "MESSAGE", "text/plain", ann, content="x")
     state.disconnect(dana)
     assert loop.handles == [] and features.of(contact).running == {}
+
+
+# --- bounds and codes (found by the mutation run) ------------------------------------------------
+
+
+def test_the_features_events_are_of_type_event(state: State, features: Features, loop: Loop) -> None:
+    contact, (ann, dana) = _chat(state, "CUSTOMER", "AGENT")
+    _timers(features, contact, CUSTOMER=(1, 2))
+    loop.fire_last()
+    loop.fire_last()
+    kinds = {e.item["ContentType"]: e.item["Type"] for e in contact.entries}
+    assert kinds[IDLE] == kinds[AUTODISCONNECTION] == "EVENT"
+
+
+def test_finish_checks_each_member_at_its_bound(state: State, features: Features, loop: Loop) -> None:
+    contact, _ = _chat(state, "CUSTOMER")
+    session_id = features.start_authentication(contact, {})["SessionId"]
+
+    def finish(**body: Any) -> str:
+        try:
+            features.finish_authentication(contact, session_id, {"Outcome": "failed", **body})
+        except ServiceError as error:
+            return error.message
+        return "ok"
+
+    assert finish(Outcome="x" * 17) == "Outcome must be a string of 1 to 16 characters"
+    assert finish(DisplayName="D" * 257) == "DisplayName must be a string of 1 to 256 characters"
+    assert finish(DelaySeconds=86400.5) == "DelaySeconds must be a number from 0 to 86400"
+    assert finish(DelaySeconds=86400, DisplayName="D" * 256) == "ok"
+    assert loop.handles[-1].delay == 86400
+
+
+def test_send_event_content_type_is_at_most_100_characters(state: State, features: Features) -> None:
+    contact, _ = _chat(state, "CUSTOMER")
+    longest = EVENT_PREFIX + "x" * (100 - len(EVENT_PREFIX))
+    features.send_event(contact, {"ContentType": longest})
+    error = _refused(lambda: features.send_event(contact, {"ContentType": longest + "x"}))
+    assert error.message == "ContentType must be a string of 1 to 100 characters"
+
+
+def test_cancelling_twice_is_a_conflict(state: State, features: Features) -> None:
+    contact, (ann,) = _chat(state, "CUSTOMER")
+    session_id = features.start_authentication(contact, {})["SessionId"]
+    features.cancel_authentication(ann, session_id)
+    error = _refused(lambda: features.cancel_authentication(ann, session_id), 409)
+    assert error.code == "ConflictException"

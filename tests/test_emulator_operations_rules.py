@@ -1045,3 +1045,159 @@ def test_operations_share_the_states_config(clock: Clock) -> None:
     assert ops.config is ops.state.config
     assert ops.features.url_window == 7.0 and ops.features.state is ops.state
     assert ops.flow_engine is None
+
+
+# --- every member's bounds, in AWS's words (found by the mutation run) ---------------------------
+
+
+def _call(ops: Operations, operation: str, body: dict[str, Any]) -> Callable[[], Any]:
+    """One call of ``operation`` by a customer of a fresh chat (with an uploaded attachment and an
+    authentication session: their ids are ``ATTACHMENT`` and ``SESSION`` in ``body``)."""
+    customer = _customer(ops)
+    _joined(ops, customer, "AGENT")
+    attachment_id = _uploaded(ops, customer)
+    session_id = ops.features.start_authentication(customer.contact, {})["SessionId"]
+    body = {k: {"ATTACHMENT": attachment_id, "SESSION": session_id}.get(v, v) if isinstance(v, str) else v
+            for k, v in body.items()}  # fmt: skip
+    method = getattr(ops, operation)
+    if operation in ("start_attachment_upload", "get_attachment", "get_authentication_url"):
+        return lambda: method(customer, body, ORIGIN)
+    return lambda: method(customer, body)
+
+
+_BASES: dict[str, dict[str, Any]] = {
+    "send_message": {"ContentType": "text/plain", "Content": "hi"},
+    "send_event": {"ContentType": P + "typing"},
+    "disconnect_participant": {},
+    "get_transcript": {},
+    "start_attachment_upload": {"ContentType": "text/plain", "AttachmentSizeInBytes": 3,
+                                "AttachmentName": "a.txt", "ClientToken": "t"},  # fmt: skip
+    "complete_attachment_upload": {"AttachmentIds": ["ATTACHMENT"], "ClientToken": "t"},
+    "get_attachment": {"AttachmentId": "ATTACHMENT"},
+    "get_authentication_url": {"SessionId": "SESSION", "RedirectUri": "https://r"},
+    "cancel_participant_authentication": {"SessionId": "SESSION"},
+}
+
+# (operation, member, shortest, longest, required)
+_STRINGS = [
+    ("send_message", "ContentType", 1, 100, True),
+    ("send_message", "Content", 1, 16384, True),
+    ("send_message", "ClientToken", 0, 500, False),
+    ("send_event", "ContentType", 1, 100, True),
+    ("send_event", "Content", 1, 16384, False),
+    ("send_event", "ClientToken", 0, 500, False),
+    ("disconnect_participant", "ClientToken", 0, 500, False),
+    ("get_transcript", "ContactId", 1, 256, False),
+    ("get_transcript", "NextToken", 1, 1000, False),
+    ("get_transcript", "ScanDirection", 0, 0, False),
+    ("get_transcript", "SortOrder", 0, 0, False),
+    ("start_attachment_upload", "ContentType", 1, 255, True),
+    ("start_attachment_upload", "AttachmentName", 1, 256, True),
+    ("start_attachment_upload", "ClientToken", 1, 500, True),
+    ("complete_attachment_upload", "ClientToken", 1, 500, True),
+    ("get_attachment", "AttachmentId", 1, 256, True),
+    ("get_authentication_url", "SessionId", 36, 36, True),
+    ("get_authentication_url", "RedirectUri", 1, 1024, True),
+    ("cancel_participant_authentication", "SessionId", 36, 36, True),
+]
+
+
+def _length_error(member: str, low: int, high: int) -> str:
+    return (
+        f"1 validation error detected: Value at '{member[:1].lower() + member[1:]}' failed to satisfy "
+        f"constraint: Member must have length between {low} and {high or 'any'}"
+    )
+
+
+def _outcome(call: Callable[[], Any]) -> str:
+    try:
+        call()
+    except ServiceError as error:
+        return error.message
+    return "ok"
+
+
+@pytest.mark.parametrize(("operation", "member", "low", "high", "required"), _STRINGS)
+def test_string_members_are_checked_at_their_bounds(
+    ops: Operations, operation: str, member: str, low: int, high: int, required: bool
+) -> None:
+    def outcome(value: Any) -> str:
+        body = {**_BASES[operation], member: value}
+        if value is None:
+            del body[member]
+        return _outcome(_call(ops, operation, body))
+
+    error = _length_error(member, low, high)
+    if high:
+        assert outcome("x" * (high + 1)) == error
+        assert outcome("x" * high) != error
+    if low:
+        assert outcome("x" * (low - 1)) == error
+        assert outcome("x" * low) != error
+    null = (
+        f"1 validation error detected: Value null at '{member[:1].lower() + member[1:]}' failed to satisfy "
+        "constraint: Member must not be null"
+    )
+    assert (outcome(None) == null) is required
+    assert outcome(5).endswith("Member must be of type string")
+
+
+# (operation, member, lowest, highest, required)
+_INTEGERS = [
+    ("get_transcript", "MaxResults", 0, 100, False),
+    ("start_attachment_upload", "AttachmentSizeInBytes", 1, None, True),
+    ("get_attachment", "UrlExpiryInSeconds", 5, 300, False),
+]
+
+
+@pytest.mark.parametrize(("operation", "member", "low", "high", "required"), _INTEGERS)
+def test_integer_members_are_checked_at_their_bounds(
+    ops: Operations, operation: str, member: str, low: int, high: int | None, required: bool
+) -> None:
+    def outcome(value: Any) -> str:
+        body = {**_BASES[operation], member: value}
+        if value is None:
+            del body[member]
+        return _outcome(_call(ops, operation, body))
+
+    def error(value: int) -> str:
+        return (
+            f"1 validation error detected: Value {value} at '{member[:1].lower() + member[1:]}' failed to "
+            f"satisfy constraint: Member must have value between {low} and {high}"
+        )
+
+    assert outcome(low - 1) == error(low - 1)
+    assert outcome(low) != error(low)
+    if high is not None:
+        assert outcome(high + 1) == error(high + 1)
+        assert outcome(high) != error(high)
+    assert outcome(None).endswith("Member must not be null") is required
+    assert outcome("1").endswith("Member must be of type integer")
+
+
+@pytest.mark.parametrize(
+    ("member", "value", "high"), [("Id", "i" * 257, 256), ("AbsoluteTime", "t" * 101, 100), ("MostRecent", 101, 100)]
+)
+def test_start_position_members_are_checked(ops: Operations, member: str, value: Any, high: int) -> None:
+    customer = _customer(ops)
+    message = _outcome(lambda: ops.get_transcript(customer, {"StartPosition": {member: value}}))
+    name = member[:1].lower() + member[1:]
+    if isinstance(value, str):
+        assert message == _length_error(member, 1, high)
+        assert _outcome(lambda: ops.get_transcript(customer, {"StartPosition": {member: ""}})) == _length_error(member, 1, high)
+        assert _outcome(lambda: ops.get_transcript(customer, {"StartPosition": {member: value[:-1]}})) != message
+    else:
+        assert message == (
+            f"1 validation error detected: Value 101 at '{name}' failed to satisfy constraint: "
+            "Member must have value between 0 and 100"
+        )
+        assert _outcome(lambda: ops.get_transcript(customer, {"StartPosition": {member: -1}})) != "ok"
+        assert _outcome(lambda: ops.get_transcript(customer, {"StartPosition": {member: 0}})) == "ok"
+
+
+def test_a_sign_in_url_keeps_its_redirect(ops: Operations) -> None:
+    customer = _customer(ops)
+    _joined(ops, customer, "AGENT")
+    session_id = ops.features.start_authentication(customer.contact, {})["SessionId"]
+    ops.get_authentication_url(customer, {"SessionId": session_id, "RedirectUri": "https://back"}, ORIGIN)
+    assert ops.features.auth_sessions[session_id].redirect_uri == "https://back"
