@@ -137,15 +137,13 @@ MODULES: dict[str, Target] = {
     "_streaming": _facade("_streaming", "tests/test_validation_rules.py", "tests/test_streaming.py"),
     "testing": _facade("testing", "tests/test_conversation.py", "tests/test_stated_rules_loopback.py"),
     # the model, the features and the operations are pure code over the state: their rule tests
-    # call them directly (a fake clock, a test's own event loop); a loopback server only where a
-    # feature is reached through it (every loopback test covers most of them: slow per mutant)
+    # call them directly (a fake clock, a recording loop); a loopback test covers most of their
+    # functions, so each one makes every surviving mutant slow (test_chat_features: the streams)
     "emulator._model": _emulator("_model", "tests/test_emulator_model_rules.py"),
     "emulator._features": _emulator(
         "_features", "tests/test_emulator_features_rules.py", "tests/test_chat_features.py"
     ),
-    "emulator._operations": _emulator(
-        "_operations", "tests/test_emulator_operations_rules.py", "tests/test_emulator_http.py"
-    ),
+    "emulator._operations": _emulator("_operations", "tests/test_emulator_operations_rules.py"),
     "emulator._validation": _emulator(
         "_validation",
         "tests/test_emulator_validation_rules.py",

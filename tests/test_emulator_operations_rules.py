@@ -1201,3 +1201,109 @@ def test_a_sign_in_url_keeps_its_redirect(ops: Operations) -> None:
     session_id = ops.features.start_authentication(customer.contact, {})["SessionId"]
     ops.get_authentication_url(customer, {"SessionId": session_id, "RedirectUri": "https://back"}, ORIGIN)
     assert ops.features.auth_sessions[session_id].redirect_uri == "https://back"
+
+
+class _FlowEngine:
+    """Stands in for ``_flows._engine.FlowEngine``: knows one flow id, records each start."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[Any, ...]] = []
+
+    def flow_for(self, flow_id: str) -> object | None:
+        return {"flow": flow_id} if flow_id == "known" else None
+
+    def start(self, contact: Any, flow: Any, customer: Any, attributes: Any = None) -> None:
+        self.started.append((contact, flow, customer, attributes))
+
+
+def test_a_chat_whose_flow_is_loaded_starts_it(ops: Operations) -> None:
+    engine = _FlowEngine()
+    ops.flow_engine = engine  # type: ignore[assignment]
+    customer = _customer(ops, ContactFlowId="known", Attributes={"a": "1"})
+    assert engine.started == [(customer.contact, {"flow": "known"}, customer, {"a": "1"})]
+    _customer(ops, ContactFlowId="other")
+    assert len(engine.started) == 1
+
+
+def test_an_idempotent_answer_lasts_no_longer_than_its_chat(ops: Operations, clock: Clock) -> None:
+    first = _start(ops, ClientToken="t")
+    contact = ops.state.contacts[first["ContactId"]]
+    ops.state.end_contact(contact)
+    clock.now += 300.0  # the retention: the chat is released
+    ops.state.sweep()
+    assert _start(ops, ClientToken="t") != first
+
+
+def test_an_empty_client_token_is_no_token(ops: Operations) -> None:
+    assert _start(ops, ClientToken="") != _start(ops, ClientToken="")
+    customer = _customer(ops)
+    body = {"ContentType": "text/plain", "Content": "hi", "ClientToken": ""}
+    assert ops.send_message(customer, body) != ops.send_message(customer, body)
+
+
+def test_a_receipt_for_a_streamed_answer(ops: Operations) -> None:
+    customer = _customer(ops)
+    bot = _joined(ops, customer, "CUSTOM_BOT")
+    done = {"MessageId": "m1", "MessageCompleted": True}
+    ops.state.add_item(customer.contact, "MESSAGE", "text/plain", bot, content="x",
+                       extra={"Id": "m1", "MessageMetadata": done})  # fmt: skip
+    ops.send_event(customer, {"ContentType": P + "message.delivered", "Content": '{"messageId": "m1"}'})
+    message = customer.contact.entries[-1].item
+    assert message["MessageMetadata"]["MessageCompleted"] is True
+    assert [r["RecipientParticipantId"] for r in message["MessageMetadata"]["Receipts"]] == [customer.participant_id]
+
+
+# (call, member path, shortest, longest, required): Connect's admin calls say it their own way
+_CONNECT_STRINGS = [
+    ("start", ("InstanceId",), 1, 100, True),
+    ("start", ("ContactFlowId",), 0, 500, True),
+    ("start", ("ClientToken",), 0, 500, False),
+    ("start", ("ParticipantDetails", "DisplayName"), 1, 256, True),
+    ("start", ("InitialMessage", "ContentType"), 1, 100, True),
+    ("start", ("InitialMessage", "Content"), 1, 16384, True),
+    ("start", ("PersistentChat", "SourceContactId"), 1, 256, True),
+    ("create", ("InstanceId",), 1, 100, True),
+    ("create", ("ContactId",), 1, 256, True),
+    ("create", ("ClientToken",), 0, 500, False),
+    ("create", ("ParticipantDetails", "DisplayName"), 1, 256, False),
+    ("create_any", ("InstanceId",), 1, 100, False),
+    ("stop", ("ContactId",), 1, 256, True),
+    ("stop", ("InstanceId",), 1, 100, True),
+]
+
+
+@pytest.mark.parametrize(("call", "path", "low", "high", "required"), _CONNECT_STRINGS)
+def test_connect_members_are_checked_at_their_bounds(
+    ops: Operations, call: str, path: tuple[str, ...], low: int, high: int, required: bool
+) -> None:
+    def outcome(value: Any) -> str:
+        customer = _customer(ops)
+        if call == "start":
+            body: dict[str, Any] = {"InstanceId": "inst", "ContactFlowId": "flow",
+                                    "ParticipantDetails": {"DisplayName": "Ann"},
+                                    "InitialMessage": {"ContentType": "text/plain", "Content": "hi"},
+                                    "PersistentChat": {"RehydrationType": "FROM_SEGMENT", "SourceContactId": "s"}}  # fmt: skip
+            run = ops.start_chat_contact
+        elif call == "stop":
+            body = {"InstanceId": "inst", "ContactId": customer.contact.contact_id}
+            run = ops.stop_contact
+        else:
+            body = {"InstanceId": "inst", "ContactId": customer.contact.contact_id, "ParticipantDetails": {}}
+            run = ops.create_participant if call == "create" else lambda b: ops.create_participant(b, any_role=True)
+        holder = body
+        for key in path[:-1]:
+            holder = holder[key]
+        holder[path[-1]] = value
+        if value is None:
+            del holder[path[-1]]
+        return _outcome(lambda: run(body))
+
+    name = path[-1]
+    error = f"{name} must be a string of {low} to {high} characters."
+    assert outcome("x" * (high + 1)) == error
+    assert outcome("x" * high) != error
+    if low:
+        assert outcome("x" * (low - 1)) == error
+        assert outcome("x" * low) != error
+    assert (outcome(None) == f"{name} is required.") is required
+    assert outcome(5) == error
