@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -812,3 +813,23 @@ def test_cancelling_twice_is_a_conflict(state: State, features: Features) -> Non
     features.cancel_authentication(ann, session_id)
     error = _refused(lambda: features.cancel_authentication(ann, session_id), 409)
     assert error.code == "ConflictException"
+
+
+async def test_each_streamed_answer_has_its_own_id_and_may_fill_the_limit(
+    state: State, features: Features
+) -> None:
+    contact, _ = _chat(state, "CUSTOMER")
+    first = features.send_message(contact, {"Chunks": ["x" * 16383, "y"]})["Id"]
+    second = features.send_message(contact, {"Chunks": ["z"]})["Id"]
+    assert first != second
+    assert str(uuid.UUID(first)) == first and str(uuid.UUID(second)) == second
+    for task in list(features.of(contact).streams):
+        await task
+
+
+def test_timer_delays_are_bounded_both_ways(state: State, features: Features) -> None:
+    contact, _ = _chat(state, "CUSTOMER", "AGENT")
+    for bad in ({"IdleSeconds": 28800.5}, {"DisconnectSeconds": 0.009}):
+        error = _refused(lambda bad=bad: features.set_timers(contact, {"Timers": [{"ParticipantRole": "AGENT", **bad}]}))
+        name = next(iter(bad))
+        assert error.message == f"{name} must be a number from 0.01 to 28800"
