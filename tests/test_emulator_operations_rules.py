@@ -7,8 +7,10 @@ paging, attachments and the small calls (found by ``make mutate --module emulato
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import time as real_time
+import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -1307,3 +1309,19 @@ def test_connect_members_are_checked_at_their_bounds(
         assert outcome("x" * low) != error
     assert (outcome(None) == f"{name} is required.") is required
     assert outcome(5) == error
+
+
+def test_webrtc_ids_are_uuids_and_the_join_token_32_random_bytes(ops: Operations) -> None:
+    customer = _customer(ops)
+    rtc = ops.create_participant_connection(customer.token, {"Type": ["WEBRTC_CONNECTION"]}, ORIGIN)["WebRTCConnection"]
+    meeting, attendee = rtc["Meeting"]["MeetingId"], rtc["Attendee"]["AttendeeId"]
+    assert str(uuid.UUID(meeting)) == meeting and str(uuid.UUID(attendee)) == attendee
+    assert len(base64.urlsafe_b64decode(rtc["Attendee"]["JoinToken"] + "=")) == 32
+    again = ops.create_participant_connection(customer.token, {"Type": ["WEBRTC_CONNECTION"]}, ORIGIN)
+    assert again["WebRTCConnection"]["Meeting"]["MeetingId"] != meeting
+
+
+def test_the_acknowledgement_of_connect_participant_is_an_event(ops: Operations) -> None:
+    customer = _customer(ops)
+    ops.create_participant_connection(customer.token, {"ConnectParticipant": True}, ORIGIN)
+    assert customer.contact.entries[-1].item["Type"] == "EVENT"
