@@ -126,9 +126,7 @@ def _refused(call: Callable[[], Any], status: int = 400) -> ServiceError:
 # --- argument checks -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"), [(None, None), (0.5, 0.5), (1, 1.0), (2, 2.0), (0.5, 0.5)]
-)
+@pytest.mark.parametrize(("value", "expected"), [(None, None), (0.5, 0.5), (1, 1.0), (2, 2.0)])
 def test_numbers_in_range_are_floats(value: Any, expected: float | None) -> None:
     got = _features._number({"N": value}, "N", 0.5, 2)
     assert got == expected
@@ -148,7 +146,10 @@ def test_texts_are_checked_for_presence_type_and_length() -> None:
     assert _refused(lambda: _features._text({}, "T", required=True)).message == "T is required"
     for bad in ("", "ab", 5):
         error = _refused(lambda bad=bad: _features._text({"T": bad}, "T", max_len=1))
-        assert (error.code, error.message) == ("ValidationException", "T must be a string of 1 to 1 characters")
+        assert (error.code, error.message) == (
+            "ValidationException",
+            "T must be a string of 1 to 1 characters",
+        )
     _refused(lambda: _features._text({"T": "x" * 16385}, "T"))
 
 
@@ -165,7 +166,8 @@ def test_each_contact_gets_its_features_with_the_default_timers(state: State, fe
     two, _ = _chat(state)
     assert Features._known(one) is None
     mine = features.of(one)
-    assert features.of(one) is mine and Features._known(one) is mine
+    assert features.of(one) is mine
+    assert Features._known(one) is mine
     assert features.of(two) is not mine
     assert mine.timers == {"CUSTOMER": RoleTimers(idle=5.0)}
     mine.timers["AGENT"] = RoleTimers(idle=1.0)
@@ -179,7 +181,8 @@ def test_features_listen_to_the_state(state: State, loop: Loop) -> None:
     features = Features(state)
     assert features.url_window == 60.0
     assert features._on_item in state.listeners
-    assert len(features.auth_sessions) == 0 and features.default_timers == {}
+    assert len(features.auth_sessions) == 0
+    assert features.default_timers == {}
 
 
 # --- messages -------------------------------------------------------------------------------------
@@ -212,14 +215,18 @@ def test_a_message_can_name_its_role_and_name_or_a_participant(state: State, fea
         "Custom_Bot",
     )
     bot.left = True
-    error = _refused(lambda: features.send_message(contact, {"Content": "x", "ParticipantId": bot.participant_id}))
+    error = _refused(
+        lambda: features.send_message(contact, {"Content": "x", "ParticipantId": bot.participant_id})
+    )
     assert error.message == "ParticipantId is not an active participant of this chat"
     _refused(lambda: features.send_message(contact, {"Content": "x", "ParticipantId": "nobody"}))
     _refused(lambda: features.send_message(contact, {"Content": "x", "ParticipantId": "p" * 257}))
     _refused(lambda: features.send_message(contact, {"Content": "x", "ParticipantRole": "R" * 33}))
     _refused(lambda: features.send_message(contact, {"Content": "x", "DisplayName": "D" * 257}))
     _refused(lambda: features.send_message(contact, {"Content": "x", "ContentType": "t" * 101}))
-    features.send_message(contact, {"Content": "x", "ParticipantId": ann.participant_id, "DisplayName": "D" * 256})
+    features.send_message(
+        contact, {"Content": "x", "ParticipantId": ann.participant_id, "DisplayName": "D" * 256}
+    )
 
 
 def test_nothing_is_sent_to_a_chat_that_ended(state: State, features: Features, clock: Clock) -> None:
@@ -241,7 +248,9 @@ def test_a_message_needs_content_and_chunks_must_be_strings(state: State, featur
     error = _refused(lambda: features.send_message(contact, {"Chunks": ["x" * 16384, "y"]}))
     assert error.message == "the chunks together must be at most 16384 characters"
     for interval in (-0.1, 60.1):
-        _refused(lambda i=interval: features.send_message(contact, {"Chunks": ["a"], "ChunkIntervalSeconds": i}))
+        _refused(
+            lambda i=interval: features.send_message(contact, {"Chunks": ["a"], "ChunkIntervalSeconds": i})
+        )
 
 
 async def test_a_streamed_answer_is_chunks_then_the_whole_text_kept(state: State, features: Features) -> None:
@@ -307,7 +316,8 @@ def test_any_event_content_type_can_be_sent(state: State, features: Features) ->
     assert (item["Type"], item["ContentType"], item["Content"]) == ("EVENT", kind, "{}")
     features.send_event(contact, {"ContentType": kind, "ParticipantId": ann.participant_id})
     item = contact.entries[-1].item
-    assert "Content" not in item and item["ParticipantId"] == ann.participant_id
+    assert "Content" not in item
+    assert item["ParticipantId"] == ann.participant_id
     error = _refused(lambda: features.send_event(contact, {"ContentType": "text/plain"}))
     assert error.message == f"ContentType must start with {EVENT_PREFIX}"
     assert _refused(lambda: features.send_event(contact, {})).message == "ContentType is required"
@@ -317,7 +327,9 @@ def test_any_event_content_type_can_be_sent(state: State, features: Features) ->
 # --- views -------------------------------------------------------------------------------------------
 
 
-def test_a_view_is_shown_as_a_view_resource_and_described_by_its_token(state: State, features: Features) -> None:
+def test_a_view_is_shown_as_a_view_resource_and_described_by_its_token(
+    state: State, features: Features
+) -> None:
     contact, (ann,) = _chat(state, "CUSTOMER")
     view = {
         "Id": "v1",
@@ -328,7 +340,8 @@ def test_a_view_is_shown_as_a_view_resource_and_described_by_its_token(state: St
     }
     answer = features.show_view(contact, {"View": view, "ViewData": {"a": 1}})
     token = answer["ViewToken"]
-    assert token.startswith("emulator-view-") and len(token) == len("emulator-view-") + 32
+    assert token.startswith("emulator-view-")
+    assert len(token) == len("emulator-view-") + 32
     item = contact.entries[-1].item
     assert answer["Id"] == item["Id"]
     assert (item["Type"], item["ContentType"], item["ParticipantRole"]) == ("MESSAGE", INTERACTIVE, "SYSTEM")
@@ -350,7 +363,7 @@ def test_a_view_is_shown_as_a_view_resource_and_described_by_its_token(state: St
     described["View"]["Name"] = "changed"  # a copy
     assert features.describe_view(ann, token)["View"]["Name"] == "Card"  # type: ignore[index]
     assert features.describe_view(ann, "emulator-view-unknown") is None
-    other, (ben,) = _chat(state, "CUSTOMER")
+    _other, (ben,) = _chat(state, "CUSTOMER")
     assert features.describe_view(ben, token) is None  # views belong to their chat
 
 
@@ -360,12 +373,14 @@ def test_a_view_gets_defaults_for_what_it_leaves_out(state: State, features: Fea
     described = features.describe_view(ann, answer["ViewToken"])
     assert described is not None
     view = described["View"]
-    assert view["Id"].startswith("view-") and len(view["Id"]) == len("view-") + 12
+    assert view["Id"].startswith("view-")
+    assert len(view["Id"]) == len("view-") + 12
     assert view["Arn"] == f"arn:aws:connect:us-east-1:123456789012:instance/inst/view/{view['Id']}"
     assert (view["Name"], view["Version"]) == ("Emulator view", 1)
     assert view["Content"] == {"InputSchema": '{"type": "object"}'}
     content = json.loads(contact.entries[-1].item["Content"])["data"]["content"]
-    assert content["viewData"] == {} and content["viewId"] == view["Arn"]
+    assert content["viewData"] == {}
+    assert content["viewId"] == view["Arn"]
     bare = features.show_view(contact, {"View": {}})
     assert features.describe_view(ann, bare["ViewToken"])["View"]["Content"] == {}  # type: ignore[index]
 
@@ -383,7 +398,7 @@ def test_a_view_must_be_an_object_and_its_data_too(state: State, features: Featu
 
 
 def test_authentication_starts_for_the_active_customer(state: State, features: Features, loop: Loop) -> None:
-    contact, (ann, dana) = _chat(state, "CUSTOMER", "AGENT")
+    contact, (ann, _dana) = _chat(state, "CUSTOMER", "AGENT")
     answer = features.start_authentication(contact, {})
     session_id = answer["SessionId"]
     session = features.auth_sessions[session_id]
@@ -402,7 +417,7 @@ def test_authentication_starts_for_the_active_customer(state: State, features: F
 
 
 def test_authentication_needs_an_active_customer(state: State, features: Features) -> None:
-    contact, (dana,) = _chat(state, "AGENT")
+    contact, (_dana,) = _chat(state, "AGENT")
     error = _refused(lambda: features.start_authentication(contact, {}))
     assert error.message == "the chat has no active customer"
     ann = state.add_participant(contact, "CUSTOMER", "Ann")
@@ -431,12 +446,14 @@ def test_a_late_timer_does_nothing(state: State, features: Features, loop: Loop)
     features._finish_quietly(session, "failed", None)
     count = len(contact.entries)
     features._finish_quietly(session, "timeout", None)  # decided already
-    assert session.outcome == "failed" and len(contact.entries) == count
+    assert session.outcome == "failed"
+    assert len(contact.entries) == count
     other_id = features.start_authentication(contact, {})["SessionId"]
     state.end_contact(contact)
     count = len(contact.entries)
     features._finish_quietly(features.auth_sessions[other_id], "timeout", None)  # the chat ended
-    assert features.auth_sessions[other_id].outcome is None and len(contact.entries) == count
+    assert features.auth_sessions[other_id].outcome is None
+    assert len(contact.entries) == count
 
 
 def test_outcomes_on_command_now_or_later(state: State, features: Features, loop: Loop) -> None:
@@ -457,12 +474,15 @@ def test_outcomes_on_command_now_or_later(state: State, features: Features, loop
     assert answer == {"SessionId": second, "Scheduled": "succeeded"}
     assert timeout_handle.cancelled
     scheduled = loop.handles[-1]
-    assert scheduled.delay == 2.0 and features.auth_sessions[second].outcome is None
+    assert scheduled.delay == 2.0
+    assert features.auth_sessions[second].outcome is None
     scheduled.fire()
     assert features.auth_sessions[second].outcome == "succeeded"
     assert ann.display_name == "Ann Verified"
-    assert _kinds(contact)[-2:] == [(AUTH_OUTCOMES["succeeded"], features.of(contact).system_id),
-                                   (DISPLAY_NAME_UPDATED, ann.participant_id)]  # fmt: skip
+    assert _kinds(contact)[-2:] == [
+        (AUTH_OUTCOMES["succeeded"], features.of(contact).system_id),
+        (DISPLAY_NAME_UPDATED, ann.participant_id),
+    ]
     third = features.start_authentication(contact, {})["SessionId"]
     features.finish_authentication(contact, third, {"Outcome": "expired", "DelaySeconds": 1})
     assert loop.handles[-1].delay == 1.0  # no timer of its own to cancel first
@@ -480,7 +500,8 @@ def test_success_keeps_the_name_unless_one_is_given(state: State, features: Feat
     ann.left = True
     count = len(contact.entries)
     features.finish_authentication(contact, gone, {"Outcome": "succeeded", "DisplayName": "X"})
-    assert ann.display_name == "Customer" and len(contact.entries) == count + 1  # no rename
+    assert ann.display_name == "Customer"
+    assert len(contact.entries) == count + 1
 
 
 def test_finish_checks_its_arguments_and_the_session(state: State, features: Features) -> None:
@@ -492,10 +513,16 @@ def test_finish_checks_its_arguments_and_the_session(state: State, features: Fea
     error = _refused(lambda: features.finish_authentication(contact, session_id, {"Outcome": "maybe"}))
     assert error.message == "Outcome must be one of succeeded, failed, timeout, expired, cancelled"
     _refused(lambda: features.finish_authentication(contact, session_id, {"Outcome": "x" * 17}))
-    _refused(lambda: features.finish_authentication(contact, session_id, {"Outcome": "failed", "DelaySeconds": -1}))
-    _refused(lambda: features.finish_authentication(contact, session_id, {"Outcome": "failed", "DisplayName": ""}))
+    _refused(
+        lambda: features.finish_authentication(contact, session_id, {"Outcome": "failed", "DelaySeconds": -1})
+    )
+    _refused(
+        lambda: features.finish_authentication(contact, session_id, {"Outcome": "failed", "DisplayName": ""})
+    )
     for contact_, sid in ((other, session_id), (contact, "0" * 36)):
-        error = _refused(lambda c=contact_, s=sid: features.finish_authentication(c, s, {"Outcome": "failed"}), 404)
+        error = _refused(
+            lambda c=contact_, s=sid: features.finish_authentication(c, s, {"Outcome": "failed"}), 404
+        )
         assert (error.code, error.message) == ("ResourceNotFoundException", "No such authentication session.")
     assert features._session(None, session_id).session_id == session_id
 
@@ -504,7 +531,7 @@ def test_the_sign_in_url_is_for_the_chats_customer_within_the_window(
     state: State, features: Features, clock: Clock
 ) -> None:
     contact, (ann, bot) = _chat(state, "CUSTOMER", "CUSTOM_BOT")
-    other, (ben,) = _chat(state, "CUSTOMER")
+    _other, (ben,) = _chat(state, "CUSTOMER")
     session_id = features.start_authentication(contact, {})["SessionId"]
     error = _refused(lambda: features.authentication_url(ben, session_id, "https://r", "http://o"))
     assert error.message == "The SessionId is not an authentication session of this chat."
@@ -515,7 +542,8 @@ def test_the_sign_in_url_is_for_the_chats_customer_within_the_window(
     answer = features.authentication_url(ann, session_id, "https://back", "http://host:1")
     assert answer == {"AuthenticationUrl": f"http://host:1/_emulator/authentication/{session_id}"}
     session = features.auth_sessions[session_id]
-    assert session.url_issued and session.redirect_uri == "https://back"
+    assert session.url_issued
+    assert session.redirect_uri == "https://back"
     clock.now += 0.001
     error = _refused(lambda: features.authentication_url(ann, session_id, "https://r", "http://o"))
     assert error.message == "The authentication session is no longer accepting sign-ins."
@@ -532,7 +560,8 @@ def test_signing_in_succeeds_only_after_the_url_was_issued(state: State, feature
     assert features.sign_in(session_id).outcome == "succeeded"
     assert _kinds(contact)[-2][0] == AUTH_OUTCOMES["succeeded"]
     count = len(contact.entries)
-    assert features.sign_in(session_id).outcome == "succeeded" and len(contact.entries) == count
+    assert features.sign_in(session_id).outcome == "succeeded"
+    assert len(contact.entries) == count
     ended = features.start_authentication(contact, {})["SessionId"]
     features.authentication_url(ann, ended, "https://r", "http://o")
     state.end_contact(contact)
@@ -567,7 +596,9 @@ def test_a_rename_is_an_event_of_the_participant(state: State, features: Feature
 # --- idle and auto-disconnect timers ------------------------------------------------------------
 
 
-def _timers(features: Features, contact: Contact, **roles: tuple[float | None, float | None]) -> dict[str, Any]:
+def _timers(
+    features: Features, contact: Contact, **roles: tuple[float | None, float | None]
+) -> dict[str, Any]:
     entries = []
     for role, (idle, disconnect) in roles.items():
         entry: dict[str, Any] = {"ParticipantRole": role}
@@ -588,10 +619,12 @@ def test_idle_and_auto_disconnect_are_two_delays(state: State, features: Feature
     idle.fire()
     assert _kinds(contact)[-1] == (IDLE, ann.participant_id)
     gone = loop.handles[-1]
-    assert gone.delay == 1.5 and gone is not idle  # then the auto-disconnect one, its own delay
+    assert gone.delay == 1.5
+    assert gone is not idle
     gone.fire()
     assert _kinds(contact)[-2:] == [(AUTODISCONNECTION, ann.participant_id), (LEFT, dana.participant_id)]
-    assert dana.left and not ann.left  # every participant but the customer leaves
+    assert dana.left
+    assert not ann.left
     assert ann.participant_id not in features.of(contact).running
 
 
@@ -610,7 +643,7 @@ def test_only_an_auto_disconnect_delay_starts_at_once(state: State, features: Fe
 
 
 def test_an_idle_timer_alone_never_disconnects(state: State, features: Features, loop: Loop) -> None:
-    contact, (ann, dana) = _chat(state, "CUSTOMER", "AGENT")
+    contact, (ann, _dana) = _chat(state, "CUSTOMER", "AGENT")
     _timers(features, contact, CUSTOMER=(0.5, None))
     loop.fire_last()
     assert _kinds(contact)[-1] == (IDLE, ann.participant_id)
@@ -625,8 +658,11 @@ def test_set_timers_checks_its_entries(state: State, features: Features, loop: L
         error = _refused(lambda entry=entry: features.set_timers(contact, {"Timers": [entry]}))
         assert error.message == "each timer needs ParticipantRole CUSTOMER or AGENT"
     for bad in ({"IdleSeconds": 0.009}, {"DisconnectSeconds": 28801}):
-        _refused(lambda bad=bad: features.set_timers(contact, {"Timers": [{"ParticipantRole": "AGENT", **bad}]}))
-    assert loop.handles == [] and features.of(contact).timers == {}
+        _refused(
+            lambda bad=bad: features.set_timers(contact, {"Timers": [{"ParticipantRole": "AGENT", **bad}]})
+        )
+    assert loop.handles == []
+    assert features.of(contact).timers == {}
     _timers(features, contact, AGENT=(0.01, 28800))
     assert loop.pending()[0].delay == 0.01
 
@@ -634,7 +670,7 @@ def test_set_timers_checks_its_entries(state: State, features: Features, loop: L
 def test_timers_are_per_role_and_setting_them_restarts_that_role(
     state: State, features: Features, loop: Loop
 ) -> None:
-    contact, (ann, dana) = _chat(state, "CUSTOMER", "AGENT")
+    contact, (_ann, dana) = _chat(state, "CUSTOMER", "AGENT")
     _timers(features, contact, CUSTOMER=(10, None))
     customer_first = loop.handles[-1]
     answer = _timers(features, contact, AGENT=(20, 30))
@@ -647,26 +683,30 @@ def test_timers_are_per_role_and_setting_them_restarts_that_role(
     running = features.of(contact).running
     assert running[dana.participant_id].handle is loop.handles[-1]
     _timers(features, contact, CUSTOMER=(11, None))
-    assert customer_first.cancelled and loop.handles[-1].delay == 11
+    assert customer_first.cancelled
+    assert loop.handles[-1].delay == 11
 
 
 def test_timers_run_only_while_the_customer_and_an_agent_or_bot_are_in(
     state: State, features: Features, loop: Loop
 ) -> None:
-    contact, (ann,) = _chat(state, "CUSTOMER")
+    contact, (_ann,) = _chat(state, "CUSTOMER")
     _timers(features, contact, CUSTOMER=(5, None))
     assert loop.handles == []  # the customer alone: no timers
     sam = state.add_participant(contact, "SUPERVISOR", "Sam")
-    assert loop.handles == [] and sam.active
+    assert loop.handles == []
+    assert sam.active
     state.add_participant(contact, "CUSTOM_BOT", "Bot")  # joining starts them
     assert [h.delay for h in loop.pending()] == [5]
     assert features._timers_run(contact)
-    bot_chat, (dana,) = _chat(state, "AGENT")
+    bot_chat, (_dana,) = _chat(state, "AGENT")
     assert not features._timers_run(bot_chat)
 
 
-def test_a_message_ends_idleness_and_restarts_the_timers(state: State, features: Features, loop: Loop) -> None:
-    contact, (ann, dana) = _chat(state, "CUSTOMER", "AGENT")
+def test_a_message_ends_idleness_and_restarts_the_timers(
+    state: State, features: Features, loop: Loop
+) -> None:
+    contact, (ann, _dana) = _chat(state, "CUSTOMER", "AGENT")
     _timers(features, contact, CUSTOMER=(5, 9), AGENT=(7, None))
     first = loop.handles[0]
     assert first.args[0].participant is ann
@@ -683,26 +723,29 @@ def test_a_message_ends_idleness_and_restarts_the_timers(state: State, features:
     assert _kinds(contact)[-2:] == [(None, ann.participant_id), (RETURNED, ann.participant_id)]
     assert loop.pending()[-1].delay == 5
     state.add_item(contact, "EVENT", EVENT_PREFIX + "typing", ann)  # typing restarts nothing
-    assert loop.pending()[-1].delay == 5 and len(loop.handles) == 5
+    assert loop.pending()[-1].delay == 5
+    assert len(loop.handles) == 5
 
 
 def test_an_items_sender_only_restarts_its_own_timers(state: State, features: Features, loop: Loop) -> None:
-    contact, (ann, dana) = _chat(state, "CUSTOMER", "AGENT")
+    contact, (_ann, dana) = _chat(state, "CUSTOMER", "AGENT")
     _timers(features, contact, CUSTOMER=(5, None), AGENT=(7, None))
     customer, agent = loop.handles
     features.send_message(contact, {"Content": "from the flow"})  # no participant: nothing moves
     state.add_item(contact, "MESSAGE", "text/plain", dana, content="hi")
-    assert agent.cancelled and not customer.cancelled
+    assert agent.cancelled
+    assert not customer.cancelled
 
 
 def test_a_participant_leaving_stops_its_timer_and_all_when_the_timers_stop_running(
     state: State, features: Features, loop: Loop
 ) -> None:
-    contact, (ann, dana, bot) = _chat(state, "CUSTOMER", "AGENT", "CUSTOM_BOT")
+    contact, (_ann, dana, bot) = _chat(state, "CUSTOMER", "AGENT", "CUSTOM_BOT")
     _timers(features, contact, CUSTOMER=(5, None), AGENT=(7, None))
     customer, agent = loop.handles
     state.disconnect(dana)  # the bot stays: the customer's timer goes on
-    assert agent.cancelled and not customer.cancelled
+    assert agent.cancelled
+    assert not customer.cancelled
     assert dana.participant_id not in features.of(contact).running
     state.disconnect(bot)  # no agent or bot left: every timer stops
     assert customer.cancelled
@@ -710,13 +753,14 @@ def test_a_participant_leaving_stops_its_timer_and_all_when_the_timers_stop_runn
 
 
 def test_a_timer_of_someone_who_left_does_nothing(state: State, features: Features, loop: Loop) -> None:
-    contact, (ann, dana, bot) = _chat(state, "CUSTOMER", "AGENT", "CUSTOM_BOT")
+    contact, (_ann, dana, bot) = _chat(state, "CUSTOMER", "AGENT", "CUSTOM_BOT")
     _timers(features, contact, AGENT=(5, 6))
     idle = loop.handles[-1]
     dana.left = True
     count = len(contact.entries)
     idle.fire()
-    assert len(contact.entries) == count and len(loop.handles) == 1
+    assert len(contact.entries) == count
+    assert len(loop.handles) == 1
     dana.left = False
     idle.fire()
     gone = loop.handles[-1]
@@ -726,7 +770,9 @@ def test_a_timer_of_someone_who_left_does_nothing(state: State, features: Featur
     assert bot.active
 
 
-def test_timers_of_a_role_without_settings_are_not_started(state: State, features: Features, loop: Loop) -> None:
+def test_timers_of_a_role_without_settings_are_not_started(
+    state: State, features: Features, loop: Loop
+) -> None:
     contact, (ann, dana) = _chat(state, "CUSTOMER", "AGENT")
     _timers(features, contact, AGENT=(5, None))
     assert [h.args[0].participant for h in loop.handles] == [dana]
@@ -734,17 +780,19 @@ def test_timers_of_a_role_without_settings_are_not_started(state: State, feature
     assert len(loop.handles) == 1
     dana.left = True
     features._restart(dana)  # inactive: its timer stops, none starts
-    assert loop.handles[0].cancelled and len(loop.handles) == 1
+    assert loop.handles[0].cancelled
+    assert len(loop.handles) == 1
 
 
 def test_the_end_of_a_chat_stops_everything(state: State, features: Features, loop: Loop) -> None:
-    contact, (ann, dana) = _chat(state, "CUSTOMER", "AGENT")
+    contact, (_ann, _dana) = _chat(state, "CUSTOMER", "AGENT")
     session_id = features.start_authentication(contact, {"TimeoutSeconds": 5})["SessionId"]
     auth_timer = loop.handles[-1]
     _timers(features, contact, CUSTOMER=(5, None), AGENT=(6, None))
     state.end_contact(contact)
     assert all(h.cancelled for h in loop.handles)
-    assert auth_timer.cancelled and features.auth_sessions[session_id].timer is None
+    assert auth_timer.cancelled
+    assert features.auth_sessions[session_id].timer is None
     assert features.of(contact).running == {}
     untouched, _ = _chat(state, "CUSTOMER")
     features.close(untouched)  # nothing was ever started: nothing to stop
@@ -766,14 +814,15 @@ def test_items_of_chats_without_timers_are_ignored(state: State, features: Featu
     features.of(contact)  # features, but no timers
     state.add_item(contact, "MESSAGE", "text/plain", ann, content="x")
     state.disconnect(dana)
-    assert loop.handles == [] and features.of(contact).running == {}
+    assert loop.handles == []
+    assert features.of(contact).running == {}
 
 
 # --- bounds and codes (found by the mutation run) ------------------------------------------------
 
 
 def test_the_features_events_are_of_type_event(state: State, features: Features, loop: Loop) -> None:
-    contact, (ann, dana) = _chat(state, "CUSTOMER", "AGENT")
+    contact, (_ann, _dana) = _chat(state, "CUSTOMER", "AGENT")
     _timers(features, contact, CUSTOMER=(1, 2))
     loop.fire_last()
     loop.fire_last()
@@ -822,7 +871,8 @@ async def test_each_streamed_answer_has_its_own_id_and_may_fill_the_limit(
     first = features.send_message(contact, {"Chunks": ["x" * 16383, "y"]})["Id"]
     second = features.send_message(contact, {"Chunks": ["z"]})["Id"]
     assert first != second
-    assert str(uuid.UUID(first)) == first and str(uuid.UUID(second)) == second
+    assert str(uuid.UUID(first)) == first
+    assert str(uuid.UUID(second)) == second
     for task in list(features.of(contact).streams):
         await task
 
@@ -830,6 +880,8 @@ async def test_each_streamed_answer_has_its_own_id_and_may_fill_the_limit(
 def test_timer_delays_are_bounded_both_ways(state: State, features: Features) -> None:
     contact, _ = _chat(state, "CUSTOMER", "AGENT")
     for bad in ({"IdleSeconds": 28800.5}, {"DisconnectSeconds": 0.009}):
-        error = _refused(lambda bad=bad: features.set_timers(contact, {"Timers": [{"ParticipantRole": "AGENT", **bad}]}))
+        error = _refused(
+            lambda bad=bad: features.set_timers(contact, {"Timers": [{"ParticipantRole": "AGENT", **bad}]})
+        )
         name = next(iter(bad))
         assert error.message == f"{name} must be a number from 0.01 to 28800"

@@ -166,10 +166,14 @@ def test_a_participant_is_active_until_it_leaves_or_the_chat_ends(state: State) 
     contact = state.new_contact("i", "f", 60)
     ann = state.add_participant(contact, "CUSTOMER", "Ann")
     bot = state.add_participant(contact, "CUSTOM_BOT", "Bot")
-    assert ann.active and bot.active
-    assert not ann.left and not ann.acknowledged and not ann.rehydration_shown
+    assert ann.active
+    assert bot.active
+    assert not ann.left
+    assert not ann.acknowledged
+    assert not ann.rehydration_shown
     bot.left = True
-    assert not bot.active and ann.active
+    assert not bot.active
+    assert ann.active
     contact.ended = True
     assert not ann.active
 
@@ -178,7 +182,9 @@ def test_a_contact_starts_with_one_segment_its_own_id() -> None:
     contact = Contact("c1", "i", "f", 0.0)
     assert contact.segments == ["c1"]
     assert contact.current_id == "c1"
-    assert not contact.ended and contact.release_at is None and contact.continues is None
+    assert not contact.ended
+    assert contact.release_at is None
+    assert contact.continues is None
     assert contact.rehydrated_item is None
     given = Contact("c2", "i", "f", 0.0, segments=["c0", "c2"])
     assert given.segments == ["c0", "c2"]
@@ -287,7 +293,9 @@ def test_token_bucket_allows_a_burst_then_refills_at_its_rate(clock: Clock) -> N
 
 def test_token_bucket_takes_exactly_one_token() -> None:
     bucket = TokenBucket(Quota(rate=1, burst=1))
-    assert bucket.rate == 1.0 and bucket.burst == 1.0 and bucket.tokens == 1.0
+    assert bucket.rate == 1.0
+    assert bucket.burst == 1.0
+    assert bucket.tokens == 1.0
     assert bucket.take()
 
 
@@ -307,7 +315,8 @@ def test_a_new_contact_lasts_its_duration_and_is_known_by_id(state: State, clock
     assert contact.expires_at == clock.now + 3600
     assert state.contacts[contact.contact_id] is contact
     assert (contact.instance_id, contact.contact_flow_id) == ("inst", "flow")
-    assert contact.entries == [] and contact.rehydrated_item is None
+    assert contact.entries == []
+    assert contact.rehydrated_item is None
     other = state.new_contact("inst", "flow", 60)
     assert other.contact_id != contact.contact_id
 
@@ -315,7 +324,8 @@ def test_a_new_contact_lasts_its_duration_and_is_known_by_id(state: State, clock
 def test_a_persistent_chat_starts_with_its_rehydrated_item(state: State) -> None:
     earlier = state.new_contact("i", "f", 60)
     later = state.new_contact("i", "f", 60, Continuation(earlier, earlier.contact_id))
-    assert later.continues is not None and later.continues.chat is earlier
+    assert later.continues is not None
+    assert later.continues.chat is earlier
     assert _content_types(later) == [_model.REHYDRATED]
     assert later.rehydrated_item is later.entries[0].item
     assert later.rehydrated_item["Type"] == EVENT
@@ -328,7 +338,8 @@ def test_add_participant_joins_with_its_own_token(state: State) -> None:
     assert (ann.role, ann.display_name, ann.contact) == ("CUSTOMER", "Ann", contact)
     assert contact.participants == {ann.participant_id: ann, bot.participant_id: bot}
     assert state.participant_tokens[ann.token] is ann
-    assert ann.token != bot.token and ann.participant_id != bot.participant_id
+    assert ann.token != bot.token
+    assert ann.participant_id != bot.participant_id
     joined = contact.entries[0].item
     assert joined["ContentType"] == JOINED
     assert (joined["ParticipantId"], joined["DisplayName"], joined["ParticipantRole"]) == (
@@ -347,7 +358,8 @@ def test_the_customer_leaving_ends_the_chat_for_everyone(state: State, clock: Cl
     state.disconnect(ann)
     assert _content_types(contact)[-2:] == [LEFT, ENDED]
     assert contact.entries[-1].item.get("ParticipantId") is None  # chat.ended has no sender
-    assert ann.left and contact.ended
+    assert ann.left
+    assert contact.ended
     assert contact.release_at == clock.now + 100.0
     assert _drain(bot_sock)[-1] == ("close", 1000)
     assert _drain(ann_sock)[-1] == ("close", 1000)
@@ -362,7 +374,9 @@ def test_another_participant_leaving_does_not_end_the_chat(state: State) -> None
     state.disconnect(bot)
     left = contact.entries[-1].item
     assert (left["ContentType"], left["ParticipantId"]) == (LEFT, bot.participant_id)
-    assert bot.left and not contact.ended and not ann.left
+    assert bot.left
+    assert not contact.ended
+    assert not ann.left
     assert _drain(bot_sock) == [state.frame(contact, left), ("close", 1000)]
     assert _drain(ann_sock) == [state.frame(contact, left)]
     assert contact.release_at is None
@@ -405,10 +419,15 @@ def test_a_successful_transfer_moves_agents_and_supervisors_out(state: State) ->
     new_id, agent = state.transfer(contact, "QUEUE", "unused", succeed=True)
     assert agent is None
     assert new_id != first
-    assert contact.segments == [first, new_id] and contact.current_id == new_id
-    assert state.contacts[new_id] is contact and state.contacts[first] is contact
-    assert dana.left and sam.left
-    assert not ann.left and not bot.left and not contact.ended
+    assert contact.segments == [first, new_id]
+    assert contact.current_id == new_id
+    assert state.contacts[new_id] is contact
+    assert state.contacts[first] is contact
+    assert dana.left
+    assert sam.left
+    assert not ann.left
+    assert not bot.left
+    assert not contact.ended
     tail = [(e.item["ContentType"], e.item.get("ParticipantId")) for e in contact.entries[4:]]
     assert tail == [
         (_model.TRANSFER_SUCCEEDED, None),
@@ -443,7 +462,8 @@ def test_a_failed_transfer_changes_nothing_but_its_event(state: State) -> None:
     assert (same, agent) == (contact.contact_id, None)
     assert contact.segments == [contact.contact_id]
     assert _content_types(contact)[-1] == _model.TRANSFER_FAILED
-    assert not dana.left and len(contact.participants) == 2
+    assert not dana.left
+    assert len(contact.participants) == 2
 
 
 # --- transcript views (persistent chats) -----------------------------------------------------------
@@ -578,7 +598,8 @@ def test_an_item_has_the_services_members(state: State, clock: Clock) -> None:
     )
     assert item["ContactId"] == contact.contact_id
     entry = contact.entries[-1]
-    assert entry.item is item and entry.time == clock.now
+    assert entry.item is item
+    assert entry.time == clock.now
     assert heard == [(contact, item, ann)]
 
 
@@ -588,10 +609,12 @@ def test_items_without_content_type_sender_or_storage(state: State) -> None:
     sock, _ = _socket(ann)
     files = [{"AttachmentId": "a1"}]
     item = state.add_item(contact, "ATTACHMENT", None, ann, attachments=files)
-    assert "ContentType" not in item and "Content" not in item
+    assert "ContentType" not in item
+    assert "Content" not in item
     assert item["Attachments"] == files
     typing = state.add_item(contact, EVENT, _model.TYPING, None, store=False, extra={"Extra": 1})
-    assert "ParticipantId" not in typing and "Attachments" not in typing
+    assert "ParticipantId" not in typing
+    assert "Attachments" not in typing
     assert typing["Extra"] == 1
     assert contact.entries[-1].item is item  # the typing event went out only
     assert _drain(sock) == [state.frame(contact, item), state.frame(contact, typing)]
@@ -605,7 +628,9 @@ def test_extra_members_override_and_items_get_rising_sequence_numbers(state: Sta
     assert item["Id"] == "fixed"
     state.add_item(contact, "MESSAGE", "text/plain", None, content="y")
     seqs = [e.seq for e in contact.entries]
-    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs) and seqs[0] >= 1
+    assert seqs == sorted(seqs)
+    assert len(set(seqs)) == len(seqs)
+    assert seqs[0] >= 1
     assert seqs[1] == seqs[0] + 1
     assert contact.entries[0].item["Id"] != contact.entries[1].item["Id"]
 
@@ -697,7 +722,8 @@ def test_websocket_and_download_grants(state: State, clock: Clock) -> None:
     assert state.websocket_grants[key].connect_deadline == deadline
     assert ann.websocket_keys == [key]
     other, _ = state.issue_websocket(ann)
-    assert other != key and ann.websocket_keys == [key, other]
+    assert other != key
+    assert ann.websocket_keys == [key, other]
     attachment = _attachment(contact, ann)
     dkey, expires = state.issue_download(attachment, 30, "inline")
     assert expires == clock.now + 30
@@ -729,7 +755,8 @@ def test_grants_expired_over_a_minute_ago_are_pruned_when_another_is_issued(
     assert recent.token in state.connection_tokens
     del state.connection_tokens[recent.token]  # a key whose grant went elsewhere is dropped
     state.issue_connection(ann)
-    assert recent.token not in ann.connection_keys and len(ann.connection_keys) == 2
+    assert recent.token not in ann.connection_keys
+    assert len(ann.connection_keys) == 2
 
 
 def test_websocket_and_download_grants_are_pruned_by_their_own_expiry(state: State, clock: Clock) -> None:
@@ -743,13 +770,15 @@ def test_websocket_and_download_grants_are_pruned_by_their_own_expiry(state: Sta
     assert key in state.websocket_grants
     clock.now = deadline + GRANT_GRACE_SECONDS
     state.issue_websocket(ann)
-    assert key not in state.websocket_grants and key not in ann.websocket_keys
+    assert key not in state.websocket_grants
+    assert key not in ann.websocket_keys
     clock.now = expires + GRANT_GRACE_SECONDS - 0.001
     state.issue_download(attachment, 10, "attachment")
     assert dkey in state.download_grants
     clock.now = expires + GRANT_GRACE_SECONDS
     state.issue_download(attachment, 10, "attachment")
-    assert dkey not in state.download_grants and dkey not in attachment.download_keys
+    assert dkey not in state.download_grants
+    assert dkey not in attachment.download_keys
 
 
 # --- retention ----------------------------------------------------------------------------------
@@ -776,14 +805,22 @@ def test_an_ended_chat_is_released_after_its_retention(state: State, clock: Cloc
     assert contact.contact_id in state.contacts
     clock.now += 0.001
     assert state.sweep() == 1
-    assert contact.contact_id not in state.contacts and seg2 not in state.contacts
+    assert contact.contact_id not in state.contacts
+    assert seg2 not in state.contacts
     assert other.contact_id in state.contacts
-    assert ann.token not in state.participant_tokens and bot.token not in state.participant_tokens
+    assert ann.token not in state.participant_tokens
+    assert bot.token not in state.participant_tokens
     assert len(state.participant_tokens) == 1
-    assert state.connection_tokens == {} and state.websocket_grants == {}
-    assert state.download_grants == {} and state.attachments == {} and len(state.cursors) == 0
-    assert ann.connection_keys == [] and bot.websocket_keys == []
-    assert attachment.data is None and contact.attachments == {} and contact.cursor_keys == []
+    assert state.connection_tokens == {}
+    assert state.websocket_grants == {}
+    assert state.download_grants == {}
+    assert state.attachments == {}
+    assert len(state.cursors) == 0
+    assert ann.connection_keys == []
+    assert bot.websocket_keys == []
+    assert attachment.data is None
+    assert contact.attachments == {}
+    assert contact.cursor_keys == []
     assert len(state.idempotency) == 0
     assert aborted == ["abort"]
     assert state.sweep() == 0
@@ -809,7 +846,8 @@ def test_chats_are_released_in_order_each_after_its_own_retention(state: State, 
     state.end_contact(second)
     clock.now += 50
     assert state.sweep() == 1
-    assert first.contact_id not in state.contacts and second.contact_id in state.contacts
+    assert first.contact_id not in state.contacts
+    assert second.contact_id in state.contacts
     clock.now += 50
     assert state.sweep(clock.now) == 1
     assert second.contact_id not in state.contacts
@@ -852,7 +890,8 @@ def test_cursors_are_kept_per_contact_and_bounded(state: State) -> None:
     tokens = [state.add_cursor(contact, Cursor("c", n, "FORWARD")) for n in range(1001)]
     assert len(set(tokens)) == 1001
     assert tokens[0] not in state.cursors  # a contact keeps its newest 1000
-    assert tokens[1] in state.cursors and state.cursors[tokens[1]].seq == 1
+    assert tokens[1] in state.cursors
+    assert state.cursors[tokens[1]].seq == 1
     assert contact.cursor_keys == tokens[1:]
     assert len(state.cursors) == 1000
 
@@ -860,7 +899,8 @@ def test_cursors_are_kept_per_contact_and_bounded(state: State) -> None:
 def test_a_contact_keeps_exactly_1000_cursors(state: State) -> None:
     contact = state.new_contact("i", "f", 60)
     tokens = [state.add_cursor(contact, Cursor("c", n, "FORWARD")) for n in range(1000)]
-    assert tokens[0] in state.cursors and len(contact.cursor_keys) == 1000
+    assert tokens[0] in state.cursors
+    assert len(contact.cursor_keys) == 1000
 
 
 def test_all_cursors_together_are_bounded_oldest_first(state: State) -> None:
@@ -872,7 +912,8 @@ def test_all_cursors_together_are_bounded_oldest_first(state: State) -> None:
             state.add_cursor(contact, Cursor("c", n, "BACKWARD"))
     assert len(state.cursors) == 20000 - 1
     last = state.add_cursor(contacts[1], Cursor("c", 5, "BACKWARD"))
-    assert len(state.cursors) == 20000 and first in state.cursors
+    assert len(state.cursors) == 20000
+    assert first in state.cursors
     newest = state.add_cursor(contacts[1], Cursor("c", 6, "BACKWARD"))
     assert len(state.cursors) == 20000
     assert first not in state.cursors
@@ -955,7 +996,8 @@ def test_release_copes_with_cursors_gone_already(state: State) -> None:
         filler = state.new_contact("i", "f", 60)
         for n in range(1000):
             state.add_cursor(filler, Cursor("c", n, "FORWARD"))
-    assert len(contact.cursor_keys) == 1 and contact.cursor_keys[0] not in state.cursors
+    assert len(contact.cursor_keys) == 1
+    assert contact.cursor_keys[0] not in state.cursors
     state.end_contact(contact)
     state.release(contact)
     assert contact.cursor_keys == []
@@ -971,7 +1013,8 @@ def test_a_contact_over_its_cursors_copes_with_its_oldest_gone_already(state: St
     assert oldest not in state.cursors
     for n in range(1000):
         state.add_cursor(contact, Cursor("c", n, "FORWARD"))
-    assert oldest not in contact.cursor_keys and len(contact.cursor_keys) == 1000
+    assert oldest not in contact.cursor_keys
+    assert len(contact.cursor_keys) == 1000
 
 
 def test_grant_keys_are_long_random_strings(state: State) -> None:
@@ -994,11 +1037,18 @@ def test_items_have_uuid_ids_and_events_have_type_event(state: State) -> None:
     state.disconnect(ann)
     items = [e.item for e in contact.entries]
     assert [i["ContentType"] for i in items] == [
-        JOINED, JOINED, _model.TRANSFER_FAILED, _model.TRANSFER_SUCCEEDED, LEFT, LEFT, ENDED,
-    ]  # fmt: skip
+        JOINED,
+        JOINED,
+        _model.TRANSFER_FAILED,
+        _model.TRANSFER_SUCCEEDED,
+        LEFT,
+        LEFT,
+        ENDED,
+    ]
     assert all(i["Type"] == EVENT for i in items)
     ids = [str(uuid.UUID(i["Id"])) for i in items]
-    assert ids == [i["Id"] for i in items] and len(set(ids)) == len(ids)
+    assert ids == [i["Id"] for i in items]
+    assert len(set(ids)) == len(ids)
     assert dana.left
 
 

@@ -123,7 +123,8 @@ def test_body_str() -> None:
 def test_body_int() -> None:
     assert body_int({}, "N") is None
     assert body_int({"N": 3}, "N", low=3, high=3) == 3
-    assert body_int({"N": 4.0}, "N") == 4 and type(body_int({"N": 4.0}, "N")) is int
+    assert body_int({"N": 4.0}, "N") == 4
+    assert type(body_int({"N": 4.0}, "N")) is int
     assert body_int({"N": -7}, "N") == -7
     error = _refused(lambda: body_int({}, "MaxResults", required=True))
     assert error.message == (
@@ -182,8 +183,12 @@ def test_content_disposition(name: str, header: str) -> None:
 def test_as_listed_adds_receipts_to_messages_only_and_copies() -> None:
     message = {"Id": "m1", "Type": "MESSAGE", "Nested": {"a": 1}}
     listed = _as_listed(message)
-    assert listed == {"Id": "m1", "Type": "MESSAGE", "Nested": {"a": 1},
-                      "MessageMetadata": {"MessageId": "m1", "Receipts": []}}  # fmt: skip
+    assert listed == {
+        "Id": "m1",
+        "Type": "MESSAGE",
+        "Nested": {"a": 1},
+        "MessageMetadata": {"MessageId": "m1", "Receipts": []},
+    }
     listed["Nested"]["a"] = 2
     assert message == {"Id": "m1", "Type": "MESSAGE", "Nested": {"a": 1}}
     kept = {"Id": "m2", "Type": "MESSAGE", "MessageMetadata": {"MessageId": "m2", "Receipts": [{"R": 1}]}}
@@ -228,7 +233,9 @@ def test_start_chat_contact_with_an_initial_message(ops: Operations) -> None:
         {"ContentType": "application/json", "Content": "{"},
         {"ContentType": "text/plain", "Content": "x" * 16385},
     ):
-        _refused(lambda initial=initial: _start(ops, InitialMessage=initial), code="InvalidParameterException")
+        _refused(
+            lambda initial=initial: _start(ops, InitialMessage=initial), code="InvalidParameterException"
+        )
 
 
 @pytest.mark.parametrize(
@@ -241,7 +248,10 @@ def test_start_chat_contact_with_an_initial_message(ops: Operations) -> None:
         ({"ContactFlowId": 5}, "ContactFlowId must be a string of 0 to 500 characters."),
         ({"ParticipantDetails": None}, "ParticipantDetails is required and must be an object."),
         ({"ParticipantDetails": {}}, "DisplayName is required."),
-        ({"ParticipantDetails": {"DisplayName": "d" * 257}}, "DisplayName must be a string of 1 to 256 characters."),
+        (
+            {"ParticipantDetails": {"DisplayName": "d" * 257}},
+            "DisplayName must be a string of 1 to 256 characters.",
+        ),
         ({"ClientToken": "t" * 501}, "ClientToken must be a string of 0 to 500 characters."),
         ({"ChatDurationInMinutes": 59}, "ChatDurationInMinutes must be an integer from 60 to 10080."),
         ({"ChatDurationInMinutes": 10081}, "ChatDurationInMinutes must be an integer from 60 to 10080."),
@@ -251,7 +261,11 @@ def test_start_chat_contact_with_an_initial_message(ops: Operations) -> None:
     ],
 )
 def test_start_chat_contact_checks_its_body(ops: Operations, body: dict[str, Any], message: str) -> None:
-    request: dict[str, Any] = {"InstanceId": "inst", "ContactFlowId": "", "ParticipantDetails": {"DisplayName": "A"}}
+    request: dict[str, Any] = {
+        "InstanceId": "inst",
+        "ContactFlowId": "",
+        "ParticipantDetails": {"DisplayName": "A"},
+    }
     request.update(body)
     request = {k: v for k, v in request.items() if v is not None}
     error = _refused(lambda: ops.start_chat_contact(request), code="InvalidParameterException")
@@ -278,10 +292,13 @@ def test_a_persistent_chat_continues_an_ended_chat(ops: Operations) -> None:
     seg2, _ = ops.state.transfer(source.contact, "QUEUE", "", succeed=True)
     ops.state.end_contact(source.contact)
     first_id = source.contact.contact_id
-    entire = _start(ops, PersistentChat={"RehydrationType": "ENTIRE_PAST_SESSION", "SourceContactId": first_id})
+    entire = _start(
+        ops, PersistentChat={"RehydrationType": "ENTIRE_PAST_SESSION", "SourceContactId": first_id}
+    )
     assert entire["ContinuedFromContactId"] == seg2  # its most recent contact
     later = ops.state.contacts[entire["ContactId"]]
-    assert later.continues is not None and later.continues.chat is source.contact
+    assert later.continues is not None
+    assert later.continues.chat is source.contact
     assert later.entries[0].item["ContentType"] == P + "chat.rehydrated"
     segment = _start(ops, PersistentChat={"RehydrationType": "FROM_SEGMENT", "SourceContactId": first_id})
     assert segment["ContinuedFromContactId"] == first_id
@@ -313,7 +330,10 @@ def test_a_persistent_chat_needs_an_ended_source_of_its_instance(ops: Operations
     )
     for kind in ("SEGMENT", None):
         error = _refused(lambda kind=kind: persistent(kind), code="InvalidParameterException")
-        assert error.message == "PersistentChat.RehydrationType is required: ENTIRE_PAST_SESSION or FROM_SEGMENT."
+        assert (
+            error.message
+            == "PersistentChat.RehydrationType is required: ENTIRE_PAST_SESSION or FROM_SEGMENT."
+        )
     error = _refused(lambda: _start(ops, PersistentChat="x"), code="InvalidParameterException")
     assert error.message == "PersistentChat must be an object."
     _refused(lambda: persistent(source_id=""), code="InvalidParameterException")
@@ -335,11 +355,18 @@ def test_an_idempotent_persistent_start_is_replayed_before_the_source_is_checked
 def test_create_participant(ops: Operations) -> None:
     customer = _customer(ops)
     contact = customer.contact
-    body = {"InstanceId": "inst", "ContactId": contact.contact_id, "ParticipantDetails": {"DisplayName": "Bot"}}
+    body = {
+        "InstanceId": "inst",
+        "ContactId": contact.contact_id,
+        "ParticipantDetails": {"DisplayName": "Bot"},
+    }
     answer = ops.create_participant(body)
     bot = contact.participants[answer["ParticipantId"]]
     assert (bot.role, bot.display_name) == ("CUSTOM_BOT", "Bot")
-    assert answer["ParticipantCredentials"] == {"ParticipantToken": bot.token, "Expiry": iso_time(contact.expires_at)}
+    assert answer["ParticipantCredentials"] == {
+        "ParticipantToken": bot.token,
+        "Expiry": iso_time(contact.expires_at),
+    }
     unnamed = ops.create_participant({**body, "ParticipantDetails": {}})
     assert contact.participants[unnamed["ParticipantId"]].display_name == "Custom Bot"
     error = _refused(
@@ -347,18 +374,31 @@ def test_create_participant(ops: Operations) -> None:
         code="InvalidRequestException",
     )
     assert error.message == "ParticipantRole must be one of CUSTOM_BOT."
-    agent = ops.create_participant({"ContactId": contact.contact_id, "ParticipantDetails": {"ParticipantRole": "SUPERVISOR"}}, any_role=True)
+    agent = ops.create_participant(
+        {"ContactId": contact.contact_id, "ParticipantDetails": {"ParticipantRole": "SUPERVISOR"}},
+        any_role=True,
+    )
     assert contact.participants[agent["ParticipantId"]].display_name == "Supervisor"
     error = _refused(
-        lambda: ops.create_participant({**body, "ParticipantDetails": {"ParticipantRole": "X"}}, any_role=True)
+        lambda: ops.create_participant(
+            {**body, "ParticipantDetails": {"ParticipantRole": "X"}}, any_role=True
+        )
     )
     assert error.message == "ParticipantRole must be one of AGENT, CUSTOMER, CUSTOM_BOT, SUPERVISOR, SYSTEM."
-    error = _refused(lambda: ops.create_participant({**body, "ParticipantDetails": "x"}), code="InvalidRequestException")
+    error = _refused(
+        lambda: ops.create_participant({**body, "ParticipantDetails": "x"}), code="InvalidRequestException"
+    )
     assert error.message == "ParticipantDetails is required and must be an object."
-    _refused(lambda: ops.create_participant({k: v for k, v in body.items() if k != "InstanceId"}),
-             code="InvalidParameterException")  # fmt: skip
-    _refused(lambda: ops.create_participant({**body, "ContactId": "c" * 257}), code="InvalidParameterException")
-    error = _refused(lambda: ops.create_participant({**body, "InstanceId": "other"}), 404, "ResourceNotFoundException")
+    _refused(
+        lambda: ops.create_participant({k: v for k, v in body.items() if k != "InstanceId"}),
+        code="InvalidParameterException",
+    )
+    _refused(
+        lambda: ops.create_participant({**body, "ContactId": "c" * 257}), code="InvalidParameterException"
+    )
+    error = _refused(
+        lambda: ops.create_participant({**body, "InstanceId": "other"}), 404, "ResourceNotFoundException"
+    )
     assert error.message == "The contact does not exist."
     _refused(lambda: ops.create_participant({**body, "ContactId": "nope"}), 404)
     _refused(lambda: ops.create_participant({**body, "ParticipantDetails": {"DisplayName": ""}}))
@@ -367,14 +407,21 @@ def test_create_participant(ops: Operations) -> None:
 def test_create_participant_is_idempotent_and_needs_an_active_contact(ops: Operations, clock: Clock) -> None:
     customer = _customer(ops)
     contact = customer.contact
-    body = {"InstanceId": "inst", "ContactId": contact.contact_id, "ParticipantDetails": {}, "ClientToken": "t"}
+    body = {
+        "InstanceId": "inst",
+        "ContactId": contact.contact_id,
+        "ParticipantDetails": {},
+        "ClientToken": "t",
+    }
     first = ops.create_participant(body)
     assert ops.create_participant(body) == first
     assert len(contact.participants) == 2
     other = _customer(ops)
     assert ops.create_participant({**body, "ContactId": other.contact.contact_id}) != first
     clock.now = contact.expires_at
-    error = _refused(lambda: ops.create_participant({**body, "ClientToken": "u"}), code="InvalidRequestException")
+    error = _refused(
+        lambda: ops.create_participant({**body, "ClientToken": "u"}), code="InvalidRequestException"
+    )
     assert error.message == "The contact is not active."
     assert contact.ended
 
@@ -383,7 +430,9 @@ def test_stop_contact(ops: Operations, clock: Clock) -> None:
     customer = _customer(ops)
     contact = customer.contact
     body = {"ContactId": contact.contact_id, "InstanceId": "inst"}
-    error = _refused(lambda: ops.stop_contact({**body, "InstanceId": "other"}), 410, "ContactNotFoundException")
+    error = _refused(
+        lambda: ops.stop_contact({**body, "InstanceId": "other"}), 410, "ContactNotFoundException"
+    )
     assert error.message == "The contact with the specified ID is not active or does not exist."
     _refused(lambda: ops.stop_contact({**body, "ContactId": "nope"}), 410)
     _refused(lambda: ops.stop_contact({"ContactId": contact.contact_id}), 400, "InvalidParameterException")
@@ -402,7 +451,9 @@ def test_stop_contact(ops: Operations, clock: Clock) -> None:
 
 def test_connection_with_a_websocket_and_credentials(ops: Operations, clock: Clock) -> None:
     customer = _customer(ops)
-    answer = ops.create_participant_connection(customer.token, {"Type": ["WEBSOCKET", "CONNECTION_CREDENTIALS"]}, ORIGIN)
+    answer = ops.create_participant_connection(
+        customer.token, {"Type": ["WEBSOCKET", "CONNECTION_CREDENTIALS"]}, ORIGIN
+    )
     assert set(answer) == {"Websocket", "ConnectionCredentials"}
     url = urlsplit(answer["Websocket"]["Url"])
     assert (url.scheme, url.netloc, url.path) == ("ws", "127.0.0.1:9", "/connect/websocket")
@@ -437,24 +488,30 @@ def test_connection_with_webrtc(ops: Operations) -> None:
     }
     assert rtc["Meeting"]["MeetingFeatures"] == {"Audio": {"EchoReduction": "UNAVAILABLE"}}
     assert set(rtc["Attendee"]) == {"AttendeeId", "JoinToken"}
-    assert len(rtc["Attendee"]["JoinToken"]) >= 40 and rtc["Attendee"]["AttendeeId"] != meeting
+    assert len(rtc["Attendee"]["JoinToken"]) >= 40
+    assert rtc["Attendee"]["AttendeeId"] != meeting
 
 
 def test_connect_participant_acknowledges_once(ops: Operations) -> None:
     customer = _customer(ops)
     contact = customer.contact
-    ops.create_participant_connection(customer.token, {"Type": ["CONNECTION_CREDENTIALS"], "ConnectParticipant": False}, ORIGIN)
+    ops.create_participant_connection(
+        customer.token, {"Type": ["CONNECTION_CREDENTIALS"], "ConnectParticipant": False}, ORIGIN
+    )
     assert not customer.acknowledged
     for _ in range(2):
         ops.create_participant_connection(customer.token, {"ConnectParticipant": True}, ORIGIN)
     acks = [e.item for e in contact.entries if e.item["ContentType"] == P + "connection.acknowledged"]
-    assert len(acks) == 1 and acks[0]["ParticipantId"] == customer.participant_id
+    assert len(acks) == 1
+    assert acks[0]["ParticipantId"] == customer.participant_id
     assert customer.acknowledged
 
 
 def test_connection_checks_its_types_and_token(ops: Operations) -> None:
     customer = _customer(ops)
-    error = _refused(lambda: ops.create_participant_connection(customer.token, {"Type": ["WEBSOCKET", "SMS"]}, ORIGIN))
+    error = _refused(
+        lambda: ops.create_participant_connection(customer.token, {"Type": ["WEBSOCKET", "SMS"]}, ORIGIN)
+    )
     assert error.message == (
         "1 validation error detected: Value at 'type' failed to satisfy constraint: Member must satisfy "
         "enum value set: [WEBSOCKET, CONNECTION_CREDENTIALS, WEBRTC_CONNECTION]"
@@ -472,10 +529,19 @@ def test_send_message(ops: Operations, clock: Clock) -> None:
     answer = ops.send_message(customer, {"ContentType": "text/plain", "Content": "hi"})
     item = customer.contact.entries[-1].item
     assert answer == {"Id": item["Id"], "AbsoluteTime": iso_time(clock.now)}
-    assert (item["Type"], item["Content"], item["ParticipantId"]) == ("MESSAGE", "hi", customer.participant_id)
-    for body in ({"Content": "hi"}, {"ContentType": "text/plain"}, {"ContentType": "text/plain", "Content": ""},
-                 {"ContentType": "", "Content": "x"}, {"ContentType": "t" * 101, "Content": "x"},
-                 {"ContentType": "text/plain", "Content": "x", "ClientToken": "t" * 501}):  # fmt: skip
+    assert (item["Type"], item["Content"], item["ParticipantId"]) == (
+        "MESSAGE",
+        "hi",
+        customer.participant_id,
+    )
+    for body in (
+        {"Content": "hi"},
+        {"ContentType": "text/plain"},
+        {"ContentType": "text/plain", "Content": ""},
+        {"ContentType": "", "Content": "x"},
+        {"ContentType": "t" * 101, "Content": "x"},
+        {"ContentType": "text/plain", "Content": "x", "ClientToken": "t" * 501},
+    ):
         _refused(lambda body=body: ops.send_message(customer, body), code="ValidationException")
 
 
@@ -498,10 +564,13 @@ def test_send_message_is_idempotent_per_participant(ops: Operations, clock: Cloc
         ("text/plain", "x" * 1024, "x" * 1025),
         ("text/markdown", "x" * 1024, "x" * 1025),
         ("application/json", '"' + "x" * 11998 + '"', '"' + "x" * 11999 + '"'),
-        ("application/vnd.amazonaws.connect.message.interactive.response", '"' + "x" * 12286 + '"',
-         '"' + "x" * 12287 + '"'),
+        (
+            "application/vnd.amazonaws.connect.message.interactive.response",
+            '"' + "x" * 12286 + '"',
+            '"' + "x" * 12287 + '"',
+        ),
     ],
-)  # fmt: skip
+)
 def test_each_content_type_has_its_limit(ops: Operations, content_type: str, ok: str, too_long: str) -> None:
     customer = _customer(ops)
     ops.send_message(customer, {"ContentType": content_type, "Content": ok})
@@ -521,7 +590,9 @@ def test_message_limits_can_be_lifted_or_changed(clock: Clock) -> None:
     customer = _customer(own)
     own.send_message(customer, {"ContentType": "text/plain", "Content": "abc"})
     _refused(lambda: own.send_message(customer, {"ContentType": "text/plain", "Content": "abcd"}))
-    own.send_message(customer, {"ContentType": "text/markdown", "Content": "x" * 16384})  # no limit: the shape's
+    own.send_message(
+        customer, {"ContentType": "text/markdown", "Content": "x" * 16384}
+    )  # no limit: the shape's
 
 
 def test_message_types_and_json_content(ops: Operations) -> None:
@@ -578,8 +649,14 @@ def test_send_event_checks_its_type_and_receipts_their_message(ops: Operations) 
         if content is not None:
             body["Content"] = content
         error = _refused(lambda body=body: ops.send_event(customer, body))
-        assert error.message == 'Receipts need Content {"messageId": "<id>"}.'.replace("Receipts", "Receipt events")
-    error = _refused(lambda: ops.send_event(customer, {"ContentType": P + "message.delivered", "Content": '{"messageId": "m"}'}))
+        assert error.message == 'Receipts need Content {"messageId": "<id>"}.'.replace(
+            "Receipts", "Receipt events"
+        )
+    error = _refused(
+        lambda: ops.send_event(
+            customer, {"ContentType": P + "message.delivered", "Content": '{"messageId": "m"}'}
+        )
+    )
     assert error.message == "Message m is not in this chat."
     _refused(lambda: ops.send_event(customer, {"ContentType": P + "typing", "Content": ""}))
     _refused(lambda: ops.send_event(customer, {"ContentType": P + "typing", "ClientToken": "t" * 501}))
@@ -605,8 +682,11 @@ def test_receipts_stay_on_their_message_and_go_out_as_metadata(ops: Operations, 
         assert isinstance(frame, str)
         socket_items.append(json.loads(json.loads(frame)["content"]))
     message = contact.entries[contact.item_index(sent["Id"]) or 0].item
-    mine = {"RecipientParticipantId": customer.participant_id, "DeliveredTimestamp": delivered_at,
-            "ReadTimestamp": read_at}  # fmt: skip
+    mine = {
+        "RecipientParticipantId": customer.participant_id,
+        "DeliveredTimestamp": delivered_at,
+        "ReadTimestamp": read_at,
+    }
     assert message["MessageMetadata"] == {"MessageId": sent["Id"], "Receipts": [mine]}
     first, second = socket_items
     assert answer == {"Id": first["Id"], "AbsoluteTime": delivered_at}
@@ -636,9 +716,12 @@ def test_read_implies_delivered_and_receipts_are_per_recipient(ops: Operations, 
     message = customer.contact.entries[customer.contact.item_index(sent["Id"]) or 0].item
     assert message["MessageMetadata"]["Receipts"] == [
         {"RecipientParticipantId": bot.participant_id, "ReadTimestamp": first, "DeliveredTimestamp": first},
-        {"RecipientParticipantId": customer.participant_id, "ReadTimestamp": iso_time(clock.now),
-         "DeliveredTimestamp": iso_time(clock.now)},
-    ]  # fmt: skip
+        {
+            "RecipientParticipantId": customer.participant_id,
+            "ReadTimestamp": iso_time(clock.now),
+            "DeliveredTimestamp": iso_time(clock.now),
+        },
+    ]
     clock.now += 1
     ops.send_event(bot, {**read, "ContentType": P + "message.delivered"})
     assert message["MessageMetadata"]["Receipts"][0]["DeliveredTimestamp"] == iso_time(clock.now)
@@ -668,7 +751,8 @@ def test_disconnect_participant(ops: Operations) -> None:
     customer = _customer(ops)
     bot = _joined(ops, customer, "CUSTOM_BOT")
     assert ops.disconnect_participant(bot, {}) == {}
-    assert bot.left and not customer.contact.ended
+    assert bot.left
+    assert not customer.contact.ended
     _refused(lambda: ops.disconnect_participant(customer, {"ClientToken": "t" * 501}))
     assert not customer.left
     ops.disconnect_participant(customer, {"ClientToken": "t"})
@@ -713,7 +797,8 @@ def test_transcript_forward_ascending_pages(ops: Operations, clock: Clock) -> No
     page, token = _page(ops, customer, ScanDirection="FORWARD", MaxResults=7)
     assert (page, token) == (ids[::-1], "")
     page, token = _page(ops, customer, ScanDirection="FORWARD", MaxResults=6)
-    assert page == ids[:6][::-1] and token != ""
+    assert page == ids[:6][::-1]
+    assert token != ""
     assert _page(ops, customer, MaxResults=0)[0] == ids[-10:][::-1]  # 0: the default page
     page, token = _page(ops, customer, MaxResults=100, SortOrder="ASCENDING")
     assert (page, token) == (ids, "")
@@ -735,21 +820,34 @@ def test_transcript_start_positions(ops: Operations, clock: Clock) -> None:
     assert _page(ops, customer, StartPosition={"Id": ids[2]}, **asc)[0] == ids[2:4]  # FORWARD with a start
     assert _page(ops, customer, StartPosition={"Id": ids[2]}, ScanDirection="BACKWARD", **asc)[0] == ids[1:3]
     assert _page(ops, customer, StartPosition={"AbsoluteTime": stamp}, **asc)[0] == ids[2:4]
-    assert _page(ops, customer, StartPosition={"AbsoluteTime": stamp}, ScanDirection="BACKWARD", **asc)[0] == ids[1:3]
+    assert (
+        _page(ops, customer, StartPosition={"AbsoluteTime": stamp}, ScanDirection="BACKWARD", **asc)[0]
+        == ids[1:3]
+    )
     between = iso_time(parse(stamp) + 0.5)
     assert _page(ops, customer, StartPosition={"AbsoluteTime": between}, **asc)[0] == ids[3:5]
-    assert _page(ops, customer, StartPosition={"AbsoluteTime": between}, ScanDirection="BACKWARD", **asc)[0] == ids[1:3]
+    assert (
+        _page(ops, customer, StartPosition={"AbsoluteTime": between}, ScanDirection="BACKWARD", **asc)[0]
+        == ids[1:3]
+    )
     late = iso_time(clock.now + 100)
     assert _page(ops, customer, StartPosition={"AbsoluteTime": late}, **asc) == ([], "")
-    assert _page(ops, customer, StartPosition={"AbsoluteTime": late}, ScanDirection="BACKWARD", **asc)[0] == ids[4:]
+    assert (
+        _page(ops, customer, StartPosition={"AbsoluteTime": late}, ScanDirection="BACKWARD", **asc)[0]
+        == ids[4:]
+    )
     assert _page(ops, customer, StartPosition={"MostRecent": 1}, **asc)[0] == ids[4:6]
-    assert _page(ops, customer, StartPosition={"MostRecent": 0}, ScanDirection="BACKWARD", **asc)[0] == ids[4:]
+    assert (
+        _page(ops, customer, StartPosition={"MostRecent": 0}, ScanDirection="BACKWARD", **asc)[0] == ids[4:]
+    )
     assert _page(ops, customer, StartPosition={"MostRecent": 100}, **asc)[0] == ids[:2]
     assert _page(ops, customer, StartPosition={}, **asc)[0] == ids[4:]  # empty: like none
     error = _refused(lambda: ops.get_transcript(customer, {"StartPosition": {"Id": ids[0], "MostRecent": 1}}))
     assert error.message == "StartPosition takes exactly one of Id, AbsoluteTime and MostRecent."
     _refused(lambda: ops.get_transcript(customer, {"StartPosition": {"Id": ids[0], "AbsoluteTime": stamp}}))
-    _refused(lambda: ops.get_transcript(customer, {"StartPosition": {"AbsoluteTime": stamp, "MostRecent": 1}}))
+    _refused(
+        lambda: ops.get_transcript(customer, {"StartPosition": {"AbsoluteTime": stamp, "MostRecent": 1}})
+    )
     error = _refused(lambda: ops.get_transcript(customer, {"StartPosition": {"Id": "nope"}}))
     assert error.message == "StartPosition Id nope is not in the transcript."
     error = _refused(lambda: ops.get_transcript(customer, {"StartPosition": {"AbsoluteTime": "soon"}}))
@@ -777,14 +875,21 @@ def test_anchor_without_a_known_position() -> None:
 
 
 def test_transcript_checks_its_arguments_and_tokens(ops: Operations, clock: Clock) -> None:
-    customer, ids = _chat_of(ops, clock, 4)
+    customer, _ids = _chat_of(ops, clock, 4)
     other, _ = _chat_of(ops, clock, 4)
     error = _refused(lambda: ops.get_transcript(customer, {"ScanDirection": "UP"}))
     assert error.message == "ScanDirection must be FORWARD or BACKWARD."
     error = _refused(lambda: ops.get_transcript(customer, {"SortOrder": "RANDOM"}))
     assert error.message == "SortOrder must be ASCENDING or DESCENDING."
-    for body in ({"MaxResults": 101}, {"MaxResults": -1}, {"NextToken": ""}, {"NextToken": "t" * 1001},
-                 {"ContactId": ""}, {"ContactId": "c" * 257}, {"StartPosition": []}):  # fmt: skip
+    for body in (
+        {"MaxResults": 101},
+        {"MaxResults": -1},
+        {"NextToken": ""},
+        {"NextToken": "t" * 1001},
+        {"ContactId": ""},
+        {"ContactId": "c" * 257},
+        {"StartPosition": []},
+    ):
         _refused(lambda body=body: ops.get_transcript(customer, body))
     _, token = _page(ops, customer, MaxResults=1)
     error = _refused(lambda: ops.get_transcript(other, {"NextToken": token}))
@@ -792,29 +897,39 @@ def test_transcript_checks_its_arguments_and_tokens(ops: Operations, clock: Cloc
     _refused(lambda: ops.get_transcript(customer, {"NextToken": "unknown"}))
     cursor = ops.state.cursors[token]
     cursor.seq = -5  # its item is no longer in the transcript
-    assert _refused(lambda: ops.get_transcript(customer, {"NextToken": token})).message == "The NextToken is not valid."
+    assert (
+        _refused(lambda: ops.get_transcript(customer, {"NextToken": token})).message
+        == "The NextToken is not valid."
+    )
     _page(ops, customer, NextToken=_page(ops, customer, MaxResults=1)[1], MaxResults=100)
 
 
 def test_a_next_token_keeps_its_direction(ops: Operations, clock: Clock) -> None:
     customer, ids = _chat_of(ops, clock, 5)
     _, token = _page(ops, customer, ScanDirection="FORWARD", MaxResults=2)
-    page, _ = _page(ops, customer, NextToken=token, ScanDirection="BACKWARD", SortOrder="ASCENDING", MaxResults=2)
+    page, _ = _page(
+        ops, customer, NextToken=token, ScanDirection="BACKWARD", SortOrder="ASCENDING", MaxResults=2
+    )
     assert page == ids[2:4]
 
 
 def test_transcript_of_an_earlier_chat_and_of_an_empty_one(ops: Operations, clock: Clock) -> None:
     source, ids = _chat_of(ops, clock, 3)
     ops.state.end_contact(source.contact)
-    later = _customer(ops, PersistentChat={"RehydrationType": "FROM_SEGMENT", "SourceContactId": source.contact.contact_id})
+    later = _customer(
+        ops, PersistentChat={"RehydrationType": "FROM_SEGMENT", "SourceContactId": source.contact.contact_id}
+    )
     answer = ops.get_transcript(later, {"ContactId": source.contact.contact_id, "SortOrder": "ASCENDING"})
     assert answer["InitialContactId"] == source.contact.contact_id
     assert [i["Id"] for i in answer["Transcript"]][:3] == ids
     _refused(lambda: ops.get_transcript(later, {"ContactId": "nope"}))
     empty = _customer(ops)
     empty.contact.entries.clear()
-    assert ops.get_transcript(empty, {}) == {"InitialContactId": empty.contact.contact_id,
-                                             "Transcript": [], "NextToken": ""}  # fmt: skip
+    assert ops.get_transcript(empty, {}) == {
+        "InitialContactId": empty.contact.contact_id,
+        "Transcript": [],
+        "NextToken": "",
+    }
     assert ops.get_transcript(empty, {"ScanDirection": "FORWARD"})["Transcript"] == []
 
 
@@ -822,7 +937,12 @@ def test_transcript_of_an_earlier_chat_and_of_an_empty_one(ops: Operations, cloc
 
 
 def _upload(ops: Operations, who: Participant, name: str = "f.txt", **body: Any) -> dict[str, Any]:
-    request = {"ContentType": "text/plain", "AttachmentSizeInBytes": 3, "AttachmentName": name, "ClientToken": name}
+    request = {
+        "ContentType": "text/plain",
+        "AttachmentSizeInBytes": 3,
+        "AttachmentName": name,
+        "ClientToken": name,
+    }
     request.update(body)
     return ops.start_attachment_upload(who, request, ORIGIN)
 
@@ -864,9 +984,16 @@ def test_start_attachment_upload(ops: Operations, clock: Clock) -> None:
     ]
     assert query["X-Amz-Signature"] == [attachment.upload_signature]
     assert (attachment.name, attachment.content_type, attachment.size, attachment.participant) == (
-        'my "file".txt', "text/plain", 3, customer)  # fmt: skip
-    assert attachment.upload_expires_at == clock.now + 300 and attachment.upload_url == answer["UploadMetadata"]["Url"]
-    assert attachment.headers == headers and not attachment.completed and attachment.status == "IN_PROGRESS"
+        'my "file".txt',
+        "text/plain",
+        3,
+        customer,
+    )
+    assert attachment.upload_expires_at == clock.now + 300
+    assert attachment.upload_url == answer["UploadMetadata"]["Url"]
+    assert attachment.headers == headers
+    assert not attachment.completed
+    assert attachment.status == "IN_PROGRESS"
 
 
 def test_start_attachment_upload_checks_type_size_name_and_quota(clock: Clock) -> None:
@@ -884,8 +1011,14 @@ def test_start_attachment_upload_checks_type_size_name_and_quota(clock: Clock) -
     _upload(ops, customer, "B.TXT", AttachmentSizeInBytes=10)
     error = _refused(lambda: _upload(ops, customer, "c.txt"), 402, "ServiceQuotaExceededException")
     assert error.message == "The number of attachments in this chat is at its limit."
-    for body in ({"AttachmentSizeInBytes": 0}, {"ClientToken": ""}, {"AttachmentName": ""},
-                 {"ContentType": "t" * 256}, {"AttachmentName": "n" * 257}, {"ClientToken": "t" * 501}):  # fmt: skip
+    for body in (
+        {"AttachmentSizeInBytes": 0},
+        {"ClientToken": ""},
+        {"AttachmentName": ""},
+        {"ContentType": "t" * 256},
+        {"AttachmentName": "n" * 257},
+        {"ClientToken": "t" * 501},
+    ):
         _refused(lambda body=body: _upload(ops, customer, **body))
     anything = _ops(clock, attachment_extensions=None)
     _upload(anything, _customer(anything), "README")
@@ -911,16 +1044,29 @@ def test_complete_attachment_upload(ops: Operations) -> None:
     _refused(lambda: ops.complete_attachment_upload(customer, {**body, "AttachmentIds": ["nope"]}))
     attachment.data = b"abc"
     assert ops.complete_attachment_upload(customer, body) == {}
-    assert attachment.completed and attachment.status == "APPROVED"
+    assert attachment.completed
+    assert attachment.status == "APPROVED"
     item = customer.contact.entries[-1].item
-    assert (item["Type"], item["ParticipantId"], "ContentType" in item) == ("ATTACHMENT", customer.participant_id, False)
-    assert item["Attachments"] == [{"ContentType": "text/plain", "AttachmentId": attachment_id,
-                                    "AttachmentName": "f.txt", "Status": "APPROVED"}]  # fmt: skip
+    assert (item["Type"], item["ParticipantId"], "ContentType" in item) == (
+        "ATTACHMENT",
+        customer.participant_id,
+        False,
+    )
+    assert item["Attachments"] == [
+        {
+            "ContentType": "text/plain",
+            "AttachmentId": attachment_id,
+            "AttachmentName": "f.txt",
+            "Status": "APPROVED",
+        }
+    ]
     assert ops.complete_attachment_upload(customer, body) == {}  # replayed
     error = _refused(lambda: ops.complete_attachment_upload(customer, {**body, "ClientToken": "d"}), 409)
     assert error.message == "The attachment upload was already completed."
     for ids in ([], [attachment_id, attachment_id], [5]):
-        error = _refused(lambda ids=ids: ops.complete_attachment_upload(customer, {**body, "AttachmentIds": ids}))
+        error = _refused(
+            lambda ids=ids: ops.complete_attachment_upload(customer, {**body, "AttachmentIds": ids})
+        )
         assert error.message == "AttachmentIds must hold exactly one attachment id."
     _refused(lambda: ops.complete_attachment_upload(customer, {"AttachmentIds": [attachment_id]}))
     _refused(lambda: ops.complete_attachment_upload(customer, {"ClientToken": "x"}))
@@ -941,10 +1087,12 @@ async def test_a_scan_delay_shows_in_progress_then_the_verdict(clock: Clock) -> 
     attachment_id = _uploaded(ops, customer)
     attachment = ops.state.attachments[attachment_id]
     item = customer.contact.entries[-1].item
-    assert attachment.status == "IN_PROGRESS" and item["Attachments"][0]["Status"] == "IN_PROGRESS"
+    assert attachment.status == "IN_PROGRESS"
+    assert item["Attachments"][0]["Status"] == "IN_PROGRESS"
     while attachment.status == "IN_PROGRESS":
         await asyncio.sleep(0.005)
-    assert attachment.status == "APPROVED" and item["Attachments"][0]["Status"] == "APPROVED"
+    assert attachment.status == "APPROVED"
+    assert item["Attachments"][0]["Status"] == "APPROVED"
     frames = []
     while not sock.queue.empty():
         frames.append(json.loads(json.loads(sock.queue.get_nowait())["content"]))  # type: ignore[arg-type]
@@ -970,17 +1118,28 @@ def test_get_attachment(ops: Operations, clock: Clock) -> None:
     url = urlsplit(answer["Url"])
     assert f"{url.scheme}://{url.netloc}{url.path}" == f"{ORIGIN}/_attachments/{attachment_id}"
     query = parse_qs(url.query)
-    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"] and query["X-Amz-Expires"] == ["300"]
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    assert query["X-Amz-Expires"] == ["300"]
     grant = ops.state.download_grants[query["X-Amz-Signature"][0]]
     assert (grant.disposition, grant.expires_at) == ("attachment", clock.now + 300)
-    inline = ops.get_attachment(customer, {"AttachmentId": attachment_id, "UrlExpiryInSeconds": 5,
-                                           "UrlContentDisposition": "INLINE"}, ORIGIN)  # fmt: skip
+    inline = ops.get_attachment(
+        customer,
+        {"AttachmentId": attachment_id, "UrlExpiryInSeconds": 5, "UrlContentDisposition": "INLINE"},
+        ORIGIN,
+    )
     query = parse_qs(urlsplit(inline["Url"]).query)
-    assert query["X-Amz-Expires"] == ["5"] and inline["UrlExpiry"] == iso_time(clock.now + 5)
+    assert query["X-Amz-Expires"] == ["5"]
+    assert inline["UrlExpiry"] == iso_time(clock.now + 5)
     assert ops.state.download_grants[query["X-Amz-Signature"][0]].disposition == "inline"
     for body in ({"UrlExpiryInSeconds": 4}, {"UrlExpiryInSeconds": 301}, {"UrlContentDisposition": "inline"}):
-        _refused(lambda body=body: ops.get_attachment(customer, {"AttachmentId": attachment_id, **body}, ORIGIN))
-    error = _refused(lambda: ops.get_attachment(customer, {"AttachmentId": attachment_id, "UrlContentDisposition": "X"}, ORIGIN))
+        _refused(
+            lambda body=body: ops.get_attachment(customer, {"AttachmentId": attachment_id, **body}, ORIGIN)
+        )
+    error = _refused(
+        lambda: ops.get_attachment(
+            customer, {"AttachmentId": attachment_id, "UrlContentDisposition": "X"}, ORIGIN
+        )
+    )
     assert error.message == "UrlContentDisposition must be INLINE or ATTACHMENT."
     ops.get_attachment(customer, {"AttachmentId": attachment_id, "UrlExpiryInSeconds": 300}, ORIGIN)
 
@@ -995,7 +1154,9 @@ def test_get_attachment_refuses_what_cannot_be_downloaded(ops: Operations) -> No
     _refused(lambda: ops.get_attachment(customer, {"AttachmentId": "nope"}, ORIGIN))
     _refused(lambda: ops.get_attachment(customer, {}, ORIGIN))
     done = _uploaded(ops, customer)
-    error = _refused(lambda: ops.get_attachment(bot, {"AttachmentId": done}, ORIGIN), 403, "AccessDeniedException")
+    error = _refused(
+        lambda: ops.get_attachment(bot, {"AttachmentId": done}, ORIGIN), 403, "AccessDeniedException"
+    )
     ops.get_attachment(agent, {"AttachmentId": done}, ORIGIN)
     bots = _uploaded(ops, bot, "b.txt")
     ops.get_attachment(bot, {"AttachmentId": bots}, ORIGIN)  # its own (not a customer's) is fine
@@ -1018,7 +1179,11 @@ def test_describe_view(ops: Operations) -> None:
         "Arn": "arn:aws:connect:us-east-1:123456789012:instance/inst/view/emulator-sample-view:1",
         "Name": "Emulator sample view",
         "Version": 1,
-        "Content": {"InputSchema": "{}", "Template": '{"Head":{"Title":"Sample"},"Body":[]}', "Actions": ["Submit"]},
+        "Content": {
+            "InputSchema": "{}",
+            "Template": '{"Head":{"Title":"Sample"},"Body":[]}',
+            "Actions": ["Submit"],
+        },
     }
     token = ops.features.show_view(customer.contact, {"View": {"Name": "Mine"}})["ViewToken"]
     assert ops.describe_view(customer, token)["View"]["Name"] == "Mine"
@@ -1030,11 +1195,17 @@ def test_authentication_calls_check_the_session_id(ops: Operations) -> None:
     customer = _customer(ops)
     _joined(ops, customer, "AGENT")
     session_id = ops.features.start_authentication(customer.contact, {})["SessionId"]
-    answer = ops.get_authentication_url(customer, {"SessionId": session_id, "RedirectUri": "https://r"}, ORIGIN)
+    answer = ops.get_authentication_url(
+        customer, {"SessionId": session_id, "RedirectUri": "https://r"}, ORIGIN
+    )
     assert answer == {"AuthenticationUrl": f"{ORIGIN}/_emulator/authentication/{session_id}"}
-    for body in ({"SessionId": session_id[:35], "RedirectUri": "https://r"}, {"SessionId": session_id},
-                 {"SessionId": session_id, "RedirectUri": ""}, {"SessionId": session_id, "RedirectUri": "r" * 1025},
-                 {"RedirectUri": "https://r"}):  # fmt: skip
+    for body in (
+        {"SessionId": session_id[:35], "RedirectUri": "https://r"},
+        {"SessionId": session_id},
+        {"SessionId": session_id, "RedirectUri": ""},
+        {"SessionId": session_id, "RedirectUri": "r" * 1025},
+        {"RedirectUri": "https://r"},
+    ):
         _refused(lambda body=body: ops.get_authentication_url(customer, body, ORIGIN))
     _refused(lambda: ops.cancel_participant_authentication(customer, {"SessionId": session_id + "x"}))
     _refused(lambda: ops.cancel_participant_authentication(customer, {}))
@@ -1045,7 +1216,8 @@ def test_authentication_calls_check_the_session_id(ops: Operations) -> None:
 def test_operations_share_the_states_config(clock: Clock) -> None:
     ops = _ops(clock, authentication_url_window=7.0)
     assert ops.config is ops.state.config
-    assert ops.features.url_window == 7.0 and ops.features.state is ops.state
+    assert ops.features.url_window == 7.0
+    assert ops.features.state is ops.state
     assert ops.flow_engine is None
 
 
@@ -1059,8 +1231,10 @@ def _call(ops: Operations, operation: str, body: dict[str, Any]) -> Callable[[],
     _joined(ops, customer, "AGENT")
     attachment_id = _uploaded(ops, customer)
     session_id = ops.features.start_authentication(customer.contact, {})["SessionId"]
-    body = {k: {"ATTACHMENT": attachment_id, "SESSION": session_id}.get(v, v) if isinstance(v, str) else v
-            for k, v in body.items()}  # fmt: skip
+    body = {
+        k: {"ATTACHMENT": attachment_id, "SESSION": session_id}.get(v, v) if isinstance(v, str) else v
+        for k, v in body.items()
+    }
     method = getattr(ops, operation)
     if operation in ("start_attachment_upload", "get_attachment", "get_authentication_url"):
         return lambda: method(customer, body, ORIGIN)
@@ -1072,8 +1246,12 @@ _BASES: dict[str, dict[str, Any]] = {
     "send_event": {"ContentType": P + "typing"},
     "disconnect_participant": {},
     "get_transcript": {},
-    "start_attachment_upload": {"ContentType": "text/plain", "AttachmentSizeInBytes": 3,
-                                "AttachmentName": "a.txt", "ClientToken": "t"},  # fmt: skip
+    "start_attachment_upload": {
+        "ContentType": "text/plain",
+        "AttachmentSizeInBytes": 3,
+        "AttachmentName": "a.txt",
+        "ClientToken": "t",
+    },
     "complete_attachment_upload": {"AttachmentIds": ["ATTACHMENT"], "ClientToken": "t"},
     "get_attachment": {"AttachmentId": "ATTACHMENT"},
     "get_authentication_url": {"SessionId": "SESSION", "RedirectUri": "https://r"},
@@ -1178,7 +1356,8 @@ def test_integer_members_are_checked_at_their_bounds(
 
 
 @pytest.mark.parametrize(
-    ("member", "value", "high"), [("Id", "i" * 257, 256), ("AbsoluteTime", "t" * 101, 100), ("MostRecent", 101, 100)]
+    ("member", "value", "high"),
+    [("Id", "i" * 257, 256), ("AbsoluteTime", "t" * 101, 100), ("MostRecent", 101, 100)],
 )
 def test_start_position_members_are_checked(ops: Operations, member: str, value: Any, high: int) -> None:
     customer = _customer(ops)
@@ -1186,8 +1365,12 @@ def test_start_position_members_are_checked(ops: Operations, member: str, value:
     name = member[:1].lower() + member[1:]
     if isinstance(value, str):
         assert message == _length_error(member, 1, high)
-        assert _outcome(lambda: ops.get_transcript(customer, {"StartPosition": {member: ""}})) == _length_error(member, 1, high)
-        assert _outcome(lambda: ops.get_transcript(customer, {"StartPosition": {member: value[:-1]}})) != message
+        assert _outcome(
+            lambda: ops.get_transcript(customer, {"StartPosition": {member: ""}})
+        ) == _length_error(member, 1, high)
+        assert (
+            _outcome(lambda: ops.get_transcript(customer, {"StartPosition": {member: value[:-1]}})) != message
+        )
     else:
         assert message == (
             f"1 validation error detected: Value 101 at '{name}' failed to satisfy constraint: "
@@ -1247,12 +1430,20 @@ def test_a_receipt_for_a_streamed_answer(ops: Operations) -> None:
     customer = _customer(ops)
     bot = _joined(ops, customer, "CUSTOM_BOT")
     done = {"MessageId": "m1", "MessageCompleted": True}
-    ops.state.add_item(customer.contact, "MESSAGE", "text/plain", bot, content="x",
-                       extra={"Id": "m1", "MessageMetadata": done})  # fmt: skip
+    ops.state.add_item(
+        customer.contact,
+        "MESSAGE",
+        "text/plain",
+        bot,
+        content="x",
+        extra={"Id": "m1", "MessageMetadata": done},
+    )
     ops.send_event(customer, {"ContentType": P + "message.delivered", "Content": '{"messageId": "m1"}'})
     message = customer.contact.entries[-1].item
     assert message["MessageMetadata"]["MessageCompleted"] is True
-    assert [r["RecipientParticipantId"] for r in message["MessageMetadata"]["Receipts"]] == [customer.participant_id]
+    assert [r["RecipientParticipantId"] for r in message["MessageMetadata"]["Receipts"]] == [
+        customer.participant_id
+    ]
 
 
 # (call, member path, shortest, longest, required): Connect's admin calls say it their own way
@@ -1281,17 +1472,24 @@ def test_connect_members_are_checked_at_their_bounds(
     def outcome(value: Any) -> str:
         customer = _customer(ops)
         if call == "start":
-            body: dict[str, Any] = {"InstanceId": "inst", "ContactFlowId": "flow",
-                                    "ParticipantDetails": {"DisplayName": "Ann"},
-                                    "InitialMessage": {"ContentType": "text/plain", "Content": "hi"},
-                                    "PersistentChat": {"RehydrationType": "FROM_SEGMENT", "SourceContactId": "s"}}  # fmt: skip
+            body: dict[str, Any] = {
+                "InstanceId": "inst",
+                "ContactFlowId": "flow",
+                "ParticipantDetails": {"DisplayName": "Ann"},
+                "InitialMessage": {"ContentType": "text/plain", "Content": "hi"},
+                "PersistentChat": {"RehydrationType": "FROM_SEGMENT", "SourceContactId": "s"},
+            }
             run = ops.start_chat_contact
         elif call == "stop":
             body = {"InstanceId": "inst", "ContactId": customer.contact.contact_id}
             run = ops.stop_contact
         else:
             body = {"InstanceId": "inst", "ContactId": customer.contact.contact_id, "ParticipantDetails": {}}
-            run = ops.create_participant if call == "create" else lambda b: ops.create_participant(b, any_role=True)
+            run = (
+                ops.create_participant
+                if call == "create"
+                else lambda b: ops.create_participant(b, any_role=True)
+            )
         holder = body
         for key in path[:-1]:
             holder = holder[key]
@@ -1313,9 +1511,12 @@ def test_connect_members_are_checked_at_their_bounds(
 
 def test_webrtc_ids_are_uuids_and_the_join_token_32_random_bytes(ops: Operations) -> None:
     customer = _customer(ops)
-    rtc = ops.create_participant_connection(customer.token, {"Type": ["WEBRTC_CONNECTION"]}, ORIGIN)["WebRTCConnection"]
+    rtc = ops.create_participant_connection(customer.token, {"Type": ["WEBRTC_CONNECTION"]}, ORIGIN)[
+        "WebRTCConnection"
+    ]
     meeting, attendee = rtc["Meeting"]["MeetingId"], rtc["Attendee"]["AttendeeId"]
-    assert str(uuid.UUID(meeting)) == meeting and str(uuid.UUID(attendee)) == attendee
+    assert str(uuid.UUID(meeting)) == meeting
+    assert str(uuid.UUID(attendee)) == attendee
     assert len(base64.urlsafe_b64decode(rtc["Attendee"]["JoinToken"] + "=")) == 32
     again = ops.create_participant_connection(customer.token, {"Type": ["WEBRTC_CONNECTION"]}, ORIGIN)
     assert again["WebRTCConnection"]["Meeting"]["MeetingId"] != meeting
