@@ -885,3 +885,29 @@ def test_timer_delays_are_bounded_both_ways(state: State, features: Features) ->
         )
         name = next(iter(bad))
         assert error.message == f"{name} must be a number from 0.01 to 28800"
+
+
+def test_returning_is_said_once_per_idleness(state: State, features: Features, loop: Loop) -> None:
+    contact, (ann, _dana) = _chat(state, "CUSTOMER", "AGENT")
+    _timers(features, contact, CUSTOMER=(5, None))
+    loop.fire_last()
+    state.add_item(contact, "MESSAGE", "text/plain", ann, content="back")
+    state.add_item(contact, "MESSAGE", "text/plain", ann, content="still back")
+    returned = [e.item for e in contact.entries if e.item["ContentType"] == RETURNED]
+    assert len(returned) == 1
+    assert returned[0]["Type"] == "EVENT"
+
+
+def test_authentication_outcomes_are_events(state: State, features: Features) -> None:
+    contact, _ = _chat(state, "CUSTOMER")
+    session_id = features.start_authentication(contact, {})["SessionId"]
+    features.finish_authentication(contact, session_id, {"Outcome": "failed"})
+    assert contact.entries[-1].item["Type"] == "EVENT"
+
+
+def test_a_senders_participant_id_is_at_most_256_characters(state: State, features: Features) -> None:
+    contact, _ = _chat(state, "CUSTOMER")
+    error = _refused(lambda: features.send_message(contact, {"Content": "x", "ParticipantId": "p" * 257}))
+    assert error.message == "ParticipantId must be a string of 1 to 256 characters"
+    error = _refused(lambda: features.send_message(contact, {"Content": "x", "ParticipantId": "p" * 256}))
+    assert error.message == "ParticipantId is not an active participant of this chat"
