@@ -1526,3 +1526,20 @@ def test_the_acknowledgement_of_connect_participant_is_an_event(ops: Operations)
     customer = _customer(ops)
     ops.create_participant_connection(customer.token, {"ConnectParticipant": True}, ORIGIN)
     assert customer.contact.entries[-1].item["Type"] == "EVENT"
+
+
+def test_a_backward_page_that_leaves_one_item_points_at_it(ops: Operations, clock: Clock) -> None:
+    customer, ids = _chat_of(ops, clock, 6)
+    page, token = _page(ops, customer, MaxResults=5, SortOrder="ASCENDING")
+    assert page == ids[1:]
+    assert token != ""
+    assert _page(ops, customer, NextToken=token, MaxResults=5) == ([ids[0]], "")
+
+
+def test_typing_is_the_senders_typing_event(ops: Operations) -> None:
+    customer = _customer(ops)
+    seen: list[dict[str, Any]] = []
+    ops.state.listeners.append(lambda c, item, p: seen.append(item))
+    ops.send_event(customer, {"ContentType": P + "typing"})
+    assert seen[-1]["ContentType"] == P + "typing"
+    assert seen[-1]["ParticipantId"] == customer.participant_id
