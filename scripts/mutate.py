@@ -137,8 +137,9 @@ MODULES: dict[str, Target] = {
     "_streaming": _facade("_streaming", "tests/test_validation_rules.py", "tests/test_streaming.py"),
     "testing": _facade("testing", "tests/test_conversation.py", "tests/test_stated_rules_loopback.py"),
     # the model, the features and the operations are pure code over the state: their rule tests
-    # call them directly (a fake clock, a recording loop); a loopback test covers most of their
-    # functions, so each one makes every surviving mutant slow (test_chat_features: the streams)
+    # call them directly (a fake clock, a recording loop). A loopback test covers most of their
+    # functions, so each one slows every surviving mutant: only _features keeps one file (its
+    # streams and timers on a real loop, ~9 s)
     "emulator._model": _emulator("_model", "tests/test_emulator_model_rules.py"),
     "emulator._features": _emulator(
         "_features", "tests/test_emulator_features_rules.py", "tests/test_chat_features.py"
