@@ -1543,3 +1543,21 @@ def test_typing_is_the_senders_typing_event(ops: Operations) -> None:
     ops.send_event(customer, {"ContentType": P + "typing"})
     assert seen[-1]["ContentType"] == P + "typing"
     assert seen[-1]["ParticipantId"] == customer.participant_id
+
+
+def test_a_time_anchor_in_an_empty_transcript_is_none() -> None:
+    for scan in ("FORWARD", "BACKWARD"):
+        assert Operations._anchor([], {"AbsoluteTime": iso_time(0)}, scan) is None
+
+
+def test_a_message_keeps_its_content_type(ops: Operations) -> None:
+    customer = _customer(ops)
+    ops.send_message(customer, {"ContentType": "text/markdown", "Content": "*hi*"})
+    assert customer.contact.entries[-1].item["ContentType"] == "text/markdown"
+
+
+def test_completing_twice_is_a_conflict(ops: Operations) -> None:
+    customer = _customer(ops)
+    attachment_id = _uploaded(ops, customer)
+    body = {"AttachmentIds": [attachment_id], "ClientToken": "again"}
+    _refused(lambda: ops.complete_attachment_upload(customer, body), 409, "ConflictException")
