@@ -1561,3 +1561,18 @@ def test_completing_twice_is_a_conflict(ops: Operations) -> None:
     attachment_id = _uploaded(ops, customer)
     body = {"AttachmentIds": [attachment_id], "ClientToken": "again"}
     _refused(lambda: ops.complete_attachment_upload(customer, body), 409, "ConflictException")
+
+
+@pytest.mark.parametrize("name", ["my.file.txt", ".txt", "UPPER.PDF"])
+def test_the_file_type_is_the_names_last_suffix(ops: Operations, name: str) -> None:
+    customer = _customer(ops)
+    attachment_id = _upload(ops, customer, name)["AttachmentId"]
+    attachment = ops.state.attachments[attachment_id]
+    assert attachment.contact is customer.contact
+    assert len(bytes.fromhex(attachment.upload_signature)) == 32
+
+
+def test_a_name_whose_last_suffix_is_not_allowed_is_refused(ops: Operations) -> None:
+    customer = _customer(ops)
+    error = _refused(lambda: _upload(ops, customer, "report.txt.exe"))
+    assert error.message == "Attachments of this file type are not supported: '.exe'."
