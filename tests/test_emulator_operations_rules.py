@@ -1576,3 +1576,17 @@ def test_a_name_whose_last_suffix_is_not_allowed_is_refused(ops: Operations) -> 
     customer = _customer(ops)
     error = _refused(lambda: _upload(ops, customer, "report.txt.exe"))
     assert error.message == "Attachments of this file type are not supported: '.exe'."
+
+
+def test_message_content_errors_are_validation_exceptions(ops: Operations) -> None:
+    customer = _customer(ops)
+    for body in (
+        {"ContentType": "image/png", "Content": "x"},
+        {"ContentType": "text/plain", "Content": "x" * 1025},
+        {"ContentType": "application/json", "Content": "{"},
+    ):
+        _refused(lambda body=body: ops.send_message(customer, body), 400, "ValidationException")
+
+
+def test_a_slash_in_a_non_ascii_file_name_is_escaped_too() -> None:
+    assert content_disposition("inline", "é/x.txt") == "inline; filename*=UTF-8''%C3%A9%2Fx.txt"
