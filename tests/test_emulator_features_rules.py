@@ -30,6 +30,8 @@ from connect_participant_emulator._features import (
 )
 from connect_participant_emulator._model import EVENT_PREFIX, Contact, Participant, ServiceError, State
 
+from tests._fake_clock import Clock
+
 LEFT = _model.LEFT
 ENDED = _model.ENDED
 
@@ -70,17 +72,6 @@ class Loop:
         return handle
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 5000.0
-
-    def time(self) -> float:
-        return self.now
-
-    def monotonic(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def loop(monkeypatch: pytest.MonkeyPatch) -> Loop:
     fake = Loop()
@@ -90,7 +81,7 @@ def loop(monkeypatch: pytest.MonkeyPatch) -> Loop:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
+    fake = Clock(5000.0)
     monkeypatch.setattr(_features, "time", fake)
     monkeypatch.setattr(_model, "time", fake)
     return fake

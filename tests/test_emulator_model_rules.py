@@ -39,27 +39,16 @@ from connect_participant_emulator._model import (
     validation,
 )
 
+from tests._fake_clock import Clock
+
 JOINED = _model.JOINED
 LEFT = _model.LEFT
 ENDED = _model.ENDED
 
 
-class Clock:
-    """Stands in for the ``time`` module of ``_model``: ``time()`` and ``monotonic()``."""
-
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def time(self) -> float:
-        return self.now
-
-    def monotonic(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
+    fake = Clock(1_000_000.0)
     monkeypatch.setattr(_model, "time", fake)
     return fake
 
@@ -257,25 +246,6 @@ def test_idempotency_sweep_keeps_an_answer_remembered_again() -> None:
     assert memory.recall(key, 12.0) == {"n": 2}
 
 
-def test_idempotency_owners_of_expired_answers_do_not_pile_up() -> None:
-    memory = Idempotency(10.0)
-    for n in range(70):
-        memory.remember(("s", "Op", f"t{n}"), {}, f"owner{n}", 0.0)
-    memory.remember(("s", "Op", "live"), {}, "keeper", 45.0)
-    memory.sweep(50.0)
-    # 71 owners > 2 * 1 live answer + 64: the owners without a live answer go
-    assert memory._owned == {"keeper": {("s", "Op", "live")}}
-
-
-def test_idempotency_keeps_owner_sets_while_they_are_few() -> None:
-    memory = Idempotency(10.0)
-    for n in range(65):
-        memory.remember(("s", "Op", f"t{n}"), {}, f"owner{n}", 0.0)
-    memory.remember(("s", "Op", "live"), {}, "keeper", 45.0)
-    memory.sweep(50.0)
-    assert len(memory._owned) == 66  # 66 = 2 * 1 + 64: not over the bound yet
-
-
 # --- the token bucket -------------------------------------------------------------------------------
 
 
@@ -349,12 +319,16 @@ def test_add_participant_joins_with_its_own_token(state: State) -> None:
     )
 
 
-def test_the_customer_leaving_ends_the_chat_for_everyone(state: State, clock: Clock) -> None:
+def _customer_and_bot_listening(state: State) -> tuple[Contact, Participant, Participant, Socket, Socket]:
+    """A chat of a customer and a bot, each with a subscribed socket."""
     contact = state.new_contact("i", "f", 60)
     ann = state.add_participant(contact, "CUSTOMER", "Ann")
     bot = state.add_participant(contact, "CUSTOM_BOT", "Bot")
-    ann_sock, _ = _socket(ann)
-    bot_sock, _ = _socket(bot)
+    return contact, ann, bot, _socket(ann)[0], _socket(bot)[0]
+
+
+def test_the_customer_leaving_ends_the_chat_for_everyone(state: State, clock: Clock) -> None:
+    contact, ann, _bot, ann_sock, bot_sock = _customer_and_bot_listening(state)
     state.disconnect(ann)
     assert _content_types(contact)[-2:] == [LEFT, ENDED]
     assert contact.entries[-1].item.get("ParticipantId") is None  # chat.ended has no sender
@@ -366,11 +340,7 @@ def test_the_customer_leaving_ends_the_chat_for_everyone(state: State, clock: Cl
 
 
 def test_another_participant_leaving_does_not_end_the_chat(state: State) -> None:
-    contact = state.new_contact("i", "f", 60)
-    ann = state.add_participant(contact, "CUSTOMER", "Ann")
-    bot = state.add_participant(contact, "CUSTOM_BOT", "Bot")
-    ann_sock, _ = _socket(ann)
-    bot_sock, _ = _socket(bot)
+    contact, ann, bot, ann_sock, bot_sock = _customer_and_bot_listening(state)
     state.disconnect(bot)
     left = contact.entries[-1].item
     assert (left["ContentType"], left["ParticipantId"]) == (LEFT, bot.participant_id)
@@ -1086,12 +1056,15 @@ def test_forgetting_an_owner_copes_with_answers_swept_already() -> None:
     assert len(memory) == 1
 
 
-@pytest.mark.parametrize(("owners", "pruned"), [(68, False), (69, True)])
-def test_owner_sets_are_pruned_past_twice_the_answers_plus_64(owners: int, pruned: bool) -> None:
+@pytest.mark.parametrize(
+    ("live", "owners", "pruned"), [(1, 66, False), (1, 67, True), (2, 68, False), (2, 69, True)]
+)
+def test_owner_sets_are_pruned_past_twice_the_answers_plus_64(live: int, owners: int, pruned: bool) -> None:
     memory = Idempotency(10.0)
-    for n in range(owners - 2):
+    for n in range(owners - live):
         memory.remember(("s", "Op", f"t{n}"), {}, f"owner{n}", 0.0)
-    memory.remember(("s", "Op", "a"), {}, "keeper1", 45.0)
-    memory.remember(("s", "Op", "b"), {}, "keeper2", 45.0)
-    memory.sweep(50.0)  # two answers live: the bound is 2 * 2 + 64 = 68 owners
-    assert len(memory._owned) == (2 if pruned else owners)
+    for n in range(live):
+        memory.remember(("s", "Op", f"live{n}"), {}, f"keeper{n}", 45.0)
+    memory.sweep(50.0)  # the bound: 2 * live answers + 64 owners; past it, owners of none go
+    assert len(memory._owned) == (live if pruned else owners)
+    assert all(memory._owned[f"keeper{n}"] == {("s", "Op", f"live{n}")} for n in range(live))

@@ -30,27 +30,10 @@ from connect_participant_emulator._operations import (
     content_disposition,
 )
 
+from tests._fake_clock import Clock
+
 P = _model.EVENT_PREFIX
 ORIGIN = "http://127.0.0.1:9"
-
-
-class Clock:
-    """Stands in for the ``time`` module: ``time()`` is the test's; formatting is the real one's."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def time(self) -> float:
-        return self.now
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def gmtime(self, seconds: float | None = None) -> real_time.struct_time:
-        return real_time.gmtime(self.now if seconds is None else seconds)
-
-    def strftime(self, fmt: str, moment: real_time.struct_time) -> str:
-        return real_time.strftime(fmt, moment)
 
 
 @pytest.fixture
@@ -1289,6 +1272,14 @@ def _length_error(member: str, low: int, high: int) -> str:
     )
 
 
+def _member_outcome(ops: Operations, operation: str, member: str, value: Any) -> str:
+    """What ``operation`` answers with ``member`` set to ``value`` (left out for None)."""
+    body = {**_BASES[operation], member: value}
+    if value is None:
+        del body[member]
+    return _outcome(_call(ops, operation, body))
+
+
 def _outcome(call: Callable[[], Any]) -> str:
     try:
         call()
@@ -1302,10 +1293,7 @@ def test_string_members_are_checked_at_their_bounds(
     ops: Operations, operation: str, member: str, low: int, high: int, required: bool
 ) -> None:
     def outcome(value: Any) -> str:
-        body = {**_BASES[operation], member: value}
-        if value is None:
-            del body[member]
-        return _outcome(_call(ops, operation, body))
+        return _member_outcome(ops, operation, member, value)
 
     error = _length_error(member, low, high)
     if high:
@@ -1335,10 +1323,7 @@ def test_integer_members_are_checked_at_their_bounds(
     ops: Operations, operation: str, member: str, low: int, high: int | None, required: bool
 ) -> None:
     def outcome(value: Any) -> str:
-        body = {**_BASES[operation], member: value}
-        if value is None:
-            del body[member]
-        return _outcome(_call(ops, operation, body))
+        return _member_outcome(ops, operation, member, value)
 
     def error(value: int) -> str:
         return (
