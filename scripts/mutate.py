@@ -113,7 +113,12 @@ MODULES: dict[str, Target] = {
         "_attachments", "tests/test_attachments_rules.py", "tests/test_attachments_rules_edges.py"
     ),
     "_ws_protocol": _facade(
-        "_ws_protocol", "tests/test_events_protocol.py", "tests/test_events_protocol_edges.py"
+        "_ws_protocol",
+        "tests/test_events_protocol.py",
+        "tests/test_events_protocol_edges.py",
+        "tests/test_events_protocol_refused.py",
+        "tests/test_events_protocol_live.py",
+        "tests/test_events_protocol_held.py",
     ),
     "_errors": _facade("_errors", "tests/test_facade_errors.py", "tests/test_facade_errors_edges.py"),
     "_delivery": _facade(
@@ -160,8 +165,9 @@ MODULES: dict[str, Target] = {
     "emulator._flows._document": _emulator(
         "_flows._document", "tests/test_flows_document_rules.py", "tests/test_flows_document.py"
     ),
+    # pure and fast only (the property test takes seconds per mutant)
     "emulator._flows._interpreter": _emulator(
-        "_flows._interpreter", "tests/test_flows_interpreter.py", "tests/test_flows_properties.py"
+        "_flows._interpreter", "tests/test_flows_interpreter_rules.py", "tests/test_flows_interpreter.py"
     ),
     "emulator._faults": _emulator(
         "_faults", "tests/test_emulator_faults_rules.py", "tests/test_emulator_faults.py"

@@ -427,6 +427,14 @@ class _Runner:
         """New flow steps and events into the time-ordered buffer; True when anything came."""
         flows = self.service.flows
         offset = self._now() - time.time()  # the flow clock may run ahead of the wall clock
+        # the events first, then the trace: a flow records a step before it sends the step's
+        # message, so every message taken here finds its step in the trace read after it
+        came: list[tuple[float, object]] = []
+        while True:
+            try:
+                came.append(self.events.get_nowait())
+            except queue.Empty:
+                break
         steps = self.service.flow_trace(self.contact_id)
         news = False
         for step in steps[self.steps_seen :]:
@@ -440,11 +448,7 @@ class _Runner:
             elif step.type == "ConnectParticipantWithLexBot":
                 self.lex_steps.append(step_key)
             news = True
-        while True:
-            try:
-                when, event = self.events.get_nowait()
-            except queue.Empty:
-                break
+        for when, event in came:
             key: tuple[float, float] = (when, self._arrival())
             if (
                 isinstance(event, MessageSeen)
