@@ -141,9 +141,15 @@ MODULES: dict[str, Target] = {
     ),
     "_streaming": _facade("_streaming", "tests/test_validation_rules.py", "tests/test_streaming.py"),
     "testing": _facade("testing", "tests/test_conversation.py", "tests/test_stated_rules_loopback.py"),
-    "emulator._model": _emulator("_model", *_EMULATOR_TESTS),
-    "emulator._features": _emulator("_features", *_EMULATOR_TESTS),
-    "emulator._operations": _emulator("_operations", *_EMULATOR_TESTS),
+    # the model, the features and the operations are pure code over the state: their rule tests
+    # call them directly (a fake clock, a recording loop). A loopback test covers most of their
+    # functions, so each one slows every surviving mutant: only _features keeps one file (its
+    # streams and timers on a real loop, ~9 s)
+    "emulator._model": _emulator("_model", "tests/test_emulator_model_rules.py"),
+    "emulator._features": _emulator(
+        "_features", "tests/test_emulator_features_rules.py", "tests/test_chat_features.py"
+    ),
+    "emulator._operations": _emulator("_operations", "tests/test_emulator_operations_rules.py"),
     "emulator._validation": _emulator(
         "_validation",
         "tests/test_emulator_validation_rules.py",
