@@ -59,10 +59,13 @@ def test_keep_alive_survives_unread_large_bodies(participant_service: LocalParti
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("gevent") is None, reason="gevent comes with the [load] extra (locust); dev installs it"
+    importlib.util.find_spec("gevent") is None,
+    reason="gevent comes with the [load] extra (locust); dev installs it",
 )
 @pytest.mark.timeout(120)
-def test_a_request_killed_under_gevent_leaves_the_pool_usable(participant_service: LocalParticipantService) -> None:
+def test_a_request_killed_under_gevent_leaves_the_pool_usable(
+    participant_service: LocalParticipantService,
+) -> None:
     """A request killed at each of its first switches, then another on the same pool: on httpcore
     1.0.0-1.0.2 the one killed at its first switch (the pooled socket's poll) blocks the pool."""
     script = Path(__file__).with_name("_gevent_pool.py")
