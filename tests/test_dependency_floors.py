@@ -1,8 +1,9 @@
 """The behaviour changes that set the dependency floors, one direct test each.
 
-The whole suite runs at the floors pyproject.toml declares (``make pytest RESOLUTION=lowest``,
-the second run of ``.ci/run``) and at the newest versions. A version below a floor fails a test here, within the test's own
-timeout rather than after one hang per test of the suite:
+CI (``.ci/run``) runs the whole suite at the newest versions and then at the floors
+pyproject.toml declares (``make pytest RESOLUTION=lowest``), each in a venv made from scratch.
+A version below a floor fails a test here, within the test's own timeout rather than after one
+hang per test of the suite:
 
 - aiohttp 3.11 (``ClientWSTimeout``): on 3.10 the events stream's reader dies on its first
   connect and ``chat.events()`` never yields;
