@@ -135,9 +135,15 @@ MODULES: dict[str, Target] = {
         "_validation", "tests/test_validation_rules.py", "tests/test_facade_validation.py"
     ),
     "_streaming": _facade("_streaming", "tests/test_validation_rules.py", "tests/test_streaming.py"),
-    "testing": _facade("testing", "tests/test_conversation.py", "tests/test_stated_rules_loopback.py"),
+    "testing": _facade(
+        "testing",
+        "tests/test_conversation_rules.py",
+        "tests/test_conversation.py",
+        "tests/test_stated_rules_loopback.py",
+    ),
     "_regions": _facade("_regions", "tests/test_regions_rules.py", "tests/test_endpoints_rules.py"),
     "_testcase_report": _facade("_testcase_report", "tests/test_testcase_report_rules.py"),
+    "_testcase": _facade("_testcase", "tests/test_testcase_rules.py"),
     "emulator._model": _emulator("_model", *_EMULATOR_TESTS),
     "emulator._features": _emulator("_features", *_EMULATOR_TESTS),
     "emulator._operations": _emulator("_operations", *_EMULATOR_TESTS),
