@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKSPACES = ROOT / ".tmp" / "mutate"
 PACKAGE = "connect_participant"
 EMULATOR = "connect_participant_emulator"
+CLI = "connect_participant_cli"
 SURVIVORS = ROOT / "tests" / "mutation_survivors.txt"
 
 
@@ -79,6 +80,10 @@ def _emulator(module: str, *tests: str) -> Target:
     return Target(EMULATOR, "emulator", module, tests)
 
 
+def _cli(module: str, *tests: str) -> Target:
+    return Target(CLI, "cli", module, tests)
+
+
 _EMULATOR_TESTS = (
     "tests/test_emulator_http.py",
     "tests/test_emulator_transfers.py",
@@ -89,7 +94,7 @@ _EMULATOR_TESTS = (
 )
 
 # name (``--module``) -> what it mutates and the tests that must kill it. Facade modules keep
-# their bare names; the emulator's are ``emulator.<module>``.
+# their bare names; the emulator's are ``emulator.<module>``, the CLI's ``cli.<module>``.
 MODULES: dict[str, Target] = {
     "_tokens": _facade(
         "_tokens",
@@ -144,6 +149,8 @@ MODULES: dict[str, Target] = {
     "_regions": _facade("_regions", "tests/test_regions_rules.py", "tests/test_endpoints_rules.py"),
     "_testcase_report": _facade("_testcase_report", "tests/test_testcase_report_rules.py"),
     "_testcase": _facade("_testcase", "tests/test_testcase_rules.py"),
+    "cli._output": _cli("_output", "tests/test_cli_output_rules.py"),
+    "cli._upload": _cli("_upload", "tests/test_cli_output_rules.py"),
     "emulator._model": _emulator("_model", *_EMULATOR_TESTS),
     "emulator._features": _emulator("_features", *_EMULATOR_TESTS),
     "emulator._operations": _emulator("_operations", *_EMULATOR_TESTS),
@@ -215,12 +222,12 @@ def prepare(name: str) -> None:
         # mutmut re-collects which tests cover which function only for new tests: functions new
         # in a changed module would be "no tests". Make it collect them all again.
         (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
-    # the facade always (the emulator's tests use it too); the emulator only when it is mutated,
-    # else the tests import it from the checkout
-    packages = [PACKAGE] if target.package == PACKAGE else [PACKAGE, EMULATOR]
+    # the facade always (the emulator's and the CLI's tests use it too); the emulator or the CLI
+    # only when it is mutated, else the tests import it from the checkout
+    packages = [PACKAGE] if target.package == PACKAGE else [PACKAGE, target.package]
     _sync_tree(ROOT / "facade" / PACKAGE, work / "src" / PACKAGE)
-    if target.package == EMULATOR:
-        _sync_tree(ROOT / "emulator" / EMULATOR, work / "src" / EMULATOR)
+    if target.package != PACKAGE:
+        _sync_tree(ROOT / target.folder / target.package, work / "src" / target.package)
     _sync_tree(ROOT / "tests", work / "tests")
     _sync_tree(ROOT / "spec", work / "spec")
     config = f"""

@@ -49,6 +49,8 @@ def _failing() -> TestCaseResult:
             ObservationResult("odd", "TestCompleted", status="strange"),
             ObservationResult("open", "TestCompleted", status="active"),
         ],
+        transcript=[{"Role": "SYSTEM", "DisplayName": "", "Content": "Menu?"}],
+        trace=[{"Flow": "Main", "Type": "Wait", "Identifier": "w", "Branch": "Timeout"}],
     )
 
 
@@ -74,6 +76,10 @@ def test_the_text_report_line_by_line() -> None:
         "  ----  later (FlowActionStarted)",
         "  strange  odd (TestCompleted)",
         "  MISS  open (TestCompleted)",
+        "  transcript:",
+        "    SYSTEM: Menu?",
+        "  flow trace:",
+        "    Main: Wait w -> Timeout",
         "1 of 2 test cases passed",
     ]
 
@@ -117,13 +123,13 @@ def _xml(results: list[TestCaseResult], **kwargs: Any) -> ET.Element:
 
 def test_junit_counts_failures_and_errors_apart() -> None:
     errored = TestCaseResult(name="err", observations=[], error="could not start", seconds=0.5)
-    root = _xml([_passing(), _failing(), errored])
+    root = _xml([_passing(), _failing(), errored, _failing()])
     suite = root.find("testsuite")
     assert suite is not None
     expected = {
         "name": "connect-test-cases",
-        "tests": "3",
-        "failures": "1",
+        "tests": "4",
+        "failures": "2",
         "errors": "1",
         "time": "1.750",
     }
@@ -134,14 +140,18 @@ def test_junit_counts_failures_and_errors_apart() -> None:
         {"name": "greets", "classname": "cases/greets.json", "time": "1.250"},
         {"name": "asks", "classname": "connect-test-cases", "time": "0.000"},
         {"name": "err", "classname": "connect-test-cases", "time": "0.500"},
+        {"name": "asks", "classname": "connect-test-cases", "time": "0.000"},
     ]
-    passed, failed, error = cases
+    assert len(cases) == 4
+    passed, failed, error = cases[:3]
     assert [child.tag for child in passed] == ["system-out"]
     assert passed[0].text == text_report([_passing()])
     assert [child.tag for child in failed] == ["failure", "system-out"]
     failure = failed[0]
     assert failure.attrib == {"message": "observation 'menu' failed", "type": "ObservationFailed"}
-    assert failure.text == text_report([_failing()], transcript=False, trace=False)
+    assert failure.text == text_report([_failing()], transcript=False, trace=False)  # the verdicts only
+    assert "transcript:" not in failure.text and "flow trace:" not in failure.text
+    assert failed[1].text == text_report([_failing()])  # everything
     assert [child.tag for child in error] == ["error", "system-out"]
     assert error[0].attrib == {"message": "could not start", "type": "TestCaseError"}
     assert error[0].text == "could not start"

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from connect_participant._testcase import (
+    FAULTS,
     ActionStarted,
     ChatEnded,
     Check,
@@ -108,7 +109,7 @@ REFUSALS: list[tuple[Any, str]] = [
     ({"Content": _doc(_obs("a")), "EmulatorResources": "x"}, f"EmulatorResources: {OBJECT}"),
     ({"Content": _doc(_obs("a")), "EmulatorFaults": "x"}, f"EmulatorFaults: {OBJECT}"),
     ({"Content": _doc(_obs("a")), "EmulatorFaults": {"Latency": 1}},
-     "EmulatorFaults.Latency: is not a fault the emulator injects (SocketDrops, Seed, ThrottledSends)"),  # fmt: skip
+     f"EmulatorFaults.Latency: is not a fault the emulator injects ({', '.join(FAULTS)})"),  # fmt: skip
     ({"Content": _doc(_obs("a")), "EmulatorFaults": {"Seed": -1}}, "EmulatorFaults.Seed: must be a whole number >= 0"),
     ({"Content": _doc(_obs("a")), "EmulatorFaults": {"SocketDrops": True}},
      "EmulatorFaults.SocketDrops: must be a whole number >= 0"),  # fmt: skip
