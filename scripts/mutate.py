@@ -149,6 +149,14 @@ MODULES: dict[str, Target] = {
     "_regions": _facade("_regions", "tests/test_regions_rules.py", "tests/test_endpoints_rules.py"),
     "_testcase_report": _facade("_testcase_report", "tests/test_testcase_report_rules.py"),
     "_testcase": _facade("_testcase", "tests/test_testcase_rules.py"),
+    # the runner's loop (events, flow steps, timing) is only reachable with a chat: two loopback
+    # tests of the suite after the rules
+    "_testcase_runner": _facade(
+        "_testcase_runner",
+        "tests/test_testcase_runner_rules.py",
+        "tests/test_testcases.py::test_the_suite_passes_offline",
+        "tests/test_testcases.py::test_a_failing_case_names_the_observation_expected_and_actual",
+    ),
     "cli._output": _cli("_output", "tests/test_cli_output_rules.py"),
     "cli._upload": _cli("_upload", "tests/test_cli_output_rules.py"),
     "emulator._model": _emulator("_model", *_EMULATOR_TESTS),
