@@ -317,3 +317,55 @@ def test_conversation_survives_socket_drops(participant_service: LocalParticipan
         assert len(completed) == len({e.id for e in completed}) == 3  # each answer completed once
         pickers = [e for e in convo.history if isinstance(e, Message) and e.interactive is not None]
         assert len(pickers) == len({e.id for e in pickers}) == 3  # nothing lost, nothing twice
+
+
+# --- what an expect passes over, on a chat (the pure rules: test_conversation_rules.py) -------------
+
+
+def _four_messages(svc: LocalParticipantService, started: Any) -> None:
+    svc.send_message(started, "hi from the flow")
+    svc.send_message(started, "the bot answers", role="CUSTOM_BOT", display_name="BOT")
+    svc.send_message(started, "the flow again")
+    svc.send_message(started, "the bot again", role="CUSTOM_BOT", display_name="BOT")
+
+
+@pytest.mark.timeout(30)
+def test_expect_passes_over_other_roles_and_contents(participant_service: LocalParticipantService) -> None:
+    svc = participant_service
+    started = svc.start_chat("Ann")
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(started.participant_token) as chat,
+        Conversation(chat, timeout=15) as convo,
+    ):
+        _four_messages(svc, started)
+        assert convo.expect(Message, role="CUSTOM_BOT").content == "the bot answers"
+        assert convo.expect(Message, "bot again").content == "the bot again"
+        with pytest.raises(ConversationError) as failed:
+            convo.expect(Message, "never", role="AGENT", timeout=0.3)
+        assert str(failed.value) == "expected Message from AGENT containing 'never'; timed out after nothing"
+
+
+@pytest.mark.timeout(30)
+async def test_expect_passes_over_other_roles_and_contents_async(
+    participant_service: LocalParticipantService,
+) -> None:
+    svc = participant_service
+    started = await svc.astart_chat("Ann")
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        async with (
+            await client.connect(started.participant_token) as chat,
+            AsyncConversation(chat, timeout=15) as convo,
+        ):
+            for text, role, name in (
+                ("hi from the flow", "SYSTEM", "SYSTEM_MESSAGE"),
+                ("the bot answers", "CUSTOM_BOT", "BOT"),
+                ("the flow again", "SYSTEM", "SYSTEM_MESSAGE"),
+                ("the bot again", "CUSTOM_BOT", "BOT"),
+            ):
+                await svc.asend_message(started, text, role=role, display_name=name)
+            assert (await convo.expect(Message, role="CUSTOM_BOT")).content == "the bot answers"
+            assert (await convo.expect(Message, "bot again")).content == "the bot again"
+            with pytest.raises(ConversationError) as failed:
+                await convo.expect(Message, "never", role="AGENT", timeout=0.3)
+            assert str(failed.value) == "expected Message from AGENT containing 'never'; timed out after nothing"

@@ -478,6 +478,8 @@ def test_a_run_starts_with_the_observations_nothing_leads_to() -> None:
         _obs("act", "FlowActionStarted", {"ActionType": "Wait"}),
     )
     assert [r.status for r in run.results.values()] == ["not reached"] * 3
+    assert [r.identifier for r in run.results.values()] == ["hi", "bye", "act"]
+    assert (run.done, run.end_reason, run.logs, run.state, run.last_message) == (False, "", [], {}, None)
     assert run.passed  # not reached is not a failure
     assert run.start(0) == []
     assert run.active == ["hi", "act"]
@@ -506,6 +508,7 @@ def test_each_observation_is_made_once_by_its_own_kind_of_event() -> None:
     assert run.handle(4, ActionStarted("Wait", "w1", "Main", {"Seconds": "6"})) == []  # parameters differ
     assert run.handle(5, ActionStarted("Wait", "w2", "Main", {"Seconds": "5"})) == []
     assert run.results["act"].actual == "Wait 'w2' in 'Main'"
+    assert (run.results["act"].at, run.results["act"].expected) == (5, 'Wait {"Seconds": "5"}')
     assert run.handle(6, MessageSeen("Hi at last")) == [EndRun("every observation was made")]
     assert (run.done, run.end_reason, run.passed) == (True, "every observation was made", True)
     assert run.handle(7, MessageSeen("Hi")) == []  # done: nothing more
@@ -518,13 +521,13 @@ def test_test_initiated_and_test_completed() -> None:
         _obs("start", Actions=[_send(Type="TextUtterance", Properties={"Text": "hello"})]),
         _obs("end", "TestCompleted", Actions=[_assert("a", "$.Attributes.x", "Equals", "1")]),
     )
-    assert run.start(0) == [SendText("hello")]
-    assert run.results["start"].actual == "TestInitiated"
+    assert run.start(1) == [SendText("hello")]
+    assert (run.results["start"].actual, run.results["start"].at) == ("TestInitiated", 1)
     assert run.active == ["end"]
     run.handle(1, StateSeen({"Attributes": {"x": "1"}}))
     run.handle(1, StateSeen({"Attributes": {"x": "2"}}))  # the latest state counts
     assert run.handle(2, ChatEnded("the agent ended it")) == []
-    assert (run.done, run.end_reason) == (True, "the agent ended it")
+    assert (run.done, run.end_reason, run.results["end"].at) == (True, "the agent ended it", 2)
     assert run.results["end"].status == "failed"
     assert run.results["end"].checks == [Check("a", "$.Attributes.x", "Equals 1", "2", False)]
     assert run.handle(3, ChatEnded()) == []
@@ -605,6 +608,12 @@ def test_logdata_and_overrides_and_end_test() -> None:
     assert run.logs == [("start", "tier", "gold"), ("start", "gone", None)]
     assert (run.done, run.end_reason) == (True, "EndTest in 'start'")
     assert run.results["later"].status == "missed"  # activated, then the test ended
+    ends = _run(
+        _obs("start", Actions=[_control("EndTest")]),
+        _obs("completed", "TestCompleted"),
+    )
+    assert ends.start(3) == [EndRun("EndTest in 'start'")]
+    assert (ends.results["completed"].status, ends.results["completed"].at) == ("passed", 3)
     assert run.results["start"].status == "passed"
 
 
