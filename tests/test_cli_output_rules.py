@@ -53,7 +53,17 @@ def test_json_values() -> None:
         "o": Path("a/b"),
     }
     out = json_value(value)
-    assert out == {"1": None, "t": True, "i": 7, "f": 1.5, "e": "red", "n": 3, "s": "x", "l": ["red", [1, "a"]], "o": "a/b"}
+    assert out == {
+        "1": None,
+        "t": True,
+        "i": 7,
+        "f": 1.5,
+        "e": "red",
+        "n": 3,
+        "s": "x",
+        "l": ["red", [1, "a"]],
+        "o": "a/b",
+    }
     assert type(out["s"]) is str
 
 
@@ -92,7 +102,13 @@ def _styles(text: Any) -> list[tuple[str, str]]:
 
 
 def test_a_message_line() -> None:
-    item = _item(Type="MESSAGE", ContentType="text/plain", Content="[b]hi[/b]", DisplayName="Ann", ParticipantRole="AGENT")
+    item = _item(
+        Type="MESSAGE",
+        ContentType="text/plain",
+        Content="[b]hi[/b]",
+        DisplayName="Ann",
+        ParticipantRole="AGENT",
+    )
     line = describe(item)
     assert line.plain == "[12:34:56] Ann: [b]hi[/b]"  # never read as markup
     assert _styles(line) == [("[12:34:56] ", "dim"), ("Ann", "bold cyan")]
@@ -111,8 +127,18 @@ def test_a_file_line() -> None:
         ContentType="application/pdf",
         DisplayName="Ann",
         Attachments=[
-            {"AttachmentId": "a", "AttachmentName": "a.pdf", "ContentType": "application/pdf", "Status": "APPROVED"},
-            {"AttachmentId": "b", "AttachmentName": "b.png", "ContentType": "image/png", "Status": "IN_PROGRESS"},
+            {
+                "AttachmentId": "a",
+                "AttachmentName": "a.pdf",
+                "ContentType": "application/pdf",
+                "Status": "APPROVED",
+            },
+            {
+                "AttachmentId": "b",
+                "AttachmentName": "b.png",
+                "ContentType": "image/png",
+                "Status": "IN_PROGRESS",
+            },
         ],
     )
     line = describe(item, mine=True)
@@ -132,7 +158,9 @@ def test_event_lines() -> None:
     receipts = {"Receipts": [{"DeliveredTimestamp": AT, "RecipientParticipantId": "p"}]}
     delivered = _item(Type="MESSAGEMETADATA", MessageMetadata={"MessageId": "m", **receipts})
     assert describe(delivered).plain == "[12:34:56] message delivered"  # no sender, no leading space
-    read = _item(Type="MESSAGEMETADATA", MessageMetadata={"MessageId": "m", "Receipts": [{"ReadTimestamp": AT}]})
+    read = _item(
+        Type="MESSAGEMETADATA", MessageMetadata={"MessageId": "m", "Receipts": [{"ReadTimestamp": AT}]}
+    )
     assert describe(read).plain == "[12:34:56] message read"
     # other events: their content type, in words
     assert describe(_event("connection.acknowledged")).plain == "[12:34:56] connection acknowledged"
@@ -163,9 +191,14 @@ def test_an_interactive_message_reads_as_its_title_and_numbered_choices() -> Non
     assert describe(empty).plain == "[12:34:56] Bot: Info [Panel]"
     slots = _interactive(
         "TimePicker",
-        {"title": "When?", "timeslots": [{"date": "2024-05-02T10:00+00:00", "duration": 30}, {"date": "d2", "duration": 60}]},
+        {
+            "title": "When?",
+            "timeslots": [{"date": "2024-05-02T10:00+00:00", "duration": 30}, {"date": "d2", "duration": 60}],
+        },
     )
-    assert describe(slots).plain == "[12:34:56] Bot: When? — 1) 2024-05-02T10:00+00:00 (30 min)  2) d2 (60 min)"
+    assert (
+        describe(slots).plain == "[12:34:56] Bot: When? — 1) 2024-05-02T10:00+00:00 (30 min)  2) d2 (60 min)"
+    )
 
 
 def test_choices_of_a_template_without_options() -> None:
@@ -268,7 +301,9 @@ def test_a_file_too_large_or_empty_in_the_users_words(tmp_path: Path) -> None:
         "shown.pdf is 2 KiB (2,048 bytes), over the 1 KiB attachment limit; if your Amazon Connect "
         "instance allows larger attachments, raise the limit with --max-attachment-size 1MiB"
     )
-    assert refusal(exc, exact, None, 2048) == f"{exact}: cannot be sent (is larger than max_size)"  # at the limit
+    assert (
+        refusal(exc, exact, None, 2048) == f"{exact}: cannot be sent (is larger than max_size)"
+    )  # at the limit
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     assert refusal(exc, empty, None, 1024) == "empty.txt is empty: an attachment needs at least 1 byte"
@@ -291,7 +326,9 @@ def test_a_file_above_what_connect_takes(tmp_path: Path) -> None:
     at_most = tmp_path / "most.mov"
     with at_most.open("wb") as out:
         out.truncate(INSTANCE_MAX)
-    assert refusal(exc, at_most, None, 20 * 1024**2).endswith("raise the limit with --max-attachment-size 100MiB")
+    assert refusal(exc, at_most, None, 20 * 1024**2).endswith(
+        "raise the limit with --max-attachment-size 100MiB"
+    )
 
 
 def test_names_and_content_types_in_the_users_words(tmp_path: Path) -> None:

@@ -368,4 +368,6 @@ async def test_expect_passes_over_other_roles_and_contents_async(
             assert (await convo.expect(Message, "bot again")).content == "the bot again"
             with pytest.raises(ConversationError) as failed:
                 await convo.expect(Message, "never", role="AGENT", timeout=0.3)
-            assert str(failed.value) == "expected Message from AGENT containing 'never'; timed out after nothing"
+            assert (
+                str(failed.value) == "expected Message from AGENT containing 'never'; timed out after nothing"
+            )

@@ -19,12 +19,24 @@ from connect_participant import InvalidInputError, Item, ListPicker, Message, Pa
 from connect_participant._events import Event, event_from_item
 from connect_participant._flow import run_sync
 from connect_participant._interactive import INTERACTIVE
-from connect_participant.testing import ConversationError, StreamedAnswer
-from connect_participant.testing import _ENDED, _describe, _matches, _Next, _Script, _what
+from connect_participant.testing import (
+    _ENDED,
+    ConversationError,
+    StreamedAnswer,
+    _describe,
+    _matches,
+    _Next,
+    _Script,
+    _what,
+)
 
 
 def _message(content: str | None, role: str | None = "SYSTEM", **extra: Any) -> Message:
-    raw: dict[str, Any] = {"Type": "MESSAGE", "Id": extra.pop("Id", f"m-{content}"), "ContentType": "text/plain"}
+    raw: dict[str, Any] = {
+        "Type": "MESSAGE",
+        "Id": extra.pop("Id", f"m-{content}"),
+        "ContentType": "text/plain",
+    }
     if content is not None:
         raw["Content"] = content
     if role is not None:
@@ -36,7 +48,13 @@ def _message(content: str | None, role: str | None = "SYSTEM", **extra: Any) -> 
 
 def _typing(role: str = "AGENT") -> Event:
     return event_from_item(
-        Item({"Type": "EVENT", "ContentType": "application/vnd.amazonaws.connect.event.typing", "ParticipantRole": role})
+        Item(
+            {
+                "Type": "EVENT",
+                "ContentType": "application/vnd.amazonaws.connect.event.typing",
+                "ParticipantRole": role,
+            }
+        )
     )
 
 
@@ -53,11 +71,17 @@ def _joined() -> Event:
 
 
 def _picker(title: str = "Pick") -> Message:
-    content = {"templateType": "ListPicker", "version": "1.0", "data": {"content": {"title": title, "elements": []}}}
+    content = {
+        "templateType": "ListPicker",
+        "version": "1.0",
+        "data": {"content": {"title": title, "elements": []}},
+    }
     return _message(json.dumps(content), ContentType=INTERACTIVE, Id=f"p-{title}")
 
 
-def _chunk(item_id: str, number: int | None, text: str, *, completed: bool = False, role: str = "SYSTEM") -> Message:
+def _chunk(
+    item_id: str, number: int | None, text: str, *, completed: bool = False, role: str = "SYSTEM"
+) -> Message:
     meta: dict[str, Any] = {"MessageCompleted": completed}
     if number is not None:
         meta["ChunkNumber"] = number
@@ -78,8 +102,16 @@ class _Chat:
         return self.answers.pop(0)
 
 
-def _expect(script: _Script, chat: _Chat, kind: Any = Event, matching: Any = None, *, role: str | None = None,
-            timeout: float | None = None, what: str = "it") -> Any:  # fmt: skip
+def _expect(
+    script: _Script,
+    chat: _Chat,
+    kind: Any = Event,
+    matching: Any = None,
+    *,
+    role: str | None = None,
+    timeout: float | None = None,
+    what: str = "it",
+) -> Any:
     return run_sync(script.expect_flow(kind, matching, role, timeout, what), chat)
 
 
@@ -170,10 +202,10 @@ def test_each_wait_has_one_deadline_the_expects_own_timeout_else_the_conversatio
 @pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf"), "5", True])
 def test_a_bad_timeout_is_refused_before_waiting(bad: Any) -> None:
     chat = _Chat(_message("a"))
-    with pytest.raises(InvalidInputError, match="^timeout: must be a positive number"):
+    with pytest.raises(InvalidInputError, match=r"^timeout: must be a positive number"):
         _expect(_Script(5), chat, timeout=bad)
     assert chat.waits == []
-    with pytest.raises(InvalidInputError, match="^timeout: must be a positive number"):
+    with pytest.raises(InvalidInputError, match=r"^timeout: must be a positive number"):
         _Script(bad)
 
 
@@ -217,11 +249,15 @@ def test_the_next_interactive_message_of_the_type_gives_its_template() -> None:
     assert isinstance(template, ListPicker)
     assert template.title == "Second"
     assert len(script.history) == 3
-    with pytest.raises(ConversationError, match=r"^expected an interactive ListPicker; timed out after nothing$"):
+    with pytest.raises(
+        ConversationError, match=r"^expected an interactive ListPicker; timed out after nothing$"
+    ):
         run_sync(script.interactive_flow(ListPicker, None, 3), _Chat(None))
     from connect_participant import TimePicker
 
-    with pytest.raises(ConversationError, match="expected an interactive TimePicker; the chat's events ended"):
+    with pytest.raises(
+        ConversationError, match="expected an interactive TimePicker; the chat's events ended"
+    ):
         run_sync(script.interactive_flow(TimePicker, None, None), _Chat(_picker(), _ENDED))
 
 
@@ -251,7 +287,9 @@ def test_a_streamed_answer_must_match_and_come_from_the_role() -> None:
     )
     answer = run_sync(script.streamed_flow("Hi", "SYSTEM", None), chat)
     assert (answer.text, answer.chunks) == ("Hi", ())
-    any_role = run_sync(script.streamed_flow(None, None, None), _Chat(_chunk("w", None, "W", completed=True, role="AGENT")))
+    any_role = run_sync(
+        script.streamed_flow(None, None, None), _Chat(_chunk("w", None, "W", completed=True, role="AGENT"))
+    )
     assert any_role.text == "W"
     empty = run_sync(script.streamed_flow(None, None, None), _Chat(_chunk("e", None, "", completed=True)))
     assert empty.text == ""
@@ -262,7 +300,14 @@ def test_a_streamed_answer_must_match_and_come_from_the_role() -> None:
 def test_a_streamed_message_without_an_id_is_not_an_answer() -> None:
     script = _Script(5)
     nameless = event_from_item(
-        Item({"Type": "MESSAGE", "Content": "x", "ParticipantRole": "SYSTEM", "MessageMetadata": {"MessageCompleted": True}})
+        Item(
+            {
+                "Type": "MESSAGE",
+                "Content": "x",
+                "ParticipantRole": "SYSTEM",
+                "MessageMetadata": {"MessageCompleted": True},
+            }
+        )
     )
     with pytest.raises(ConversationError):
         run_sync(script.streamed_flow(None, None, None), _Chat(nameless, None))

@@ -38,11 +38,15 @@ def test_the_partitions_in_botocores_order_with_their_suffixes() -> None:
     # the regions are the words of the listing, each one whole
     assert {"us-east-1", "us-west-2", "aws-global"} <= fresh[0].regions
     assert fresh[2].regions == frozenset({"eusc-de-east-1"})
-    assert [p.region_regex for p in fresh][:2] == [r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", r"^cn\-\w+\-\d+$"]
+    assert [p.region_regex for p in fresh][:2] == [
+        r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$",
+        r"^cn\-\w+\-\d+$",
+    ]
 
 
 @pytest.mark.parametrize(
-    "region", ["us-east-1", "af-south-1", "cn-northwest-1", "eusc-de-east-1", "us-isof-south-1", "us-gov-west-1"]
+    "region",
+    ["us-east-1", "af-south-1", "cn-northwest-1", "eusc-de-east-1", "us-isof-south-1", "us-gov-west-1"],
 )
 def test_a_region_some_partition_lists_is_known(region: str) -> None:
     assert is_known_region(region)
@@ -104,7 +108,9 @@ def test_a_known_region_or_another_host_reports_nothing(host: str) -> None:
         ("", "aws"),
     ],
 )
-def test_a_region_belongs_to_the_first_partition_that_lists_or_matches_it(region: str, partition: str) -> None:
+def test_a_region_belongs_to_the_first_partition_that_lists_or_matches_it(
+    region: str, partition: str
+) -> None:
     assert partition_for(region).name == partition
 
 

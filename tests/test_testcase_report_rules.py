@@ -9,18 +9,28 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from connect_participant._testcase import Check, ObservationResult
-from connect_participant.testing import TestCaseResult, coverage_report, coverage_table, junit_xml, text_report
+from connect_participant.testing import (
+    TestCaseResult,
+    coverage_report,
+    coverage_table,
+    junit_xml,
+    text_report,
+)
 
 
 def _passing() -> TestCaseResult:
     return TestCaseResult(
         name="greets",
-        observations=[ObservationResult("hello", "MessageReceived", status="passed", expected="x", actual="y")],
+        observations=[
+            ObservationResult("hello", "MessageReceived", status="passed", expected="x", actual="y")
+        ],
         transcript=[
             {"Role": "SYSTEM", "DisplayName": "Bot", "Content": "Hello"},
             {"Role": "CUSTOMER", "DisplayName": "", "Content": "hi"},
         ],
-        trace=[{"Flow": "Main", "Type": "MessageParticipant", "Identifier": "a" * 40, "Branch": "NextAction"}],
+        trace=[
+            {"Flow": "Main", "Type": "MessageParticipant", "Identifier": "a" * 40, "Branch": "NextAction"}
+        ],
         logs=[("hello", "answer", {"n": 1})],
         end_reason="every observation was made",
         seconds=1.25,
@@ -108,7 +118,7 @@ def test_an_error_is_its_own_line_and_long_values_are_shortened_to_120() -> None
         "  error: no substitute for 'q'",
         f"  log   o: exact = {'x' * 120}",
         f"  log   o: long = {'y' * 119}…",
-        f"  log   o: other = \"{object}\"",
+        f'  log   o: other = "{object}"',
         "0 of 1 test cases passed",
     ]
 
@@ -150,7 +160,8 @@ def test_junit_counts_failures_and_errors_apart() -> None:
     failure = failed[0]
     assert failure.attrib == {"message": "observation 'menu' failed", "type": "ObservationFailed"}
     assert failure.text == text_report([_failing()], transcript=False, trace=False)  # the verdicts only
-    assert "transcript:" not in failure.text and "flow trace:" not in failure.text
+    assert "transcript:" not in failure.text
+    assert "flow trace:" not in failure.text
     assert failed[1].text == text_report([_failing()])  # everything
     assert [child.tag for child in error] == ["error", "system-out"]
     assert error[0].attrib == {"message": "could not start", "type": "TestCaseError"}
@@ -258,7 +269,12 @@ def test_coverage_counts_runs_and_branches_taken() -> None:
                 "Flow": "Other",
                 "FlowId": "f2",
                 "Actions": [
-                    {"Identifier": "check", "Type": "Compare", "Runs": 0, "Branches": [{"Branch": "End", "Taken": 0}]}
+                    {
+                        "Identifier": "check",
+                        "Type": "Compare",
+                        "Runs": 0,
+                        "Branches": [{"Branch": "End", "Taken": 0}],
+                    }
                 ],
             },
         ],
@@ -304,7 +320,9 @@ def test_a_flow_with_no_actions_or_transitions_lists_nothing_and_counts_nothing(
             }
         ],
     }
-    assert coverage_report([flow], [])["Flows"][0]["Actions"][0]["Branches"] == [{"Branch": "End", "Taken": 0}]
+    assert coverage_report([flow], [])["Flows"][0]["Actions"][0]["Branches"] == [
+        {"Branch": "End", "Taken": 0}
+    ]
 
 
 def test_the_coverage_table_one_row_per_branch() -> None:
@@ -317,9 +335,17 @@ def test_the_coverage_table_one_row_per_branch() -> None:
                         "Identifier": "check-" + "i" * 40,
                         "Type": "Compare",
                         "Runs": 3,
-                        "Branches": [{"Branch": "Condition Equals a", "Taken": 2}, {"Branch": "NextAction", "Taken": 0}],
+                        "Branches": [
+                            {"Branch": "Condition Equals a", "Taken": 2},
+                            {"Branch": "NextAction", "Taken": 0},
+                        ],
                     },
-                    {"Identifier": "end", "Type": "Disconnect", "Runs": 0, "Branches": [{"Branch": "End", "Taken": 0}]},
+                    {
+                        "Identifier": "end",
+                        "Type": "Disconnect",
+                        "Runs": 0,
+                        "Branches": [{"Branch": "End", "Taken": 0}],
+                    },
                 ],
             }
         ],
@@ -338,7 +364,14 @@ def test_the_coverage_table_one_row_per_branch() -> None:
 def test_the_coverage_table_cuts_cells_at_40_characters() -> None:
     long = "b" * 50
     report = {
-        "Flows": [{"Flow": "F", "Actions": [{"Identifier": "a", "Type": "T", "Runs": 1, "Branches": [{"Branch": long, "Taken": 1}]}]}],
+        "Flows": [
+            {
+                "Flow": "F",
+                "Actions": [
+                    {"Identifier": "a", "Type": "T", "Runs": 1, "Branches": [{"Branch": long, "Taken": 1}]}
+                ],
+            }
+        ],
         "Totals": {"actions": 1, "actions_run": 1, "branches": 1, "branches_taken": 1},
     }
     lines = coverage_table(report).splitlines()

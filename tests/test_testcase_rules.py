@@ -39,7 +39,9 @@ def _doc(*observations: dict[str, Any]) -> dict[str, Any]:
     return {"Version": "2025-06-21", "Observations": list(observations)}
 
 
-def _obs(ident: str, event: str = "TestInitiated", props: dict[str, Any] | None = None, **more: Any) -> dict[str, Any]:
+def _obs(
+    ident: str, event: str = "TestInitiated", props: dict[str, Any] | None = None, **more: Any
+) -> dict[str, Any]:
     out: dict[str, Any] = {"Identifier": ident, "Event": {"Type": event}}
     if props is not None:
         out["Event"]["Properties"] = props
@@ -58,7 +60,10 @@ def _override(**properties: Any) -> dict[str, Any]:
         "Strategy": {"Type": "SubstituteResource", "SubstituteArn": "sub"},
     }
     base.update(properties)
-    return {"Type": "OverrideSystemBehavior", "Parameters": {"Behavior": {"Type": "FlowAction", "Properties": base}}}
+    return {
+        "Type": "OverrideSystemBehavior",
+        "Parameters": {"Behavior": {"Type": "FlowAction", "Properties": base}},
+    }
 
 
 def _send(**instruction: Any) -> dict[str, Any]:
@@ -78,122 +83,229 @@ REFUSALS: list[tuple[Any, str]] = [
     # the document
     ([], f"test case: {OBJECT}"),
     ("[1]", f"test case: {OBJECT}"),
-    ({"Version": "2025-06-22", "Observations": []}, "Version: must be '2025-06-21' (the Testing language), not '2025-06-22'"),
+    (
+        {"Version": "2025-06-22", "Observations": []},
+        "Version: must be '2025-06-21' (the Testing language), not '2025-06-22'",
+    ),
     ({"Observations": [_obs("a")]}, "Version: must be '2025-06-21' (the Testing language), not None"),
     ({"Version": "2025-06-21"}, "Observations: must be a non-empty list"),
     ({"Version": "2025-06-21", "Observations": []}, "Observations: must be a non-empty list"),
     ({"Version": "2025-06-21", "Observations": {"a": 1}}, "Observations: must be a non-empty list"),
-    (_doc(_obs("b"), _obs("a"), _obs("b"), _obs("a"), _obs("c")), "Observations: identifiers must be unique: a, b"),
-    (_doc(_obs("a"), _obs("b", Transitions={"NextObservations": ["a", "z"]})),
-     "Observations[1].Transitions.NextObservations: names no observation: 'z'"),  # fmt: skip
+    (
+        _doc(_obs("b"), _obs("a"), _obs("b"), _obs("a"), _obs("c")),
+        "Observations: identifiers must be unique: a, b",
+    ),
+    (
+        _doc(_obs("a"), _obs("b", Transitions={"NextObservations": ["a", "z"]})),
+        "Observations[1].Transitions.NextObservations: names no observation: 'z'",
+    ),
     ({**_doc(_obs("a")), "Metadata": "x"}, f"Metadata: {OBJECT}"),
     # CreateTestCase's fields
     ({"Content": "nope"}, "Content: is not JSON: Expecting value: line 1 column 1 (char 0)"),
     ({"Content": []}, f"Content: {OBJECT}"),
     ({"Content": _doc(_obs("a")), "EntryPoint": "x"}, f"EntryPoint: {OBJECT}"),
-    ({"Content": _doc(_obs("a")), "EntryPoint": {"Type": "VOICE_CALL"}},
-     "EntryPoint.Type: VOICE_CALL is voice-only: the emulator runs chats (use CHAT)"),  # fmt: skip
-    ({"Content": _doc(_obs("a")), "EntryPoint": {"Type": "chat"}}, "EntryPoint.Type: must be CHAT, not 'chat'"),
-    ({"Content": _doc(_obs("a")), "EntryPoint": {"ChatEntryPointParameters": "x"}},
-     f"EntryPoint.ChatEntryPointParameters: {OBJECT}"),  # fmt: skip
-    ({"Content": _doc(_obs("a")), "EntryPoint": {"ChatEntryPointParameters": {"FlowId": " "}}},
-     f"EntryPoint.ChatEntryPointParameters.FlowId: {NON_EMPTY}"),  # fmt: skip
-    ({"Content": _doc(_obs("a")), "EntryPoint": {"ChatEntryPointParameters": {"FlowId": 7}}},
-     f"EntryPoint.ChatEntryPointParameters.FlowId: {NON_EMPTY}"),  # fmt: skip
-    ({"Content": _doc(_obs("a")), "InitializationData": "{"},
-     "InitializationData: is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),  # fmt: skip
+    (
+        {"Content": _doc(_obs("a")), "EntryPoint": {"Type": "VOICE_CALL"}},
+        "EntryPoint.Type: VOICE_CALL is voice-only: the emulator runs chats (use CHAT)",
+    ),
+    (
+        {"Content": _doc(_obs("a")), "EntryPoint": {"Type": "chat"}},
+        "EntryPoint.Type: must be CHAT, not 'chat'",
+    ),
+    (
+        {"Content": _doc(_obs("a")), "EntryPoint": {"ChatEntryPointParameters": "x"}},
+        f"EntryPoint.ChatEntryPointParameters: {OBJECT}",
+    ),
+    (
+        {"Content": _doc(_obs("a")), "EntryPoint": {"ChatEntryPointParameters": {"FlowId": " "}}},
+        f"EntryPoint.ChatEntryPointParameters.FlowId: {NON_EMPTY}",
+    ),
+    (
+        {"Content": _doc(_obs("a")), "EntryPoint": {"ChatEntryPointParameters": {"FlowId": 7}}},
+        f"EntryPoint.ChatEntryPointParameters.FlowId: {NON_EMPTY}",
+    ),
+    (
+        {"Content": _doc(_obs("a")), "InitializationData": "{"},
+        "InitializationData: is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+    ),
     ({"Content": _doc(_obs("a")), "InitializationData": "[1]"}, f"InitializationData: {OBJECT}"),
-    ({"Content": _doc(_obs("a")), "InitializationData": {"Attributes": {"a": "x", "k": [1]}}},
-     "InitializationData.k: a contact attribute must be a string"),  # fmt: skip
-    ({"Content": _doc(_obs("a")), "InitializationData": {"k": None}}, "InitializationData.k: a contact attribute must be a string"),
+    (
+        {"Content": _doc(_obs("a")), "InitializationData": {"Attributes": {"a": "x", "k": [1]}}},
+        "InitializationData.k: a contact attribute must be a string",
+    ),
+    (
+        {"Content": _doc(_obs("a")), "InitializationData": {"k": None}},
+        "InitializationData.k: a contact attribute must be a string",
+    ),
     ({"Content": _doc(_obs("a")), "EmulatorResources": "x"}, f"EmulatorResources: {OBJECT}"),
     ({"Content": _doc(_obs("a")), "EmulatorFaults": "x"}, f"EmulatorFaults: {OBJECT}"),
-    ({"Content": _doc(_obs("a")), "EmulatorFaults": {"Latency": 1}},
-     f"EmulatorFaults.Latency: is not a fault the emulator injects ({', '.join(FAULTS)})"),  # fmt: skip
-    ({"Content": _doc(_obs("a")), "EmulatorFaults": {"Seed": -1}}, "EmulatorFaults.Seed: must be a whole number >= 0"),
-    ({"Content": _doc(_obs("a")), "EmulatorFaults": {"SocketDrops": True}},
-     "EmulatorFaults.SocketDrops: must be a whole number >= 0"),  # fmt: skip
-    ({"Content": _doc(_obs("a")), "EmulatorFaults": {"ThrottledSends": 1.0}},
-     "EmulatorFaults.ThrottledSends: must be a whole number >= 0"),  # fmt: skip
+    (
+        {"Content": _doc(_obs("a")), "EmulatorFaults": {"Latency": 1}},
+        f"EmulatorFaults.Latency: is not a fault the emulator injects ({', '.join(FAULTS)})",
+    ),
+    (
+        {"Content": _doc(_obs("a")), "EmulatorFaults": {"Seed": -1}},
+        "EmulatorFaults.Seed: must be a whole number >= 0",
+    ),
+    (
+        {"Content": _doc(_obs("a")), "EmulatorFaults": {"SocketDrops": True}},
+        "EmulatorFaults.SocketDrops: must be a whole number >= 0",
+    ),
+    (
+        {"Content": _doc(_obs("a")), "EmulatorFaults": {"ThrottledSends": 1.0}},
+        "EmulatorFaults.ThrottledSends: must be a whole number >= 0",
+    ),
     # observations
     (_doc("x"), f"Observations[0]: {OBJECT}"),
     (_doc({"Event": {"Type": "TestInitiated"}}), f"Observations[0].Identifier: {NON_EMPTY}"),
-    (_doc({"Identifier": "  ", "Event": {"Type": "TestInitiated"}}), f"Observations[0].Identifier: {NON_EMPTY}"),
+    (
+        _doc({"Identifier": "  ", "Event": {"Type": "TestInitiated"}}),
+        f"Observations[0].Identifier: {NON_EMPTY}",
+    ),
     (_doc({"Identifier": "a"}), f"Observations[0].Event: {OBJECT}"),
-    (_doc(_obs("a", "AgentAccepted")),
-     "Observations[0].Event.Type: 'AgentAccepted' is not supported "
-     "(supported: TestInitiated, MessageReceived, FlowActionStarted, TestCompleted)"),  # fmt: skip
-    (_doc({"Identifier": "a", "Event": {"Type": "TestInitiated", "Actor": "Customer"}}),
-     "Observations[0].Event.Actor: 'Customer' events are not supported (only System)"),  # fmt: skip
+    (
+        _doc(_obs("a", "AgentAccepted")),
+        "Observations[0].Event.Type: 'AgentAccepted' is not supported "
+        "(supported: TestInitiated, MessageReceived, FlowActionStarted, TestCompleted)",
+    ),
+    (
+        _doc({"Identifier": "a", "Event": {"Type": "TestInitiated", "Actor": "Customer"}}),
+        "Observations[0].Event.Actor: 'Customer' events are not supported (only System)",
+    ),
     (_doc(_obs("a", "TestInitiated", "x")), f"Observations[0].Event.Properties: {OBJECT}"),  # type: ignore[arg-type]
-    (_doc(_obs("a", "MessageReceived", {"Text": "t", "PromptId": "p"})),
-     "Observations[0].Event.Properties.PromptId: is voice-only: a chat message is matched by Text"),  # fmt: skip
-    (_doc(_obs("a", "MessageReceived", {"Text": "t", "SSML": "<s/>"})),
-     "Observations[0].Event.Properties.SSML: is voice-only: a chat message is matched by Text"),  # fmt: skip
-    (_doc(_obs("a", "MessageReceived", {"Text": "t", "Media": {"x": 1}})),
-     "Observations[0].Event.Properties.Media: is voice-only: a chat message is matched by Text"),  # fmt: skip
+    (
+        _doc(_obs("a", "MessageReceived", {"Text": "t", "PromptId": "p"})),
+        "Observations[0].Event.Properties.PromptId: is voice-only: a chat message is matched by Text",
+    ),
+    (
+        _doc(_obs("a", "MessageReceived", {"Text": "t", "SSML": "<s/>"})),
+        "Observations[0].Event.Properties.SSML: is voice-only: a chat message is matched by Text",
+    ),
+    (
+        _doc(_obs("a", "MessageReceived", {"Text": "t", "Media": {"x": 1}})),
+        "Observations[0].Event.Properties.Media: is voice-only: a chat message is matched by Text",
+    ),
     (_doc(_obs("a", "MessageReceived", {})), f"Observations[0].Event.Properties.Text: {NON_EMPTY}"),
     (_doc(_obs("a", "MessageReceived")), f"Observations[0].Event.Properties.Text: {NON_EMPTY}"),
-    (_doc(_obs("a", "MessageReceived", {"Text": "t", "MatchingCriteria": "Regex"})),
-     "Observations[0].Event.Properties.MatchingCriteria: 'Regex' is not supported (Inclusion, Similarity)"),  # fmt: skip
+    (
+        _doc(_obs("a", "MessageReceived", {"Text": "t", "MatchingCriteria": "Regex"})),
+        "Observations[0].Event.Properties.MatchingCriteria: 'Regex' is not supported (Inclusion, Similarity)",
+    ),
     (_doc(_obs("a", "FlowActionStarted", {})), f"Observations[0].Event.Properties.ActionType: {NON_EMPTY}"),
     (_doc(_obs("a", Usage="x")), f"Observations[0].Usage: {OBJECT}"),
-    (_doc(_obs("a", Usage={"Type": "AT_LEAST"})), "Observations[0].Usage.Type: 'AT_LEAST' is not supported (EXACTLY)"),
+    (
+        _doc(_obs("a", Usage={"Type": "AT_LEAST"})),
+        "Observations[0].Usage.Type: 'AT_LEAST' is not supported (EXACTLY)",
+    ),
     (_doc(_obs("a", Actions={"Type": "Assert"})), "Observations[0].Actions: must be a list"),
     (_doc(_obs("a", Transitions="x")), f"Observations[0].Transitions: {OBJECT}"),
-    (_doc(_obs("a", Transitions={"NextObservations": "b"})),
-     "Observations[0].Transitions.NextObservations: must be a list of observation identifiers"),  # fmt: skip
-    (_doc(_obs("a", Transitions={"NextObservations": ["a", 1]})),
-     "Observations[0].Transitions.NextObservations: must be a list of observation identifiers"),  # fmt: skip
+    (
+        _doc(_obs("a", Transitions={"NextObservations": "b"})),
+        "Observations[0].Transitions.NextObservations: must be a list of observation identifiers",
+    ),
+    (
+        _doc(_obs("a", Transitions={"NextObservations": ["a", 1]})),
+        "Observations[0].Transitions.NextObservations: must be a list of observation identifiers",
+    ),
     # actions
     (_with_action("x"), f"{A}: {OBJECT}"),
-    (_with_action({"Type": "Wait"}),
-     f"{A}.Type: 'Wait' is not supported (supported: SendInstruction, Assert, OverrideSystemBehavior, TestControl)"),  # fmt: skip
+    (
+        _with_action({"Type": "Wait"}),
+        f"{A}.Type: 'Wait' is not supported (supported: SendInstruction, Assert, OverrideSystemBehavior, TestControl)",
+    ),
     (_with_action({"Type": "Assert", "Parameters": "x"}), f"{A}.Parameters: {OBJECT}"),
-    (_with_action({"Type": "SendInstruction", "Parameters": {"Actor": "Agent"}}),
-     f"{A}.Parameters.Actor: 'Agent' instructions are not supported (only Customer)"),  # fmt: skip
+    (
+        _with_action({"Type": "SendInstruction", "Parameters": {"Actor": "Agent"}}),
+        f"{A}.Parameters.Actor: 'Agent' instructions are not supported (only Customer)",
+    ),
     (_with_action({"Type": "SendInstruction"}), f"{A}.Parameters.Instruction: {OBJECT}"),
-    (_with_action(_send(Type="DtmfInput")),
-     f"{A}.Parameters.Instruction.Type: DtmfInput is voice-only: a chat customer types (use TextUtterance)"),  # fmt: skip
-    (_with_action(_send(Type="Speech")), f"{A}.Parameters.Instruction.Type: 'Speech' is not supported (TextUtterance)"),
+    (
+        _with_action(_send(Type="DtmfInput")),
+        f"{A}.Parameters.Instruction.Type: DtmfInput is voice-only: a chat customer types (use TextUtterance)",
+    ),
+    (
+        _with_action(_send(Type="Speech")),
+        f"{A}.Parameters.Instruction.Type: 'Speech' is not supported (TextUtterance)",
+    ),
     (_with_action(_send(Type="TextUtterance")), f"{A}.Parameters.Instruction.Properties: {OBJECT}"),
-    (_with_action(_send(Type="TextUtterance", Properties={"SSML": "<s/>"})),
-     f"{A}.Parameters.Instruction.Properties.SSML: is voice-only: give Text"),  # fmt: skip
-    (_with_action(_send(Type="TextUtterance", Properties={"SSML": "", "Text": ""})),
-     f"{A}.Parameters.Instruction.Properties.Text: {NON_EMPTY}"),  # fmt: skip
-    (_with_action({"Type": "Assert", "Parameters": {"Operator": "Exists"}}), f"{A}.Parameters.Namespace: {NON_EMPTY}"),
-    (_with_action({"Type": "Assert", "Parameters": {"Namespace": "$.x", "Operator": "Matches"}}),
-     f"{A}.Parameters.Operator: 'Matches' is not supported ({OPERATORS})"),  # fmt: skip
-    (_with_action({"Type": "Assert", "Parameters": {"Namespace": "$.x", "Operator": "TextContains"}}),
-     f"{A}.Parameters.Operand: is required with TextContains"),  # fmt: skip
+    (
+        _with_action(_send(Type="TextUtterance", Properties={"SSML": "<s/>"})),
+        f"{A}.Parameters.Instruction.Properties.SSML: is voice-only: give Text",
+    ),
+    (
+        _with_action(_send(Type="TextUtterance", Properties={"SSML": "", "Text": ""})),
+        f"{A}.Parameters.Instruction.Properties.Text: {NON_EMPTY}",
+    ),
+    (
+        _with_action({"Type": "Assert", "Parameters": {"Operator": "Exists"}}),
+        f"{A}.Parameters.Namespace: {NON_EMPTY}",
+    ),
+    (
+        _with_action({"Type": "Assert", "Parameters": {"Namespace": "$.x", "Operator": "Matches"}}),
+        f"{A}.Parameters.Operator: 'Matches' is not supported ({OPERATORS})",
+    ),
+    (
+        _with_action({"Type": "Assert", "Parameters": {"Namespace": "$.x", "Operator": "TextContains"}}),
+        f"{A}.Parameters.Operand: is required with TextContains",
+    ),
     (_with_action({"Type": "OverrideSystemBehavior"}), f"{A}.Parameters.Behavior: {OBJECT}"),
-    (_with_action({"Type": "OverrideSystemBehavior", "Parameters": {"Behavior": {"Type": "Mock"}}}),
-     f"{A}.Parameters.Behavior.Type: 'Mock' is not supported (FlowAction)"),  # fmt: skip
-    (_with_action({"Type": "OverrideSystemBehavior", "Parameters": {"Behavior": {"Type": "FlowAction"}}}),
-     f"{BEHAVIOR}: {OBJECT}"),  # fmt: skip
-    (_with_action(_override(ActionType="PlayPrompt")),
-     f"{BEHAVIOR}.ActionType: 'PlayPrompt' cannot be overridden (supported: InvokeLambdaFunction, "
-     "CheckHoursOfOperation, TransferContactToQueue, ConnectParticipantWithLexBot)"),  # fmt: skip
-    (_with_action(_override(ActionType=None)),
-     f"{BEHAVIOR}.ActionType: 'None' cannot be overridden (supported: InvokeLambdaFunction, "
-     "CheckHoursOfOperation, TransferContactToQueue, ConnectParticipantWithLexBot)"),  # fmt: skip
+    (
+        _with_action({"Type": "OverrideSystemBehavior", "Parameters": {"Behavior": {"Type": "Mock"}}}),
+        f"{A}.Parameters.Behavior.Type: 'Mock' is not supported (FlowAction)",
+    ),
+    (
+        _with_action({"Type": "OverrideSystemBehavior", "Parameters": {"Behavior": {"Type": "FlowAction"}}}),
+        f"{BEHAVIOR}: {OBJECT}",
+    ),
+    (
+        _with_action(_override(ActionType="PlayPrompt")),
+        f"{BEHAVIOR}.ActionType: 'PlayPrompt' cannot be overridden (supported: InvokeLambdaFunction, "
+        "CheckHoursOfOperation, TransferContactToQueue, ConnectParticipantWithLexBot)",
+    ),
+    (
+        _with_action(_override(ActionType=None)),
+        f"{BEHAVIOR}.ActionType: 'None' cannot be overridden (supported: InvokeLambdaFunction, "
+        "CheckHoursOfOperation, TransferContactToQueue, ConnectParticipantWithLexBot)",
+    ),
     (_with_action(_override(ActionParameters=None)), f"{BEHAVIOR}.ActionParameters: {OBJECT}"),
-    (_with_action(_override(ActionParameters={"QueueId": "q"})), f"{BEHAVIOR}.ActionParameters.LambdaFunctionARN: {NON_EMPTY}"),
-    (_with_action(_override(ActionType="CheckHoursOfOperation")),
-     f"{BEHAVIOR}.ActionParameters.HoursOfOperationId: {NON_EMPTY}"),  # fmt: skip
-    (_with_action(_override(ActionType="ConnectParticipantWithLexBot", ActionParameters={"LexV2Bot": "x"})),
-     f"{BEHAVIOR}.ActionParameters.LexV2Bot.AliasArn: {NON_EMPTY}"),  # fmt: skip
+    (
+        _with_action(_override(ActionParameters={"QueueId": "q"})),
+        f"{BEHAVIOR}.ActionParameters.LambdaFunctionARN: {NON_EMPTY}",
+    ),
+    (
+        _with_action(_override(ActionType="CheckHoursOfOperation")),
+        f"{BEHAVIOR}.ActionParameters.HoursOfOperationId: {NON_EMPTY}",
+    ),
+    (
+        _with_action(
+            _override(ActionType="ConnectParticipantWithLexBot", ActionParameters={"LexV2Bot": "x"})
+        ),
+        f"{BEHAVIOR}.ActionParameters.LexV2Bot.AliasArn: {NON_EMPTY}",
+    ),
     (_with_action(_override(Strategy=None)), f"{BEHAVIOR}.Strategy: {OBJECT}"),
-    (_with_action(_override(Strategy={"Type": "MockResponse"})),
-     f"{BEHAVIOR}.Strategy.Type: 'MockResponse' is not supported (SubstituteResource)"),  # fmt: skip
-    (_with_action(_override(Strategy={"Type": "SubstituteResource"})), f"{BEHAVIOR}.Strategy.SubstituteArn: {NON_EMPTY}"),
+    (
+        _with_action(_override(Strategy={"Type": "MockResponse"})),
+        f"{BEHAVIOR}.Strategy.Type: 'MockResponse' is not supported (SubstituteResource)",
+    ),
+    (
+        _with_action(_override(Strategy={"Type": "SubstituteResource"})),
+        f"{BEHAVIOR}.Strategy.SubstituteArn: {NON_EMPTY}",
+    ),
     (_with_action({"Type": "TestControl"}), f"{A}.Parameters.Command: {OBJECT}"),
-    (_with_action({"Type": "TestControl", "Parameters": {"Command": {"Type": "Pause"}}}),
-     f"{A}.Parameters.Command.Type: 'Pause' is not supported (EndTest, LogData)"),  # fmt: skip
-    (_with_action({"Type": "TestControl", "Parameters": {"Command": {"Type": "LogData"}}}),
-     f"{A}.Parameters.Command.Properties: {OBJECT}"),  # fmt: skip
-    (_with_action({"Type": "TestControl", "Parameters": {"Command": {"Type": "LogData", "Properties": {}}}}),
-     f"{A}.Parameters.Command.Properties.Expressions: {OBJECT}"),  # fmt: skip
+    (
+        _with_action({"Type": "TestControl", "Parameters": {"Command": {"Type": "Pause"}}}),
+        f"{A}.Parameters.Command.Type: 'Pause' is not supported (EndTest, LogData)",
+    ),
+    (
+        _with_action({"Type": "TestControl", "Parameters": {"Command": {"Type": "LogData"}}}),
+        f"{A}.Parameters.Command.Properties: {OBJECT}",
+    ),
+    (
+        _with_action(
+            {"Type": "TestControl", "Parameters": {"Command": {"Type": "LogData", "Properties": {}}}}
+        ),
+        f"{A}.Parameters.Command.Properties.Expressions: {OBJECT}",
+    ),
 ]
 
 
@@ -209,7 +321,8 @@ def test_not_json_at_all() -> None:
     with pytest.raises(TestCaseError) as caught:
         parse_test_case("{")
     assert str(caught.value).startswith("test case: is not JSON: Expecting property name")
-    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
 
 
 # --- what a parsed case holds ------------------------------------------------------------------
@@ -218,12 +331,20 @@ def test_not_json_at_all() -> None:
 def test_the_document_itself() -> None:
     doc = _doc(
         _obs("start", Transitions={"NextObservations": ["hi", ""]}),
-        _obs(" hi ", "MessageReceived", {"Text": "Hi", "SSML": "", "MatchingCriteria": "Similarity"}, Usage={}),
+        _obs(
+            " hi ", "MessageReceived", {"Text": "Hi", "SSML": "", "MatchingCriteria": "Similarity"}, Usage={}
+        ),
         _obs("done", "TestCompleted", Usage={"Type": "EXACTLY"}),
     )
     case = parse_test_case(json.dumps(doc))
     assert case.name == "test case"
-    assert (case.flow_id, case.attributes, case.metadata, case.resources, case.faults) == (None, {}, {}, {}, {})
+    assert (case.flow_id, case.attributes, case.metadata, case.resources, case.faults) == (
+        None,
+        {},
+        {},
+        {},
+        {},
+    )
     assert case.initialization_data is None
     assert case.content == doc
     assert [o.identifier for o in case.observations] == ["start", "hi", "done"]
@@ -257,11 +378,17 @@ def test_create_test_case_fields() -> None:
     assert case.initialization_data == json.dumps(
         {"Attributes": {"tier": "gold", "years": 3, "vip": True, "rate": 1.5}}
     )
-    assert (case.resources, case.faults, case.content) == ({"sub": {"x": 1}}, {"Seed": 0, "SocketDrops": 2}, content)
+    assert (case.resources, case.faults, case.content) == (
+        {"sub": {"x": 1}},
+        {"Seed": 0, "SocketDrops": 2},
+        content,
+    )
     # a name given wins; a Name that is not a string is no name; the entry point defaults to CHAT
     assert parse_test_case({"Name": "n", "Content": content}, name="given").name == "given"
     assert parse_test_case({"Name": 7, "Content": content}).name == "test case"
-    default = parse_test_case({"Content": content, "EntryPoint": {"ChatEntryPointParameters": {"FlowId": "F"}}})
+    default = parse_test_case(
+        {"Content": content, "EntryPoint": {"ChatEntryPointParameters": {"FlowId": "F"}}}
+    )
     assert default.flow_id == "F"
     assert parse_test_case({"Content": content, "EntryPoint": {"Type": "CHAT"}}).flow_id is None
     assert parse_test_case({"Content": content, "EntryPoint": None}).flow_id is None
@@ -271,11 +398,17 @@ def test_create_test_case_fields() -> None:
     assert flat.attributes == {"Attributes": "x", "k": "v"}  # Attributes that is no object: the whole is
     assert parse_test_case({"Content": content, "InitializationData": ""}).attributes == {}
     assert parse_test_case({"Content": content, "InitializationData": {}}).initialization_data is None
-    assert parse_test_case({"Content": content, "EmulatorResources": None, "EmulatorFaults": None}).faults == {}
+    assert (
+        parse_test_case({"Content": content, "EmulatorResources": None, "EmulatorFaults": None}).faults == {}
+    )
 
 
 def test_actions_keep_their_identifier_type_and_parameters() -> None:
-    assertion = {"Identifier": "check", "Type": "Assert", "Parameters": {"Namespace": " $.x ", "Operator": "Exists"}}
+    assertion = {
+        "Identifier": "check",
+        "Type": "Assert",
+        "Parameters": {"Namespace": " $.x ", "Operator": "Exists"},
+    }
     nameless = {"Identifier": 7, "Type": "TestControl", "Parameters": {"Command": {"Type": "EndTest"}}}
     send = _send(Type="TextUtterance", Properties={"Text": "hi", "SSML": "<s/>"})
     case = parse_test_case(_doc(_obs("o", Actions=[assertion, nameless, send, _override()])))
@@ -287,7 +420,10 @@ def test_actions_keep_their_identifier_type_and_parameters() -> None:
         ("Observations[0].Actions[3]", "OverrideSystemBehavior"),
     ]
     assert actions[0].parameters == assertion["Parameters"]
-    logdata = {"Type": "TestControl", "Parameters": {"Command": {"Type": "LogData", "Properties": {"Expressions": {}}}}}
+    logdata = {
+        "Type": "TestControl",
+        "Parameters": {"Command": {"Type": "LogData", "Properties": {"Expressions": {}}}},
+    }
     assert parse_test_case(_with_action(logdata)).observations[0].actions[0].type == "TestControl"
     assert parse_test_case(_doc(_obs("o", Actions=None))).observations[0].actions == ()
 
@@ -296,10 +432,19 @@ def test_actions_keep_their_identifier_type_and_parameters() -> None:
     ("properties", "spec"),
     [
         ({}, ("lambda", "fn", "sub")),
-        ({"ActionType": " CheckHoursOfOperation ", "ActionParameters": {"HoursOfOperationId": " h "}}, ("hours", "h", "sub")),
-        ({"ActionType": "TransferContactToQueue", "ActionParameters": {"QueueId": "q"}}, ("queue", "q", "sub")),
         (
-            {"ActionType": "ConnectParticipantWithLexBot", "ActionParameters": {"LexV2Bot": {"AliasArn": "arn:alias"}}},
+            {"ActionType": " CheckHoursOfOperation ", "ActionParameters": {"HoursOfOperationId": " h "}},
+            ("hours", "h", "sub"),
+        ),
+        (
+            {"ActionType": "TransferContactToQueue", "ActionParameters": {"QueueId": "q"}},
+            ("queue", "q", "sub"),
+        ),
+        (
+            {
+                "ActionType": "ConnectParticipantWithLexBot",
+                "ActionParameters": {"LexV2Bot": {"AliasArn": "arn:alias"}},
+            },
             ("lex", "arn:alias", "sub"),
         ),
         (
@@ -348,8 +493,17 @@ def test_json_paths(path: str, found: tuple[bool, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [("a", "a"), (True, "true"), (False, "false"), (2.0, "2"), (2.5, "2.5"), (3, "3"), (None, "None"),
-     ({"a": 1}, '{"a": 1}'), ([1, "b"], '[1, "b"]')],  # fmt: skip
+    [
+        ("a", "a"),
+        (True, "true"),
+        (False, "false"),
+        (2.0, "2"),
+        (2.5, "2.5"),
+        (3, "3"),
+        (None, "None"),
+        ({"a": 1}, '{"a": 1}'),
+        ([1, "b"], '[1, "b"]'),
+    ],
 )
 def test_values_as_text(value: Any, text: str) -> None:
     assert _as_text(value) == text
@@ -438,12 +592,22 @@ def test_resource_matching(wanted: Any, actual: Any, result: bool) -> None:
 
 
 def test_action_matching() -> None:
-    started = ActionStarted("InvokeLambdaFunction", "id", "F", {"LambdaFunctionARN": "arn:x:function:fn", "Timeout": "3"})
+    started = ActionStarted(
+        "InvokeLambdaFunction", "id", "F", {"LambdaFunctionARN": "arn:x:function:fn", "Timeout": "3"}
+    )
     assert action_matches({"ActionType": " InvokeLambdaFunction "}, started)
-    assert action_matches({"ActionType": "InvokeLambdaFunction", "ActionParameters": {"LambdaFunctionARN": "fn"}}, started)
-    assert not action_matches({"ActionType": "InvokeLambdaFunction", "ActionParameters": {"LambdaFunctionARN": "gn"}}, started)
+    assert action_matches(
+        {"ActionType": "InvokeLambdaFunction", "ActionParameters": {"LambdaFunctionARN": "fn"}}, started
+    )
     assert not action_matches(
-        {"ActionType": "InvokeLambdaFunction", "ActionParameters": {"LambdaFunctionARN": "fn", "Timeout": "4"}}, started
+        {"ActionType": "InvokeLambdaFunction", "ActionParameters": {"LambdaFunctionARN": "gn"}}, started
+    )
+    assert not action_matches(
+        {
+            "ActionType": "InvokeLambdaFunction",
+            "ActionParameters": {"LambdaFunctionARN": "fn", "Timeout": "4"},
+        },
+        started,
     )
     assert not action_matches({"ActionType": "InvokeLambdaFunction", "ActionParameters": "fn"}, started)
     assert not action_matches({"ActionType": "CheckHoursOfOperation"}, started)
@@ -492,8 +656,12 @@ def test_a_run_starts_with_the_observations_nothing_leads_to() -> None:
 def test_each_observation_is_made_once_by_its_own_kind_of_event() -> None:
     run = _run(
         _obs("hi", "MessageReceived", {"Text": "Hi"}, Transitions={"NextObservations": ["act"]}),
-        _obs("act", "FlowActionStarted", {"ActionType": " Wait ", "ActionParameters": {"Seconds": "5"}},
-             Transitions={"NextObservations": ["hi2"]}),  # fmt: skip
+        _obs(
+            "act",
+            "FlowActionStarted",
+            {"ActionType": " Wait ", "ActionParameters": {"Seconds": "5"}},
+            Transitions={"NextObservations": ["hi2"]},
+        ),
         _obs("hi2", "MessageReceived", {"Text": "Hi"}),
     )
     assert run.results["act"].expected == 'Wait {"Seconds": "5"}'
@@ -502,7 +670,11 @@ def test_each_observation_is_made_once_by_its_own_kind_of_event() -> None:
     assert run.results["hi"].status == "active"
     assert run.handle(1, ActionStarted("Wait", "w", "F", {"Seconds": "5"})) == []  # "act" not active yet
     assert run.handle(2, MessageSeen("Hi there")) == []
-    assert (run.results["hi"].status, run.results["hi"].at, run.results["hi"].actual) == ("passed", 2, "message 'Hi there'")
+    assert (run.results["hi"].status, run.results["hi"].at, run.results["hi"].actual) == (
+        "passed",
+        2,
+        "message 'Hi there'",
+    )
     assert run.active == ["act"]
     assert run.handle(3, MessageSeen("Hi again")) == []  # "hi2" not active yet
     assert run.handle(4, ActionStarted("Wait", "w1", "Main", {"Seconds": "6"})) == []  # parameters differ
@@ -543,7 +715,9 @@ def test_a_missed_observation_says_why_and_the_last_message() -> None:
     run.handle(2, MessageSeen("Bye", role="CUSTOMER"))  # not the last message the customer got
     assert run.finish(3, "time limit") == []
     assert run.results["hi"].status == "missed"
-    assert run.results["hi"].actual == "not observed before the test ended (time limit); last message: 'Hello'"
+    assert (
+        run.results["hi"].actual == "not observed before the test ended (time limit); last message: 'Hello'"
+    )
     assert run.results["act"].actual == "not observed before the test ended (time limit)"
     assert run.active == []
     quiet = _run(_obs("hi", "MessageReceived", {"Text": "Hi"}))
@@ -574,8 +748,13 @@ def test_asserts_see_the_state_and_the_message() -> None:
     run.handle(1, MessageSeen("Hi Ann", role="AGENT", display_name="Bo", content_type="text/markdown"))
     result = run.results["hi"]
     assert [(c.action, c.passed) for c in result.checks] == [
-        ("t", True), ("c", True), ("r", True), ("d", True), ("x", True), ("y", False)
-    ]  # fmt: skip
+        ("t", True),
+        ("c", True),
+        ("r", True),
+        ("d", True),
+        ("x", True),
+        ("y", False),
+    ]
     assert result.checks[4] == Check("x", "$.Attributes.x", "Exists", "1", True)
     assert result.checks[5] == Check("y", "$.Attributes.y", "Equals 2", "(absent)", False)
     assert result.status == "failed"
@@ -644,10 +823,17 @@ def test_the_first_active_observation_that_matches_is_made() -> None:
 
 def test_observation_results() -> None:
     result = ObservationResult("o", "TestInitiated")
-    assert (result.status, result.expected, result.actual, result.checks, result.at) == ("not reached", "", "", [], None)
-    assert [ObservationResult("o", "x", status=s).passed for s in ("passed", "not reached", "failed", "missed", "active")] == [
-        True, True, False, False, False
-    ]  # fmt: skip
+    assert (result.status, result.expected, result.actual, result.checks, result.at) == (
+        "not reached",
+        "",
+        "",
+        [],
+        None,
+    )
+    assert [
+        ObservationResult("o", "x", status=s).passed
+        for s in ("passed", "not reached", "failed", "missed", "active")
+    ] == [True, True, False, False, False]
 
 
 def test_a_case_is_not_changed_by_a_run() -> None:
@@ -659,4 +845,3 @@ def test_a_case_is_not_changed_by_a_run() -> None:
     assert case.content == doc
     again = TestCaseRun(case)
     assert again.results["a"].status == "not reached"
-

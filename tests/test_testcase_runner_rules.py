@@ -33,7 +33,10 @@ from connect_participant_emulator.flows import ContactFlows, ScriptedBot
 
 from tests._flow_builder import action, disconnect, flow
 
-CASE = {"Version": "2025-06-21", "Observations": [{"Identifier": "start", "Event": {"Type": "TestInitiated"}}]}
+CASE = {
+    "Version": "2025-06-21",
+    "Observations": [{"Identifier": "start", "Event": {"Type": "TestInitiated"}}],
+}
 
 
 def _case(**fields: Any) -> Any:
@@ -47,7 +50,9 @@ def test_files_and_folders_become_named_test_cases(tmp_path: Path) -> None:
     folder = tmp_path / "cases"
     (folder / "deeper").mkdir(parents=True)
     (folder / "b.test.json").write_text(json.dumps(CASE), encoding="utf-8")
-    (folder / "deeper" / "a.test.json").write_text(json.dumps({"Name": "Named", "Content": CASE}), encoding="utf-8")
+    (folder / "deeper" / "a.test.json").write_text(
+        json.dumps({"Name": "Named", "Content": CASE}), encoding="utf-8"
+    )
     (folder / "ignored.json").write_text("not a test case", encoding="utf-8")
     single = tmp_path / "one.json"
     single.write_text(json.dumps(CASE), encoding="utf-8")
@@ -124,15 +129,19 @@ def test_a_substitute_described_in_the_file() -> None:
             "empty": {},
             "closed": {"Open": False},
             "full": {"AtCapacity": True},
-            "bot": {"Intents": [{"Name": "Buy", "Utterances": ["buy"], "Reply": "Sure"}, {"Name": "Bare"}], "Fallback": "Eh?"},
+            "bot": {
+                "Intents": [{"Name": "Buy", "Utterances": ["buy"], "Reply": "Sure"}, {"Name": "Bare"}],
+                "Fallback": "Eh?",
+            },
         }
     )
     flows = ContactFlows()
     ok = _substitute_rule("lambda", "ok", case, flows)
-    assert isinstance(ok, LambdaRule) and ok.pattern == "ok"
+    assert isinstance(ok, LambdaRule)
+    assert ok.pattern == "ok"
     assert ok.function({}) == {"balance": "5"}
     fails = _substitute_rule("lambda", "fails", case, flows)
-    with pytest.raises(RuntimeError, match="^boom$"):
+    with pytest.raises(RuntimeError, match=r"^boom$"):
         fails.function({})
     assert _substitute_rule("lambda", "empty", case, flows).function({}) == {}
     assert _substitute_rule("hours", "closed", case, flows) == HoursRule("closed", False)
@@ -140,7 +149,8 @@ def test_a_substitute_described_in_the_file() -> None:
     assert _substitute_rule("queue", "full", case, flows) == QueueRule("full", None, True)
     assert _substitute_rule("queue", "empty", case, flows) == QueueRule("empty", None, False)
     bot = _substitute_rule("lex", "bot", case, flows)
-    assert isinstance(bot, LexRule) and bot.pattern == "bot"
+    assert isinstance(bot, LexRule)
+    assert bot.pattern == "bot"
     assert isinstance(bot.bot, ScriptedBot)
     buy, bare = bot.bot.intents
     assert (buy.name, buy.utterances, buy.reply) == ("Buy", ("buy",), "Sure")
@@ -156,7 +166,10 @@ def test_a_substitute_registered_on_the_flows_else_none() -> None:
     flows.queue("Sales", at_capacity=True)
     flows.hours("Weekdays", open=False)
     case = _case(EmulatorResources={"not-a-description": "x"})
-    assert _substitute_rule("lambda", "arn:aws:lambda:us-east-1:1:function:balance", case, flows) is flows.lambdas[0]
+    assert (
+        _substitute_rule("lambda", "arn:aws:lambda:us-east-1:1:function:balance", case, flows)
+        is flows.lambdas[0]
+    )
     assert _substitute_rule("lex", "MenuBot", case, flows) is flows.bots[0]
     assert _substitute_rule("queue", "Sales", case, flows) is flows.queues[0]
     assert _substitute_rule("hours", "Weekdays", case, flows) is flows.hours_rules[0]
@@ -172,10 +185,20 @@ def _flows() -> ContactFlows:
     flows.add(
         flow(
             "Main",
-            action("a", "InvokeLambdaFunction", {"LambdaFunctionARN": "$.Attributes.fn", "Nested": {"X": "$.Attributes.x"}}, "c",
-                   errors={"NoMatchingError": "end"}),  # fmt: skip
-            action("c", "Compare", {"ComparisonValue": "$.Attributes.x"},
-                   conditions=[("Equals", "1", "end"), ("Equals", "2", "end")], errors={"NoMatchingCondition": "end"}),  # fmt: skip
+            action(
+                "a",
+                "InvokeLambdaFunction",
+                {"LambdaFunctionARN": "$.Attributes.fn", "Nested": {"X": "$.Attributes.x"}},
+                "c",
+                errors={"NoMatchingError": "end"},
+            ),
+            action(
+                "c",
+                "Compare",
+                {"ComparisonValue": "$.Attributes.x"},
+                conditions=[("Equals", "1", "end"), ("Equals", "2", "end")],
+                errors={"NoMatchingCondition": "end"},
+            ),
             disconnect(),
         ),
         flow_id="main-id",
@@ -187,7 +210,9 @@ def test_an_actions_parameters_as_the_flow_read_them() -> None:
     flows = _flows()
     step = _step("a", "InvokeLambdaFunction", read={"$.Attributes.fn": "balance", "$.Attributes.x": None})
     assert _parameters(flows, step) == {"LambdaFunctionARN": "balance", "Nested": {"X": "$.Attributes.x"}}
-    by_name = FlowStep("Main", "unknown-id", "a", "InvokeLambdaFunction", "NextAction", None, read={"$.Attributes.x": "7"})
+    by_name = FlowStep(
+        "Main", "unknown-id", "a", "InvokeLambdaFunction", "NextAction", None, read={"$.Attributes.x": "7"}
+    )
     assert _parameters(flows, by_name) == {"LambdaFunctionARN": "$.Attributes.fn", "Nested": {"X": "7"}}
     assert _parameters(flows, _step("nowhere")) == {}
     assert _parameters(flows, FlowStep("Other", "other-id", "a", "Wait", "End", None)) == {}
@@ -204,7 +229,10 @@ def test_the_flows_as_coverage_lists_them() -> None:
                 {
                     "Identifier": "a",
                     "Type": "InvokeLambdaFunction",
-                    "Transitions": {"NextAction": "c", "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "end"}]},
+                    "Transitions": {
+                        "NextAction": "c",
+                        "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "end"}],
+                    },
                 },
                 {
                     "Identifier": "c",
@@ -257,7 +285,10 @@ def test_a_run_without_a_flow_or_with_one_not_loaded_is_an_error() -> None:
     missing = run_test_case(json.dumps(CASE), service=_service(ContactFlows()), flow_id="Nope")
     assert missing.error == "flow 'Nope' is not loaded in the emulator"
     assert not missing.passed
-    assert run_test_case(CASE, service=_service(None), flow_id="Main").error == "flow 'Main' is not loaded in the emulator"
+    assert (
+        run_test_case(CASE, service=_service(None), flow_id="Main").error
+        == "flow 'Main' is not loaded in the emulator"
+    )
 
 
 def test_cases_run_in_the_order_given_with_their_sources() -> None:
