@@ -20,6 +20,7 @@ from connect_participant import (
     AuthenticationTimedOut,
     ChatEnded,
     Event,
+    InvalidInputError,
     ListPicker,
     Message,
     ParticipantAutoDisconnected,
@@ -27,6 +28,7 @@ from connect_participant import (
     ParticipantDisplayNameUpdated,
     ParticipantIdle,
     ParticipantLeft,
+    Typing,
     ViewResource,
 )
 from connect_participant._interactive import INTERACTIVE, INTERACTIVE_RESPONSE
@@ -371,3 +373,71 @@ async def test_expect_passes_over_other_roles_and_contents_async(
             assert (
                 str(failed.value) == "expected Message from AGENT containing 'never'; timed out after nothing"
             )
+
+
+TYPING = "application/vnd.amazonaws.connect.event.typing"
+
+
+def _picker(title: str) -> str:
+    return json.dumps({**PICKER, "data": {"content": {**PICKER["data"]["content"], "title": title}}})
+
+
+@pytest.mark.timeout(60)
+def test_a_conversations_options_and_helpers_on_a_chat(participant_service: LocalParticipantService) -> None:
+    """Its settings (a bad events config refused at once, ten seconds unless given); streamed
+    and interactive answers picked by content and role, with their chunks; each helper with its
+    own timeout (the conversation's is longer than the test's)."""
+    svc = participant_service
+    started = svc.start_chat("Ann")
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(started.participant_token) as chat,
+    ):
+        with pytest.raises(InvalidInputError, match=r"^config: must be an EventStreamConfig or None$"):
+            Conversation(chat, config=42)  # type: ignore[arg-type]
+        assert Conversation(chat).timeout == 10.0
+        with Conversation(chat, timeout=120) as convo:
+            assert (convo.timeout, convo.chat) == (120.0, chat)
+            for chunks in (["fir", "st"], ["sec", "ond"]):
+                svc.stream_message(started, chunks)
+            answer = convo.expect_streamed("second", role="SYSTEM", timeout=15)
+            assert (answer.text, answer.chunks) == ("second", ("sec", "ond"))
+            svc.send_event(started, TYPING, role="AGENT", display_name="Bo")
+            assert convo.expect(Typing, timeout=15).display_name == "Bo"
+            for title in ("First", "Second"):
+                svc.send_message(started, _picker(title), INTERACTIVE)
+            assert convo.expect_interactive(ListPicker, "Second", timeout=15).title == "Second"
+            with pytest.raises(ConversationError, match="timed out"):
+                convo.expect_interactive(ListPicker, timeout=0.3)
+            svc.stream_message(started, ["third"])
+            with pytest.raises(ConversationError, match="timed out"):
+                convo.expect_streamed(role="CUSTOM_BOT", timeout=2)
+
+
+@pytest.mark.timeout(60)
+async def test_a_conversations_options_and_helpers_on_a_chat_async(
+    participant_service: LocalParticipantService,
+) -> None:
+    svc = participant_service
+    started = await svc.astart_chat("Ann")
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        async with await client.connect(started.participant_token) as chat:
+            with pytest.raises(InvalidInputError, match=r"^config: must be an EventStreamConfig or None$"):
+                AsyncConversation(chat, config=42)  # type: ignore[arg-type]
+            assert AsyncConversation(chat).timeout == 10.0
+            async with AsyncConversation(chat, timeout=120) as convo:
+                assert (convo.timeout, convo.chat) == (120.0, chat)
+                for chunks in (["fir", "st"], ["sec", "ond"]):
+                    await svc.astream_message(started, chunks)
+                answer = await convo.expect_streamed("second", role="SYSTEM", timeout=15)
+                assert (answer.text, answer.chunks) == ("second", ("sec", "ond"))
+                await svc.asend_event(started, TYPING, role="AGENT", display_name="Bo")
+                assert (await convo.expect(Typing, timeout=15)).display_name == "Bo"
+                for title in ("First", "Second"):
+                    await svc.asend_message(started, _picker(title), INTERACTIVE)
+                assert (await convo.expect_interactive(ListPicker, "Second", timeout=15)).title == "Second"
+                with pytest.raises(ConversationError, match="timed out"):
+                    await convo.expect_interactive(ListPicker, timeout=0.3)
+                await svc.astream_message(started, ["third"])
+                with pytest.raises(ConversationError, match="timed out"):
+                    await convo.expect_streamed(role="CUSTOM_BOT", timeout=2)
