@@ -18,11 +18,13 @@ from connect_participant._interactive import INTERACTIVE, parse_interactive
 from connect_participant_cli._output import (
     ansi,
     choices,
+    console,
     describe,
     is_noise,
     item_json,
     json_value,
     print_json,
+    progress_bar,
 )
 from connect_participant_cli._upload import INSTANCE_MAX, human, limits, parse_size, refusal
 
@@ -168,6 +170,8 @@ def test_event_lines() -> None:
         "[12:34:56] Ann participant display name updated"
     )
     assert describe(_item(Type="SOMETHING_NEW")).plain == "[12:34:56] something new"
+    odd = _item(Type="EVENT", ContentType="application/x.event.one.event.two_three")
+    assert describe(odd).plain == "[12:34:56] two three"  # what follows the last "event."
     assert describe(_item()).plain == "[12:34:56] "
 
 
@@ -187,6 +191,8 @@ def test_an_interactive_message_reads_as_its_title_and_numbered_choices() -> Non
     assert describe(picker).plain == "[12:34:56] Bot: Pick — 1) A  2) B  3) (untitled)"
     untitled = _interactive("QuickReply", {"elements": [{"title": "Yes"}]})
     assert describe(untitled).plain == "[12:34:56] Bot: QuickReply — 1) Yes"
+    nameless = _item(Type="MESSAGE", ContentType=INTERACTIVE, Content='{"data": {}}', DisplayName="Bot")
+    assert describe(nameless).plain == "[12:34:56] Bot: interactive message [None]"
     empty = _interactive("Panel", {"title": "Info", "elements": []})
     assert describe(empty).plain == "[12:34:56] Bot: Info [Panel]"
     slots = _interactive(
@@ -207,12 +213,43 @@ def test_choices_of_a_template_without_options() -> None:
     assert choices(object()) == []
 
 
-def test_a_line_as_ansi() -> None:
-    line = describe(_event("participant.joined", DisplayName="Ann"))
-    text = ansi(line)
-    assert text.startswith("\x1b[2m[12:34:56] \x1b[0m")
-    assert "\x1b[3mAnn joined\x1b[0m" in text
-    assert not text.endswith("\n")
+def test_a_line_as_ansi_never_wrapped() -> None:
+    name = "Ann " + "n" * 150
+    line = describe(_event("participant.joined", DisplayName=name))
+    assert ansi(line) == f"\x1b[2m[12:34:56] \x1b[0m\x1b[3m{name} joined\x1b[0m"
+
+
+def test_a_console_writes_where_it_is_told_never_wrapped_or_highlighted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    long = "count 42 at 127.0.0.1 " + "x" * 150
+    out = io.StringIO()
+    mine = console(out)
+    mine.print(long)
+    with mine.capture() as captured:  # styles rendered, as on a terminal
+        mine.print(long)
+    assert captured.get() == long + "\n"
+    assert out.getvalue() == long + "\n"
+    console().print("to stdout")
+    console(stderr=True).print("to stderr")
+    assert capsys.readouterr() == ("to stdout\n", "to stderr\n")
+
+
+def test_a_progress_bar_is_drawn_on_stderr_from_the_first_bytes(capsys: pytest.CaptureFixture[str]) -> None:
+    with progress_bar("quiet", quiet=True) as report:
+        assert report is None
+    with progress_bar("refused") as report:
+        assert report is not None  # nothing sent: nothing drawn
+    assert capsys.readouterr() == ("", "")
+    with progress_bar("upload a.pdf") as report:
+        assert report is not None
+        report(5, 10)
+        report(2048, 4096)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("upload a.pdf ━")
+    assert err.rstrip().endswith(" 50% 2.0/4.1 kB ? -:--:--")
+    assert err.count("\n") == 1
 
 
 # --- attachment sizes and refusals ---------------------------------------------------------------
