@@ -60,6 +60,7 @@ def _override(**properties: Any) -> dict[str, Any]:
         "Strategy": {"Type": "SubstituteResource", "SubstituteArn": "sub"},
     }
     base.update(properties)
+    base = {key: value for key, value in base.items() if value is not ...}  # ``...``: left out
     return {
         "Type": "OverrideSystemBehavior",
         "Parameters": {"Behavior": {"Type": "FlowAction", "Properties": base}},
@@ -265,6 +266,11 @@ REFUSALS: list[tuple[Any, str]] = [
     (
         _with_action(_override(ActionType=None)),
         f"{BEHAVIOR}.ActionType: 'None' cannot be overridden (supported: InvokeLambdaFunction, "
+        "CheckHoursOfOperation, TransferContactToQueue, ConnectParticipantWithLexBot)",
+    ),
+    (
+        _with_action(_override(ActionType=...)),
+        f"{BEHAVIOR}.ActionType: '' cannot be overridden (supported: InvokeLambdaFunction, "
         "CheckHoursOfOperation, TransferContactToQueue, ConnectParticipantWithLexBot)",
     ),
     (_with_action(_override(ActionParameters=None)), f"{BEHAVIOR}.ActionParameters: {OBJECT}"),
@@ -809,6 +815,20 @@ def test_an_observation_is_activated_once() -> None:
     run.handle(2, MessageSeen("b"))  # leads to "c", made already: not again
     assert run.results["c"].status == "passed"
     assert run.done
+
+
+def test_an_event_is_matched_against_every_active_observation_of_its_kind() -> None:
+    run = _run(
+        _obs("a", "MessageReceived", {"Text": "A", "MatchingCriteria": "Similarity"}),
+        _obs("b", "MessageReceived", {"Text": "B"}),
+        _obs("x", "FlowActionStarted", {"ActionType": "Wait"}),
+        _obs("y", "FlowActionStarted", {"ActionType": "Compare"}),
+    )
+    assert run.results["a"].expected == "message Similarity 'A'"
+    run.start(0)
+    run.handle(1, MessageSeen("B"))
+    run.handle(2, ActionStarted("Compare"))
+    assert [r.status for r in run.results.values()] == ["active", "passed", "active", "passed"]
 
 
 def test_the_first_active_observation_that_matches_is_made() -> None:
