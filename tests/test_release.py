@@ -220,3 +220,22 @@ def test_the_emulator_refuses_to_start_without_its_spec(tmp_path: Path) -> None:
     assert cli.stderr.startswith("cannot start: the emulator's OpenAPI document")
     assert looked in cli.stderr
     assert "Traceback" not in cli.stderr
+
+
+def test_a_source_tree_without_metadata_still_makes_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the folders on PYTHONPATH with no installed distribution (a vendored copy, a bundle
+    without metadata, the cold-start bench): the version reads ``0+unknown`` and clients are made
+    and send, instead of every client failing with PackageNotFoundError."""
+
+    def not_installed(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", not_installed)
+    monkeypatch.delitem(vars(connect_participant), "__version__", raising=False)
+    assert connect_participant.__version__ == "0+unknown"
+    with ScriptedServer() as server, ParticipantClient(endpoint_url=server.url) as client:
+        server.reply(status=500, body={"message": "no"})
+        with contextlib.suppress(ParticipantServiceError):
+            client.connect("participant-token-0123456789")
+        assert {r.headers["User-Agent"] for r in server.requests} == {"connect-participant/0+unknown"}
+    monkeypatch.delitem(vars(connect_participant), "__version__")  # the next reader finds the real one

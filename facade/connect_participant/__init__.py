@@ -146,9 +146,12 @@ _LAZY: dict[str, str] = {
 def __getattr__(name: str) -> Any:
     """Import a public name's module on first use and keep the name here (PEP 562)."""
     if name == "__version__":  # the installed distribution's, from its metadata: the one version
-        from importlib.metadata import version
+        from importlib.metadata import PackageNotFoundError, version
 
-        globals()[name] = version("connect-participant")
+        try:
+            globals()[name] = version("connect-participant")
+        except PackageNotFoundError:  # run from a source tree or a bundle without metadata
+            globals()[name] = "0+unknown"
         return globals()[name]
     module = _LAZY.get(name)
     if module is None:
