@@ -398,6 +398,10 @@ def test_a_conversations_options_and_helpers_on_a_chat(participant_service: Loca
         assert Conversation(chat).timeout == 10.0
         with Conversation(chat, timeout=120) as convo:
             assert (convo.timeout, convo.chat) == (120.0, chat)
+            # the chat is read in a daemon thread: a conversation left open never holds up the exit
+            readers = [t for t in threading.enumerate() if t.name == "conversation-reader"]
+            assert readers
+            assert all(t.daemon for t in readers)
             for chunks in (["fir", "st"], ["sec", "ond"]):
                 svc.stream_message(started, chunks)
             answer = convo.expect_streamed("second", role="SYSTEM", timeout=15)
@@ -441,3 +445,44 @@ async def test_a_conversations_options_and_helpers_on_a_chat_async(
                 await svc.astream_message(started, ["third"])
                 with pytest.raises(ConversationError, match="timed out"):
                     await convo.expect_streamed(role="CUSTOM_BOT", timeout=2)
+
+
+@pytest.mark.timeout(30)
+def test_an_expect_ends_at_its_deadline_not_later(participant_service: LocalParticipantService) -> None:
+    """A message sent after an ``expect``'s deadline is not its answer: the next one's."""
+    svc = participant_service
+    started = svc.start_chat("Ann")
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(started.participant_token) as chat,
+        Conversation(chat, timeout=15) as convo,
+    ):
+        late = threading.Timer(0.6, svc.send_message, (started, "late"))
+        late.start()
+        try:
+            with pytest.raises(ConversationError, match="timed out"):
+                convo.expect(Message, "late", timeout=0.2)
+            assert convo.expect(Message, "late").content == "late"
+        finally:
+            late.cancel()
+
+
+@pytest.mark.timeout(30)
+async def test_an_expect_ends_at_its_deadline_not_later_async(
+    participant_service: LocalParticipantService,
+) -> None:
+    svc = participant_service
+    started = await svc.astart_chat("Ann")
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        async with (
+            await client.connect(started.participant_token) as chat,
+            AsyncConversation(chat, timeout=15) as convo,
+        ):
+            late = threading.Timer(0.6, svc.send_message, (started, "late"))
+            late.start()
+            try:
+                with pytest.raises(ConversationError, match="timed out"):
+                    await convo.expect(Message, "late", timeout=0.2)
+                assert (await convo.expect(Message, "late")).content == "late"
+            finally:
+                late.cancel()
