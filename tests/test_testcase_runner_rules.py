@@ -296,6 +296,9 @@ def test_cases_run_in_the_order_given_with_their_sources() -> None:
     results = run_test_cases([("a.json", case), case, ("c.json", case)], service=_service(), concurrency=0)
     assert [r.source for r in results] == ["a.json", "", "c.json"]
     assert all(r.error is not None and r.error.startswith("no flow") for r in results)
+    # the options reach each run
+    (given,) = run_test_cases([case], service=_service(ContactFlows()), flow_id="Nope")
+    assert given.error == "flow 'Nope' is not loaded in the emulator"
 
 
 def _runner(**fields: Any) -> _Runner:
