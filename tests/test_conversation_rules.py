@@ -142,6 +142,7 @@ def test_a_string_is_a_substring_of_the_content_a_pattern_is_searched_a_predicat
     contentless = _message(None)
     assert _matches(contentless, Message, None, "")
     assert not _matches(contentless, Message, None, "x")
+    assert not _matches(contentless, Message, None, "X")
     assert _matches(contentless, Message, None, re.compile(""))
     assert not _matches(contentless, Message, None, re.compile("."))
 
