@@ -118,7 +118,12 @@ MODULES: dict[str, Target] = {
         "_attachments", "tests/test_attachments_rules.py", "tests/test_attachments_rules_edges.py"
     ),
     "_ws_protocol": _facade(
-        "_ws_protocol", "tests/test_events_protocol.py", "tests/test_events_protocol_edges.py"
+        "_ws_protocol",
+        "tests/test_events_protocol.py",
+        "tests/test_events_protocol_edges.py",
+        "tests/test_events_protocol_refused.py",
+        "tests/test_events_protocol_live.py",
+        "tests/test_events_protocol_held.py",
     ),
     "_errors": _facade("_errors", "tests/test_facade_errors.py", "tests/test_facade_errors_edges.py"),
     "_delivery": _facade(

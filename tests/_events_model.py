@@ -15,13 +15,20 @@ Every choice the world makes comes from a list of integers (the *schedule*): the
 schedule replays the same run, and a failing schedule is shrunk by deleting and lowering
 its integers (as Hypothesis does with its choice sequences). When the schedule runs out,
 the faults stop: everything is answered at once, a CHAT_ENDED item is added, and the
-stream must deliver it. Then the invariant is checked:
+stream must deliver it. One schedule in four instead ends the chat right after a subscription
+(after the first, second or third socket the stream takes; at the latest the next one once
+the faults stop): the flow's last items (1-3, each in its final state) and ``chat.ended`` are
+pushed on the sockets while the stream's gap fill is still out; that fill, any later one and
+any new URL are then refused (403), and only frames still on their way arrive (in well under
+``refusal_grace``). Then the invariant is checked:
 
 - every transcript item after the start point is delivered as a new event exactly once, in
   transcript order (items only sent to sockets, like typing, at most once);
 - each item's states are delivered in order, none twice, ending with its final state, each
   update naming as ``previous`` the state delivered before it;
-- the stream ended by the chat's end, not by an error or a stall; never more than 5 sockets.
+- the stream ended by the chat's end, not by an error, a stall or a ``RemovedFromChat``
+  (every item the service sent before ``chat.ended`` is delivered exactly once, also when the
+  chat ended as the stream subscribed); never more than 5 sockets.
 
 Run many schedules: ``python tests/_events_model.py --schedules 100000 --seed 0``.
 """
@@ -40,8 +47,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connect_participant._delivery import state_print
-from connect_participant._errors import InternalServerError, ThrottlingError
-from connect_participant._events import ChatEnded, Event
+from connect_participant._errors import AccessDeniedError, InternalServerError, ThrottlingError
+from connect_participant._events import ChatEnded, Event, RemovedFromChat
 from connect_participant._models import Item
 from connect_participant._secrets import Secret
 from connect_participant._ws_protocol import (
@@ -91,6 +98,7 @@ PING_OK = json.dumps({"topic": "aws/ping", "statusCode": 200, "statusContent": "
 PING_BAD = json.dumps({"topic": "aws/ping", "statusCode": 503, "statusContent": "Unavailable"})
 URL_WINDOW = 100.0
 MAX_ITEMS = 40
+DENIED = AccessDeniedError("no", code="AccessDeniedException", status_code=403)
 QUIET_LIMIT = 600.0  # simulated seconds the stream gets, once faults stop, to deliver everything
 
 
@@ -147,6 +155,13 @@ class World:
         self.chat_ended = False
         self.max_socks = 0
         self.calm = self.soft_draw(4, 0)
+        # one schedule in four: the chat ends right after a subscription (a contact flow that says
+        # its last words and disconnects as the customer subscribes): no item before it, then the
+        # last items and chat.ended on the socket, the transcript and new URLs refused (403)
+        self.ends_early = self.soft_draw(4, 1) == 0
+        self.end_on_ack = 1 + self.soft_draw(3, 0)  # the n-th socket acknowledged ends it
+        self.acked: set[int] = set()
+        self.ended_at: float | None = None  # when the chat ended early
 
     # --- choices ----------------------------------------------------------------------------
 
@@ -342,6 +357,8 @@ class World:
         """Which of ``kinds`` faults happens now, or -1 for none (always none once faults stop).
         The schedule's calm level makes faults rarer, so sockets also live long enough to roll
         over."""
+        if self.ended_at is not None:
+            return -1  # the frames still on their way arrive; nothing else fails meanwhile
         good = 2 + 6 * self.calm
         value = self.draw(good + kinds)
         return value - good if value >= good else -1
@@ -349,12 +366,14 @@ class World:
     def options(self) -> list[tuple[str, Any]]:
         benign = 1 + 3 * self.calm
         opts: list[tuple[str, Any]] = [("tick", None)] * benign
-        if len(self.items) < MAX_ITEMS:
+        if len(self.items) < MAX_ITEMS and not self.ends_early:
             opts += [("item", None)] * benign
         unsettled = [i for i in self.items if self.current[i.key] < i.final]
         if unsettled:
             opts.append(("update", unsettled))
-        opts += [("typing", None), ("junk", None)]
+        if self.ended_at is None:
+            opts.append(("typing", None))
+        opts.append(("junk", None))
         for sid, sock in self.socks.items():
             if sock.inbound:
                 opts += [("deliver", sid)] * (2 * benign)
@@ -390,6 +409,10 @@ class World:
         raise Violation("busy loop", f"tick() leaves a deadline {self.now - deadline:.3f} s in the past")
 
     def _tick(self, protocol: EventStreamProtocol, _: Any) -> None:
+        if self.ended_at is not None:  # the last frames are on their way: well within refusal_grace
+            if self.now - self.ended_at < 0.5:
+                self.now += (0.01, 0.1)[self.draw(2)]
+            return
         choice = self.draw(6)
         deadline = protocol.next_deadline()
         if choice == 5 and deadline is not None:
@@ -412,6 +435,26 @@ class World:
     def _deliver(self, protocol: EventStreamProtocol, sid: int) -> None:
         frame = self.socks[sid].inbound.pop(0)
         protocol.handle(self.now, FrameIn(sid, frame))
+        if frame == ACK and self.ends_early and self.ended_at is None:
+            self.perform(protocol)
+            sock = self.socks.get(sid)
+            # taken as the stream's socket (it sent its first heartbeat): count it
+            if sock is not None and sock.subscribed and sock.state == "open" and HEARTBEAT in sock.outbound:
+                self.acked.add(sid)
+                if len(self.acked) >= self.end_on_ack:
+                    self.end_early()
+
+    def end_early(self) -> None:
+        """The flow's last items and chat.ended, pushed right after the subscription; from now
+        on the transcript and new URLs are refused, and the faults stop."""
+        self.log("--- the chat ends right after the subscription ---")
+        for _ in range(1 + self.draw(3)):
+            self.add_item(self.draw(9))
+            item = self.items[-1]
+            while self.current[item.key] < item.final:
+                self.update_item(item)
+        self.end_chat()
+        self.ended_at = self.now
 
     def _server(self, protocol: EventStreamProtocol, sid: int) -> None:
         sock = self.socks[sid]
@@ -456,7 +499,9 @@ class World:
     def _close(self, protocol: EventStreamProtocol, sid: int) -> None:
         sock = self.socks[sid]
         sock.subscribed = False
-        if self.draw(2):  # clean (1000/1001): what was sent still arrives, then the close
+        if (
+            self.ended_at is not None or self.draw(2)
+        ):  # the chat ended: the service closes cleanly  # clean (1000/1001): what was sent still arrives, then the close
             sock.state = "closing"
             self.log(f"server closes socket {sid} cleanly")
         else:
@@ -471,6 +516,10 @@ class World:
 
     def _url(self, protocol: EventStreamProtocol, _: Any) -> None:
         self.url_requests -= 1
+        if self.ended_at is not None:
+            self.log("URL request refused: the chat ended")
+            protocol.handle(self.now, UrlFailed(DENIED))
+            return
         if self.fault(1) == 0:
             self.log("URL request failed")
             protocol.handle(self.now, UrlFailed(InternalServerError("x", code="InternalServerException",
@@ -488,6 +537,10 @@ class World:
             self.read(job)
             return
         self.fills.remove(job)
+        if self.ended_at is not None:
+            self.log("gap fill refused: the chat ended")
+            protocol.handle(self.now, GapFailed(job.fill, DENIED))
+            return
         fault = self.fault(2) if job.read else self.draw(2)  # not read yet: it failed
         if job.error is None and fault == -1:
             self.log("gap fill answered")
@@ -518,6 +571,10 @@ class World:
         """Answer everything promptly until the stream ends (or the time allowed runs out)."""
         self.quiet = True
         self.log("--- faults stop ---")
+        if self.ends_early and self.ended_at is None:
+            self.end_on_ack = (
+                len(self.acked) + 1
+            )  # the next socket acknowledged (a rollover's, at the latest)
         for item in self.items:
             while self.current[item.key] < item.final:
                 self.update_item(item)
@@ -551,7 +608,7 @@ class World:
                 busy = True
             self.perform(protocol)
             if not busy:
-                if ended_at is None:
+                if ended_at is None and not self.ends_early:  # (else the next acknowledgement ends it)
                     self.end_chat()
                     ended_at = self.now
                     continue
@@ -578,6 +635,8 @@ class World:
         delivered: dict[str, list[int]] = {}
         last_print: dict[str, str] = {}
         for event in self.events:
+            if isinstance(event, RemovedFromChat):
+                raise Violation("removed", f"the stream ended as removed from the chat: {event.item.content}")
             text = state_print(event.item)
             if text in self.socket_only:
                 key = self.socket_only[text]

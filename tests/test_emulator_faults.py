@@ -51,6 +51,26 @@ def test_next_calls_fail_with_given_status(
     assert http.get("/_emulator/faults").json()["faults"] == []
 
 
+def test_a_fault_scoped_to_one_chat_leaves_the_others_alone(
+    participant_service: LocalParticipantService, http: httpx.Client
+) -> None:
+    one, other = participant_service.start_chat(), participant_service.start_chat()
+    rule = participant_service.inject_fault(
+        "SendMessage", count=None, status=429, error_code="ThrottlingException", contact_id=one.contact_id
+    )
+    assert rule["contact_id"] == one.contact_id
+    participant_service.inject_fault("SendMessage", status=500)  # every chat's: after the scoped one
+    mine, theirs = token_for(http, one.participant_token), token_for(http, other.participant_token)
+    assert send(http, theirs).status_code == 500  # the unscoped rule: the scoped one passes it by
+    assert send(http, theirs).status_code == 200
+    assert [send(http, mine).status_code for _ in range(3)] == [429, 429, 429]  # until removed
+    assert participant_service.remove_fault(rule["id"]) is True
+    assert participant_service.remove_fault(rule["id"]) is False
+    assert send(http, mine).status_code == 200
+    bad = http.post("/_emulator/faults", json={"operation": "SendMessage", "contact_id": 7})
+    assert bad.status_code == 400
+
+
 def test_fault_after_the_work_and_idempotent_retry(
     participant_service: LocalParticipantService, http: httpx.Client
 ) -> None:

@@ -31,6 +31,8 @@ from connect_participant_emulator._faults import Faults, Throttle
         ({"when": "during"}, "when must be 'before' or 'after'"),
         ({"error_code": 5}, "error_code and message must be strings"),
         ({"message": ["x"]}, "error_code and message must be strings"),
+        ({"contact_id": ""}, "contact_id must be a contact's id"),
+        ({"contact_id": 7}, "contact_id must be a contact's id"),
     ],
 )
 def test_a_bad_rule_is_refused_with_what_is_wrong(spec: dict[str, Any], message: str) -> None:
@@ -69,10 +71,25 @@ def test_a_rule_takes_the_documented_defaults() -> None:
         "message": "Injected fault (InternalServerException).",
         "delay_seconds": 0.0,
         "when": "before",
+        "contact_id": None,
     }
     assert faults.add({"status": 429}).error_code == "ThrottlingException"
     assert faults.add({"status": 418}).error_code == "InternalServerException"  # no default of its own
     assert [r.id for r in faults.rules] == ["1", "2", "3"]
+
+
+def test_a_rule_scoped_to_a_contact_matches_only_that_contact_s_calls() -> None:
+    faults = Faults()
+    assert not faults.scoped
+    mine = faults.add({"operation": "SendMessage", "contact_id": "c1", "count": 2})
+    everyone = faults.add({"operation": "SendMessage"})
+    assert faults.scoped
+    assert faults.take("SendMessage", "before", "c2") is everyone
+    assert faults.take("SendMessage", "before", None) is None  # the unscoped one is used up
+    assert faults.take("SendMessage", "before", "c1") is mine
+    assert faults.take("SendMessage", "before", "c1") is mine
+    assert faults.rules == []
+    assert not faults.scoped
 
 
 def test_a_call_consumes_the_first_matching_rule_at_its_point() -> None:

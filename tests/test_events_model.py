@@ -56,3 +56,25 @@ def test_the_model_finds_the_hole_of_a_fill_retried_with_no_socket(monkeypatch: 
     assert shrunk is not None
     assert shrunk.kind == "missing"
     assert "violation: missing" in model.replay_trace(small)
+
+
+def test_the_model_finds_frames_lost_to_a_fill_refused_as_the_chat_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the old rule (a 403 ends the stream at once, whatever the subscribed socket still
+    brings), schedules where the chat ends right after the subscription end the stream as
+    removed from the chat, losing the flow's last items and ``chat.ended``."""
+
+    def old_refused(self: _ws_protocol.EventStreamProtocol, now: float, reason: str) -> None:
+        held, self._held = self._held, []
+        for item in held:
+            self._deliver(item)
+        self._end(reason)
+
+    monkeypatch.setattr(_ws_protocol.EventStreamProtocol, "_refused", old_refused)
+    found = [seed for seed in range(100) if model.first_violation(model.schedule(seed)) is not None]
+    assert found, "no schedule caught the old rule"
+    violation = model.first_violation(model.schedule(found[0]))
+    assert violation is not None
+    assert violation.kind == "removed"
+    assert model.World(model.schedule(found[0])).ends_early

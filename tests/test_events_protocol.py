@@ -675,8 +675,10 @@ def test_failed_gap_fill_is_retried_and_a_403_ends_the_stream() -> None:
     actions = d.feed(
         GapFailed(fetch.fill, AccessDeniedError("x", code="AccessDeniedException", status_code=403))
     )
-    events = emitted(actions)
-    assert [type(e) for e in events] == [Message, RemovedFromChat]  # a ChatEnded not for everyone
+    assert [type(e) for e in emitted(actions)] == [Message]  # what is held goes out at once...
+    assert not d.p.finished  # ...and the subscribed socket is read on for the chat's last frames
+    events = emitted(d.advance(FAST.refusal_grace))  # none came
+    assert [type(e) for e in events] == [RemovedFromChat]  # a ChatEnded not for everyone
     assert d.p.finished
 
 

@@ -127,7 +127,8 @@ def test_a_refused_gap_fill_ends_the_stream_with_the_reason() -> None:
     sock = d.connect()
     (_, _, fetch) = d.feed(FrameIn(sock, ACK))
     assert isinstance(fetch, FetchGap)
-    (event,) = emitted(d.feed(GapFailed(fetch.fill, DENIED)))
+    assert emitted(d.feed(GapFailed(fetch.fill, DENIED))) == []  # the socket is read on a while
+    (event,) = emitted(d.advance(EventStreamConfig().refusal_grace))
     assert isinstance(event, ChatEnded)
     assert event.item.content == (
         "the service refused the transcript (403): the chat ended or the participant left"
@@ -170,7 +171,8 @@ def test_a_gap_fill_failing_the_same_way_gives_up_with_the_last_error() -> None:
 
 POSITIVE = ("heartbeat_interval", "heartbeat_timeout", "open_timeout", "subscribe_timeout", "url_fresh_for",
             "url_connect_window", "max_socket_age", "backoff_cap")  # fmt: skip
-NON_NEGATIVE = ("subscribe_retry_delay", "rollover_lead", "first_retry_delay", "backoff_base", "stable_after")
+NON_NEGATIVE = ("subscribe_retry_delay", "rollover_lead", "first_retry_delay", "backoff_base", "stable_after",
+                "refusal_grace")  # fmt: skip
 COUNTS = ("subscribe_attempts", "subscribe_refusals", "gap_fill_limit", "gap_fill_attempts", "dedupe_window")
 
 
@@ -230,7 +232,7 @@ def test_stats_count_sockets_drops_fills_duplicates_updates_and_skipped_frames()
     reconnect(d, sock)  # drop 2; its fill is still running
     assert ids(out) == ["id-1", "id-2", "id-3", "id-3", "id-4", "id-4", "id-5"]
     assert d.p.stats == {"sockets": 3, "drops": 2, "rollovers": 0, "gap_fills": 2, "filled": 3, "duplicates": 2,
-                         "updates": 2, "skipped": 2, "gap_fill_failures": 2}  # fmt: skip
+                         "updates": 2, "skipped": 2, "gap_fill_failures": 2, "refusals": 0}  # fmt: skip
 
 
 def _keep_alive(d: Driver, sock: int, seconds: float) -> list[Action]:

@@ -278,6 +278,66 @@ def test_a_15_minute_wait_with_the_flow_clock_advanced(customer_returns: bool) -
     assert waited.at >= datetime(2026, 12, 7, 9, 14, 59, tzinfo=UTC).timestamp()
 
 
+def test_one_chat_s_flow_clock_moves_and_the_others_keep_theirs() -> None:
+    """``advance_chat_clock``: to the chat's next timer (its Wait's end) or by seconds; another
+    chat in the same Wait stays in it; the emulator's clock does not move."""
+    clock = FlowClock(start=datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    with LocalParticipantService(flows=ContactFlows(wait_flow(), clock=clock)) as svc:
+        with (
+            customer(svc, contact_flow="Idle check") as (first, _, convo),
+            customer(svc, contact_flow="Idle check") as (second, _, other),
+        ):
+            convo.expect(Message, "Are you still there?")
+            other.expect(Message, "Are you still there?")
+            assert svc.advance_chat_clock(first, at_most=600) == 0.0  # the Wait ends later than that
+            moved = svc.advance_chat_clock(first)  # to the Wait's end
+            assert 899 < moved <= 900
+            convo.expect(Message, "Closing the chat after 15 minutes.", role="SYSTEM")
+            convo.expect(ChatEnded)
+            assert svc.advance_chat_clock(first) == 0.0  # over: no timer
+            assert [s.identifier for s in svc.flow_trace(second)] == ["ask"]  # still waiting
+            assert svc.advance_chat_clock(second, 100) == 100.0
+            assert [s.identifier for s in svc.flow_trace(second)] == ["ask"]  # 800 s to go
+        assert clock.now() < datetime(2026, 12, 7, 9, 5, tzinfo=UTC).timestamp()
+        waited = next(s for s in svc.flow_trace(first) if s.identifier == "wait")
+        assert waited.at >= datetime(2026, 12, 7, 9, 15, tzinfo=UTC).timestamp()
+        with httpx.Client(base_url=svc.endpoint_url) as http:
+            unknown = http.post("/_emulator/contacts/no-such-contact/clock/advance", json={})
+            bad = http.post(f"/_emulator/contacts/{second.contact_id}/clock/advance", json={"AtMost": -1})
+            not_json = http.post(f"/_emulator/contacts/{second.contact_id}/clock/advance", content=b"[")
+    assert unknown.status_code == 404
+    assert bad.status_code == 400
+    assert not_json.status_code == 400
+
+
+def test_a_chat_s_clock_does_not_skip_over_a_plug_in_still_answering() -> None:
+    """A Lambda function still at work: "to the next timer" would be its time limit, so the
+    chat's clock stays; once it answered, the flow goes on."""
+    entered, answer = threading.Event(), threading.Event()
+
+    def slow(event: dict[str, Any]) -> dict[str, str]:
+        entered.set()
+        answer.wait(10)
+        return {"tier": "gold"}
+
+    lookup = flow(
+        "Lookup",
+        action("lookup", "InvokeLambdaFunction", {"LambdaFunctionARN": "slow", "InvocationTimeLimitSeconds": "8"},
+               "done", errors={"NoMatchingError": "failed"}),
+        say("done", "Found you.", "end"),
+        say("failed", "The lookup failed.", "end"),
+        disconnect("end"),
+    )  # fmt: skip
+    flows = ContactFlows(lookup)
+    flows.lambda_function("slow", slow)
+    with LocalParticipantService(flows=flows) as svc:
+        with customer(svc, contact_flow="Lookup") as (chat, _, convo):
+            assert entered.wait(10)
+            assert svc.advance_chat_clock(chat) == 0.0  # the Lambda's 8 s are no Wait
+            answer.set()
+            convo.expect(Message, "Found you.", role="SYSTEM")
+
+
 def test_a_flow_the_emulator_cannot_run_is_refused_before_the_chat_starts() -> None:
     broken = flow(
         "Voice menu", action("dial", "TransferParticipantToThirdParty", {}, "end"), disconnect("end")

@@ -51,6 +51,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     parser.add_argument("--seed", type=int, help="seed for the injected faults")
     parser.add_argument("--socket-drops", type=int, default=0, help="drop each customer WebSocket N times")
     parser.add_argument("--throttling", action="store_true", help="the emulator throttles as Connect does")
+    parser.add_argument(
+        "--latency", type=int, default=0, metavar="MS", help="delay each customer call by MS milliseconds"
+    )
     parser.add_argument("--quiet", action="store_true", help="no transcript or trace for passed cases")
     return parser
 
@@ -87,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
                 time_limit=args.time_limit,
                 socket_drops=args.socket_drops,
                 seed=args.seed,
+                latency=args.latency / 1000,
             )
     _print(results, args.quiet)
     if args.junit:

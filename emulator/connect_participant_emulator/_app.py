@@ -222,16 +222,35 @@ class EmulatorApp:
             raise web.HTTPMethodNotAllowed(request.method, allowed)
         raise ServiceError(404, "UnknownOperationException", "No operation matches this method and path.")
 
-    async def before(self, request: web.Request, operation: str) -> None:
-        """What runs before an operation: throttling, injected latency and ``before`` faults."""
+    async def before(self, request: web.Request, operation: str) -> str | None:
+        """What runs before an operation: throttling, injected latency and ``before`` faults.
+        Answers the call's contact when a fault rule is scoped to one (else None)."""
         latency = self.faults.latency_for(operation)
         if latency > 0:
             await asyncio.sleep(latency)
-        await self.apply_fault(operation, "before")
+        contact_id = self.fault_scope(request)
+        await self.apply_fault(operation, "before", contact_id)
+        return contact_id
 
-    async def apply_fault(self, operation: str, when: str) -> None:
+    def fault_scope(self, request: web.Request) -> str | None:
+        """The contact whose participant makes this call (its connection or participant token,
+        or its WebSocket URL), looked up only while a fault rule is scoped to a contact."""
+        if not self.faults.scoped:
+            return None
+        state = self.state
+        participant: Participant | None = None
+        bearer = request.headers.get("X-Amz-Bearer")
+        if bearer:
+            grant = state.connection_tokens.get(bearer)
+            participant = grant.participant if grant is not None else state.participant_tokens.get(bearer)
+        else:
+            socket = state.websocket_grants.get(request.query.get("X-Amz-Signature", ""))
+            participant = socket.participant if socket is not None else None
+        return participant.contact.contact_id if participant is not None else None
+
+    async def apply_fault(self, operation: str, when: str, contact_id: str | None = None) -> None:
         """Apply the first matching injected fault of ``operation`` at ``when`` (``before``/``after``)."""
-        rule = self.faults.take(operation, when)
+        rule = self.faults.take(operation, when, contact_id)
         if rule is None:
             return
         if rule.action == "delay":
@@ -291,7 +310,7 @@ class EmulatorApp:
         """Answer one Participant Service or Connect API request."""
         operation, view_token = self.route(request)
         _operation.set(operation)
-        await self.before(request, operation)
+        contact_id = await self.before(request, operation)
         body = {} if operation == "DescribeView" else await self.read_json(request, operation)
         bearer = request.headers.get("X-Amz-Bearer")
         if not self.throttle.allow(operation):
@@ -299,7 +318,7 @@ class EmulatorApp:
         if operation not in ADMIN_OPERATIONS:
             self.validate(operation, request, body, view_token)
         answer = self.call(operation, request, body, bearer or "", view_token)
-        await self.apply_fault(operation, "after")
+        await self.apply_fault(operation, "after", contact_id)
         return web.json_response(answer)
 
     def call(

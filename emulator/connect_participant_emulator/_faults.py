@@ -39,6 +39,8 @@ class FaultRule:
     message: str
     delay_seconds: float
     when: str
+    #: only the calls of this contact's participants (None: every call)
+    contact_id: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -74,6 +76,9 @@ class Faults:
             raise ValueError("when must be 'before' or 'after'")
         if not isinstance(code, str) or not isinstance(message, str):
             raise ValueError("error_code and message must be strings")
+        contact_id = spec.get("contact_id")
+        if contact_id is not None and (not isinstance(contact_id, str) or not contact_id):
+            raise ValueError("contact_id must be a contact's id")
         rule = FaultRule(
             id=str(next(self._ids)),
             operation=operation,
@@ -84,14 +89,23 @@ class Faults:
             message=message,
             delay_seconds=float(delay),
             when=when,
+            contact_id=contact_id,
         )
         self.rules.append(rule)
         return rule
 
-    def take(self, operation: str, when: str) -> FaultRule | None:
-        """Consume one use of the first rule matching ``operation`` at this point."""
+    @property
+    def scoped(self) -> bool:
+        """Some rule is for one contact's calls only (a call's contact must be looked up)."""
+        return any(rule.contact_id is not None for rule in self.rules)
+
+    def take(self, operation: str, when: str, contact_id: str | None = None) -> FaultRule | None:
+        """Consume one use of the first rule matching ``operation`` at this point (and the
+        call's contact, for a rule scoped to one)."""
         for rule in self.rules:
             if rule.when != when or rule.operation not in (operation, "*"):
+                continue
+            if rule.contact_id is not None and rule.contact_id != contact_id:
                 continue
             if rule.remaining is not None:
                 rule.remaining -= 1

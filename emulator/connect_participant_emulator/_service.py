@@ -440,8 +440,10 @@ class LocalParticipantService:
         message: str | None = None,
         delay_seconds: float = 0.0,
         when: str = "before",
+        contact_id: str | None = None,
     ) -> dict[str, Any]:
-        """Make the next ``count`` calls of ``operation`` fail (see ``POST /_emulator/faults``)."""
+        """Make the next ``count`` calls of ``operation`` fail (see ``POST /_emulator/faults``);
+        ``contact_id``: only the calls of that chat's participants."""
         body: dict[str, Any] = {
             "operation": operation,
             "count": count,
@@ -450,6 +452,8 @@ class LocalParticipantService:
             "delay_seconds": delay_seconds,
             "when": when,
         }
+        if contact_id is not None:
+            body["contact_id"] = contact_id
         if error_code is not None:
             body["error_code"] = error_code
         if message is not None:
@@ -459,6 +463,10 @@ class LocalParticipantService:
     def clear_faults(self) -> int:
         """Remove every injected fault; returns how many there were."""
         return int(self._request("DELETE", "/_emulator/faults")["removed"])
+
+    def remove_fault(self, fault_id: str) -> bool:
+        """Remove one injected fault (the ``id`` ``inject_fault`` answered); False if it was gone."""
+        return bool(self._request("DELETE", f"/_emulator/faults/{fault_id}")["removed"])
 
     def set_latency(self, seconds: float, operation: str = "*") -> None:
         """Delay ``operation`` (``*``: all) by ``seconds``; 0 removes the delay."""
@@ -759,3 +767,24 @@ class LocalParticipantService:
     async def aadvance_clock(self, seconds: float) -> float:
         """``advance_clock``, awaited."""
         return float((await self._arequest("POST", "/_emulator/clock/advance", {"Seconds": seconds}))["Now"])
+
+    def _chat_clock_call(
+        self, chat: Chat | str, seconds: float | None, at_most: float | None
+    ) -> tuple[str, str, dict[str, Any]]:
+        body = {k: v for k, v in (("Seconds", seconds), ("AtMost", at_most)) if v is not None}
+        return "POST", self._contact_path(chat, "clock/advance"), body
+
+    def advance_chat_clock(
+        self, chat: Chat | str, seconds: float | None = None, *, at_most: float | None = None
+    ) -> float:
+        """Move one chat's flow clock on (other chats keep theirs) and run what became due:
+        ``seconds``, or (None) to the chat's next timer (a Wait's end, a bot's or a view's time
+        limit, a queue's agent …) when that is at most ``at_most`` seconds away. Answers the
+        seconds it moved (0.0: the chat has no timer, or it is further than ``at_most``)."""
+        return float(self._request(*self._chat_clock_call(chat, seconds, at_most))["Advanced"])
+
+    async def aadvance_chat_clock(
+        self, chat: Chat | str, seconds: float | None = None, *, at_most: float | None = None
+    ) -> float:
+        """``advance_chat_clock``, awaited."""
+        return float((await self._arequest(*self._chat_clock_call(chat, seconds, at_most)))["Advanced"])

@@ -1,7 +1,8 @@
 """pytest collects Connect test cases (``*.test.json``, Testing language 2025-06-21) and runs
 each on the emulator, one chat per case: ``pytest --connect-flows tests/flows tests/cases``
 (or ``connect_flows = tests/flows`` in the ini file). Without flows, nothing is collected.
-Under pytest-xdist each worker runs its own emulator."""
+Under pytest-xdist each worker runs its own emulator: the runner sets a case's overrides on the
+emulator's flows in its own process, so the emulator must live there."""
 
 from __future__ import annotations
 
@@ -70,7 +71,10 @@ class TestCaseItem(pytest.Item):
     def runtest(self) -> None:
         from connect_participant.testing import run_test_case
 
-        result = run_test_case(self.case, service=self._service())
+        service = self._service()
+        # which emulator ran it (under pytest-xdist: the worker's own), in the JUnit XML too
+        self.user_properties.append(("connect_emulator", service.endpoint_url))
+        result = run_test_case(self.case, service=service)
         self.report = result.report()
         if not result.passed:
             raise TestCaseFailed(self.report)

@@ -65,6 +65,13 @@ OVERRIDE_ACTION_TYPES = {
     "ConnectParticipantWithLexBot": ("lex", "LexV2Bot.AliasArn"),
 }
 MATCHING_CRITERIA = ("Inclusion", "Similarity")
+#: what the report says of each Similarity observation: Connect documents only "uses semantic
+#: matching to find similar messages" (no model, no threshold), so offline it is approximated
+SIMILARITY_NOTE = (
+    "Similarity is approximated offline: the texts must agree once case, punctuation and spacing "
+    "are ignored, one containing the other; Connect matches by meaning (a paraphrase it accepts "
+    "fails here)"
+)
 USAGE_TYPES = ("EXACTLY",)
 
 
@@ -115,8 +122,8 @@ class TestCase:
     """Offline substitutes for ``SubstituteArn`` values (the file's ``EmulatorResources``;
     not part of CreateTestCase)."""
     faults: Mapping[str, int] = field(default_factory=dict)
-    """Faults for the offline run (the file's ``EmulatorFaults``: ``SocketDrops``, ``Seed``,
-    ``ThrottledSends``)."""
+    """Faults for the offline run (``EmulatorFaults`` in the document's ``Metadata`` or in the
+    file: ``SocketDrops``, ``Seed``, ``ThrottledSends``, ``LatencyMs``)."""
     content: Mapping[str, Any] = field(default_factory=dict)
     """The Testing-language document itself: what CreateTestCase's ``Content`` carries."""
     initialization_data: str | None = None
@@ -163,7 +170,7 @@ def parse_test_case(document: Mapping[str, Any] | str, *, name: str | None = Non
         init = root.get("InitializationData")
         content = _obj(_json_value(root["Content"], "Content"), "Content")
         resources = root.get("EmulatorResources") or {}
-        faults = _faults(root.get("EmulatorFaults") or {})
+        faults = _faults(root.get("EmulatorFaults") or {}, "EmulatorFaults")
     else:
         content = root
         resources = {}
@@ -189,13 +196,15 @@ def parse_test_case(document: Mapping[str, Any] | str, *, name: str | None = Non
                 raise TestCaseError(
                     f"Observations[{i}].Transitions.NextObservations", f"names no observation: {target!r}"
                 )
-    metadata = content.get("Metadata") or {}
+    metadata = _obj(content.get("Metadata") or {}, "Metadata")
+    # faults declared in the document's Metadata (Connect keeps it and ignores it), then the file's
+    faults = {**_faults(metadata.get("EmulatorFaults") or {}, "Metadata.EmulatorFaults"), **faults}
     return TestCase(
         name=name or "test case",
         observations=observations,
         flow_id=flow_id,
         attributes=attributes,
-        metadata=_obj(metadata, "Metadata"),
+        metadata=metadata,
         resources=_obj(resources, "EmulatorResources"),
         faults=faults,
         content=content,
@@ -203,18 +212,22 @@ def parse_test_case(document: Mapping[str, Any] | str, *, name: str | None = Non
     )
 
 
-FAULTS = ("SocketDrops", "Seed", "ThrottledSends")
+FAULTS = ("SocketDrops", "Seed", "ThrottledSends", "LatencyMs")
+#: the most latency a case may ask for (each of the customer's calls waits this long)
+MAX_LATENCY_MS = 10_000
 
 
-def _faults(raw: Any) -> dict[str, int]:
-    faults = _obj(raw, "EmulatorFaults")
+def _faults(raw: Any, where: str) -> dict[str, int]:
+    faults = _obj(raw, where)
     for key, value in faults.items():
         if key not in FAULTS:
             raise TestCaseError(
-                f"EmulatorFaults.{key}", f"is not a fault the emulator injects ({', '.join(FAULTS)})"
+                f"{where}.{key}", f"is not a fault the emulator injects ({', '.join(FAULTS)})"
             )
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise TestCaseError(f"EmulatorFaults.{key}", "must be a whole number >= 0")
+            raise TestCaseError(f"{where}.{key}", "must be a whole number >= 0")
+        if key == "LatencyMs" and value > MAX_LATENCY_MS:
+            raise TestCaseError(f"{where}.{key}", f"must be at most {MAX_LATENCY_MS} (ms)")
     return dict(faults)
 
 
@@ -465,6 +478,8 @@ class ObservationResult:
     actual: str = ""
     checks: list[Check] = field(default_factory=list)
     at: float | None = None
+    #: how this observation is matched offline where that differs from Connect (SIMILARITY_NOTE)
+    note: str = ""
 
     @property
     def passed(self) -> bool:
@@ -538,9 +553,10 @@ def _normal(text: str) -> str:
 
 
 def message_matches(props: Mapping[str, Any], text: str) -> bool:
-    """``Inclusion``: the message contains the text (as written). ``Similarity``: offline, the
-    texts agree once case, punctuation and spacing are ignored (one containing the other);
-    Connect's semantic matching is looser."""
+    """``Inclusion``: the message contains the text (as written), as Connect documents.
+    ``Similarity``: Connect documents "semantic matching" and nothing more; offline the texts
+    must agree once case, punctuation and spacing are ignored, one containing the other
+    (``SIMILARITY_NOTE``)."""
     wanted = str(props.get("Text", ""))
     if props.get("MatchingCriteria", "Inclusion") == "Inclusion":
         return wanted in text
@@ -584,7 +600,7 @@ class TestCaseRun:
     def __init__(self, case: TestCase) -> None:
         self.case = case
         self.results = {
-            o.identifier: ObservationResult(o.identifier, o.event_type, expected=_describe(o))
+            o.identifier: ObservationResult(o.identifier, o.event_type, expected=_describe(o), note=_note(o))
             for o in case.observations
         }
         self._by_id = {o.identifier: o for o in case.observations}
@@ -713,6 +729,11 @@ class TestCaseRun:
             commands += self.finish(now, f"EndTest in {obs.identifier!r}")
             commands.append(EndRun(self.end_reason))
         return commands
+
+
+def _note(obs: Observation) -> str:
+    similar = obs.event_type == "MessageReceived" and obs.properties.get("MatchingCriteria") == "Similarity"
+    return SIMILARITY_NOTE if similar else ""
 
 
 def _describe(obs: Observation) -> str:

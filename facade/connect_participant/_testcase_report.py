@@ -21,6 +21,7 @@ class _Result(Protocol):
     end_reason: str
     error: str | None
     seconds: float
+    clock_skipped: float
     source: str
 
     @property
@@ -44,11 +45,14 @@ def text_report(results: Sequence[_Result], *, transcript: bool = True, trace: b
     for r in results:
         head = "PASSED" if r.passed else "FAILED"
         where = f" ({r.source})" if r.source else ""
-        lines.append(f"{head}  {r.name}{where}  [{r.seconds:.1f} s; {r.end_reason or 'not run'}]")
+        skipped = f"; flow clock skipped {r.clock_skipped:.1f} s" if r.clock_skipped else ""
+        lines.append(f"{head}  {r.name}{where}  [{r.seconds:.1f} s; {r.end_reason or 'not run'}{skipped}]")
         if r.error:
             lines.append(f"  error: {r.error}")
         for o in r.observations:
             lines.append(f"  {_MARK.get(o.status, o.status):4}  {o.identifier} ({o.event_type})")
+            if o.note and o.status != "not reached":
+                lines.append(f"        note: {o.note}")
             if o.status in ("failed", "missed"):
                 lines.append(f"        expected: {o.expected or '(the event)'}")
                 lines.append(f"        actual:   {o.actual}")

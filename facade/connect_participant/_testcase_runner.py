@@ -20,6 +20,7 @@ from typing import Any
 
 from ._errors import ParticipantServiceError
 from ._testcase import (
+    MAX_LATENCY_MS,
     ActionStarted,
     ChatEnded,
     EndRun,
@@ -62,6 +63,9 @@ class TestCaseResult:
     """A problem running it (no substitute for an override, the chat could not start…)."""
     seconds: float = 0.0
     """How long the run took."""
+    clock_skipped: float = 0.0
+    """Flow-clock seconds the runner skipped while the chat was idle (a Wait's time, a bot's
+    time limit …): the chat's flow time ran this much ahead of the wall clock."""
     source: str = ""
     """The file it came from (when loaded from one)."""
 
@@ -199,6 +203,8 @@ def run_test_case(
     idle_limit: float = 4.0,
     socket_drops: int = 0,
     seed: int | None = None,
+    latency: float = 0.0,
+    clock_limit: float = 300.0,
 ) -> TestCaseResult:
     """Run one test case on the emulator: start a chat on its flow (``EntryPoint``'s
     ``FlowId``, else ``flow_id``) with its ``InitializationData`` attributes, connect as the
@@ -207,9 +213,23 @@ def run_test_case(
     for this case on ``flows`` (a ``ContactFlows`` or a path). The run ends on the chat's end,
     an EndTest, every observation made, ``idle_limit`` seconds without anything new, or
     ``time_limit``. ``socket_drops``: close the customer's WebSocket that many times at
-    moments drawn from ``seed`` (the observations must still hold)."""
+    moments drawn from ``seed`` (the observations must still hold). ``latency``: every call of
+    the customer (sends, transcript, connection, WebSocket) waits that many seconds in the
+    emulator first. A case's own ``EmulatorFaults`` (in its ``Metadata`` or its file) add to
+    these: ``SocketDrops``, ``Seed``, ``ThrottledSends``, ``LatencyMs``. The faults are this
+    chat's alone: other chats on the emulator see none of them.
+
+    The flow clock: when the chat is idle (nothing new, no message on its way) and the flow
+    has a timer pending (a Wait, a bot's or a view's time limit, a queue's agent), the runner
+    moves this chat's flow clock to it (``advance_chat_clock``; other chats keep theirs), so a
+    5-minute Wait ends at once and at the same flow time on every run. ``clock_limit``: the
+    flow seconds it may skip in all (Connect stops a test after 5 minutes; 0: never skip).
+    Against a service that cannot advance a chat's clock, the run waits in real time and
+    ends after ``idle_limit`` idle seconds, as before."""
     if not isinstance(case, TestCase):
         case = parse_test_case(case)
+    if isinstance(latency, bool) or not 0 <= latency <= MAX_LATENCY_MS / 1000:
+        raise TestCaseError("latency", f"must be from 0 to {MAX_LATENCY_MS // 1000} seconds")
     if service is None:
         from connect_participant_emulator import LocalParticipantService
 
@@ -223,8 +243,11 @@ def run_test_case(
                 idle_limit=idle_limit,
                 socket_drops=socket_drops,
                 seed=seed,
+                latency=latency,
+                clock_limit=clock_limit,
             )
-    return _Runner(case, service, flow_id, attributes, time_limit, idle_limit, socket_drops, seed).run()
+    limits = (time_limit, idle_limit, clock_limit)
+    return _Runner(case, service, flow_id, attributes, limits, socket_drops, seed, latency).run()
 
 
 def run_test_cases(
@@ -254,21 +277,23 @@ class _Runner:
         service: Any,
         flow_id: str | None,
         attributes: Mapping[str, str] | None,
-        time_limit: float,
-        idle_limit: float,
+        limits: tuple[float, float, float],
         socket_drops: int,
         seed: int | None,
+        latency: float,
     ) -> None:
         self.case = case
         self.service = service
         self.flow_id = case.flow_id or flow_id
         self.attributes = {**case.attributes, **(attributes or {})}
-        self.time_limit = time_limit
-        self.idle_limit = idle_limit
+        self.time_limit, self.idle_limit, self.clock_limit = limits
         faults = case.faults
         self.rng = random.Random(faults.get("Seed", seed))
         self.drops = max(socket_drops, faults.get("SocketDrops", 0))
         self.throttled_sends = faults.get("ThrottledSends", 0)
+        self.latency = max(latency, faults.get("LatencyMs", 0) / 1000)
+        #: the ids of the fault rules this run injected (for this chat only), removed at its end
+        self.fault_ids: list[str] = []
         self.run_ = TestCaseRun(case)
         self.result = TestCaseResult(case.name, list(self.run_.results.values()))
         self.events: queue.Queue[Any] = queue.Queue()
@@ -283,6 +308,10 @@ class _Runner:
         self.arrivals = 0
         self.contact_id = ""
         self.session: Any = None
+        #: flow seconds this chat's clock was moved on (the chat's flow time = the emulator's + this)
+        self.skew = 0.0
+        #: the service's way to move one chat's flow clock (None: it has none; wait in real time)
+        self.advance_chat_clock = getattr(service, "advance_chat_clock", None)
 
     def run(self) -> TestCaseResult:
         from ._client import ParticipantClient
@@ -304,11 +333,8 @@ class _Runner:
             self.result.error = f"the chat could not start: {exc}"
             return self.result
         self.contact_id = self.result.contact_id = chat.contact_id
-        if self.throttled_sends:  # the next sends (of any chat of this emulator) are throttled
-            self.service.inject_fault(
-                "SendMessage", count=self.throttled_sends, status=429, error_code="ThrottlingException"
-            )
         try:
+            self._inject_faults()
             if not self._perform(self.run_.start(self._now())):
                 return self.result
             # a customer retries what is throttled (6 tries, backing off), as a chat client does
@@ -324,6 +350,8 @@ class _Runner:
                     with contextlib.suppress(ParticipantServiceError):  # the chat may be over already
                         session.disconnect()
         finally:
+            for fault_id in self.fault_ids:
+                self.service.remove_fault(fault_id)
             flows.clear_overrides(self.contact_id)
             self.result.logs = list(self.run_.logs)
             self.result.end_reason = self.run_.end_reason or self.result.end_reason
@@ -331,13 +359,47 @@ class _Runner:
             self.result.trace = [s.to_json() for s in self.service.flow_trace(self.contact_id)]
         return self.result
 
+    def _inject_faults(self) -> None:
+        """This chat's faults: its next sends throttled (429, as Connect answers; the customer
+        retries), and latency on each of its customer's calls until the run ends."""
+        if self.throttled_sends:
+            rule = self.service.inject_fault(
+                "SendMessage",
+                count=self.throttled_sends,
+                status=429,
+                error_code="ThrottlingException",
+                contact_id=self.contact_id,
+            )
+            self.fault_ids.append(str(rule["id"]))
+        if self.latency > 0:
+            rule = self.service.inject_fault(
+                "*", count=None, action="delay", delay_seconds=self.latency, contact_id=self.contact_id
+            )
+            self.fault_ids.append(str(rule["id"]))
+
     def _arrival(self) -> float:
         self.arrivals += 1
         return self.arrivals
 
     def _now(self) -> float:
+        """This chat's flow time."""
         flows = self.service.flows
-        return float(flows.clock.now()) if flows is not None else time.time()
+        return float(flows.clock.now()) + self.skew if flows is not None else time.time()
+
+    def _skip_to_timer(self) -> bool:
+        """The chat is idle: move its flow clock to its next timer (within ``clock_limit``);
+        True when it moved."""
+        left = self.clock_limit - self.skew
+        if self.advance_chat_clock is None or left <= 0:
+            return False
+        try:
+            moved = float(self.advance_chat_clock(self.contact_id, at_most=left))
+        except RuntimeError:  # the emulator refused (an older one without the endpoint): real time
+            self.advance_chat_clock = None
+            return False
+        self.skew += moved
+        self.result.clock_skipped = self.skew
+        return moved > 0
 
     def _read(self, session: Any) -> None:
         from ._events import ChatEnded as ChatEndedEvent
@@ -365,6 +427,14 @@ class _Runner:
         """New flow steps and events into the time-ordered buffer; True when anything came."""
         flows = self.service.flows
         offset = self._now() - time.time()  # the flow clock may run ahead of the wall clock
+        # the events first, then the trace: a flow records a step before it sends the step's
+        # message, so every message taken here finds its step in the trace read after it
+        came: list[tuple[float, object]] = []
+        while True:
+            try:
+                came.append(self.events.get_nowait())
+            except queue.Empty:
+                break
         steps = self.service.flow_trace(self.contact_id)
         news = False
         for step in steps[self.steps_seen :]:
@@ -378,11 +448,7 @@ class _Runner:
             elif step.type == "ConnectParticipantWithLexBot":
                 self.lex_steps.append(step_key)
             news = True
-        while True:
-            try:
-                when, event = self.events.get_nowait()
-            except queue.Empty:
-                break
+        for when, event in came:
             key: tuple[float, float] = (when, self._arrival())
             if (
                 isinstance(event, MessageSeen)
@@ -438,6 +504,7 @@ class _Runner:
         drop_at = sorted(self.rng.uniform(0.05, 1.0) for _ in range(self.drops))
         settle = 1.5 if self.drops else 0.3
         last_news = time.monotonic()
+        may_skip = True  # until a skip finds no timer, then again after something new
         while not self.run_.done:
             elapsed = time.monotonic() - started
             if drop_at and elapsed >= drop_at[0]:
@@ -445,13 +512,20 @@ class _Runner:
                 self.service.close_websockets(contact_id=self.contact_id, abrupt=self.rng.random() < 0.5)
             if self._collect():
                 last_news = time.monotonic()
+                may_skip = True
             self._dispatch(settle)
             if self.run_.done:
                 return
             if elapsed > self.time_limit:
                 self.run_.finish(self._now(), f"the time limit ({self.time_limit:g} s) came")
                 return
-            if not self.buffer and time.monotonic() - last_news > self.idle_limit:
+            idle = time.monotonic() - last_news
+            if may_skip and not self.buffer and not self.message_steps and idle > settle + 0.2:
+                may_skip = self._skip_to_timer()
+                if may_skip:
+                    last_news = time.monotonic()
+                    continue
+            if not self.buffer and idle > self.idle_limit:
                 self.run_.finish(self._now(), f"nothing happened for {self.idle_limit:g} s")
                 return
             time.sleep(0.05)

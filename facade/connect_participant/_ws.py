@@ -548,7 +548,8 @@ class _Stream:
 
     @property
     def stats(self) -> dict[str, int]:
-        """Counters: sockets opened, drops, rollovers, gap fills, items filled, duplicates dropped."""
+        """Counters: sockets opened, drops, rollovers, gap fills, items filled, duplicates dropped,
+        refusals (403s that ended the stream, or made it read its socket on for ``refusal_grace``)."""
         return dict(self._stats)
 
     def _unwrap(self, item: Event | _End, stop: type[Exception]) -> Event:

@@ -49,8 +49,13 @@ The policies, in one place:
 - **Chat ended**: a ``CHAT_ENDED`` item ends the stream after it is emitted. A 403 while getting
   a new URL (or filling a gap) means this participant is out of the chat (removed from a chat
   that may go on, or the chat ended meanwhile): a ``RemovedFromChat`` (a ``ChatEnded`` with
-  ``for_everyone`` false) is emitted and the stream ends. ``ClientClosedError`` there (the
-  client was closed) ends the stream quietly, as ``close()`` does.
+  ``for_everyone`` false) is emitted and the stream ends. But when a socket is subscribed, the
+  chat's last frames (its ``chat.ended`` too) may still be on their way on it: a chat that ends
+  within moments of the stream starting refuses the first transcript read before they arrive.
+  So the stream then reads that socket on, and only that socket (no more fills, URLs or
+  rollovers): it ends as usual on the ``CHAT_ENDED`` item, or with ``RemovedFromChat`` when the
+  socket is lost or ``refusal_grace`` passes first. ``ClientClosedError`` there (the client was
+  closed) ends the stream quietly, as ``close()`` does.
 - **Unexpected I/O errors**: a socket's end (``OpenFailed``/``Closed``) with an ``error`` (not
   the network's: a bug, a dependency changed under the shell) or a URL fetch failing with
   anything but an SDK error is a loss like any other, but ``unexpected_error_limit`` of them in
@@ -183,6 +188,9 @@ class EventStreamConfig:
     """Seconds ``with chat.events() as stream:`` waits for the subscription's acknowledgement (else ``StreamNotLiveError``)."""
     unexpected_error_limit: int = 5
     """Unexpected errors in a row under the stream's I/O before it ends with ``EventStreamError`` (``StreamFailed``)."""
+    refusal_grace: float = 2.0
+    """Seconds the stream reads its subscribed socket on after the service refuses this participant (403) —
+    the chat's last frames may still be on their way — before it ends with ``RemovedFromChat``."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -200,7 +208,7 @@ class EventStreamConfig:
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
                 raise InvalidInputError(name, "must be a finite number > 0")
         for name in ("subscribe_retry_delay", "rollover_lead", "first_retry_delay", "backoff_base",
-                     "stable_after"):  # fmt: skip
+                     "stable_after", "refusal_grace"):  # fmt: skip
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
                 raise InvalidInputError(name, "must be a finite number >= 0")
@@ -494,9 +502,11 @@ class EventStreamProtocol:
         self.last_failure: BaseException | None = None
         # a fill read, waiting for the socket to catch up with it: (fill, socket, pongs, deadline)
         self._barrier: tuple[GapFill, int, int, float] | None = None
+        # refused (403) while a socket is subscribed: when to stop reading it, and why
+        self._refusal: tuple[float, str] | None = None
         #: counters for monitoring (read from any thread; only the shell's thread writes them)
         self.stats = {"sockets": 0, "drops": 0, "rollovers": 0, "gap_fills": 0, "filled": 0, "duplicates": 0,
-                      "updates": 0, "skipped": 0, "gap_fill_failures": 0}  # fmt: skip
+                      "updates": 0, "skipped": 0, "gap_fill_failures": 0, "refusals": 0}  # fmt: skip
 
     # --- the shell's interface ------------------------------------------------------------------
 
@@ -566,6 +576,8 @@ class EventStreamProtocol:
                 times.append(when)
         if self._barrier is not None:
             times.append(self._barrier[3])
+        if self._refusal is not None:
+            times.append(self._refusal[0])
         return min(times) if times else None
 
     def tick(self, now: float) -> None:
@@ -600,6 +612,8 @@ class EventStreamProtocol:
             self._fill_retry_at = None
             self._start_fill()  # without a subscribed socket, the next subscription starts it
         self._check_barrier(now)
+        if self._refusal is not None and now >= self._refusal[0]:
+            self._end(self._refusal[1])  # the socket brought no chat.ended in time
 
     # --- connecting -----------------------------------------------------------------------------
 
@@ -614,6 +628,8 @@ class EventStreamProtocol:
             self._fetch(_CONNECT)
 
     def _fetch(self, purpose: str) -> None:
+        if self._refusal is not None:
+            return  # refused: only the subscribed socket is read now
         if self._fetching:
             if purpose == _CONNECT:
                 self._fetch_for = _CONNECT
@@ -641,6 +657,8 @@ class EventStreamProtocol:
     def _on_url(self, now: float, ready: UrlReady) -> None:
         self._fetching = False
         self._store_url(ready)  # a URL just fetched is used right away, whatever its lifetime
+        if self._refusal is not None:
+            return  # refused meanwhile: no new socket
         if self._fetch_for == _ROLLOVER and self._primary is not None:
             self._open(now, _ROLLOVER)
         else:
@@ -659,11 +677,12 @@ class EventStreamProtocol:
             return
         if isinstance(error, AccessDeniedError):
             self._check_barrier(now, force=True)  # a fill read meanwhile comes first
-            held, self._held = self._held, []  # what the service sent before the chat ended
-            for item in held:
-                self._deliver(item)
-            self._end("the service refused a new connection (403): the chat ended or the participant left")
+            self._refused(
+                now, "the service refused a new connection (403): the chat ended or the participant left"
+            )
             return
+        if self._refusal is not None:
+            return  # refused already: nothing is fetched again
         if self._fetch_for == _ROLLOVER and self._primary is not None:
             self._rollover_failed(now)
         else:
@@ -771,6 +790,9 @@ class EventStreamProtocol:
     def _lost(self, now: float, s: _Sock, clean: bool = False) -> None:
         if self.finished:
             return
+        if self._refusal is not None:
+            self._end(self._refusal[1])  # the one socket still read is gone: no chat.ended came
+            return
         if s.purpose == _ROLLOVER:
             self._rollover_failed(now)
             return
@@ -859,7 +881,7 @@ class EventStreamProtocol:
     def _start_fill(self) -> None:
         """Read the transcript now if a socket is subscribed and no fill runs (else: later)."""
         if self._filling is not None or self._primary is None or self.finished:
-            return
+            return  # (refused: nothing asks for a fill, the transcript and URLs are not read again)
         self._fill_needed = False
         self._fill_retry_at = None
         self._filling = GapFill(self._seen, self._since, self.config.gap_fill_limit)
@@ -939,11 +961,10 @@ class EventStreamProtocol:
         if isinstance(error, ClientClosedError):
             self._finish()  # the client was closed: the stream ends as on close()
             return
-        if isinstance(error, AccessDeniedError):
-            held, self._held = self._held, []
-            for item in held:
-                self._deliver(item)
-            self._end("the service refused the transcript (403): the chat ended or the participant left")
+        if isinstance(error, AccessDeniedError) or self._refusal is not None:
+            self._refused(
+                now, "the service refused the transcript (403): the chat ended or the participant left"
+            )
             return
         self._fill_needed = True
         self._fill_failures += 1
@@ -997,6 +1018,28 @@ class EventStreamProtocol:
 
     # --- the end --------------------------------------------------------------------------------
 
+    def _refused(self, now: float, reason: str) -> None:
+        """The service refused this participant (403): removed from the chat, or the chat ended.
+        What is held goes out now (the service sent it before). Without a subscribed socket the
+        stream ends here; with one, the chat's last frames may still be on their way on it (a
+        chat ending as the stream starts: the fill's 403 comes before them), so it is read on,
+        alone, until ``chat.ended`` comes, it is lost, or ``refusal_grace`` passes."""
+        if self._refusal is None:
+            self.stats["refusals"] += 1
+            if self._primary is not None:
+                self._refusal = (now + self.config.refusal_grace, reason)
+                for sock_id in list(self._socks):
+                    if sock_id != self._primary:
+                        self._drop(sock_id)  # a rollover under way: not needed now
+                self._fill_needed = False  # the transcript is refused: no more fills
+                self._fill_retry_at = None
+        if self._filling is None or self._refusal is None:  # a running fill may yet answer
+            held, self._held = self._held, []
+            for item in held:
+                self._deliver(item)
+        if self._refusal is None:
+            self._end(reason)
+
     def _end(self, reason: str) -> None:
         if not self.finished:
             self._out.append(Emit(RemovedFromChat(chat_ended_item(reason))))
@@ -1010,3 +1053,4 @@ class EventStreamProtocol:
         self._filling = None
         self._barrier = None
         self._held = []
+        self._refusal = None

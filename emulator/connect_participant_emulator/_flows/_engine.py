@@ -100,10 +100,13 @@ class _LambdaContext:
 
 @dataclass(eq=False)
 class _Timer:
+    #: on the emulator's flow clock (a contact's own time less its ``skew``)
     when: float
     seq: int
     callback: Callable[[], None]
     cancelled: bool = False
+    #: the contact whose timer it is (its time moves with ``advance_contact``)
+    owner: _ContactFlows | None = None
 
     def __lt__(self, other: _Timer) -> bool:
         return (self.when, self.seq) < (other.when, other.seq)
@@ -131,6 +134,8 @@ class _ContactFlows:
     auth_calls: dict[str, tuple[FlowRun, int]] = field(default_factory=dict)
     tasks: set[asyncio.Future[Any]] = field(default_factory=set)
     ended: bool = False
+    #: how far this contact's flow clock is ahead of the emulator's (``advance_contact``)
+    skew: float = 0.0
 
     @property
     def trace(self) -> list[FlowStep]:
@@ -208,14 +213,49 @@ class FlowEngine:
     def now(self) -> float:
         return self.flows.clock.now()
 
+    def _clock(self, cf: _ContactFlows) -> float:
+        """The contact's flow time: the emulator's, plus what ``advance_contact`` moved it."""
+        return self.now() + cf.skew
+
     def advance(self, seconds: float) -> float:
         """Move the flow clock on and run everything that became due."""
         moved = self.flows.clock.advance(seconds)
         self._fire()
         return moved
 
-    def _after(self, when: float, callback: Callable[[], None]) -> _Timer:
-        timer = _Timer(when, next(self._seq), callback)
+    def advance_contact(
+        self, contact_id: str, seconds: float | None = None, at_most: float | None = None
+    ) -> tuple[float, float] | None:
+        """Move one contact's flow clock on (other contacts keep theirs) and run what became due:
+        ``seconds``, or (None) to the contact's next timer (a Wait's end, a bot's or a view's
+        time limit, a queue's agent …) when that is at most ``at_most`` seconds away and no
+        plug-in (a Lambda function, a bot) is still answering: its time limit is no timer to
+        skip to. Answers (seconds moved, the contact's flow time): 0.0 moved when it has no
+        such timer; None for no such contact."""
+        contact = self.state.contacts.get(contact_id)
+        if contact is None:
+            return None
+        cf = contact.extras.get("flows")
+        if not isinstance(cf, _ContactFlows):
+            return 0.0, self.now()
+        if seconds is None:
+            due = [t.when for t in self._timers if t.owner is cf and not t.cancelled]
+            busy = any(not task.done() for task in cf.tasks)
+            seconds = max(0.0, min(due) - self.now()) if due and not cf.ended and not busy else 0.0
+            if at_most is not None and seconds > at_most:
+                seconds = 0.0
+        if seconds:
+            cf.skew += seconds
+            for timer in self._timers:
+                if timer.owner is cf:
+                    timer.when -= seconds
+            heapq.heapify(self._timers)
+            self._fire()
+        return seconds, self._clock(cf)
+
+    def _after(self, when: float, callback: Callable[[], None], cf: _ContactFlows) -> _Timer:
+        """A timer for ``when`` on ``cf``'s clock."""
+        timer = _Timer(when - cf.skew, next(self._seq), callback, owner=cf)
         heapq.heappush(self._timers, timer)
         if len(self._timers) > self._compact_at:  # chats ended with long Waits pending: drop their timers
             self._timers = [t for t in self._timers if not t.cancelled]
@@ -255,18 +295,18 @@ class FlowEngine:
         if cf.ended or cf.contact.ended:
             return
         if cf.run is not None and not cf.run.done:
-            cf.run.stop(self.now(), f"{run.role} flow started")
+            cf.run.stop(self._clock(cf), f"{run.role} flow started")
             cf.run.drain()
         if cf.run_timer is not None:
             cf.run_timer.cancelled = True
         cf.run = run
         cf.runs.append(run)
-        self._step(cf, run, lambda: run.start(self.now()))
+        self._step(cf, run, lambda: run.start(self._clock(cf)))
 
     def _feed(self, cf: _ContactFlows, run: FlowRun, event: Input) -> None:
         if run.done or cf.ended:
             return
-        self._step(cf, run, lambda: run.handle(self.now(), event))
+        self._step(cf, run, lambda: run.handle(self._clock(cf), event))
 
     def _step(self, cf: _ContactFlows, run: FlowRun, step: Callable[[], None]) -> None:
         """One input to a run, then its commands. An error of the emulator's own ends the chat
@@ -285,7 +325,7 @@ class FlowEngine:
                     "Stopped",
                     None,
                     note=f"the emulator failed: {type(exc).__name__}: {exc}",
-                    at=self.now(),
+                    at=self._clock(cf),
                 )
             )
             self.state.end_contact(cf.contact)
@@ -305,12 +345,12 @@ class FlowEngine:
             cf.run_timer = None
         deadline = run.next_deadline()
         if deadline is not None and not run.done and cf.run is run:
-            cf.run_timer = self._after(deadline, functools.partial(self._tick, cf, run))
+            cf.run_timer = self._after(deadline, functools.partial(self._tick, cf, run), cf)
 
     def _tick(self, cf: _ContactFlows, run: FlowRun) -> None:
         if run.done or cf.ended:
             return
-        self._step(cf, run, lambda: run.tick(self.now()))
+        self._step(cf, run, lambda: run.tick(self._clock(cf)))
 
     def _perform(self, cf: _ContactFlows, run: FlowRun, command: Command) -> None:
         contact = cf.contact
@@ -341,12 +381,12 @@ class FlowEngine:
                 cf.data.contact_id, "queue", command.queue
             ) or self.flows.queue_for(command.queue)
             if rule is not None and rule.at_capacity:
-                run.handle(self.now(), CallResult(command.call_id, False))
+                run.handle(self._clock(cf), CallResult(command.call_id, False))
                 return
             cf.queue, cf.queue_ref = rule, command.queue
-            run.handle(self.now(), CallResult(command.call_id, True))
+            run.handle(self._clock(cf), CallResult(command.call_id, True))
         elif isinstance(command, CheckHours):
-            run.handle(self.now(), self._hours(command, cf.data.contact_id))
+            run.handle(self._clock(cf), self._hours(command, cf))
         elif isinstance(command, ShowView):
             view = self.flows.view_for(command.view) or {
                 "Name": command.view.name,
@@ -357,21 +397,23 @@ class FlowEngine:
                 described.setdefault("Version", command.version)
             body = {"View": described, "ViewData": command.view_data, "DisplayName": "SYSTEM_MESSAGE"}
             self.features.show_view(contact, body)
-            run.handle(self.now(), CallResult(command.call_id, True))
+            run.handle(self._clock(cf), CallResult(command.call_id, True))
         elif isinstance(command, StartAuthentication):
             answer = self.features.start_authentication(contact, {"DisplayName": "SYSTEM_MESSAGE"})
             cf.auth_calls[answer["SessionId"]] = (run, command.call_id)
 
-    def _hours(self, command: CheckHours, contact_id: str | None = None) -> Input:
+    def _hours(self, command: CheckHours, cf: _ContactFlows) -> Input:
         rule = self.flows.take_override(
-            contact_id, "hours", command.hours or command.queue
+            cf.data.contact_id, "hours", command.hours or command.queue
         ) or self.flows.hours_for(command.hours, command.queue)
         if rule is None:
             return CallResult(command.call_id, True)
         if isinstance(rule.open, bool):
             return CallResult(command.call_id, rule.open)
         try:
-            return CallResult(command.call_id, bool(rule.open(datetime.fromtimestamp(self.now(), tz=UTC))))
+            return CallResult(
+                command.call_id, bool(rule.open(datetime.fromtimestamp(self._clock(cf), tz=UTC)))
+            )
         except Exception as exc:
             return CallFailed(command.call_id, f"the hours function raised {type(exc).__name__}: {exc}")
 
@@ -393,7 +435,7 @@ class FlowEngine:
             cf.agent_timer = None
         if plan is not None and (cf.agent is None or not cf.agent.active):  # (again, from a disconnect flow)
             cf.agent_timer = self._after(
-                self.now() + plan.delay, functools.partial(self._agent_joins, cf, plan)
+                self._clock(cf) + plan.delay, functools.partial(self._agent_joins, cf, plan), cf
             )
 
     # --- plug-ins ---------------------------------------------------------------------------
@@ -410,7 +452,7 @@ class FlowEngine:
         if rule is None:
             if not command.asynchronous:
                 run.handle(
-                    self.now(),
+                    self._clock(cf),
                     CallFailed(
                         command.call_id, f"no Lambda function registered for {command.function.value!r}"
                     ),
@@ -425,7 +467,7 @@ class FlowEngine:
         event = json.loads(json.dumps(command.event))
         args: tuple[Any, ...] = (event,)
         if _positional_count(rule.function) >= 2:
-            args = (event, _LambdaContext(command.function, timeout, self.now))
+            args = (event, _LambdaContext(command.function, timeout, functools.partial(self._clock, cf)))
         answer = await self._call_plugin(rule.function, args, timeout, f"Lambda {command.function.value!r}")
         if not command.asynchronous:
             self._feed(cf, run, _as_input(command.call_id, answer))
@@ -436,7 +478,8 @@ class FlowEngine:
         )
         if rule is None:
             run.handle(
-                self.now(), CallFailed(command.call_id, f"no Lex bot registered for {command.bot.value!r}")
+                self._clock(cf),
+                CallFailed(command.call_id, f"no Lex bot registered for {command.bot.value!r}"),
             )
             return
         bot = rule.bot
@@ -503,7 +546,7 @@ class FlowEngine:
         if cf.ended or cf.contact.ended:
             return
         if cf.run is not None and not cf.run.done:
-            cf.run.stop(self.now(), f"agent {agent.display_name!r} joined")
+            cf.run.stop(self._clock(cf), f"agent {agent.display_name!r} joined")
             self._pump(cf, cf.run)
         if cf.agent_timer is not None and agent is not cf.agent:  # someone else took the contact
             cf.agent_timer.cancelled = True
@@ -592,7 +635,7 @@ class FlowEngine:
 
     def _close(self, cf: _ContactFlows) -> None:
         cf.ended = True
-        now = self.now()
+        now = self._clock(cf)
         if cf.run is not None and not cf.run.done:
             cf.run.stop(now, "the chat ended")
             cf.run.drain()
@@ -627,7 +670,9 @@ def _as_input(call_id: int, answer: tuple[bool, Any]) -> Input:
 
 
 def add_flow_routes(router: web.UrlDispatcher, engine_of: Callable[[], FlowEngine | None]) -> None:
-    """``GET /_emulator/contacts/{contact_id}/flow-trace`` and ``POST /_emulator/clock/advance``."""
+    """``GET /_emulator/contacts/{contact_id}/flow-trace``, ``POST /_emulator/clock/advance``
+    (every chat's flow clock) and ``POST /_emulator/contacts/{contact_id}/clock/advance`` (one
+    chat's: ``{"Seconds": n}``, or to its next timer, ``{"AtMost": n}`` optional)."""
 
     def engine() -> FlowEngine:
         found = engine_of()
@@ -655,5 +700,27 @@ def add_flow_routes(router: web.UrlDispatcher, engine_of: Callable[[], FlowEngin
         now = engine().advance(float(seconds))
         return web.json_response({"Now": now})
 
+    async def advance_contact(request: web.Request) -> web.StreamResponse:
+        try:
+            body = await request.json() if request.can_read_body else {}
+        except ValueError:
+            raise ServiceError(400, "ValidationException", "the body must be JSON") from None
+        if not isinstance(body, dict):
+            raise ServiceError(400, "ValidationException", "the body must be a JSON object")
+        numbers = {}
+        for name in ("Seconds", "AtMost"):
+            value = body.get(name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10**8
+            ):
+                raise ServiceError(400, "ValidationException", f"{name} must be a number from 0 to 100000000")
+            numbers[name] = None if value is None else float(value)
+        contact_id = request.match_info["contact_id"]
+        answer = engine().advance_contact(contact_id, numbers["Seconds"], numbers["AtMost"])
+        if answer is None:
+            raise ServiceError(404, "ResourceNotFoundException", "No such contact.")
+        return web.json_response({"ContactId": contact_id, "Advanced": answer[0], "Now": answer[1]})
+
     router.add_get("/_emulator/contacts/{contact_id}/flow-trace", flow_trace)
     router.add_post("/_emulator/clock/advance", advance)
+    router.add_post("/_emulator/contacts/{contact_id}/clock/advance", advance_contact)
