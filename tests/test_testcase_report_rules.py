@@ -106,6 +106,25 @@ def test_the_text_report_leaves_out_the_transcript_and_trace_when_asked() -> Non
     assert text_report([]) == "0 of 0 test cases passed"
 
 
+def test_the_flow_clock_skipped_and_an_observations_note() -> None:
+    result = TestCaseResult(
+        name="waits",
+        observations=[
+            ObservationResult("a", "MessageReceived", status="passed", note="approximated"),
+            ObservationResult("b", "MessageReceived", note="never shown: not reached"),
+        ],
+        end_reason="every observation was made",
+        clock_skipped=300.04,
+    )
+    assert text_report([result]).splitlines() == [
+        "PASSED  waits  [0.0 s; every observation was made; flow clock skipped 300.0 s]",
+        "  PASS  a (MessageReceived)",
+        "        note: approximated",
+        "  ----  b (MessageReceived)",
+        "1 of 1 test cases passed",
+    ]
+
+
 def test_an_error_is_its_own_line_and_long_values_are_shortened_to_120() -> None:
     result = TestCaseResult(
         name="broken",

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from connect_participant._testcase import (
     FAULTS,
+    SIMILARITY_NOTE,
     ActionStarted,
     ChatEnded,
     Check,
@@ -151,6 +152,19 @@ REFUSALS: list[tuple[Any, str]] = [
     (
         {"Content": _doc(_obs("a")), "EmulatorFaults": {"SocketDrops": True}},
         "EmulatorFaults.SocketDrops: must be a whole number >= 0",
+    ),
+    (
+        {"Content": _doc(_obs("a")), "EmulatorFaults": {"LatencyMs": 10_001}},
+        "EmulatorFaults.LatencyMs: must be at most 10000 (ms)",
+    ),
+    (
+        {**_doc(_obs("a")), "Metadata": {"EmulatorFaults": {"Drops": 1}}},
+        f"Metadata.EmulatorFaults.Drops: is not a fault the emulator injects ({', '.join(FAULTS)})",
+    ),
+    ({**_doc(_obs("a")), "Metadata": {"EmulatorFaults": "x"}}, f"Metadata.EmulatorFaults: {OBJECT}"),
+    (
+        {**_doc(_obs("a")), "Metadata": {"EmulatorFaults": {"LatencyMs": -1}}},
+        "Metadata.EmulatorFaults.LatencyMs: must be a whole number >= 0",
     ),
     (
         {"Content": _doc(_obs("a")), "EmulatorFaults": {"ThrottledSends": 1.0}},
@@ -365,6 +379,24 @@ def test_the_document_itself() -> None:
     assert case.starts == ("start", "done")
     assert parse_test_case(doc, name="mine").name == "mine"
     assert parse_test_case({**doc, "Metadata": {"Owner": "me"}}).metadata == {"Owner": "me"}
+
+
+def test_faults_from_the_metadata_then_the_file() -> None:
+    content = {**_doc(_obs("a")), "Metadata": {"EmulatorFaults": {"Seed": 1, "LatencyMs": 10_000}}}
+    assert parse_test_case(content).faults == {"Seed": 1, "LatencyMs": 10_000}
+    both = parse_test_case({"Content": content, "EmulatorFaults": {"Seed": 2, "SocketDrops": 3}})
+    assert both.faults == {"Seed": 2, "LatencyMs": 10_000, "SocketDrops": 3}  # the file's win
+    assert parse_test_case({**_doc(_obs("a")), "Metadata": {"EmulatorFaults": None}}).faults == {}
+
+
+def test_a_similarity_observation_carries_the_offline_note() -> None:
+    run = _run(
+        _obs("s", "MessageReceived", {"Text": "a", "MatchingCriteria": "Similarity"}),
+        _obs("i", "MessageReceived", {"Text": "a", "MatchingCriteria": "Inclusion"}),
+        _obs("t", "TestCompleted", {"MatchingCriteria": "Similarity"}),
+    )
+    assert [r.note for r in run.results.values()] == [SIMILARITY_NOTE, "", ""]
+    assert SIMILARITY_NOTE.startswith("Similarity is approximated offline")
 
 
 def test_create_test_case_fields() -> None:

@@ -262,19 +262,22 @@ def test_the_runs_settings() -> None:
     case = _case(
         EntryPoint={"ChatEntryPointParameters": {"FlowId": "from-case"}},
         InitializationData={"a": "case", "b": "case"},
-        EmulatorFaults={"Seed": 7, "SocketDrops": 1, "ThrottledSends": 2},
+        EmulatorFaults={"Seed": 7, "SocketDrops": 1, "ThrottledSends": 2, "LatencyMs": 1500},
     )
-    runner = _Runner(case, _service(), "given", {"b": "given", "c": "given"}, 9.0, 2.0, 3, 11)
+    runner = _Runner(case, _service(), "given", {"b": "given", "c": "given"}, (9.0, 2.0, 60.0), 3, 11, 0.5)
     assert runner.flow_id == "from-case"
     assert runner.attributes == {"a": "case", "b": "given", "c": "given"}
-    assert (runner.time_limit, runner.idle_limit, runner.drops, runner.throttled_sends) == (9.0, 2.0, 3, 2)
+    assert (runner.time_limit, runner.idle_limit, runner.clock_limit) == (9.0, 2.0, 60.0)
+    assert (runner.drops, runner.throttled_sends, runner.latency) == (3, 2, 1.5)  # the more of each
     assert runner.rng.random() == random.Random(7).random()  # the case's seed wins
     assert runner.result.name == "test case"
     assert [o.identifier for o in runner.result.observations] == ["start"]
-    plain = _Runner(_case(EmulatorFaults={"SocketDrops": 4}), _service(), "given", None, 1.0, 1.0, 0, 11)
+    plain = _Runner(
+        _case(EmulatorFaults={"SocketDrops": 4}), _service(), "given", None, (1.0, 1.0, 1.0), 0, 11, 0.25
+    )
     assert plain.flow_id == "given"
     assert plain.attributes == {}
-    assert (plain.drops, plain.throttled_sends) == (4, 0)
+    assert (plain.drops, plain.throttled_sends, plain.latency) == (4, 0, 0.25)
     assert plain.rng.random() == random.Random(11).random()
 
 
@@ -303,7 +306,7 @@ def test_cases_run_in_the_order_given_with_their_sources() -> None:
 
 def _runner(**fields: Any) -> _Runner:
     flows = ContactFlows(clock=FlowClock(source=lambda: 1000.0))
-    return _Runner(_case(**fields), _service(flows), "Main", None, 30.0, 4.0, 0, None)
+    return _Runner(_case(**fields), _service(flows), "Main", None, (30.0, 4.0, 300.0), 0, None, 0.0)
 
 
 def test_an_override_nothing_stands_for_stops_the_run() -> None:
