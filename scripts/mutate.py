@@ -154,13 +154,17 @@ MODULES: dict[str, Target] = {
     "_regions": _facade("_regions", "tests/test_regions_rules.py", "tests/test_endpoints_rules.py"),
     "_testcase_report": _facade("_testcase_report", "tests/test_testcase_report_rules.py"),
     "_testcase": _facade("_testcase", "tests/test_testcase_rules.py"),
-    # the runner's loop (events, flow steps, timing) is only reachable with a chat: two loopback
-    # tests of the suite after the rules
+    # the runner's loop (events, flow steps, timing, the chat's clock) is only reachable with a
+    # chat: a few loopback tests of the suite after the rules
     "_testcase_runner": _facade(
         "_testcase_runner",
         "tests/test_testcase_runner_rules.py",
+        "tests/test_testcase_runner_collect.py",
         "tests/test_testcases.py::test_the_suite_passes_offline",
         "tests/test_testcases.py::test_a_failing_case_names_the_observation_expected_and_actual",
+        "tests/test_testcases.py::test_a_five_minute_wait_ends_at_once_on_the_chat_s_own_clock",
+        "tests/test_testcases.py::test_without_a_clock_to_advance_the_run_ends_after_idle_time",
+        "tests/test_testcases.py::test_clock_limit_bounds_what_the_runner_skips",
     ),
     "cli._output": _cli("_output", "tests/test_cli_output_rules.py"),
     "cli._upload": _cli("_upload", "tests/test_cli_output_rules.py"),
