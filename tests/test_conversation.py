@@ -6,9 +6,11 @@ chat ends — every step a typed event, in order, nothing lost or duplicated."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -324,23 +326,45 @@ def test_conversation_survives_socket_drops(participant_service: LocalParticipan
 # --- what an expect passes over, on a chat (the pure rules: test_conversation_rules.py) -------------
 
 
-def _four_messages(svc: LocalParticipantService, started: Any) -> None:
-    svc.send_message(started, "hi from the flow")
-    svc.send_message(started, "the bot answers", role="CUSTOM_BOT", display_name="BOT")
-    svc.send_message(started, "the flow again")
-    svc.send_message(started, "the bot again", role="CUSTOM_BOT", display_name="BOT")
+FOUR = (
+    ("hi from the flow", "SYSTEM", "SYSTEM_MESSAGE"),
+    ("the bot answers", "CUSTOM_BOT", "BOT"),
+    ("the flow again", "SYSTEM", "SYSTEM_MESSAGE"),
+    ("the bot again", "CUSTOM_BOT", "BOT"),
+)
+
+
+@contextlib.contextmanager
+def _conversation(svc: LocalParticipantService, timeout: float) -> Iterator[tuple[Any, Conversation]]:
+    """A new chat's customer, in a conversation: (the started chat, the conversation)."""
+    started = svc.start_chat("Ann")
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(started.participant_token) as chat,
+        Conversation(chat, timeout=timeout) as convo,
+    ):
+        yield started, convo
+
+
+@contextlib.asynccontextmanager
+async def _aconversation(
+    svc: LocalParticipantService, timeout: float
+) -> AsyncIterator[tuple[Any, AsyncConversation]]:
+    started = await svc.astart_chat("Ann")
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        async with (
+            await client.connect(started.participant_token) as chat,
+            AsyncConversation(chat, timeout=timeout) as convo,
+        ):
+            yield started, convo
 
 
 @pytest.mark.timeout(30)
 def test_expect_passes_over_other_roles_and_contents(participant_service: LocalParticipantService) -> None:
     svc = participant_service
-    started = svc.start_chat("Ann")
-    with (
-        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
-        client.connect(started.participant_token) as chat,
-        Conversation(chat, timeout=15) as convo,
-    ):
-        _four_messages(svc, started)
+    with _conversation(svc, 15) as (started, convo):
+        for text, role, name in FOUR:
+            svc.send_message(started, text, role=role, display_name=name)
         assert convo.expect(Message, role="CUSTOM_BOT").content == "the bot answers"
         assert convo.expect(Message, "bot again").content == "the bot again"
         with pytest.raises(ConversationError) as failed:
@@ -353,26 +377,14 @@ async def test_expect_passes_over_other_roles_and_contents_async(
     participant_service: LocalParticipantService,
 ) -> None:
     svc = participant_service
-    started = await svc.astart_chat("Ann")
-    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
-        async with (
-            await client.connect(started.participant_token) as chat,
-            AsyncConversation(chat, timeout=15) as convo,
-        ):
-            for text, role, name in (
-                ("hi from the flow", "SYSTEM", "SYSTEM_MESSAGE"),
-                ("the bot answers", "CUSTOM_BOT", "BOT"),
-                ("the flow again", "SYSTEM", "SYSTEM_MESSAGE"),
-                ("the bot again", "CUSTOM_BOT", "BOT"),
-            ):
-                await svc.asend_message(started, text, role=role, display_name=name)
-            assert (await convo.expect(Message, role="CUSTOM_BOT")).content == "the bot answers"
-            assert (await convo.expect(Message, "bot again")).content == "the bot again"
-            with pytest.raises(ConversationError) as failed:
-                await convo.expect(Message, "never", role="AGENT", timeout=0.3)
-            assert (
-                str(failed.value) == "expected Message from AGENT containing 'never'; timed out after nothing"
-            )
+    async with _aconversation(svc, 15) as (started, convo):
+        for text, role, name in FOUR:
+            await svc.asend_message(started, text, role=role, display_name=name)
+        assert (await convo.expect(Message, role="CUSTOM_BOT")).content == "the bot answers"
+        assert (await convo.expect(Message, "bot again")).content == "the bot again"
+        with pytest.raises(ConversationError) as failed:
+            await convo.expect(Message, "never", role="AGENT", timeout=0.3)
+        assert str(failed.value) == "expected Message from AGENT containing 'never'; timed out after nothing"
 
 
 TYPING = "application/vnd.amazonaws.connect.event.typing"
@@ -451,12 +463,7 @@ async def test_a_conversations_options_and_helpers_on_a_chat_async(
 def test_an_expect_ends_at_its_deadline_not_later(participant_service: LocalParticipantService) -> None:
     """A message sent after an ``expect``'s deadline is not its answer: the next one's."""
     svc = participant_service
-    started = svc.start_chat("Ann")
-    with (
-        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
-        client.connect(started.participant_token) as chat,
-        Conversation(chat, timeout=15) as convo,
-    ):
+    with _conversation(svc, 15) as (started, convo):
         late = threading.Timer(0.6, svc.send_message, (started, "late"))
         late.start()
         try:
@@ -472,17 +479,12 @@ async def test_an_expect_ends_at_its_deadline_not_later_async(
     participant_service: LocalParticipantService,
 ) -> None:
     svc = participant_service
-    started = await svc.astart_chat("Ann")
-    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
-        async with (
-            await client.connect(started.participant_token) as chat,
-            AsyncConversation(chat, timeout=15) as convo,
-        ):
-            late = threading.Timer(0.6, svc.send_message, (started, "late"))
-            late.start()
-            try:
-                with pytest.raises(ConversationError, match="timed out"):
-                    await convo.expect(Message, "late", timeout=0.2)
-                assert (await convo.expect(Message, "late")).content == "late"
-            finally:
-                late.cancel()
+    async with _aconversation(svc, 15) as (started, convo):
+        late = threading.Timer(0.6, svc.send_message, (started, "late"))
+        late.start()
+        try:
+            with pytest.raises(ConversationError, match="timed out"):
+                await convo.expect(Message, "late", timeout=0.2)
+            assert (await convo.expect(Message, "late")).content == "late"
+        finally:
+            late.cancel()
