@@ -1,5 +1,8 @@
 """Emulator memory over a long life: RSS after 5,000 chats started, used and ended against
 RSS after 500 (issue 14's target: at most 20 MB more), and the bytes per chat between them.
+RSS is also read halfway (2,750 chats): a leak grows both halves alike, while what the
+allocator keeps once (arenas and free lists sized by the busiest moment so far, which varies
+with the machine's load and the Python version) lands mostly in the first half.
 
 The emulator runs in its own process (``python -m connect_participant_emulator``) so its RSS
 is measured alone; retention and the idempotency window are shortened to a second so ended
@@ -131,6 +134,7 @@ async def settled_health(session: aiohttp.ClientSession, base: str) -> dict[str,
 @dataclass(frozen=True)
 class Measurement:
     rss_500: int
+    rss_2750: int  # halfway: 2,250 chats after the first reading, 2,250 before the last
     rss_5000: int
     settled: dict[str, Any]  # health counts once the last chats' retention is over
     seconds: float  # wall time
@@ -140,18 +144,23 @@ class Measurement:
     def bytes_per_chat(self) -> float:
         return (self.rss_5000 - self.rss_500) / 4500
 
+    @property
+    def late_bytes_per_chat(self) -> float:
+        """Growth per chat over the second half (2,750 -> 5,000): a leak's rate, without warm-up."""
+        return (self.rss_5000 - self.rss_2750) / 2250
+
 
 def measure() -> Measurement:
     began = time.monotonic()
     cpu = time.process_time()
     with emulator() as (base, process):
-        rss_500, rss_5000, settled = asyncio.run(drive(base, process))
+        rss_500, rss_2750, rss_5000, settled = asyncio.run(drive(base, process))
         times = process.cpu_times()
     cpu_seconds = time.process_time() - cpu + times.user + times.system
-    return Measurement(rss_500, rss_5000, settled, time.monotonic() - began, cpu_seconds)
+    return Measurement(rss_500, rss_2750, rss_5000, settled, time.monotonic() - began, cpu_seconds)
 
 
-async def drive(base: str, process: psutil.Process) -> tuple[int, int, dict[str, Any]]:
+async def drive(base: str, process: psutil.Process) -> tuple[int, int, int, dict[str, Any]]:
     connector = aiohttp.TCPConnector(limit=16)
     async with aiohttp.ClientSession(connector=connector) as session:
         await run_chats(session, base, 0, 500)
@@ -159,10 +168,13 @@ async def drive(base: str, process: psutil.Process) -> tuple[int, int, dict[str,
         assert ended["contacts"] > 0  # just ended: still readable during retention
         await settled_health(session, base)
         rss_500 = process.memory_info().rss
-        await run_chats(session, base, 500, 4500)
+        await run_chats(session, base, 500, 2250)
+        await settled_health(session, base)
+        rss_2750 = process.memory_info().rss
+        await run_chats(session, base, 2750, 2250)
         settled = await settled_health(session, base)
         rss_5000 = process.memory_info().rss
-    return rss_500, rss_5000, settled
+    return rss_500, rss_2750, rss_5000, settled
 
 
 def run(report: Report) -> None:
@@ -171,6 +183,7 @@ def run(report: Report) -> None:
     report.row("emulator RSS after 500 chats", result.rss_500 / 2**20, "MiB")
     report.row("emulator RSS after 5,000 chats", result.rss_5000 / 2**20, "MiB")
     report.row("RSS growth per chat (500 → 5,000)", result.bytes_per_chat, "bytes")
+    report.row("RSS growth per chat (2,750 → 5,000)", result.late_bytes_per_chat, "bytes")
     report.row("contacts left after retention", result.settled["contacts"], "")
     report.row("CPU time, emulator + driver", result.cpu_seconds, "s")
     report.target(

@@ -168,9 +168,15 @@ MODULES: dict[str, Target] = {
     ),
     "cli._output": _cli("_output", "tests/test_cli_output_rules.py"),
     "cli._upload": _cli("_upload", "tests/test_cli_output_rules.py"),
-    "emulator._model": _emulator("_model", *_EMULATOR_TESTS),
-    "emulator._features": _emulator("_features", *_EMULATOR_TESTS),
-    "emulator._operations": _emulator("_operations", *_EMULATOR_TESTS),
+    # the model, the features and the operations are pure code over the state: their rule tests
+    # call them directly (a fake clock, a recording loop). A loopback test covers most of their
+    # functions, so each one slows every surviving mutant: only _features keeps one file (its
+    # streams and timers on a real loop, ~9 s)
+    "emulator._model": _emulator("_model", "tests/test_emulator_model_rules.py"),
+    "emulator._features": _emulator(
+        "_features", "tests/test_emulator_features_rules.py", "tests/test_chat_features.py"
+    ),
+    "emulator._operations": _emulator("_operations", "tests/test_emulator_operations_rules.py"),
     "emulator._validation": _emulator(
         "_validation",
         "tests/test_emulator_validation_rules.py",
@@ -186,8 +192,9 @@ MODULES: dict[str, Target] = {
     "emulator._flows._document": _emulator(
         "_flows._document", "tests/test_flows_document_rules.py", "tests/test_flows_document.py"
     ),
+    # pure and fast only (the property test takes seconds per mutant)
     "emulator._flows._interpreter": _emulator(
-        "_flows._interpreter", "tests/test_flows_interpreter.py", "tests/test_flows_properties.py"
+        "_flows._interpreter", "tests/test_flows_interpreter_rules.py", "tests/test_flows_interpreter.py"
     ),
     "emulator._faults": _emulator(
         "_faults", "tests/test_emulator_faults_rules.py", "tests/test_emulator_faults.py"

@@ -163,6 +163,10 @@ def check_archive(wheel: Path) -> str:
     return version[1]
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_emulator(script: Path, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [str(script), "emulator", "--host", "127.0.0.1", "--port", "0"],
@@ -171,6 +175,10 @@ def start_emulator(script: Path, cwd: Path, env: dict[str, str]) -> tuple[subpro
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as in a terminal: a shell without job control (a CI script, `make test &`)
+        # starts background commands with SIGINT ignored, and children inherit that; then the
+        # emulator never sees the Ctrl-C this check sends
+        preexec_fn=_default_sigint,
     )
     assert process.stdout is not None
     line = process.stdout.readline()

@@ -1,8 +1,9 @@
 """The behaviour changes that set the dependency floors, one direct test each.
 
-The whole suite runs at the floors pyproject.toml declares (``make pytest RESOLUTION=lowest``;
-in CI with CI_FLOORS=1, opt-in for now) and at the newest versions. A version below a floor fails a test here, within the test's own
-timeout rather than after one hang per test of the suite:
+CI (``.ci/run``) runs the whole suite at the newest versions and then at the floors
+pyproject.toml declares (``make pytest RESOLUTION=lowest``), each in a venv made from scratch.
+A version below a floor fails a test here, within the test's own timeout rather than after one
+hang per test of the suite:
 
 - aiohttp 3.11 (``ClientWSTimeout``): on 3.10 the events stream's reader dies on its first
   connect and ``chat.events()`` never yields;
@@ -10,10 +11,19 @@ timeout rather than after one hang per test of the suite:
   request after one whose large body the server answered without reading (a 404);
 - httpx 0.27.1 and httpx-aiohttp 0.1.9: the per-attempt deadline and the answer size cap, in
   tests/test_hostile_answers.py (``..._cut_at_the_deadline``, ``test_an_answer_above_the_cap_is_refused_and_cut``)
-  and tests/test_facade_retry_bounds.py.
+  and tests/test_facade_retry_bounds.py;
+- httpcore 1.0.3: before it, a request killed while it waits (a greenlet killed as Locust stops a
+  user) can stay at the head of the pool's queue, and every later request of that pool then ends
+  in ``PoolTimeout`` (a load test's DisconnectParticipant at the stop: tests/test_load_locust.py).
 """
 
 from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -47,3 +57,26 @@ def test_keep_alive_survives_unread_large_bodies(participant_service: LocalParti
             assert unread.status_code == 404
             small = http.get("/_emulator/health")
             assert small.status_code == 200
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("gevent") is None,
+    reason="gevent comes with the [load] extra (locust); dev installs it",
+)
+@pytest.mark.timeout(120)
+def test_a_request_killed_under_gevent_leaves_the_pool_usable(
+    participant_service: LocalParticipantService,
+) -> None:
+    """A request killed at each of its first switches, then another on the same pool: on httpcore
+    1.0.0-1.0.2 the one killed at its first switch (the pooled socket's poll) blocks the pool."""
+    script = Path(__file__).with_name("_gevent_pool.py")
+    run = subprocess.run(
+        [sys.executable, str(script), participant_service.endpoint_url],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=100,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stderr == ""
+    assert json.loads(run.stdout) == [], "a killed request blocked the pool: httpcore < 1.0.3?"

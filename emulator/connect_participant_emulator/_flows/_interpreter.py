@@ -323,7 +323,6 @@ class ContactState:
         root.update(
             {
                 "AwsRegion": parts[3] if len(parts) > 3 else None,
-                "Queue": self.queue_data(),
                 "External": self.external,
                 "Lex": self.lex,
                 "Views": self.views,
@@ -463,10 +462,8 @@ class FlowRun:
             self._branch(action, "WaitCompleted")
         elif pending.kind == "lex":
             self._error(action, "InputTimeLimitExceeded", "the customer did not answer the bot in time")
-        elif pending.kind == "view":
+        else:  # a view (a plug-in call has no deadline here: the shell times it out)
             self._error(action, "TimeLimitExceeded", "no answer to the view in time")
-        else:
-            self._error(action, "NoMatchingError", "timed out")
         self._run()
 
     def handle(self, now: float, event: Input) -> None:
@@ -1177,10 +1174,9 @@ def _lex_messages(response: Mapping[str, Any]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     messages = response.get("messages")
     if not isinstance(messages, list):
-        single = response.get("message")  # Lex V1 PostText
-        messages = (
-            [{"contentType": response.get("messageFormat", "PlainText"), "content": single}] if single else []
-        )
+        # Lex V1 PostText: one message; its messageFormat does not matter (the content says
+        # whether it is interactive), an empty one is skipped below
+        messages = [{"content": response.get("message")}]
     for message in messages:
         if not isinstance(message, Mapping):
             continue
