@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKSPACES = ROOT / ".tmp" / "mutate"
 PACKAGE = "connect_participant"
 EMULATOR = "connect_participant_emulator"
+CLI = "connect_participant_cli"
 SURVIVORS = ROOT / "tests" / "mutation_survivors.txt"
 
 
@@ -79,6 +80,10 @@ def _emulator(module: str, *tests: str) -> Target:
     return Target(EMULATOR, "emulator", module, tests)
 
 
+def _cli(module: str, *tests: str) -> Target:
+    return Target(CLI, "cli", module, tests)
+
+
 _EMULATOR_TESTS = (
     "tests/test_emulator_http.py",
     "tests/test_emulator_transfers.py",
@@ -89,7 +94,7 @@ _EMULATOR_TESTS = (
 )
 
 # name (``--module``) -> what it mutates and the tests that must kill it. Facade modules keep
-# their bare names; the emulator's are ``emulator.<module>``.
+# their bare names; the emulator's are ``emulator.<module>``, the CLI's ``cli.<module>``.
 MODULES: dict[str, Target] = {
     "_tokens": _facade(
         "_tokens",
@@ -140,7 +145,29 @@ MODULES: dict[str, Target] = {
         "_validation", "tests/test_validation_rules.py", "tests/test_facade_validation.py"
     ),
     "_streaming": _facade("_streaming", "tests/test_validation_rules.py", "tests/test_streaming.py"),
-    "testing": _facade("testing", "tests/test_conversation.py", "tests/test_stated_rules_loopback.py"),
+    "testing": _facade(
+        "testing",
+        "tests/test_conversation_rules.py",
+        "tests/test_conversation.py",
+        "tests/test_stated_rules_loopback.py",
+    ),
+    "_regions": _facade("_regions", "tests/test_regions_rules.py", "tests/test_endpoints_rules.py"),
+    "_testcase_report": _facade("_testcase_report", "tests/test_testcase_report_rules.py"),
+    "_testcase": _facade("_testcase", "tests/test_testcase_rules.py"),
+    # the runner's loop (events, flow steps, timing, the chat's clock) is only reachable with a
+    # chat: a few loopback tests of the suite after the rules
+    "_testcase_runner": _facade(
+        "_testcase_runner",
+        "tests/test_testcase_runner_rules.py",
+        "tests/test_testcase_runner_collect.py",
+        "tests/test_testcases.py::test_the_suite_passes_offline",
+        "tests/test_testcases.py::test_a_failing_case_names_the_observation_expected_and_actual",
+        "tests/test_testcases.py::test_a_five_minute_wait_ends_at_once_on_the_chat_s_own_clock",
+        "tests/test_testcases.py::test_without_a_clock_to_advance_the_run_ends_after_idle_time",
+        "tests/test_testcases.py::test_clock_limit_bounds_what_the_runner_skips",
+    ),
+    "cli._output": _cli("_output", "tests/test_cli_output_rules.py"),
+    "cli._upload": _cli("_upload", "tests/test_cli_output_rules.py"),
     # the model, the features and the operations are pure code over the state: their rule tests
     # call them directly (a fake clock, a recording loop). A loopback test covers most of their
     # functions, so each one slows every surviving mutant: only _features keeps one file (its
@@ -235,12 +262,12 @@ def prepare(name: str) -> None:
         # mutmut re-collects which tests cover which function only for new tests: functions new
         # in a changed module would be "no tests". Make it collect them all again.
         (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
-    # the facade always (the emulator's tests use it too); the emulator only when it is mutated,
-    # else the tests import it from the checkout
-    packages = [PACKAGE] if target.package == PACKAGE else [PACKAGE, EMULATOR]
+    # the facade always (the emulator's and the CLI's tests use it too); the emulator or the CLI
+    # only when it is mutated, else the tests import it from the checkout
+    packages = [PACKAGE] if target.package == PACKAGE else [PACKAGE, target.package]
     _sync_tree(ROOT / "facade" / PACKAGE, work / "src" / PACKAGE)
-    if target.package == EMULATOR:
-        _sync_tree(ROOT / "emulator" / EMULATOR, work / "src" / EMULATOR)
+    if target.package != PACKAGE:
+        _sync_tree(ROOT / target.folder / target.package, work / "src" / target.package)
     _sync_tree(ROOT / "tests", work / "tests")
     _sync_tree(ROOT / "spec", work / "spec")
     config = f"""

@@ -6,9 +6,11 @@ chat ends — every step a typed event, in order, nothing lost or duplicated."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -20,6 +22,7 @@ from connect_participant import (
     AuthenticationTimedOut,
     ChatEnded,
     Event,
+    InvalidInputError,
     ListPicker,
     Message,
     ParticipantAutoDisconnected,
@@ -27,6 +30,7 @@ from connect_participant import (
     ParticipantDisplayNameUpdated,
     ParticipantIdle,
     ParticipantLeft,
+    Typing,
     ViewResource,
 )
 from connect_participant._interactive import INTERACTIVE, INTERACTIVE_RESPONSE
@@ -317,3 +321,170 @@ def test_conversation_survives_socket_drops(participant_service: LocalParticipan
         assert len(completed) == len({e.id for e in completed}) == 3  # each answer completed once
         pickers = [e for e in convo.history if isinstance(e, Message) and e.interactive is not None]
         assert len(pickers) == len({e.id for e in pickers}) == 3  # nothing lost, nothing twice
+
+
+# --- what an expect passes over, on a chat (the pure rules: test_conversation_rules.py) -------------
+
+
+FOUR = (
+    ("hi from the flow", "SYSTEM", "SYSTEM_MESSAGE"),
+    ("the bot answers", "CUSTOM_BOT", "BOT"),
+    ("the flow again", "SYSTEM", "SYSTEM_MESSAGE"),
+    ("the bot again", "CUSTOM_BOT", "BOT"),
+)
+
+
+@contextlib.contextmanager
+def _conversation(svc: LocalParticipantService, timeout: float) -> Iterator[tuple[Any, Conversation]]:
+    """A new chat's customer, in a conversation: (the started chat, the conversation)."""
+    started = svc.start_chat("Ann")
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(started.participant_token) as chat,
+        Conversation(chat, timeout=timeout) as convo,
+    ):
+        yield started, convo
+
+
+@contextlib.asynccontextmanager
+async def _aconversation(
+    svc: LocalParticipantService, timeout: float
+) -> AsyncIterator[tuple[Any, AsyncConversation]]:
+    started = await svc.astart_chat("Ann")
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        async with (
+            await client.connect(started.participant_token) as chat,
+            AsyncConversation(chat, timeout=timeout) as convo,
+        ):
+            yield started, convo
+
+
+@pytest.mark.timeout(30)
+def test_expect_passes_over_other_roles_and_contents(participant_service: LocalParticipantService) -> None:
+    svc = participant_service
+    with _conversation(svc, 15) as (started, convo):
+        for text, role, name in FOUR:
+            svc.send_message(started, text, role=role, display_name=name)
+        assert convo.expect(Message, role="CUSTOM_BOT").content == "the bot answers"
+        assert convo.expect(Message, "bot again").content == "the bot again"
+        with pytest.raises(ConversationError) as failed:
+            convo.expect(Message, "never", role="AGENT", timeout=0.3)
+        assert str(failed.value) == "expected Message from AGENT containing 'never'; timed out after nothing"
+
+
+@pytest.mark.timeout(30)
+async def test_expect_passes_over_other_roles_and_contents_async(
+    participant_service: LocalParticipantService,
+) -> None:
+    svc = participant_service
+    async with _aconversation(svc, 15) as (started, convo):
+        for text, role, name in FOUR:
+            await svc.asend_message(started, text, role=role, display_name=name)
+        assert (await convo.expect(Message, role="CUSTOM_BOT")).content == "the bot answers"
+        assert (await convo.expect(Message, "bot again")).content == "the bot again"
+        with pytest.raises(ConversationError) as failed:
+            await convo.expect(Message, "never", role="AGENT", timeout=0.3)
+        assert str(failed.value) == "expected Message from AGENT containing 'never'; timed out after nothing"
+
+
+TYPING = "application/vnd.amazonaws.connect.event.typing"
+
+
+def _picker(title: str) -> str:
+    return json.dumps({**PICKER, "data": {"content": {**PICKER["data"]["content"], "title": title}}})
+
+
+@pytest.mark.timeout(60)
+def test_a_conversations_options_and_helpers_on_a_chat(participant_service: LocalParticipantService) -> None:
+    """Its settings (a bad events config refused at once, ten seconds unless given); streamed
+    and interactive answers picked by content and role, with their chunks; each helper with its
+    own timeout (the conversation's is longer than the test's)."""
+    svc = participant_service
+    started = svc.start_chat("Ann")
+    with (
+        ParticipantClient(endpoint_url=svc.endpoint_url) as client,
+        client.connect(started.participant_token) as chat,
+    ):
+        with pytest.raises(InvalidInputError, match=r"^config: must be an EventStreamConfig or None$"):
+            Conversation(chat, config=42)  # type: ignore[arg-type]
+        assert Conversation(chat).timeout == 10.0
+        with Conversation(chat, timeout=120) as convo:
+            assert (convo.timeout, convo.chat) == (120.0, chat)
+            # the chat is read in a daemon thread: a conversation left open never holds up the exit
+            readers = [t for t in threading.enumerate() if t.name == "conversation-reader"]
+            assert readers
+            assert all(t.daemon for t in readers)
+            for chunks in (["fir", "st"], ["sec", "ond"]):
+                svc.stream_message(started, chunks)
+            answer = convo.expect_streamed("second", role="SYSTEM", timeout=15)
+            assert (answer.text, answer.chunks) == ("second", ("sec", "ond"))
+            svc.send_event(started, TYPING, role="AGENT", display_name="Bo")
+            assert convo.expect(Typing, timeout=15).display_name == "Bo"
+            for title in ("First", "Second"):
+                svc.send_message(started, _picker(title), INTERACTIVE)
+            assert convo.expect_interactive(ListPicker, "Second", timeout=15).title == "Second"
+            with pytest.raises(ConversationError, match="timed out"):
+                convo.expect_interactive(ListPicker, timeout=0.3)
+            svc.stream_message(started, ["third"])
+            with pytest.raises(ConversationError, match="timed out"):
+                convo.expect_streamed(role="CUSTOM_BOT", timeout=2)
+
+
+@pytest.mark.timeout(60)
+async def test_a_conversations_options_and_helpers_on_a_chat_async(
+    participant_service: LocalParticipantService,
+) -> None:
+    svc = participant_service
+    started = await svc.astart_chat("Ann")
+    async with AsyncParticipantClient(endpoint_url=svc.endpoint_url) as client:
+        async with await client.connect(started.participant_token) as chat:
+            with pytest.raises(InvalidInputError, match=r"^config: must be an EventStreamConfig or None$"):
+                AsyncConversation(chat, config=42)  # type: ignore[arg-type]
+            assert AsyncConversation(chat).timeout == 10.0
+            async with AsyncConversation(chat, timeout=120) as convo:
+                assert (convo.timeout, convo.chat) == (120.0, chat)
+                for chunks in (["fir", "st"], ["sec", "ond"]):
+                    await svc.astream_message(started, chunks)
+                answer = await convo.expect_streamed("second", role="SYSTEM", timeout=15)
+                assert (answer.text, answer.chunks) == ("second", ("sec", "ond"))
+                await svc.asend_event(started, TYPING, role="AGENT", display_name="Bo")
+                assert (await convo.expect(Typing, timeout=15)).display_name == "Bo"
+                for title in ("First", "Second"):
+                    await svc.asend_message(started, _picker(title), INTERACTIVE)
+                assert (await convo.expect_interactive(ListPicker, "Second", timeout=15)).title == "Second"
+                with pytest.raises(ConversationError, match="timed out"):
+                    await convo.expect_interactive(ListPicker, timeout=0.3)
+                await svc.astream_message(started, ["third"])
+                with pytest.raises(ConversationError, match="timed out"):
+                    await convo.expect_streamed(role="CUSTOM_BOT", timeout=2)
+
+
+@pytest.mark.timeout(30)
+def test_an_expect_ends_at_its_deadline_not_later(participant_service: LocalParticipantService) -> None:
+    """A message sent after an ``expect``'s deadline is not its answer: the next one's."""
+    svc = participant_service
+    with _conversation(svc, 15) as (started, convo):
+        late = threading.Timer(0.6, svc.send_message, (started, "late"))
+        late.start()
+        try:
+            with pytest.raises(ConversationError, match="timed out"):
+                convo.expect(Message, "late", timeout=0.2)
+            assert convo.expect(Message, "late").content == "late"
+        finally:
+            late.cancel()
+
+
+@pytest.mark.timeout(30)
+async def test_an_expect_ends_at_its_deadline_not_later_async(
+    participant_service: LocalParticipantService,
+) -> None:
+    svc = participant_service
+    async with _aconversation(svc, 15) as (started, convo):
+        late = threading.Timer(0.6, svc.send_message, (started, "late"))
+        late.start()
+        try:
+            with pytest.raises(ConversationError, match="timed out"):
+                await convo.expect(Message, "late", timeout=0.2)
+            assert (await convo.expect(Message, "late")).content == "late"
+        finally:
+            late.cancel()

@@ -1,0 +1,339 @@
+"""The test-case runner's decisions that need no running chat (``_testcase_runner``; found by
+``make mutate --module _testcase_runner``): how files become test cases and their names, the
+contact data Asserts see, which plug-in a SubstituteArn stands for, the parameters an action
+ran with, the flows as coverage lists them, the run's settings, and the errors that stop a run
+before or as it starts. The emulator is created, never started: these paths end before a chat
+(the loopback tests in ``test_testcases.py`` run the rest)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from connect_participant._testcase import EndRun, Override, SendText, TestCaseError, parse_test_case
+from connect_participant._testcase_runner import (
+    _contact_data,
+    _parameters,
+    _Runner,
+    _set_path,
+    _substitute_rule,
+    flow_documents,
+    load_test_cases,
+    run_test_case,
+    run_test_cases,
+)
+from connect_participant_emulator import LocalParticipantService
+from connect_participant_emulator._flows._interpreter import FlowStep
+from connect_participant_emulator._flows._library import HoursRule, LambdaRule, LexRule, QueueRule
+from connect_participant_emulator._flows._plugins import FlowClock
+from connect_participant_emulator.flows import ContactFlows, ScriptedBot
+
+from tests._flow_builder import action, disconnect, flow
+
+CASE = {
+    "Version": "2025-06-21",
+    "Observations": [{"Identifier": "start", "Event": {"Type": "TestInitiated"}}],
+}
+
+
+def _case(**fields: Any) -> Any:
+    return parse_test_case({"Content": CASE, **fields})
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def test_files_and_folders_become_named_test_cases(tmp_path: Path) -> None:
+    folder = tmp_path / "cases"
+    (folder / "deeper").mkdir(parents=True)
+    (folder / "b.test.json").write_text(json.dumps(CASE), encoding="utf-8")
+    (folder / "deeper" / "a.test.json").write_text(
+        json.dumps({"Name": "Named", "Content": CASE}), encoding="utf-8"
+    )
+    (folder / "ignored.json").write_text("not a test case", encoding="utf-8")
+    single = tmp_path / "one.json"
+    single.write_text(json.dumps(CASE), encoding="utf-8")
+    found = load_test_cases([folder, str(single)])
+    assert [(source, case.name) for source, case in found] == [
+        (str(folder / "b.test.json"), "b"),
+        (str(folder / "deeper" / "a.test.json"), "Named"),
+        (str(single), "one"),
+    ]
+    plain = tmp_path / "plain.test"
+    plain.write_text(json.dumps(CASE), encoding="utf-8")
+    assert load_test_cases([plain])[0][1].name == "plain"
+    unicode = tmp_path / "é.test.json"
+    unicode.write_text(json.dumps({"Name": "ünïcode", "Content": CASE}), encoding="utf-8")
+    assert load_test_cases([unicode])[0][1].name == "ünïcode"
+
+
+def test_a_bad_file_is_named_in_the_refusal(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.test.json"
+    bad.write_text(json.dumps({**CASE, "Version": "1"}), encoding="utf-8")
+    with pytest.raises(TestCaseError) as caught:
+        load_test_cases([bad])
+    assert caught.value.argument == f"{bad}: Version"
+    assert str(caught.value) == f"{bad}: Version: must be '2025-06-21' (the Testing language), not '1'"
+    assert caught.value.__suppress_context__
+
+
+# --- the contact's data --------------------------------------------------------------------------
+
+
+def test_a_path_is_set_creating_what_is_missing() -> None:
+    data: dict[str, Any] = {"Attributes": {"a": "1"}, "Queue": "not an object"}
+    _set_path(data, "$.Attributes.b", "2")
+    _set_path(data, "$.Queue.Name", "Sales")
+    _set_path(data, "$.Lex.Session.Intent", "Buy")
+    _set_path(data, "Top", 1)
+    assert data == {
+        "Attributes": {"a": "1", "b": "2"},
+        "Queue": {"Name": "Sales"},
+        "Lex": {"Session": {"Intent": "Buy"}},
+        "Top": 1,
+    }
+
+
+def _step(identifier: str = "a", type_: str = "Wait", **fields: Any) -> FlowStep:
+    return FlowStep("Main", "main-id", identifier, type_, "NextAction", None, **fields)
+
+
+def test_the_contact_data_is_the_attributes_then_what_the_steps_read_and_set() -> None:
+    steps = [
+        _step(read={"$.External.x": "read"}, set={"$.Attributes.tier": "gold"}),
+        _step(read={"$.Attributes.tier": "read wins not"}, set={"$.Attributes.tier": "silver"}),
+    ]
+    data = _contact_data(_case(), "c1", steps, {"tier": "none", "name": "Ann"})
+    assert data == {
+        "Channel": "CHAT",
+        "ContactId": "c1",
+        "InitialContactId": "c1",
+        "Attributes": {"tier": "silver", "name": "Ann"},
+        "External": {"x": "read"},
+    }
+    given = {"k": "v"}
+    assert _contact_data(_case(), "c2", [], given)["Attributes"] is not given
+
+
+# --- overrides -----------------------------------------------------------------------------------
+
+
+def test_a_substitute_described_in_the_file() -> None:
+    case = _case(
+        EmulatorResources={
+            "ok": {"Output": {"balance": "5"}},
+            "fails": {"Error": "boom", "Output": {"x": 1}},
+            "empty": {},
+            "closed": {"Open": False},
+            "full": {"AtCapacity": True},
+            "bot": {
+                "Intents": [{"Name": "Buy", "Utterances": ["buy"], "Reply": "Sure"}, {"Name": "Bare"}],
+                "Fallback": "Eh?",
+            },
+        }
+    )
+    flows = ContactFlows()
+    ok = _substitute_rule("lambda", "ok", case, flows)
+    assert isinstance(ok, LambdaRule)
+    assert ok.pattern == "ok"
+    assert ok.function({}) == {"balance": "5"}
+    fails = _substitute_rule("lambda", "fails", case, flows)
+    with pytest.raises(RuntimeError, match=r"^boom$"):
+        fails.function({})
+    assert _substitute_rule("lambda", "empty", case, flows).function({}) == {}
+    assert _substitute_rule("hours", "closed", case, flows) == HoursRule("closed", False)
+    assert _substitute_rule("hours", "empty", case, flows) == HoursRule("empty", True)
+    assert _substitute_rule("queue", "full", case, flows) == QueueRule("full", None, True)
+    assert _substitute_rule("queue", "empty", case, flows) == QueueRule("empty", None, False)
+    bot = _substitute_rule("lex", "bot", case, flows)
+    assert isinstance(bot, LexRule)
+    assert bot.pattern == "bot"
+    assert isinstance(bot.bot, ScriptedBot)
+    buy, bare = bot.bot.intents
+    assert (buy.name, buy.utterances, buy.reply) == ("Buy", ("buy",), "Sure")
+    assert (bare.name, bare.utterances, bare.reply) == ("Bare", (), None)
+    assert bot.bot.fallback == "Eh?"
+    assert _substitute_rule("lex", "empty", case, flows).bot.intents == ()
+
+
+def test_a_substitute_registered_on_the_flows_else_none() -> None:
+    flows = ContactFlows()
+    flows.lambda_function("balance", lambda event: {})
+    flows.lex_bot("Menu*", ScriptedBot())
+    flows.queue("Sales", at_capacity=True)
+    flows.hours("Weekdays", open=False)
+    case = _case(EmulatorResources={"not-a-description": "x"})
+    assert (
+        _substitute_rule("lambda", "arn:aws:lambda:us-east-1:1:function:balance", case, flows)
+        is flows.lambdas[0]
+    )
+    assert _substitute_rule("lex", "MenuBot", case, flows) is flows.bots[0]
+    assert _substitute_rule("queue", "Sales", case, flows) is flows.queues[0]
+    assert _substitute_rule("hours", "Weekdays", case, flows) is flows.hours_rules[0]
+    for kind in ("lambda", "lex", "queue", "hours"):
+        assert _substitute_rule(kind, "not-a-description", case, flows) is None
+
+
+# --- the parameters an action ran with -----------------------------------------------------------
+
+
+def _flows() -> ContactFlows:
+    flows = ContactFlows()
+    flows.add(
+        flow(
+            "Main",
+            action(
+                "a",
+                "InvokeLambdaFunction",
+                {"LambdaFunctionARN": "$.Attributes.fn", "Nested": {"X": "$.Attributes.x"}},
+                "c",
+                errors={"NoMatchingError": "end"},
+            ),
+            action(
+                "c",
+                "Compare",
+                {"ComparisonValue": "$.Attributes.x"},
+                conditions=[("Equals", "1", "end"), ("Equals", "2", "end")],
+                errors={"NoMatchingCondition": "end"},
+            ),
+            disconnect(),
+        ),
+        flow_id="main-id",
+    )
+    return flows
+
+
+def test_an_actions_parameters_as_the_flow_read_them() -> None:
+    flows = _flows()
+    step = _step("a", "InvokeLambdaFunction", read={"$.Attributes.fn": "balance", "$.Attributes.x": None})
+    assert _parameters(flows, step) == {"LambdaFunctionARN": "balance", "Nested": {"X": "$.Attributes.x"}}
+    by_name = FlowStep(
+        "Main", "unknown-id", "a", "InvokeLambdaFunction", "NextAction", None, read={"$.Attributes.x": "7"}
+    )
+    assert _parameters(flows, by_name) == {"LambdaFunctionARN": "$.Attributes.fn", "Nested": {"X": "7"}}
+    assert _parameters(flows, _step("nowhere")) == {}
+    assert _parameters(flows, FlowStep("Other", "other-id", "a", "Wait", "End", None)) == {}
+
+
+def test_the_flows_as_coverage_lists_them() -> None:
+    documents = flow_documents(_flows())
+    assert documents == [
+        {
+            "Name": "Main",
+            "Id": "main-id",
+            "Type": "CONTACT_FLOW",
+            "Actions": [
+                {
+                    "Identifier": "a",
+                    "Type": "InvokeLambdaFunction",
+                    "Transitions": {
+                        "NextAction": "c",
+                        "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "end"}],
+                    },
+                },
+                {
+                    "Identifier": "c",
+                    "Type": "Compare",
+                    "Transitions": {
+                        "Errors": [{"ErrorType": "NoMatchingCondition", "NextAction": "end"}],
+                        "Conditions": [
+                            {"NextAction": "end", "Condition": {"Operator": "Equals", "Operands": ["1"]}},
+                            {"NextAction": "end", "Condition": {"Operator": "Equals", "Operands": ["2"]}},
+                        ],
+                    },
+                },
+                {"Identifier": "end", "Type": "DisconnectParticipant", "Transitions": {}},
+            ],
+        }
+    ]
+
+
+# --- the run's settings and early ends ------------------------------------------------------------
+
+
+def _service(flows: ContactFlows | None = None) -> LocalParticipantService:
+    return LocalParticipantService(flows=flows)  # not started: these runs end before a chat
+
+
+def test_the_runs_settings() -> None:
+    case = _case(
+        EntryPoint={"ChatEntryPointParameters": {"FlowId": "from-case"}},
+        InitializationData={"a": "case", "b": "case"},
+        EmulatorFaults={"Seed": 7, "SocketDrops": 1, "ThrottledSends": 2, "LatencyMs": 1500},
+    )
+    runner = _Runner(case, _service(), "given", {"b": "given", "c": "given"}, (9.0, 2.0, 60.0), 3, 11, 0.5)
+    assert runner.flow_id == "from-case"
+    assert runner.attributes == {"a": "case", "b": "given", "c": "given"}
+    assert (runner.time_limit, runner.idle_limit, runner.clock_limit) == (9.0, 2.0, 60.0)
+    assert (runner.drops, runner.throttled_sends, runner.latency) == (3, 2, 1.5)  # the more of each
+    assert runner.rng.random() == random.Random(7).random()  # the case's seed wins
+    assert runner.result.name == "test case"
+    assert [o.identifier for o in runner.result.observations] == ["start"]
+    plain = _Runner(
+        _case(EmulatorFaults={"SocketDrops": 4}), _service(), "given", None, (1.0, 1.0, 1.0), 0, 11, 0.25
+    )
+    assert plain.flow_id == "given"
+    assert plain.attributes == {}
+    assert (plain.drops, plain.throttled_sends, plain.latency) == (4, 0, 0.25)
+    assert plain.rng.random() == random.Random(11).random()
+
+
+def test_a_run_without_a_flow_or_with_one_not_loaded_is_an_error() -> None:
+    assert run_test_case(CASE, service=_service()).error == (
+        "no flow: give EntryPoint.ChatEntryPointParameters.FlowId or flow_id"
+    )
+    missing = run_test_case(json.dumps(CASE), service=_service(ContactFlows()), flow_id="Nope")
+    assert missing.error == "flow 'Nope' is not loaded in the emulator"
+    assert not missing.passed
+    assert (
+        run_test_case(CASE, service=_service(None), flow_id="Main").error
+        == "flow 'Main' is not loaded in the emulator"
+    )
+
+
+def test_cases_run_in_the_order_given_with_their_sources() -> None:
+    case = _case()
+    results = run_test_cases([("a.json", case), case, ("c.json", case)], service=_service(), concurrency=0)
+    assert [r.source for r in results] == ["a.json", "", "c.json"]
+    assert all(r.error is not None and r.error.startswith("no flow") for r in results)
+    # the options reach each run
+    (given,) = run_test_cases([case], service=_service(ContactFlows()), flow_id="Nope")
+    assert given.error == "flow 'Nope' is not loaded in the emulator"
+
+
+def _runner(**fields: Any) -> _Runner:
+    flows = ContactFlows(clock=FlowClock(source=lambda: 1000.0))
+    return _Runner(_case(**fields), _service(flows), "Main", None, (30.0, 4.0, 300.0), 0, None, 0.0)
+
+
+def test_an_override_nothing_stands_for_stops_the_run() -> None:
+    runner = _runner()
+    assert runner._now() == 1000.0
+    assert not runner._perform([Override("queue", "Sales", "Nobody"), SendText("never")])
+    assert runner.result.error == (
+        "no substitute known for SubstituteArn 'Nobody' (queue): describe it in the file's "
+        "EmulatorResources or register a plug-in for it"
+    )
+    assert (runner.run_.done, runner.run_.end_reason) == (True, "an override could not be applied")
+
+
+def test_an_override_is_registered_for_this_contact() -> None:
+    runner = _runner(EmulatorResources={"Full": {"AtCapacity": True}})
+    runner.contact_id = "c1"
+    assert runner._perform([Override("queue", "Sales", "Full"), EndRun("every observation was made")])
+    flows = runner.service.flows
+    from connect_participant_emulator._flows._interpreter import Ref
+
+    assert flows.take_override("c1", "queue", Ref("Sales")) == QueueRule("Full", None, True)
+    assert runner.result.error is None
+    assert runner.result.end_reason == "every observation was made"
+
+
+def test_an_instruction_before_the_chat_is_connected_stops_the_run() -> None:
+    runner = _runner()
+    assert not runner._perform([SendText("hello")])
+    assert runner.result.error == "SendInstruction before the chat is connected (in TestInitiated)"
+    assert (runner.run_.done, runner.run_.end_reason) == (True, "an instruction came too early")
