@@ -71,6 +71,7 @@ def test_only_test_json_files_are_collected_named_by_their_cases(pytester: pytes
 
 def test_nothing_is_collected_without_flows(pytester: pytest.Pytester, started: list[Any]) -> None:
     _cases(pytester, PASSING)
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     result = pytester.inline_run("-p", "no:cacheprovider")
     assert result.getcalls("pytest_itemcollected") == []
     result.assertoutcome()  # and no error collecting
@@ -153,6 +154,7 @@ def test_a_failed_case_is_an_assertion_error() -> None:
 
 
 def test_the_help_names_the_option_and_the_ini_setting(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     result = pytester.runpytest_inprocess("--help")
     out = result.stdout.str()
     assert "Amazon Connect test cases on the emulator:" in out
