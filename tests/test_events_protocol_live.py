@@ -22,12 +22,13 @@ from connect_participant._ws_protocol import (
     FrameIn,
     GapFailed,
     GapReady,
+    Opened,
     OpenFailed,
     OpenSocket,
     SendFrame,
     UrlFailed,
 )
-from test_events_protocol import ACK, FAST, Driver, chat_frame, emitted, item
+from test_events_protocol import ACK, FAST, HB_REPLY, Driver, chat_frame, emitted, item
 
 PONG = '{"topic": "aws/ping", "statusCode": 200, "statusContent": "OK"}'
 
@@ -209,3 +210,127 @@ def test_a_fill_waiting_for_the_socket_is_applied_before_a_refused_rollover_ends
     assert [type(e) for e in out] == [Message]  # the fill first; the live socket is read on a while
     out = emitted(d.advance(EventStreamConfig().refusal_grace))
     assert [type(e) for e in out] == [RemovedFromChat]
+
+
+# --- the unexpected-error count, field by field (found by make mutate) ---------------------------
+
+
+def _counting(limit: int) -> tuple[Driver, int]:
+    d = Driver(
+        EventStreamConfig(
+            unexpected_error_limit=limit,
+            heartbeat_interval=10,
+            heartbeat_timeout=10,
+            first_retry_delay=0.1,
+            backoff_base=0.1,
+        )
+    )
+    assert d.p.live is False  # before anything: not live,
+    assert d.p.last_failure is None  # and no failure
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    return d, sock
+
+
+def _reopened(d: Driver, actions: list[Any]) -> int:
+    (opened,) = [a for a in actions if isinstance(a, OpenSocket)]
+    d.live(opened.sock)
+    return opened.sock
+
+
+def _silent_until_reopened(d: Driver, sock: int) -> list[Any]:
+    """Answer no heartbeat: time passes until ``sock`` is given up and another one is opened."""
+    actions: list[Any] = []
+    while not any(isinstance(a, OpenSocket) for a in actions):
+        actions += d.advance(0.5)
+        assert len(actions) < 20
+    assert CloseSocket(sock) in actions
+    return actions
+
+
+def test_an_unexpected_error_is_logged_by_its_type_and_the_last_one_named_in_the_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    d, sock = _counting(2)
+    with caplog.at_level("WARNING", logger="connect_participant.events"):
+        d.feed(Closed(sock, None, Boom("no secrets here")))
+    assert [r.getMessage() for r in caplog.records] == [
+        "events stream: unexpected Boom in its I/O; treated as a lost connection"
+    ]
+    sock = _reopened(d, d.advance(5.0))
+    (fail,) = [a for a in d.feed(Closed(sock, None, KeyError("k"))) if isinstance(a, Fail)]
+    assert (
+        fail.error.message == "the events stream's I/O failed unexpectedly 2 times in a row (last: KeyError)"
+    )
+
+
+def test_the_last_failure_to_connect_is_kept_for_the_never_live_error() -> None:
+    d, sock = _counting(5)
+    d.feed(Closed(sock, None, Boom()))
+    (opened,) = [a for a in d.advance(5.0) if isinstance(a, OpenSocket)]
+    boom = Boom("open")
+    d.feed(OpenFailed(opened.sock, None, boom))
+    assert d.p.last_failure is boom
+    d.advance(5.0)  # a new URL is asked for
+    refused = InternalServerError("x", code="InternalServerException", status_code=500)
+    d.feed(UrlFailed(refused))
+    assert d.p.last_failure is refused
+
+
+def test_a_refused_url_resets_the_count_of_unexpected_errors() -> None:
+    d, sock = _counting(3)
+    d.feed(Closed(sock, None, Boom()))  # 1
+    (opened,) = [a for a in d.advance(5.0) if isinstance(a, OpenSocket)]
+    d.feed(OpenFailed(opened.sock, None, Boom()))  # 2
+    d.advance(5.0)
+    d.feed(UrlFailed(InternalServerError("x", code="InternalServerException", status_code=500)))  # 0
+    for _ in range(2):  # 1, 2: still under the limit
+        assert [a for a in d.advance(5.0) if isinstance(a, FetchUrl)]
+        assert not [a for a in d.feed(UrlFailed(Boom())) if isinstance(a, Fail)]
+    assert not d.p.finished
+
+
+def test_a_heartbeat_timeout_resets_the_count_of_unexpected_errors() -> None:
+    d, sock = _counting(2)
+    d.feed(Closed(sock, None, Boom()))  # 1
+    sock = _reopened(d, d.advance(5.0))
+    sock = _reopened(d, _silent_until_reopened(d, sock))  # lost the ordinary way (0)
+    assert not [a for a in d.feed(Closed(sock, None, Boom())) if isinstance(a, Fail)]  # 1
+    assert not d.p.finished
+
+
+def test_the_end_of_a_socket_dropped_already_is_no_unexpected_error() -> None:
+    d, sock = _counting(1)
+    _silent_until_reopened(d, sock)
+    assert not [a for a in d.feed(Closed(sock, None, Boom())) if isinstance(a, Fail)]
+    assert not [a for a in d.feed(OpenFailed(sock, None, Boom())) if isinstance(a, Fail)]
+    assert not d.p.finished
+
+
+def test_a_finished_rollover_resets_the_count_of_unexpected_errors() -> None:
+    d = Driver(
+        EventStreamConfig(
+            max_socket_age=60, heartbeat_interval=10, unexpected_error_limit=2, first_retry_delay=0.1
+        )
+    )
+    sock = d.connect()
+    d.feed(FrameIn(sock, ACK))
+    for _ in range(6):
+        d.feed(FrameIn(sock, HB_REPLY))
+        actions = d.advance(10)
+    assert actions[-1] == FetchUrl()
+    (opened,) = d.url()
+    assert isinstance(opened, OpenSocket)
+    d.feed(OpenFailed(opened.sock, None, Boom()))  # the rollover's socket: 1 unexpected error
+    new: list[Any] = []
+    while not new:
+        d.feed(FrameIn(sock, HB_REPLY))
+        actions = d.advance(1)
+        if FetchUrl() in actions:
+            actions += d.url()
+        new = [a for a in actions if isinstance(a, OpenSocket)]
+        assert d.now < 2000
+    d.feed(Opened(new[0].sock))
+    assert CloseSocket(sock) in d.feed(FrameIn(new[0].sock, ACK))  # rolled over: the count is 0
+    assert not [a for a in d.feed(Closed(new[0].sock, None, Boom())) if isinstance(a, Fail)]  # 1
+    assert not d.p.finished
