@@ -142,3 +142,55 @@ def test_an_older_state_is_stale_and_a_newer_one_an_update() -> None:
     read = _message({"Receipts": [_receipt(True, True)]})
     assert ledger.accept(read) == (Verdict.UPDATE, chunk3)
     assert ledger.accept(_message({"Receipts": [_receipt(True, False)]})) == (Verdict.STALE, read)
+
+
+# -- a MessageMetadata that says nothing ------------------------------------------------------------
+# The service's transcript lists every message with MessageMetadata {MessageId: its own id,
+# Receipts: []}; the socket's copy of the same message has none. Such metadata says nothing: the
+# two are one state. Any other metadata is part of the state.
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"MessageId": "m1", "Receipts": []},  # the transcript's copy of a message nobody received yet
+        {"Receipts": [], "MessageId": "m1"},
+        {"MessageId": "m1"},  # no receipts member: none yet either
+        {"Receipts": []},
+        {},
+    ],
+)
+def test_metadata_with_only_the_items_own_id_and_no_receipts_is_the_socket_copys_state(meta: Any) -> None:
+    socket_copy = _message()
+    transcript_copy = _message(meta, ContactId="c1")
+    assert state_print(transcript_copy) == state_print(socket_copy) == state_print(_message(meta))
+    assert (
+        state_print(socket_copy) == '{"Content":"hi","ContentType":"text/plain","Id":"m1","Type":"MESSAGE"}'
+    )
+    ledger = DeliveryLedger(5)
+    ledger.accept(socket_copy)
+    assert ledger.accept(transcript_copy) == (Verdict.REPEAT, socket_copy)
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"MessageId": "m2", "Receipts": []},  # another message's id
+        {"MessageId": "m1", "Receipts": [_receipt(True, False)]},  # a receipt came
+        {"MessageId": "m1", "Receipts": None},  # receipts that are not an empty list
+        {"MessageId": "m1", "Receipts": [], "MessageCompleted": True},  # a member that says something
+        {"Other": "m1"},  # the item's id under another name
+        {"receipts": [], "MessageId": "m1"},  # AWS's names are case-sensitive
+        {"messageid": "m1"},
+        "m1",  # metadata that is not an object is kept as it is
+        [],
+    ],
+)
+def test_any_other_metadata_is_part_of_the_state(meta: Any) -> None:
+    socket_copy = _message()
+    with_meta = _message(meta)
+    assert state_print(with_meta) != state_print(socket_copy)
+    assert '"MessageMetadata":' in state_print(with_meta)
+    ledger = DeliveryLedger(5)
+    ledger.accept(socket_copy)
+    assert ledger.accept(with_meta)[0] is Verdict.UPDATE

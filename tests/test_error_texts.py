@@ -4,6 +4,7 @@ nothing listening on a loopback port (is the emulator running?), a service host 
 resolve for a region botocore does not know. Over real sockets where a server can produce the
 failure (a closed loopback port); a name that does not resolve cannot be produced on loopback
 without a DNS query, so that one comes from a transport that raises what httpx raises then.
+The hint for each failure and host, rule by rule, is in ``test_facade_errors_edges.py``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from connect_participant import (
     ParticipantTransportError,
     RetryPolicy,
 )
-from connect_participant._errors import transport_error, transport_hint
+from connect_participant._errors import transport_error
 
 PARTICIPANT_TOKEN = "participant-token-Zx81QpT3nVb7"
 CONNECTION_TOKEN = "connection-token-Yq93LmW2cXa5"
@@ -107,30 +108,6 @@ def test_a_presigned_urls_host_is_named_and_its_path_and_signature_are_not() -> 
     assert "nothing accepted the connection on bucket.s3.us-west-2.amazonaws.com:443" in text
     for part in ("secret-key", "abc123", "X-Amz", "/connect/"):
         assert part not in text
-
-
-@pytest.mark.parametrize(
-    ("kind", "detail", "host", "hint"),
-    [
-        ("ConnectError", "[Errno 111] Connection refused", "::1", "is the emulator running on [::1]:8700?"),
-        ("ConnectError", "[Errno 61] Connection refused", "example.com", "is endpoint_url right?"),
-        (
-            "ConnectError",
-            "getaddrinfo failed",
-            "participant.connect-fips.us-gov-east-9.amazonaws.com",
-            "unknown region 'us-gov-east-9'?",
-        ),
-        ("ConnectTimeout", "", "203.0.113.7", "in time"),
-        ("ReadError", "connection reset", "example.com", None),
-    ],
-)
-def test_hints_by_failure_and_host(kind: str, detail: str, host: str, hint: str | None) -> None:
-    found = transport_hint(kind, detail, host, 8700)
-    if hint is None:
-        assert found is None
-    else:
-        assert found is not None
-        assert hint in found
 
 
 def test_an_error_without_a_request_still_reads_well() -> None:

@@ -21,7 +21,9 @@ from connect_participant import _wire as wire
 from connect_participant._flow import run_sync
 from connect_participant._models import ConnectionInfo
 from connect_participant._tokens import (
+    DOUBT_PAUSE,
     FAILURE_PAUSE,
+    MAX_DOUBTS,
     Call,
     Locked,
     Reply,
@@ -298,3 +300,46 @@ def test_a_wrappers_own_service_error_passes_through() -> None:
     with pytest.raises(InvalidResponseError) as caught:
         parse_answer("GetAuthenticationUrl", wrap, {})
     assert caught.value.message == "GetAuthenticationUrl returned no AuthenticationUrl"
+
+
+# -- what counts as a token that works, and when a 403 is worth a new one --------------------------
+
+
+@pytest.mark.parametrize(("status", "works"), [(200, True), (299, True), (300, False), (304, False)])
+def test_only_a_2xx_answer_shows_the_token_works(status: int, works: bool) -> None:
+    # evidence says 403s on tokens that never worked are not about the token; a 2xx answer with
+    # the current token clears it (a 403 on it is then renewed), an answer outside 2xx does not
+    state = TokenState(participant_token=Secret("p"), connection=_info(None), clock=Clock())
+    state.doubts = (MAX_DOUBTS, T0)
+    sent, outcome = _run(state, [Reply(status, {}, b"{}")])
+    assert sent == ["SendMessage"]
+    assert isinstance(outcome, ParticipantServiceError) is not works
+    assert state.worked == (state.generation if works else 0)
+    assert state.after_refusal(state.generation) == ("renew" if works else "give up")
+
+
+def test_a_renewal_for_a_token_that_worked_is_no_doubt() -> None:
+    # a token that worked was revoked: its renewal is no evidence that 403s are not about the
+    # token, so the renewed token (which never worked) still gets MAX_DOUBTS renewals of its own
+    created = Reply(200, {}, b'{"ConnectionCredentials":{"ConnectionToken":"n"}}')
+    state = TokenState(participant_token=Secret("p"), connection=_info(None), clock=Clock())
+    state.accept(state.generation)
+    assert state.after_refusal(state.generation) == "renew"
+    run_sync(refresh_flow(state, state.generation, cure=True), lambda call: created)
+    assert state.doubts == (0, None)
+    for _ in range(MAX_DOUBTS):
+        assert state.after_refusal(state.generation) == "renew"
+        run_sync(refresh_flow(state, state.generation, cure=True), lambda call: created)
+    assert state.doubts == (MAX_DOUBTS, T0)
+    assert state.after_refusal(state.generation) == "give up"
+
+
+def test_an_expired_token_is_renewed_on_a_403_whatever_the_doubts() -> None:
+    clock = Clock()
+    state = TokenState(participant_token=Secret("p"), clock=clock)
+    state.apply(_info(T0 + timedelta(seconds=1)))
+    state.doubts = (MAX_DOUBTS, T0)  # the evidence is fresh (less than DOUBT_PAUSE ago) ...
+    assert state.after_refusal(state.generation) == "give up"
+    clock.now = T0 + timedelta(seconds=1)  # ... but the token has expired: a 403 is about it
+    assert clock.now - T0 < DOUBT_PAUSE
+    assert state.after_refusal(state.generation) == "renew"
