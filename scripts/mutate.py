@@ -115,7 +115,10 @@ MODULES: dict[str, Target] = {
     ),
     "_secrets": _facade("_secrets", "tests/test_facade_secrets.py", "tests/test_facade_secrets_edges.py"),
     "_attachments": _facade(
-        "_attachments", "tests/test_attachments_rules.py", "tests/test_attachments_rules_edges.py"
+        "_attachments",
+        "tests/test_attachments_rules.py",
+        "tests/test_attachments_rules_edges.py",
+        "tests/test_attachments_download_rules.py",
     ),
     "_ws_protocol": _facade(
         "_ws_protocol",

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from connect_participant import AsyncParticipantClient, InvalidInputError, ParticipantClient
-from connect_participant._attachments import DownloadSink, _attachment_file_name
+from connect_participant import AsyncParticipantClient, ParticipantClient
 from connect_participant_emulator import LocalParticipantService
 
 
@@ -73,29 +72,4 @@ async def test_async_download_into_folders(
         assert into_existing == written
 
 
-def test_a_folder_download_refuses_a_folder_of_that_name(tmp_path: Path) -> None:
-    (tmp_path / "report.pdf").mkdir()
-    sink = DownloadSink(tmp_path)
-    with pytest.raises(InvalidInputError, match=r"already holds a folder named 'report\.pdf'"):
-        sink.start('attachment; filename="report.pdf"', "att-1")
-
-
-@pytest.mark.parametrize(
-    ("header", "name"),
-    [
-        ('attachment; filename="report.pdf"', "report.pdf"),
-        ("inline; filename*=UTF-8''na%C3%AFve%20plan.txt", "naïve plan.txt"),
-        ('attachment; filename="../../etc/passwd"', "passwd"),  # never outside the folder
-        ('attachment; filename="..\\\\evil.bat"', "evil.bat"),
-        ('attachment; filename=".bashrc"', "bashrc"),  # never a hidden file
-        ('attachment; filename=".."', "att-1"),
-        ('attachment; filename="a\\x07b.txt"', "ab.txt"),  # no control characters
-        ("attachment", "att-1"),  # no name: the attachment id
-        (None, "att-1"),
-        ("attachment; filename=", "att-1"),
-    ],
-)
-def test_the_file_name_a_folder_download_takes(header: str | None, name: str) -> None:
-    if header is not None:
-        header = header.replace("\\x07", "\x07")
-    assert _attachment_file_name(header, "att-1") == name
+# The file name a folder download takes, and the folder rules themselves: test_attachments_download_rules.py.
