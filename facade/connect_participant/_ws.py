@@ -754,6 +754,20 @@ def _background_runner() -> _LoopRunner:
         return runner
 
 
+def _forget_parent_threads() -> None:
+    """In a forked child: the parent's loop thread and executor threads do not exist here (an
+    executor whose idle threads were copied never starts one, and its work would wait forever),
+    and the lock may have been held by one of them. Start over: both are made on first use."""
+    global _runner_lock, _runner, _executor
+    _runner_lock = threading.Lock()
+    _runner = None
+    _executor = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parent_threads)
+
+
 def _background_loop() -> asyncio.AbstractEventLoop:
     return _background_runner().loop
 
