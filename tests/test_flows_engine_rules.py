@@ -1019,3 +1019,261 @@ def test_advancing_one_contact_s_clock_answers_what_moved(service: Any) -> None:
         assert answer.json()["Advanced"] == 0.0
     bad = httpx.post(url.format(chat.contact_id), content=b"soon")
     assert (bad.status_code, bad.json()["message"]) == (400, "the body must be JSON")
+
+
+# --- agents, hooks, hours and bots, on the engine itself (a real State, the flow clock a Source) ----
+
+
+class _Chat:
+    """Ann's chat on the flow named ``name`` of ``documents`` (``modules``: flow modules), driven
+    on a FlowEngine of its own: no server, the flow clock a ``Source``; ``connect()`` is the
+    customer's first subscription (the inbound flow starts)."""
+
+    def __init__(
+        self, name: str, *documents: dict[str, Any], modules: tuple[dict[str, Any], ...] = ()
+    ) -> None:
+        from connect_participant_emulator._features import Features
+
+        self.source = Source(1000.0)
+        self.library = ContactFlows(*documents, clock=FlowClock(source=self.source))
+        for module in modules:
+            self.library.add(module, flow_type="MODULE")
+        self.state = State(EmulatorConfig())
+        self.engine = FlowEngine(self.state, Features(self.state), self.library)
+        self.contact = self.state.new_contact("inst", name, 60)
+        self.customer = self.state.add_participant(self.contact, "CUSTOMER", "Ann")
+        found = self.library.get(name)
+        assert found is not None
+        self.engine.start(self.contact, found, self.customer)
+        self.cf: _ContactFlows = self.contact.extras["flows"]
+
+    async def connect(self) -> None:
+        self.engine._customer_connected(self.cf)
+        await self.settle()
+
+    @staticmethod
+    async def settle() -> None:
+        """What the engine scheduled on the loop has run."""
+        for _ in range(10):
+            await asyncio.sleep(0)
+
+    def said(self, role: str | None = None) -> list[tuple[str, str, str | None]]:
+        """(role, content type, text) of the chat's messages (``role``'s only, when given)."""
+        items = [e.item for e in self.contact.entries if e.item["Type"] == "MESSAGE"]
+        return [
+            (i["ParticipantRole"], i.get("ContentType"), i.get("Content"))
+            for i in items
+            if role is None or i["ParticipantRole"] == role
+        ]
+
+    def agents(self) -> list[tuple[str, bool]]:
+        return [(p.display_name, p.active) for p in self.contact.participants.values() if p.role == "AGENT"]
+
+    def steps(self) -> list[tuple[str, str, str | None, str]]:
+        """(flow, action, branch, note) of the trace."""
+        return [(s.flow, s.identifier, s.branch, s.note) for s in self.cf.trace]
+
+
+def _queue_then(name: str, *hooks: tuple[str, str]) -> dict[str, Any]:
+    """Sets the event ``hooks`` (kind, flow), then queues the contact on q-support."""
+    actions = []
+    if hooks:
+        actions.append(action("hooks", "UpdateContactEventHooks", {"EventHooks": dict(hooks)}, "queue"))
+    actions += [
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE}, "transfer"),
+        action("transfer", "TransferContactToQueue", {}, errors={"NoMatchingError": "end"}),
+        disconnect("end"),
+    ]
+    return flow(name, *actions)
+
+
+def _waits(name: str, text: str) -> dict[str, Any]:
+    """Says ``text``, then waits an hour."""
+    return flow(
+        name,
+        say("say", text, "wait"),
+        action("wait", "Wait", {"TimeoutSeconds": "3600"}, conditions=[("Equals", "WaitCompleted", "end")]),
+        disconnect("end"),
+    )
+
+
+_GREETER = flow(
+    "Greeter",
+    say("g", "the module says $.Modules.Input.who", "done"),
+    action("done", "EndFlowModuleExecution"),
+    Settings={"InputParameters": []},
+)
+
+
+def _invokes_greeter(name: str, who: str) -> dict[str, Any]:
+    return flow(
+        name,
+        action("m", "InvokeFlowModule", {"FlowModuleId": "Greeter", "Parameters": {"who": who}}, "wait",
+               errors={"NoMatchingError": "wait"}),
+        action("wait", "Wait", {"TimeoutSeconds": "3600"}, conditions=[("Equals", "WaitCompleted", "end")]),
+        disconnect("end"),
+    )  # fmt: skip
+
+
+async def test_the_last_agent_leaving_ends_the_chat_when_no_disconnect_flow_is_set() -> None:
+    chat = _Chat("Queued", _queue_then("Queued"))
+    chat.library.queue("q-support", Agent("Sam", script=["Hi."], leaves=True))
+    await chat.connect()
+    chat.engine.advance(0)  # the agent's delay (0 s) is over
+    await chat.settle()
+    assert chat.said("AGENT") == [("AGENT", "text/plain", "Hi.")]  # agents speak plain text
+    assert chat.agents() == [("Sam", False)]  # the script said: Sam left
+    assert chat.contact.ended
+
+
+async def test_the_whisper_and_disconnect_flows_run_with_their_roles_and_may_invoke_modules() -> None:
+    chat = _Chat(
+        "Hooked",
+        _queue_then("Hooked", ("CustomerWhisper", "Whisper"), ("CustomerRemaining", "Remaining")),
+        _invokes_greeter("Whisper", "hello"),
+        _invokes_greeter("Remaining", "goodbye"),
+        modules=(_GREETER,),
+    )
+    await chat.connect()
+    max_ = chat.state.add_participant(chat.contact, "AGENT", "Max")
+    await chat.settle()
+    assert chat.said("SYSTEM")[-1][2] == "the module says hello"
+    chat.state.disconnect(max_)  # the whisper flow still waits: the disconnect flow stops it
+    await chat.settle()
+    assert chat.said("SYSTEM")[-1][2] == "the module says goodbye"
+    assert ("Whisper", "wait", "Stopped", "disconnect flow started") in chat.steps()
+    assert not chat.contact.ended
+
+
+async def test_a_hook_naming_a_flow_module_is_no_flow() -> None:
+    chat = _Chat(
+        "Module hooks",
+        _queue_then("Module hooks", ("CustomerWhisper", "Greeter"), ("CustomerRemaining", "Greeter")),
+        modules=(_GREETER,),
+    )
+    await chat.connect()
+    max_ = chat.state.add_participant(chat.contact, "AGENT", "Max")
+    await chat.settle()
+    assert "Greeter" not in [flow for flow, *_ in chat.steps()]  # no whisper
+    chat.state.disconnect(max_)
+    await chat.settle()
+    assert "Greeter" not in [flow for flow, *_ in chat.steps()]
+    assert chat.contact.ended  # as with no disconnect flow
+
+
+async def test_an_agent_added_before_the_flow_started_stops_nothing_and_the_flow_still_runs() -> None:
+    chat = _Chat("Early", _waits("Early", "welcome"))
+    chat.state.add_participant(chat.contact, "AGENT", "Max")  # the customer has not subscribed yet
+    await chat.connect()
+    assert chat.said("SYSTEM") == [("SYSTEM", "text/plain", "welcome")]
+
+
+async def test_a_contact_requeued_after_another_agent_took_it_gets_the_queue_s_agent() -> None:
+    chat = _Chat(
+        "Requeue",
+        _queue_then("Requeue", ("CustomerRemaining", "Again")),
+        _queue_then("Again"),
+    )
+    chat.library.queue("q-support", Agent("Planned", delay=30))
+    await chat.connect()
+    max_ = chat.state.add_participant(chat.contact, "AGENT", "Max")  # takes it first
+    await chat.settle()
+    chat.engine.advance(30)
+    assert chat.agents() == [("Max", True)]
+    chat.state.disconnect(max_)  # the disconnect flow queues the contact again
+    await chat.settle()
+    chat.engine.advance(29)
+    assert chat.agents() == [("Max", False)]
+    chat.engine.advance(1)
+    assert chat.agents() == [("Max", False), ("Planned", True)]
+
+
+async def test_a_line_due_after_the_agent_left_is_not_said() -> None:
+    chat = _Chat("Talk", _queue_then("Talk", ("CustomerRemaining", "Stay")), _waits("Stay", "still here"))
+    chat.library.queue("q-support", Agent("Sam", script=["Hi.", "More."], leaves=False))
+    await chat.connect()
+    chat.engine.advance(0)
+    (sam,) = [p for p in chat.contact.participants.values() if p.role == "AGENT"]
+    chat.state.disconnect(sam)
+    chat.engine._agent_says(chat.cf)  # the customer's message came just before Sam left
+    assert chat.said("AGENT") == [("AGENT", "text/plain", "Hi.")]
+
+
+@pytest.mark.parametrize("kind", ["function", "coroutine function"])
+async def test_an_agent_s_on_join_gets_its_session_and_the_contact_waits_for_it(kind: str) -> None:
+    """An ``on_join`` still running is a plug-in answering: advancing the contact to its next
+    timer waits for it."""
+    sessions: list[Any] = []
+    release = threading.Event()
+
+    def on_join(session: Any) -> None:
+        sessions.append(session)
+        release.wait(10)
+
+    async def async_on_join(session: Any) -> None:
+        sessions.append(session)
+        while not release.is_set():
+            await asyncio.sleep(0.01)
+
+    chat = _Chat("On join", _queue_then("On join"))
+    chat.library.queue("q-support", Agent("Sam", on_join=on_join if kind == "function" else async_on_join))
+    await chat.connect()
+    chat.engine.advance(0)
+    await chat.settle()
+    (sam,) = [p for p in chat.contact.participants.values() if p.role == "AGENT"]
+    (session,) = sessions
+    assert (session.contact_id, session.participant_id, session.participant_token, session.queue) == (
+        chat.contact.contact_id,
+        sam.participant_id,
+        sam.token,
+        "q-support",
+    )
+    now = chat.engine.now()
+    chat.engine._after(now + 60, lambda: None, chat.cf)  # the contact's next timer
+    assert chat.engine.advance_contact(chat.contact.contact_id) == (0.0, now)  # on_join still runs
+    release.set()
+    await asyncio.wait_for(asyncio.gather(*chat.cf.tasks), 5)
+    assert chat.engine.advance_contact(chat.contact.contact_id) == (60.0, now + 60)
+
+
+def test_without_an_hours_id_the_queue_s_hours_answer() -> None:
+    from connect_participant_emulator._flows._interpreter import CheckHours
+
+    chat = _Chat("Hours", _waits("Hours", "hi"))
+    chat.library.hours("q-support", open=False)
+    assert chat.engine._hours(CheckHours(4, None, Ref(QUEUE)), chat.cf) == CallResult(4, False)
+    assert chat.engine._hours(CheckHours(5, None, None), chat.cf) == CallResult(5, True)  # no hours: open
+
+
+async def test_a_lex_bot_not_answering_within_30_s_takes_the_error_branch_saying_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """(A bot's time limit, without waiting it out: ``wait_for`` times out at once.)"""
+    limits: list[float] = []
+
+    async def times_out(work: Any, timeout: float) -> Any:
+        limits.append(timeout)
+        if asyncio.iscoroutine(work):
+            work.close()
+        else:
+            work.cancel()
+        raise TimeoutError
+
+    chat = _Chat(
+        "Slow bot",
+        _call("Slow bot", "ConnectParticipantWithLexBot", {"Text": "Hi?", "LexV2Bot": {"AliasArn": BOT}}),
+    )
+    chat.library.lex_bot("*", lambda request: {})
+    await chat.connect()
+    monkeypatch.setattr(asyncio, "wait_for", times_out)
+    chat.state.add_item(chat.contact, "MESSAGE", "text/plain", chat.customer, content="yes")
+    await chat.settle()
+    await asyncio.gather(*chat.cf.tasks)
+    monkeypatch.undo()
+    await chat.settle()
+    assert limits == [30.0]
+    (call,) = [s for s in chat.cf.trace if s.identifier == "call"]
+    assert (call.branch, call.note) == (
+        "Error NoMatchingError",
+        f"Lex bot {BOT!r} did not answer within 30 s",
+    )
