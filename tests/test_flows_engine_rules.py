@@ -92,6 +92,19 @@ def test_the_lambda_context_names_the_function_and_counts_down_on_the_flow_clock
     assert _LambdaContext(Ref("plain-name"), 1.0, source).function_name == "plain-name"
 
 
+@pytest.mark.parametrize(
+    ("arn", "name"),
+    [
+        ("arn:aws:lambda:us-east-1:1:function:function:live", "function"),  # a function named "function"
+        ("arn:aws:lambda:us-east-1:1:function:function", "function"),
+        ("arn:aws:lambda:us-east-1:1:function:fn:function", "fn"),  # an alias named "function"
+        ("fn:live", "fn"),
+    ],
+)
+def test_the_lambda_context_s_function_name_is_what_follows_function_in_the_arn(arn: str, name: str) -> None:
+    assert _LambdaContext(Ref(arn), 1.0, Source(0.0)).function_name == name
+
+
 # --- handlers' arguments -------------------------------------------------------------------------------
 
 

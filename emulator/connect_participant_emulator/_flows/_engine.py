@@ -87,7 +87,8 @@ class _LambdaContext:
     """The ``context`` argument of a two-argument Lambda handler (the members handlers read)."""
 
     def __init__(self, function: Ref, timeout: float, now: Callable[[], float]) -> None:
-        self.function_name = function.value.rsplit(":function:", 1)[-1].split(":")[0]
+        # the name follows the first ":function:" (a function may be named "function")
+        self.function_name = (function.value.partition(":function:")[2] or function.value).split(":")[0]
         self.invoked_function_arn = function.value
         self.aws_request_id = str(uuid.uuid4())
         self.memory_limit_in_mb = 128
