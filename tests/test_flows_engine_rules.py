@@ -1161,10 +1161,16 @@ async def test_the_whisper_and_disconnect_flows_run_with_their_roles_and_may_inv
 async def test_a_hook_naming_a_flow_module_is_no_flow() -> None:
     chat = _Chat(
         "Module hooks",
-        _queue_then("Module hooks", ("CustomerWhisper", "Greeter"), ("CustomerRemaining", "Greeter")),
+        _queue_then(
+            "Module hooks",
+            ("CustomerQueue", "Greeter"),
+            ("CustomerWhisper", "Greeter"),
+            ("CustomerRemaining", "Greeter"),
+        ),
         modules=(_GREETER,),
     )
     await chat.connect()
+    assert "Greeter" not in [flow for flow, *_ in chat.steps()]  # no queue flow
     max_ = chat.state.add_participant(chat.contact, "AGENT", "Max")
     await chat.settle()
     assert "Greeter" not in [flow for flow, *_ in chat.steps()]  # no whisper
@@ -1246,6 +1252,8 @@ async def test_an_agent_s_on_join_gets_its_session_and_the_contact_waits_for_it(
     assert chat.engine.advance_contact(chat.contact.contact_id) == (0.0, now)  # on_join still runs
     release.set()
     await asyncio.wait_for(asyncio.gather(*chat.cf.tasks), 5)
+    await chat.settle()
+    assert not chat.cf.tasks  # answered calls are forgotten
     assert chat.engine.advance_contact(chat.contact.contact_id) == (60.0, now + 60)
 
 
@@ -1289,4 +1297,59 @@ async def test_a_lex_bot_not_answering_within_30_s_takes_the_error_branch_saying
     assert (call.branch, call.note) == (
         "Error NoMatchingError",
         f"Lex bot {BOT!r} did not answer within 30 s",
+    )
+
+
+async def test_the_queue_flow_runs_while_the_contact_waits_ends_leaving_it_queued_and_may_invoke_modules() -> (
+    None
+):
+    hold = flow(
+        "Hold",
+        action("m", "InvokeFlowModule", {"FlowModuleId": "Greeter", "Parameters": {"who": "please hold"}}, "end",
+               errors={"NoMatchingError": "end"}),
+        action("end", "EndFlowExecution"),
+    )  # fmt: skip
+    chat = _Chat("Held", _queue_then("Held", ("CustomerQueue", "Hold")), hold, modules=(_GREETER,))
+    chat.library.queue("q-support", Agent("Sam", delay=30))
+    await chat.connect()
+    assert chat.said("SYSTEM")[-1][2] == "the module says please hold"
+    assert not chat.contact.ended  # a queue flow ending leaves the contact in its queue
+    chat.engine.advance(30)
+    assert chat.agents() == [("Sam", True)]
+
+
+async def test_a_queued_contact_keeps_no_timer_of_its_inbound_flow() -> None:
+    """Its next timer is the agent's arrival, not the end of the Wait the flow left early."""
+    document = flow(
+        "Left early",
+        action("w", "Wait", {"TimeoutSeconds": "10", "Events": ["BotParticipantDisconnected"]},
+               conditions=[("Equals", "WaitCompleted", "end"), ("Equals", "BotParticipantDisconnected", "queue")]),
+        action("queue", "UpdateContactTargetQueue", {"QueueId": QUEUE}, "transfer"),
+        action("transfer", "TransferContactToQueue", {}, errors={"NoMatchingError": "end"}),
+        disconnect("end"),
+    )  # fmt: skip
+    chat = _Chat("Left early", document)
+    chat.library.queue("q-support", Agent("Sam", delay=60))
+    await chat.connect()
+    bot = chat.state.add_participant(chat.contact, "CUSTOM_BOT", "Helper")
+    chat.state.disconnect(bot)
+    await chat.settle()
+    assert chat.engine.advance_contact(chat.contact.contact_id) == (60.0, 1060.0)
+    assert chat.agents() == [("Sam", True)]
+
+
+@pytest.mark.parametrize("kind", ["coroutine function", "function answering an awaitable"])
+async def test_an_async_handler_not_answering_in_its_time_limit_takes_the_error_branch(kind: str) -> None:
+    async def forever(event: Any) -> Any:
+        await asyncio.sleep(3600)
+
+    chat = _Chat("Forever", _call("Forever", "InvokeLambdaFunction", {"LambdaFunctionARN": LAMBDA}))
+    handler = forever if kind == "coroutine function" else (lambda event: forever(event))
+    chat.library.lambda_function("lookup", handler, timeout=0.05)
+    await chat.connect()
+    await asyncio.wait_for(asyncio.gather(*chat.cf.tasks), 5)
+    (call,) = [s for s in chat.cf.trace if s.identifier == "call"]
+    assert (call.branch, call.note) == (
+        "Error NoMatchingError",
+        f"Lambda {LAMBDA!r} did not answer within 0.05 s",
     )
