@@ -1019,6 +1019,7 @@ def test_advancing_one_contact_s_clock_answers_what_moved(service: Any) -> None:
     url = service.endpoint_url + "/_emulator/contacts/{}/clock/advance"
     unknown = httpx.post(url.format("nope"), json={"Seconds": 1})
     assert unknown.status_code == 404
+    assert unknown.json()["message"] == "No such contact."
     assert unknown.headers["x-amzn-ErrorType"] == "ResourceNotFoundException"
     chat = service.start_chat("Ann")  # no flow: its clock is the emulator's
     for body in ({"Seconds": 10**8, "AtMost": 0}, {}, None):
@@ -1032,6 +1033,7 @@ def test_advancing_one_contact_s_clock_answers_what_moved(service: Any) -> None:
         assert answer.json()["Advanced"] == 0.0
     bad = httpx.post(url.format(chat.contact_id), content=b"soon")
     assert (bad.status_code, bad.json()["message"]) == (400, "the body must be JSON")
+    assert bad.headers["x-amzn-ErrorType"] == "ValidationException"
 
 
 # --- agents, hooks, hours and bots, on the engine itself (a real State, the flow clock a Source) ----

@@ -674,54 +674,63 @@ def add_flow_routes(router: web.UrlDispatcher, engine_of: Callable[[], FlowEngin
     """``GET /_emulator/contacts/{contact_id}/flow-trace``, ``POST /_emulator/clock/advance``
     (every chat's flow clock) and ``POST /_emulator/contacts/{contact_id}/clock/advance`` (one
     chat's: ``{"Seconds": n}``, or to its next timer, ``{"AtMost": n}`` optional)."""
+    router.add_get("/_emulator/contacts/{contact_id}/flow-trace", functools.partial(_flow_trace, engine_of))
+    router.add_post("/_emulator/clock/advance", functools.partial(_advance, engine_of))
+    router.add_post(
+        "/_emulator/contacts/{contact_id}/clock/advance", functools.partial(_advance_contact, engine_of)
+    )
 
-    def engine() -> FlowEngine:
-        found = engine_of()
-        if found is None:
-            raise ServiceError(
-                400, "ValidationException", "no flows are loaded (start the emulator with flows)"
-            )
-        return found
 
-    async def flow_trace(request: web.Request) -> web.StreamResponse:
-        contact_id = request.match_info["contact_id"]
-        steps = engine().trace(contact_id)
-        if steps is None:
-            raise ServiceError(404, "ResourceNotFoundException", "No such contact.")
-        return web.json_response({"ContactId": contact_id, "Steps": [s.to_json() for s in steps]})
+# (the handlers are functions of their own, not closures: ``make mutate`` then runs the tests
+# that call each one against its mutants)
 
-    async def advance(request: web.Request) -> web.StreamResponse:
-        try:
-            body = await request.json()
-        except ValueError:
-            raise ServiceError(400, "ValidationException", "the body must be JSON") from None
-        seconds = body.get("Seconds") if isinstance(body, dict) else None
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10**8:
-            raise ServiceError(400, "ValidationException", "Seconds must be a number from 0 to 100000000")
-        now = engine().advance(float(seconds))
-        return web.json_response({"Now": now})
 
-    async def advance_contact(request: web.Request) -> web.StreamResponse:
-        try:
-            body = await request.json() if request.can_read_body else {}
-        except ValueError:
-            raise ServiceError(400, "ValidationException", "the body must be JSON") from None
-        if not isinstance(body, dict):
-            raise ServiceError(400, "ValidationException", "the body must be a JSON object")
-        numbers = {}
-        for name in ("Seconds", "AtMost"):
-            value = body.get(name)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10**8
-            ):
-                raise ServiceError(400, "ValidationException", f"{name} must be a number from 0 to 100000000")
-            numbers[name] = None if value is None else float(value)
-        contact_id = request.match_info["contact_id"]
-        answer = engine().advance_contact(contact_id, numbers["Seconds"], numbers["AtMost"])
-        if answer is None:
-            raise ServiceError(404, "ResourceNotFoundException", "No such contact.")
-        return web.json_response({"ContactId": contact_id, "Advanced": answer[0], "Now": answer[1]})
+def _engine_of(engine_of: Callable[[], FlowEngine | None]) -> FlowEngine:
+    found = engine_of()
+    if found is None:
+        raise ServiceError(400, "ValidationException", "no flows are loaded (start the emulator with flows)")
+    return found
 
-    router.add_get("/_emulator/contacts/{contact_id}/flow-trace", flow_trace)
-    router.add_post("/_emulator/clock/advance", advance)
-    router.add_post("/_emulator/contacts/{contact_id}/clock/advance", advance_contact)
+
+async def _flow_trace(engine_of: Callable[[], FlowEngine | None], request: web.Request) -> web.StreamResponse:
+    contact_id = request.match_info["contact_id"]
+    steps = _engine_of(engine_of).trace(contact_id)
+    if steps is None:
+        raise ServiceError(404, "ResourceNotFoundException", "No such contact.")
+    return web.json_response({"ContactId": contact_id, "Steps": [s.to_json() for s in steps]})
+
+
+async def _advance(engine_of: Callable[[], FlowEngine | None], request: web.Request) -> web.StreamResponse:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise ServiceError(400, "ValidationException", "the body must be JSON") from None
+    seconds = body.get("Seconds") if isinstance(body, dict) else None
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10**8:
+        raise ServiceError(400, "ValidationException", "Seconds must be a number from 0 to 100000000")
+    now = _engine_of(engine_of).advance(float(seconds))
+    return web.json_response({"Now": now})
+
+
+async def _advance_contact(
+    engine_of: Callable[[], FlowEngine | None], request: web.Request
+) -> web.StreamResponse:
+    try:
+        body = await request.json() if request.can_read_body else {}
+    except ValueError:
+        raise ServiceError(400, "ValidationException", "the body must be JSON") from None
+    if not isinstance(body, dict):
+        raise ServiceError(400, "ValidationException", "the body must be a JSON object")
+    numbers = {}
+    for name in ("Seconds", "AtMost"):
+        value = body.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10**8
+        ):
+            raise ServiceError(400, "ValidationException", f"{name} must be a number from 0 to 100000000")
+        numbers[name] = None if value is None else float(value)
+    contact_id = request.match_info["contact_id"]
+    answer = _engine_of(engine_of).advance_contact(contact_id, numbers["Seconds"], numbers["AtMost"])
+    if answer is None:
+        raise ServiceError(404, "ResourceNotFoundException", "No such contact.")
+    return web.json_response({"ContactId": contact_id, "Advanced": answer[0], "Now": answer[1]})
