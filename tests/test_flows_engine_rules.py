@@ -1355,3 +1355,22 @@ async def test_an_async_handler_not_answering_in_its_time_limit_takes_the_error_
         "Error NoMatchingError",
         f"Lambda {LAMBDA!r} did not answer within 0.05 s",
     )
+
+
+async def test_a_contact_moved_to_a_queue_without_agents_before_the_agent_came_gets_none() -> None:
+    other = QUEUE.replace("q-support", "q-other")
+    move = flow(
+        "Move",
+        action("hooks", "UpdateContactEventHooks", {"EventHooks": {"CustomerQueue": "Hold"}}, "queue"),
+        action("queue", "UpdateContactTargetQueue", {"QueueId": other}, "transfer"),
+        action("transfer", "TransferContactToQueue", {}, errors={"NoMatchingError": "end"}),
+        disconnect("end"),
+    )
+    chat = _Chat("Moved", _queue_then("Moved", ("CustomerQueue", "Move")), move, _waits("Hold", "holding"))
+    chat.library.queue("q-support", Agent("Sam", delay=30))
+    await chat.connect()
+    assert chat.said("SYSTEM") == [("SYSTEM", "text/plain", "holding")]  # in q-other now
+    chat.engine.advance(30)
+    assert chat.agents() == []  # q-support's agent does not come
+    chat.state.disconnect(chat.customer)
+    assert chat.contact.ended
