@@ -161,6 +161,8 @@ def test_what_came_instead_is_described_the_last_ten() -> None:
     )
     ten = [_message(str(i)) for i in range(10)]
     assert _describe(ten) == ", ".join(f"Message(SYSTEM: '{i}')" for i in range(10))
+    eleven = [_message(str(i)) for i in range(11)]  # one more than shown: the count says so
+    assert _describe(eleven) == "1 more, then " + ", ".join(f"Message(SYSTEM: '{i}')" for i in range(1, 11))
     twelve = [_message(str(i)) for i in range(12)]
     assert _describe(twelve) == "2 more, then " + ", ".join(f"Message(SYSTEM: '{i}')" for i in range(2, 12))
 
@@ -245,11 +247,12 @@ def test_the_chat_ending_first_says_so() -> None:
 
 def test_the_next_interactive_message_of_the_type_gives_its_template() -> None:
     script = _Script(5)
-    chat = _Chat(_message("plain"), _picker("First"), _picker("Second"))
+    # an event that is no message (it has no template) is passed over like a plain message
+    chat = _Chat(_message("plain"), _typing(), _picker("First"), _picker("Second"))
     template = run_sync(script.interactive_flow(ListPicker, "Second", None), chat)
     assert isinstance(template, ListPicker)
     assert template.title == "Second"
-    assert len(script.history) == 3
+    assert len(script.history) == 4
     with pytest.raises(
         ConversationError, match=r"^expected an interactive ListPicker; timed out after nothing$"
     ):
@@ -270,12 +273,13 @@ def test_a_streamed_answer_collects_its_chunks_until_it_completes() -> None:
         _message("plain, not streamed"),
         _chunk("a", 2, "lo"),
         _chunk("b", 3, "a chunk that cannot start an answer"),
+        _chunk("a", 3, ""),  # an empty chunk is kept as one, empty
         _chunk("a", None, "Hello", completed=True),
     )
     answer = run_sync(script.streamed_flow(None, "SYSTEM", None), chat)
     assert isinstance(answer, StreamedAnswer)
-    assert (answer.text, answer.chunks, answer.message.id) == ("Hello", ("Hel", "lo"), "a")
-    assert len(script.history) == 6
+    assert (answer.text, answer.chunks, answer.message.id) == ("Hello", ("Hel", "lo", ""), "a")
+    assert len(script.history) == 7
 
 
 def test_a_streamed_answer_must_match_and_come_from_the_role() -> None:

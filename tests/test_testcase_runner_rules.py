@@ -141,6 +141,7 @@ def test_a_substitute_described_in_the_file() -> None:
     assert ok.pattern == "ok"
     assert ok.function({}) == {"balance": "5"}
     fails = _substitute_rule("lambda", "fails", case, flows)
+    assert fails.pattern == "fails"
     with pytest.raises(RuntimeError, match=r"^boom$"):
         fails.function({})
     assert _substitute_rule("lambda", "empty", case, flows).function({}) == {}
@@ -337,3 +338,39 @@ def test_an_instruction_before_the_chat_is_connected_stops_the_run() -> None:
     assert not runner._perform([SendText("hello")])
     assert runner.result.error == "SendInstruction before the chat is connected (in TestInitiated)"
     assert (runner.run_.done, runner.run_.end_reason) == (True, "an instruction came too early")
+
+
+def test_an_idle_chat_s_clock_moves_to_its_next_timer_until_the_clock_limit_is_spent() -> None:
+    runner = _runner()
+    runner.clock_limit = 100.0
+    runner.contact_id = "c-1"
+    moves = [30.0, 0.0, 0.5, 69.0, 0.5]
+    asked: list[tuple[str, float]] = []
+
+    def advance(contact_id: str, *, at_most: float) -> float:
+        asked.append((contact_id, at_most))
+        return moves.pop(0)
+
+    runner.advance_chat_clock = advance
+    # True when the clock moved (by any amount), False when the chat had no timer to move to
+    assert [runner._skip_to_timer() for _ in range(5)] == [True, False, True, True, True]
+    # each move may take at most what is left of the limit: the skips add up
+    assert asked == [("c-1", 100.0), ("c-1", 70.0), ("c-1", 70.0), ("c-1", 69.5), ("c-1", 0.5)]
+    assert (runner.skew, runner.result.clock_skipped) == (100.0, 100.0)
+    # the limit spent: the chat's clock is not asked to move again
+    assert runner._skip_to_timer() is False
+    assert len(asked) == 5
+
+
+def test_a_service_that_refuses_to_move_the_clock_is_not_asked_again() -> None:
+    runner = _runner()
+    asked: list[float] = []
+
+    def refuse(contact_id: str, *, at_most: float) -> float:
+        asked.append(at_most)
+        raise RuntimeError("no such endpoint")
+
+    runner.advance_chat_clock = refuse
+    assert runner._skip_to_timer() is False
+    assert runner._skip_to_timer() is False  # real time from now on
+    assert (asked, runner.advance_chat_clock, runner.skew) == ([300.0], None, 0.0)
