@@ -1102,12 +1102,14 @@ def _queue_then(name: str, *hooks: tuple[str, str]) -> dict[str, Any]:
     return flow(name, *actions)
 
 
-def _waits(name: str, text: str) -> dict[str, Any]:
-    """Says ``text``, then waits an hour."""
+def _waits(name: str, text: str, seconds: int = 3600) -> dict[str, Any]:
+    """Says ``text``, then waits (an hour)."""
     return flow(
         name,
         say("say", text, "wait"),
-        action("wait", "Wait", {"TimeoutSeconds": "3600"}, conditions=[("Equals", "WaitCompleted", "end")]),
+        action(
+            "wait", "Wait", {"TimeoutSeconds": str(seconds)}, conditions=[("Equals", "WaitCompleted", "end")]
+        ),
         disconnect("end"),
     )
 
@@ -1243,12 +1245,13 @@ async def test_an_agent_s_on_join_gets_its_session_and_the_contact_waits_for_it(
     await chat.settle()
     (sam,) = [p for p in chat.contact.participants.values() if p.role == "AGENT"]
     (session,) = sessions
-    assert (session.contact_id, session.participant_id, session.participant_token, session.queue) == (
-        chat.contact.contact_id,
-        sam.participant_id,
-        sam.token,
-        "q-support",
-    )
+    assert (
+        session.contact_id,
+        session.participant_id,
+        session.participant_token,
+        session.queue,
+        session.endpoint_url,
+    ) == (chat.contact.contact_id, sam.participant_id, sam.token, "q-support", None)  # no server: no URL
     now = chat.engine.now()
     chat.engine._after(now + 60, lambda: None, chat.cf)  # the contact's next timer
     assert chat.engine.advance_contact(chat.contact.contact_id) == (0.0, now)  # on_join still runs
@@ -1374,3 +1377,45 @@ async def test_a_contact_moved_to_a_queue_without_agents_before_the_agent_came_g
     assert chat.agents() == []  # q-support's agent does not come
     chat.state.disconnect(chat.customer)
     assert chat.contact.ended
+
+
+async def test_the_inbound_flow_knows_the_customer_s_name_and_may_invoke_modules() -> None:
+    inbound = _invokes_greeter("Named", "hi")
+    inbound["Actions"].insert(0, say("hello", "Hello $.Customer.Name", "m"))
+    inbound["StartAction"] = "hello"
+    chat = _Chat("Named", inbound, modules=(_GREETER,))
+    await chat.connect()
+    assert [text for *_, text in chat.said("SYSTEM")] == ["Hello Ann", "the module says hi"]
+
+
+async def test_the_flow_starts_when_the_customer_subscribes_not_another_participant() -> None:
+    chat = _Chat("Subscribed", _waits("Subscribed", "welcome"))
+    agent = chat.state.add_participant(chat.contact, "AGENT", "Max")
+    chat.engine._on_subscribed(agent)
+    plain = chat.state.new_contact("inst", "no flow", 60)  # a chat without flows
+    chat.engine._on_subscribed(chat.state.add_participant(plain, "CUSTOMER", "Bo"))
+    await chat.settle()
+    assert chat.said() == []
+    chat.engine._on_subscribed(chat.customer)
+    await chat.settle()
+    assert chat.said() == [("SYSTEM", "text/plain", "welcome")]
+
+
+async def test_a_flow_replaced_by_another_is_stopped_and_leaves_no_timer() -> None:
+    """The whisper flow still waits when the agent leaves: the disconnect flow stops it, and the
+    contact's next timer is the disconnect flow's, not the end of the whisper's Wait."""
+    chat = _Chat(
+        "Replaced",
+        _queue_then("Replaced", ("CustomerWhisper", "Short"), ("CustomerRemaining", "Long")),
+        _waits("Short", "whisper", seconds=10),
+        _waits("Long", "remaining", seconds=600),
+    )
+    await chat.connect()
+    max_ = chat.state.add_participant(chat.contact, "AGENT", "Max")
+    await chat.settle()
+    chat.source.now += 4  # the flow clock when the disconnect flow starts
+    chat.state.disconnect(max_)
+    await chat.settle()
+    stopped = [s for s in chat.cf.trace if s.flow == "Short" and s.branch == "Stopped"]
+    assert [(s.identifier, s.note, s.at) for s in stopped] == [("wait", "disconnect flow started", 1004.0)]
+    assert chat.engine.advance_contact(chat.contact.contact_id) == (600.0, 1604.0)
