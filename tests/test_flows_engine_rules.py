@@ -1419,3 +1419,24 @@ async def test_a_flow_replaced_by_another_is_stopped_and_leaves_no_timer() -> No
     stopped = [s for s in chat.cf.trace if s.flow == "Short" and s.branch == "Stopped"]
     assert [(s.identifier, s.note, s.at) for s in stopped] == [("wait", "disconnect flow started", 1004.0)]
     assert chat.engine.advance_contact(chat.contact.contact_id) == (600.0, 1604.0)
+
+
+async def test_without_a_subscription_the_flow_starts_a_grace_after_the_customer_s_acknowledgement(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """(A client reading the transcript only: ``START_GRACE``, shortened here, after it.)"""
+    from connect_participant_emulator._flows import _engine
+
+    monkeypatch.setattr(_engine, "START_GRACE", 0.05)
+    ack = _engine.CONNECTION_ACK
+    chat = _Chat("Acknowledged", _waits("Acknowledged", "welcome"))
+    agent = chat.state.add_participant(chat.contact, "AGENT", "Max")
+    chat.state.add_item(chat.contact, "EVENT", ack, agent)  # not the customer's
+    await asyncio.sleep(0.2)
+    assert chat.said() == []
+    chat.state.add_item(chat.contact, "EVENT", ack, chat.customer)
+    chat.state.add_item(chat.contact, "EVENT", ack, chat.customer)  # a second connection: still one run
+    await asyncio.sleep(0.2)
+    await chat.settle()
+    assert chat.said() == [("SYSTEM", "text/plain", "welcome")]
+    assert len(chat.cf.runs) == 1
