@@ -1440,3 +1440,37 @@ async def test_without_a_subscription_the_flow_starts_a_grace_after_the_customer
     await chat.settle()
     assert chat.said() == [("SYSTEM", "text/plain", "welcome")]
     assert len(chat.cf.runs) == 1
+
+
+async def test_a_run_going_on_before_its_deadline_leaves_no_timer_behind() -> None:
+    """A Wait left early (a bot left), then a Lambda call (no deadline), then a Wait of its own:
+    the flow goes on, and the contact's next timer is the last Wait's end."""
+    document = flow(
+        "Early",
+        action("w", "Wait", {"TimeoutSeconds": "10", "Events": ["BotParticipantDisconnected"]},
+               conditions=[("Equals", "WaitCompleted", "end"), ("Equals", "BotParticipantDisconnected", "call")]),
+        action("call", "InvokeLambdaFunction", {"LambdaFunctionARN": LAMBDA}, "ok", errors={"NoMatchingError": "end"}),
+        say("ok", "ok", "w2"),
+        action("w2", "Wait", {"TimeoutSeconds": "600"}, conditions=[("Equals", "WaitCompleted", "end")]),
+        disconnect("end"),
+    )  # fmt: skip
+    chat = _Chat("Early", document)
+    chat.library.lambda_function("lookup", lambda event: {})
+    await chat.connect()
+    bot = chat.state.add_participant(chat.contact, "CUSTOM_BOT", "Helper")
+    chat.state.disconnect(bot)
+    await chat.settle()
+    await asyncio.wait_for(asyncio.gather(*chat.cf.tasks), 5)
+    await chat.settle()
+    assert chat.said("SYSTEM") == [("SYSTEM", "text/plain", "ok")]
+    assert chat.engine.advance_contact(chat.contact.contact_id) == (600.0, 1600.0)
+
+
+async def test_a_chat_ending_before_its_flow_started_ends_cleanly_and_the_flow_never_runs() -> None:
+    chat = _Chat("Never", _waits("Never", "welcome"))
+    chat.state.disconnect(chat.customer)  # before any subscription
+    assert chat.contact.ended
+    chat.engine._customer_connected(chat.cf)  # a late subscription
+    await chat.settle()
+    assert chat.said() == []
+    assert chat.cf.trace == []
