@@ -1468,6 +1468,7 @@ async def test_a_run_going_on_before_its_deadline_leaves_no_timer_behind() -> No
 
 async def test_a_chat_ending_before_its_flow_started_ends_cleanly_and_the_flow_never_runs() -> None:
     chat = _Chat("Never", _waits("Never", "welcome"))
+    chat.state.add_item(chat.contact, "MESSAGE", "text/plain", chat.customer, content="hello?")  # no run yet
     chat.state.disconnect(chat.customer)  # before any subscription
     assert chat.contact.ended
     chat.engine._customer_connected(chat.cf)  # a late subscription
