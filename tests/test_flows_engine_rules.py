@@ -1473,5 +1473,25 @@ async def test_a_chat_ending_before_its_flow_started_ends_cleanly_and_the_flow_n
     assert chat.contact.ended
     chat.engine._customer_connected(chat.cf)  # a late subscription
     await chat.settle()
-    assert chat.said() == []
+    assert chat.said("SYSTEM") == []
     assert chat.cf.trace == []
+
+
+def test_a_flow_starts_a_chat_whatever_problems_other_loaded_flows_have() -> None:
+    chat = _Chat("Good", _waits("Good", "hi"), flow("Bad", action("x", "NoSuchAction"), disconnect()))
+    good = chat.engine.flow_for("Good")
+    assert good is not None and good.name == "Good"
+    assert chat.engine.flow_for("not loaded") is None
+
+
+async def test_an_authentication_outcome_of_a_session_the_flow_did_not_start_changes_nothing() -> None:
+    from connect_participant_emulator._features import AUTH_OUTCOMES
+
+    chat = _Chat("Outcome", _waits("Outcome", "hi"))
+    await chat.connect()
+    for content_type in AUTH_OUTCOMES.values():
+        chat.state.add_item(
+            chat.contact, "EVENT", content_type, None, content=json.dumps({"SessionId": "other"})
+        )
+    await chat.settle()
+    assert [(s.identifier, s.branch) for s in chat.cf.trace] == [("say", "NextAction")]  # still waiting
