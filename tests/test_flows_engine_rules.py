@@ -1022,6 +1022,8 @@ def test_advancing_one_contact_s_clock_answers_what_moved(service: Any) -> None:
     assert unknown.json()["message"] == "No such contact."
     assert unknown.headers["x-amzn-ErrorType"] == "ResourceNotFoundException"
     chat = service.start_chat("Ann")  # no flow: its clock is the emulator's
+    clock = service.endpoint_url + "/_emulator/clock/advance"
+    before = httpx.post(clock, json={"Seconds": 0}).json()["Now"]
     for body in ({"Seconds": 10**8, "AtMost": 0}, {}, None):
         answer = (
             httpx.post(url.format(chat.contact_id), json=body)
@@ -1031,6 +1033,7 @@ def test_advancing_one_contact_s_clock_answers_what_moved(service: Any) -> None:
         assert answer.status_code == 200
         assert answer.json()["ContactId"] == chat.contact_id
         assert answer.json()["Advanced"] == 0.0
+        assert before <= answer.json()["Now"] <= httpx.post(clock, json={"Seconds": 0}).json()["Now"]
     bad = httpx.post(url.format(chat.contact_id), content=b"soon")
     assert (bad.status_code, bad.json()["message"]) == (400, "the body must be JSON")
     assert bad.headers["x-amzn-ErrorType"] == "ValidationException"
