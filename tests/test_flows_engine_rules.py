@@ -261,7 +261,8 @@ async def test_an_advance_runs_what_is_due_once_even_with_the_loop_s_timer_armed
 # --- the control endpoint ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # one per test: the routes' handlers are made while the emulator starts, so each test
+# that calls them must start one to be counted by ``make mutate`` as covering them
 def service() -> Any:
     with LocalParticipantService(flows=ContactFlows(flow("Bye", disconnect()))) as svc:
         yield svc

@@ -374,3 +374,37 @@ def test_a_service_that_refuses_to_move_the_clock_is_not_asked_again() -> None:
     assert runner._skip_to_timer() is False
     assert runner._skip_to_timer() is False  # real time from now on
     assert (asked, runner.advance_chat_clock, runner.skew) == ([300.0], None, 0.0)
+
+
+class _FaultRecorder:
+    """Stands in for the emulator's ``inject_fault``: records each rule, answers its id."""
+
+    def __init__(self) -> None:
+        self.rules: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def inject_fault(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self.rules.append((args, kwargs))
+        return {"id": len(self.rules) + 40}
+
+
+def test_a_case_s_faults_are_injected_for_its_chat_only_and_kept_for_removal() -> None:
+    runner = _runner()
+    recorder = _FaultRecorder()
+    runner.service = recorder
+    runner.contact_id = "c-1"
+    runner.throttled_sends, runner.latency = 2, 0.5
+    runner._inject_faults()
+    assert recorder.rules == [
+        (
+            ("SendMessage",),
+            {"count": 2, "status": 429, "error_code": "ThrottlingException", "contact_id": "c-1"},
+        ),
+        (("*",), {"count": None, "action": "delay", "delay_seconds": 0.5, "contact_id": "c-1"}),
+    ]
+    assert runner.fault_ids == ["41", "42"]  # removed when the run ends
+    # no throttled sends and no latency: nothing injected
+    quiet = _runner()
+    quiet.service = recorder = _FaultRecorder()
+    quiet.throttled_sends, quiet.latency = 0, 0.0
+    quiet._inject_faults()
+    assert (recorder.rules, quiet.fault_ids) == ([], [])
