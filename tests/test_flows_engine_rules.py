@@ -1484,7 +1484,8 @@ async def test_a_chat_ending_before_its_flow_started_ends_cleanly_and_the_flow_n
 def test_a_flow_starts_a_chat_whatever_problems_other_loaded_flows_have() -> None:
     chat = _Chat("Good", _waits("Good", "hi"), flow("Bad", action("x", "NoSuchAction"), disconnect()))
     good = chat.engine.flow_for("Good")
-    assert good is not None and good.name == "Good"
+    assert good is not None
+    assert good.name == "Good"
     assert chat.engine.flow_for("not loaded") is None
 
 
