@@ -10,9 +10,20 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from connect_participant._testcase import ActionStarted, MessageSeen, parse_test_case
-from connect_participant._testcase_runner import _Runner
+import pytest
+from connect_participant import _testcase_runner as runner_module
+from connect_participant._testcase import (
+    ActionStarted,
+    ChatEnded,
+    MessageSeen,
+    SendText,
+    StateSeen,
+    parse_test_case,
+)
+from connect_participant._testcase_runner import _MESSAGE_WAIT, _Runner
 from connect_participant_emulator._flows._interpreter import FlowStep
+from connect_participant_emulator._flows._plugins import FlowClock
+from connect_participant_emulator.flows import ContactFlows
 
 CASE = {
     "Version": "2025-06-21",
@@ -32,8 +43,8 @@ class _Flows:
         return None
 
 
-def _step(identifier: str, at: float) -> FlowStep:
-    return FlowStep("Main", "main", identifier, "MessageParticipant", "NextAction", None, at=at)
+def _step(identifier: str, at: float, type_: str = "MessageParticipant", **fields: Any) -> FlowStep:
+    return FlowStep("Main", "main", identifier, type_, "NextAction", None, at=at, **fields)
 
 
 class _FlowRunsAsTheTraceIsRead:
@@ -74,3 +85,194 @@ def test_a_message_sent_while_the_trace_is_read_follows_its_own_step() -> None:
     assert said == ["hello", "hello", "bye", "bye"]
     assert [type(e) for e in seen] == [ActionStarted, MessageSeen, ActionStarted, MessageSeen]
     assert runner.message_steps == []  # each step found its message: nothing holds the run back
+
+
+# --- what the runner hands the run, and when (``_Runner._dispatch``) ------------------------------
+# A stand-in wall clock (the runner's ``time``), a flow clock on it, a stand-in trace, and a
+# stand-in run that records what it is handed: the rules, with no chat and no waiting.
+
+
+class _Wall:
+    """The runner's ``time`` module: a wall clock that moves only when told (or slept on)."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class _Trace:
+    """Stands in for the emulator: its flows (on the wall clock), the chat's trace, the drops."""
+
+    def __init__(self, wall: _Wall) -> None:
+        self.flows = ContactFlows(clock=FlowClock(source=wall.time))
+        self.trace: list[FlowStep] = []
+        self.closed: list[tuple[str, bool, float]] = []
+        self.wall = wall
+
+    def flow_trace(self, _contact_id: str) -> list[FlowStep]:
+        return list(self.trace)
+
+    def close_websockets(self, *, contact_id: str, abrupt: bool) -> None:
+        self.closed.append((contact_id, abrupt, self.wall.now))
+
+
+class _Run:
+    """Stands in for the ``TestCaseRun``: records (flow time, event) of what it is handed."""
+
+    def __init__(self) -> None:
+        self.handed: list[tuple[float, Any]] = []
+        self.done = False
+        self.end_reason = ""
+        self.answers: dict[str, list[Any]] = {}  # a message's text -> the commands it answers
+
+    def handle(self, now: float, event: Any) -> list[Any]:
+        self.handed.append((now, event))
+        return self.answers.get(getattr(event, "text", ""), [])
+
+    def finish(self, now: float, reason: str) -> list[Any]:
+        self.done, self.end_reason = True, reason
+        return []
+
+    def events(self) -> list[Any]:
+        return [e for _, e in self.handed if not isinstance(e, StateSeen)]
+
+
+def _dispatching(monkeypatch: pytest.MonkeyPatch, **fields: Any) -> tuple[_Runner, _Wall, _Trace, _Run]:
+    wall = _Wall(1000.0)
+    monkeypatch.setattr(runner_module, "time", wall)
+    service = _Trace(wall)
+    case = parse_test_case({"Content": CASE, **fields})
+    runner = _Runner(case, service, "main", {"tier": "gold"}, (30.0, 4.0, 300.0), 0, 7, 0.0)
+    runner.contact_id = "c-1"
+    run = runner.run_ = _Run()  # type: ignore[assignment]
+    return runner, wall, service, run
+
+
+def _message(text: str) -> MessageSeen:
+    return MessageSeen(text, "SYSTEM", "SYSTEM_MESSAGE")
+
+
+def test_the_run_is_handed_events_in_time_order_then_arrival_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, _, _, run = _dispatching(monkeypatch)
+    late, early, tie_second, tie_first = (ChatEnded(str(n)) for n in range(4))
+    runner.buffer = [(990.0, 1.0, late), (980.0, 2.0, early), (985.0, 5.0, tie_second), (985.0, 4.0, tie_first)]
+    runner._dispatch(0.3)
+    assert run.events() == [early, tie_first, tie_second, late]
+    assert runner.buffer == []
+
+
+def test_what_came_less_than_settle_ago_is_held_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, wall, _, run = _dispatching(monkeypatch)
+    at_horizon, within = ChatEnded("at"), ChatEnded("within")
+    runner.buffer = [(999.5, 1.0, at_horizon), (999.75, 2.0, within)]
+    runner._dispatch(0.5)  # the horizon: 999.5, exactly settle ago
+    assert run.events() == [at_horizon]
+    assert runner.buffer == [(999.75, 2.0, within)]
+    wall.now = 1000.25
+    runner._dispatch(0.5)
+    assert run.events() == [at_horizon, within]
+
+
+def test_each_event_comes_after_the_contact_data_as_the_steps_up_to_its_time_left_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runner, _, _, run = _dispatching(monkeypatch)
+    runner.skew = 0.0
+    when = 990.0
+    sets = [
+        ("before", when - 1.0, "silver"),
+        ("same ms", when + 0.0005, "platinum"),  # timestamps are in ms: within half of one is "up to"
+        ("after", when + 0.01, "lead"),
+    ]
+    runner.steps = [_step(name, at, set={"$.Attributes.tier": tier}) for name, at, tier in sets]
+    hello = _message("hello")
+    runner.buffer = [(when, 1.0, hello)]
+    runner._dispatch(0.3)
+    state = StateSeen(
+        {"Channel": "CHAT", "ContactId": "c-1", "InitialContactId": "c-1", "Attributes": {"tier": "platinum"}}
+    )
+    assert run.handed == [(1000.0, state), (1000.0, hello)]  # at the chat's flow time
+
+
+def test_the_flow_time_handed_is_the_chat_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, _, service, run = _dispatching(monkeypatch)
+    runner.skew = 60.0  # the runner moved this chat's clock on: its steps carry flow times
+    runner.steps = [
+        _step("earlier", 999.0 + 60.0, set={"$.Attributes.tier": "silver"}),
+        _step("later", 1000.0 + 60.0, set={"$.Attributes.tier": "lead"}),
+    ]
+    runner.buffer = [(999.5, 1.0, _message("hello"))]
+    runner._dispatch(0.3)
+    assert [now for now, _ in run.handed] == [1060.0, 1060.0]
+    assert run.handed[0][1].data["Attributes"] == {"tier": "silver"}  # "later" came after it
+    assert service.flows.clock.now() == 1000.0
+
+
+def test_the_transcript_keeps_each_message_handed(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, _, _, run = _dispatching(monkeypatch)
+    bot = MessageSeen("Sure", "CUSTOM_BOT", "BOT", "text/markdown")
+    runner.buffer = [(990.0, 1.0, bot), (991.0, 2.0, ActionStarted("Wait", "w")), (992.0, 3.0, _message("Bye"))]
+    runner._dispatch(0.3)
+    assert len(run.events()) == 3
+    assert runner.result.transcript == [
+        {"Role": "CUSTOM_BOT", "DisplayName": "BOT", "Content": "Sure"},
+        {"Role": "SYSTEM", "DisplayName": "SYSTEM_MESSAGE", "Content": "Bye"},
+    ]
+
+
+def test_handing_stops_when_the_run_cannot_go_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, _, _, run = _dispatching(monkeypatch)
+    run.answers = {"ask": [SendText("too early")]}  # no session yet: the run cannot go on
+    rest = (992.0, 3.0, _message("after"))
+    runner.buffer = [(990.0, 1.0, _message("fine")), (991.0, 2.0, _message("ask")), rest]
+    runner._dispatch(0.3)
+    assert [e.text for e in run.events()] == ["fine", "ask"]
+    assert runner.buffer == [rest]
+    assert runner.result.error == "SendInstruction before the chat is connected (in TestInitiated)"
+
+
+def test_nothing_is_handed_once_the_run_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, _, _, run = _dispatching(monkeypatch)
+    run.done = True
+    runner.buffer = [(990.0, 1.0, _message("late"))]
+    runner._dispatch(0.3)
+    assert (run.handed, len(runner.buffer)) == ([], 1)
+
+
+def test_a_step_that_sends_a_message_holds_back_what_follows_until_the_message_is_seen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runner, wall, service, run = _dispatching(monkeypatch)
+    service.trace = [_step("hello", 1000.0), _step("wait", 1000.1, "Wait")]
+    assert runner._collect()
+    wall.now = 1001.0  # both steps are past settle, the message is not here
+    runner._dispatch(0.3)
+    assert [e.identifier for e in run.events()] == ["hello"]  # the step itself is handed
+    runner._dispatch(0.3)
+    assert len(run.events()) == 1
+    runner.events.put((1000.2, _message("hello")))  # late, as from a busy emulator
+    assert runner._collect()
+    runner._dispatch(0.3)
+    said = [e.identifier if isinstance(e, ActionStarted) else e.text for e in run.events()]
+    assert said == ["hello", "hello", "wait"]  # its message, then what followed
+
+
+def test_a_message_not_seen_within_message_wait_holds_nothing_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, wall, service, run = _dispatching(monkeypatch)
+    service.trace = [_step("hello", 1000.0), _step("wait", 1000.1, "Wait")]
+    assert runner._collect()
+    wall.now = 1000.0 + _MESSAGE_WAIT - 0.25
+    runner._dispatch(0.3)
+    assert [e.identifier for e in run.events()] == ["hello"]
+    wall.now = 1000.0 + _MESSAGE_WAIT  # waited for long enough: the run goes on without it
+    runner._dispatch(0.3)
+    assert [e.identifier for e in run.events()] == ["hello", "wait"]
+    assert runner.message_steps == []
