@@ -7,11 +7,16 @@ timestamp, which can sort before the step that sent it (a case then saw "sorry" 
 
 from __future__ import annotations
 
+import random
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from connect_participant import _testcase_runner as runner_module
+from connect_participant._events import ChatEnded as StreamChatEnded
+from connect_participant._events import Event
+from connect_participant._models import Item
 from connect_participant._testcase import (
     ActionStarted,
     ChatEnded,
@@ -163,7 +168,12 @@ def _message(text: str) -> MessageSeen:
 def test_the_run_is_handed_events_in_time_order_then_arrival_order(monkeypatch: pytest.MonkeyPatch) -> None:
     runner, _, _, run = _dispatching(monkeypatch)
     late, early, tie_second, tie_first = (ChatEnded(str(n)) for n in range(4))
-    runner.buffer = [(990.0, 1.0, late), (980.0, 2.0, early), (985.0, 5.0, tie_second), (985.0, 4.0, tie_first)]
+    runner.buffer = [
+        (990.0, 1.0, late),
+        (980.0, 2.0, early),
+        (985.0, 5.0, tie_second),
+        (985.0, 4.0, tie_first),
+    ]
     runner._dispatch(0.3)
     assert run.events() == [early, tie_first, tie_second, late]
     assert runner.buffer == []
@@ -219,7 +229,11 @@ def test_the_flow_time_handed_is_the_chat_s_own(monkeypatch: pytest.MonkeyPatch)
 def test_the_transcript_keeps_each_message_handed(monkeypatch: pytest.MonkeyPatch) -> None:
     runner, _, _, run = _dispatching(monkeypatch)
     bot = MessageSeen("Sure", "CUSTOM_BOT", "BOT", "text/markdown")
-    runner.buffer = [(990.0, 1.0, bot), (991.0, 2.0, ActionStarted("Wait", "w")), (992.0, 3.0, _message("Bye"))]
+    runner.buffer = [
+        (990.0, 1.0, bot),
+        (991.0, 2.0, ActionStarted("Wait", "w")),
+        (992.0, 3.0, _message("Bye")),
+    ]
     runner._dispatch(0.3)
     assert len(run.events()) == 3
     assert runner.result.transcript == [
@@ -276,3 +290,101 @@ def test_a_message_not_seen_within_message_wait_holds_nothing_back(monkeypatch: 
     runner._dispatch(0.3)
     assert [e.identifier for e in run.events()] == ["hello", "wait"]
     assert runner.message_steps == []
+
+
+# --- what the reader makes of the customer's events stream (``_Runner._read``) -------------------
+
+
+class _Session:
+    """Stands in for the customer's session: its events stream yields these, then fails with
+    ``failure`` (when given) or ends."""
+
+    def __init__(self, *events: Any, failure: Exception | None = None) -> None:
+        self.given = events
+        self.failure = failure
+
+    def events(self) -> Iterator[Any]:
+        yield from self.given
+        if self.failure is not None:
+            raise self.failure
+
+
+def _event(**raw: Any) -> Any:
+    return Event.from_item(Item.from_json({"Id": f"i{len(raw)}", "Type": "MESSAGE", **raw}))
+
+
+def _read(monkeypatch: pytest.MonkeyPatch, session: _Session) -> list[tuple[float, Any]]:
+    runner, wall, _, _ = _dispatching(monkeypatch)
+    wall.now = 2000.0
+    runner._read(session)
+    read = []
+    while not runner.events.empty():
+        read.append(runner.events.get_nowait())
+    return read
+
+
+def test_each_message_read_becomes_a_message_seen_at_its_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    full = _event(
+        Content="**Hi**",
+        ContentType="text/markdown",
+        ParticipantRole="CUSTOM_BOT",
+        DisplayName="BOT",
+        AbsoluteTime="2026-12-07T00:00:01.500Z",
+    )
+    bare = _event(Content="plain")  # no role, name, type or time
+    update = type(full)(full.item, previous=full.item)  # the same message re-sent: not new
+    empty = _event(ContentType="text/plain")  # no content
+    read = _read(monkeypatch, _Session(full, bare, update, empty))
+    assert read == [
+        (1796601601.5, MessageSeen("**Hi**", "CUSTOM_BOT", "BOT", "text/markdown")),
+        (2000.0, MessageSeen("plain", "", "", "text/plain")),  # no time: when it was read
+        (2000.0, ChatEnded("the chat ended")),
+    ]
+
+
+def test_the_reader_ends_on_the_chat_s_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    ended = Event.from_item(
+        Item.from_json(
+            {"Id": "e", "Type": "EVENT", "ContentType": "application/vnd.amazonaws.connect.event.chat.ended"}
+        )
+    )
+    assert isinstance(ended, StreamChatEnded)
+    read = _read(monkeypatch, _Session(_event(Content="bye"), ended, _event(Content="never")))
+    assert [event for _, event in read] == [
+        MessageSeen("bye", "", "", "text/plain"),
+        ChatEnded("the chat ended"),
+    ]
+    assert read[-1][0] == 2000.0
+
+
+class _StreamBroke(Exception):
+    pass
+
+
+def test_a_failing_stream_ends_the_run_naming_its_exception_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    read = _read(monkeypatch, _Session(_event(Content="hi"), failure=_StreamBroke("secret token in here")))
+    assert read == [
+        (2000.0, MessageSeen("hi", "", "", "text/plain")),
+        (2000.0, ChatEnded("the events stream failed: _StreamBroke")),  # the class, never the text
+    ]
+
+
+# --- the loop's socket drops (``_Runner._loop``) -------------------------------------------------
+
+
+def test_the_customer_s_socket_is_dropped_as_often_as_asked_at_moments_drawn_from_the_seed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runner, wall, service, run = _dispatching(monkeypatch)
+    runner.drops, runner.idle_limit = 3, 2.0
+    runner._loop(wall.now)
+    seeded = random.Random(7)
+    moments = sorted(seeded.uniform(0.05, 1.0) for _ in range(3))
+    assert [contact for contact, _, _ in service.closed] == ["c-1"] * 3
+    assert [abrupt for _, abrupt, _ in service.closed] == [seeded.random() < 0.5 for _ in range(3)]
+    # each at the loop's first turn at or after its moment (the loop turns every 0.05 s)
+    assert all(
+        0 <= at - 1000.0 - moment < 0.05 + 1e-9
+        for (_, _, at), moment in zip(service.closed, moments, strict=True)
+    )
+    assert run.end_reason == "nothing happened for 2 s"
