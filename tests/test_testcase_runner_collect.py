@@ -251,6 +251,7 @@ def test_handing_stops_when_the_run_cannot_go_on(monkeypatch: pytest.MonkeyPatch
     assert [e.text for e in run.events()] == ["fine", "ask"]
     assert runner.buffer == [rest]
     assert runner.result.error == "SendInstruction before the chat is connected (in TestInitiated)"
+    assert (run.done, run.end_reason) == (True, "an instruction came too early")
 
 
 def test_nothing_is_handed_once_the_run_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
