@@ -3,7 +3,11 @@
 records a step in its trace before it sends that step's message. The race this pins: the flow
 runs its next message step between the runner's trace read and its read of the events queue.
 Read in that order, the message found no step to follow and was placed by its millisecond
-timestamp, which can sort before the step that sent it (a case then saw "sorry" out of order)."""
+timestamp, which can sort before the step that sent it (a case then saw "sorry" out of order).
+
+Then, on a stand-in wall clock, trace, session and run, the rules of what the runner hands the
+run and when (``_dispatch``), what its reader makes of the events stream (``_read``), and its
+loop's socket drops, clock skips and ends (``_loop``): none of these needs a chat."""
 
 from __future__ import annotations
 
@@ -389,3 +393,37 @@ def test_the_customer_s_socket_is_dropped_as_often_as_asked_at_moments_drawn_fro
         for (_, _, at), moment in zip(service.closed, moments, strict=True)
     )
     assert run.end_reason == "nothing happened for 2 s"
+
+
+def test_an_idle_chat_s_clock_is_moved_on_until_no_timer_is_left_then_the_run_ends_idle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runner, wall, _, run = _dispatching(monkeypatch)
+    runner.idle_limit = 2.0
+    moves = [30.0, 0.0]
+    asked: list[float] = []
+
+    def advance(_contact_id: str, *, at_most: float) -> float:
+        asked.append(wall.now)
+        return moves.pop(0)
+
+    runner.advance_chat_clock = advance
+    runner._loop(wall.now)
+    # asked once the chat was idle for settle (0.3 s) and a little more; after a move, idle
+    # counts again from it; after a skip that found no timer, never again: the run ends idle
+    assert len(asked) == 2
+    assert 0.5 < asked[0] - 1000.0 < 0.5 + 0.05 + 1e-9
+    assert 0.5 < asked[1] - asked[0] < 0.5 + 0.05 + 1e-9
+    assert runner.skew == 30.0
+    assert run.end_reason == "nothing happened for 2 s"
+    assert 2.0 < wall.now - asked[0] < 2.0 + 0.05 + 1e-9  # idle since the last move
+
+
+def test_a_run_still_busy_at_its_time_limit_ends_on_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, wall, service, run = _dispatching(monkeypatch)
+    runner.time_limit, runner.idle_limit = 1.0, 5.0
+    runner.advance_chat_clock = None
+    runner._loop(wall.now)
+    assert run.end_reason == "the time limit (1 s) came"
+    assert 1.0 < wall.now - 1000.0 < 1.0 + 0.05 + 1e-9
+    assert service.closed == []  # no drops asked
