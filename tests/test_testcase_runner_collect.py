@@ -427,3 +427,44 @@ def test_a_run_still_busy_at_its_time_limit_ends_on_it(monkeypatch: pytest.Monke
     assert run.end_reason == "the time limit (1 s) came"
     assert 1.0 < wall.now - 1000.0 < 1.0 + 0.05 + 1e-9
     assert service.closed == []  # no drops asked
+
+
+# --- where each step and event goes in the buffer (``_Runner._collect``) -------------------------
+
+
+def test_steps_go_in_at_their_wall_clock_time_and_a_step_that_sent_nothing_holds_nothing_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runner, _, service, _ = _dispatching(monkeypatch)
+    runner.skew = 60.0  # the chat's flow clock runs 60 s ahead of the wall clock
+    empty = _step("empty", 1059.0, note="$.Attributes.text is empty here: nothing sent")
+    service.trace = [_step("hello", 1058.0), empty, _step("bot", 1059.5, "ConnectParticipantWithLexBot")]
+    assert runner._collect()
+    assert [(when, order) for when, order, _ in runner.buffer] == [(998.0, 1.0), (999.0, 2.0), (999.5, 3.0)]
+    assert runner.message_steps == [(998.0, 1.0)]  # "empty" sent no message: nothing to wait for
+    assert runner.lex_steps == [(999.5, 3.0)]
+    assert not runner._collect()  # nothing new
+
+
+def test_a_bot_s_answer_follows_the_lex_step_it_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, _, service, _ = _dispatching(monkeypatch)
+    service.trace = [_step("menu", 990.0, "ConnectParticipantWithLexBot"), _step("wait", 990.01, "Wait")]
+    assert runner._collect()
+    runner.events.put((990.04, MessageSeen("Sure", "CUSTOM_BOT", "BOT")))  # within _LEX_REPLY
+    runner.events.put((995.0, MessageSeen("Later", "CUSTOM_BOT", "BOT")))  # far from it: its own time
+    assert runner._collect()
+    keys = {getattr(e, "text", getattr(e, "identifier", "")): (w, o) for w, o, e in runner.buffer}
+    assert keys == {"menu": (990.0, 1.0), "wait": (990.01, 2.0), "Sure": (990.0, 1.5), "Later": (995.0, 4.0)}
+
+
+def test_messages_keep_the_order_they_came_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, _, _, _ = _dispatching(monkeypatch)
+    runner.events.put((990.0, MessageSeen("first", "AGENT", "Ann")))
+    runner.events.put((989.0, MessageSeen("second", "AGENT", "Ann")))  # an earlier timestamp
+    runner.events.put((989.5, ChatEnded()))  # not a message: its own time
+    assert runner._collect()
+    assert [(w, o, e.reason if isinstance(e, ChatEnded) else e.text) for w, o, e in runner.buffer] == [
+        (990.0, 1.0, "first"),
+        (990.0, 1.01, "second"),  # right after the message before it
+        (989.5, 3.0, "the chat ended"),
+    ]
