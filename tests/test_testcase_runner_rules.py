@@ -106,7 +106,7 @@ def test_the_contact_data_is_the_attributes_then_what_the_steps_read_and_set() -
         _step(read={"$.External.x": "read"}, set={"$.Attributes.tier": "gold"}),
         _step(read={"$.Attributes.tier": "read wins not"}, set={"$.Attributes.tier": "silver"}),
     ]
-    data = _contact_data(_case(), "c1", steps, {"tier": "none", "name": "Ann"})
+    data = _contact_data("c1", steps, {"tier": "none", "name": "Ann"})
     assert data == {
         "Channel": "CHAT",
         "ContactId": "c1",
@@ -115,7 +115,7 @@ def test_the_contact_data_is_the_attributes_then_what_the_steps_read_and_set() -
         "External": {"x": "read"},
     }
     given = {"k": "v"}
-    assert _contact_data(_case(), "c2", [], given)["Attributes"] is not given
+    assert _contact_data("c2", [], given)["Attributes"] is not given
 
 
 # --- overrides -----------------------------------------------------------------------------------

@@ -122,9 +122,7 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def _contact_data(
-    case: TestCase, contact_id: str, steps: Sequence[Any], attributes: Mapping[str, str]
-) -> dict[str, Any]:
+def _contact_data(contact_id: str, steps: Sequence[Any], attributes: Mapping[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "Channel": "CHAT",
         "ContactId": contact_id,
@@ -491,7 +489,7 @@ class _Runner:
         ):
             when, _, event = self.buffer.pop(0)
             upto = [s for s in self.steps if s.at - offset <= when + 0.0005]
-            data = _contact_data(self.case, self.contact_id, upto, self.attributes)
+            data = _contact_data(self.contact_id, upto, self.attributes)
             self.run_.handle(self._now(), StateSeen(data))
             if isinstance(event, MessageSeen):
                 self.result.transcript.append(
