@@ -408,3 +408,78 @@ def test_a_case_s_faults_are_injected_for_its_chat_only_and_kept_for_removal() -
     quiet.throttled_sends, quiet.latency = 0, 0.0
     quiet._inject_faults()
     assert (recorder.rules, quiet.fault_ids) == ([], [])
+
+
+class _RecordedRunner:
+    """Stands in for ``_Runner``: records what ``run_test_case`` starts it with."""
+
+    made: list[tuple[Any, ...]] = []
+
+    def __init__(self, *args: Any) -> None:
+        _RecordedRunner.made.append(args)
+
+    def run(self) -> str:
+        return "the result"
+
+
+class _OwnService:
+    """Stands in for the emulator ``run_test_case`` starts when given none."""
+
+    started: list[Any] = []
+
+    def __init__(self, *, flows: Any) -> None:
+        _OwnService.started.append(flows)
+
+    def __enter__(self) -> _OwnService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _OwnService.started.append("stopped")
+
+
+def test_run_test_case_starts_its_own_emulator_on_the_flows_when_given_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import connect_participant._testcase_runner as runner_module
+    import connect_participant_emulator
+
+    monkeypatch.setattr(runner_module, "_Runner", _RecordedRunner)
+    monkeypatch.setattr(connect_participant_emulator, "LocalParticipantService", _OwnService)
+    _RecordedRunner.made, _OwnService.started = [], []
+    case = _case()
+    options: dict[str, Any] = {
+        "flow_id": "Main",
+        "attributes": {"a": "1"},
+        "time_limit": 7.0,
+        "idle_limit": 2.0,
+        "socket_drops": 3,
+        "seed": 9,
+        "latency": 0.5,
+        "clock_limit": 60.0,
+    }
+    assert runner_module.run_test_case(case, flows="the flows", **options) == "the result"
+    (made,) = _RecordedRunner.made
+    assert made[0] is case
+    assert isinstance(made[1], _OwnService)  # every option goes on to the run on that emulator
+    assert made[2:] == ("Main", {"a": "1"}, (7.0, 2.0, 60.0), 3, 9, 0.5)
+    assert _OwnService.started == ["the flows", "stopped"]  # and it is stopped after the run
+    # the defaults: 30 s in all, 4 s idle, Connect's 5 minutes of flow time to skip, no faults
+    _RecordedRunner.made = []
+    runner_module.run_test_case(case, service="given")
+    assert _RecordedRunner.made == [(case, "given", None, None, (30.0, 4.0, 300.0), 0, None, 0.0)]
+
+
+@pytest.mark.parametrize("latency", [-0.001, 10.001, True])
+def test_run_test_case_takes_a_latency_from_0_to_10_seconds(
+    latency: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import connect_participant._testcase_runner as runner_module
+
+    monkeypatch.setattr(runner_module, "_Runner", _RecordedRunner)
+    _RecordedRunner.made = []
+    with pytest.raises(TestCaseError) as refused:
+        runner_module.run_test_case(_case(), service="given", latency=latency)
+    assert (refused.value.argument, refused.value.rule) == ("latency", "must be from 0 to 10 seconds")
+    assert _RecordedRunner.made == []
+    runner_module.run_test_case(_case(), service="given", latency=10.0)  # the bound itself is allowed
+    assert _RecordedRunner.made[0][-1] == 10.0
