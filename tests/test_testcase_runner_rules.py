@@ -483,3 +483,27 @@ def test_run_test_case_takes_a_latency_from_0_to_10_seconds(
     assert _RecordedRunner.made == []
     runner_module.run_test_case(_case(), service="given", latency=10.0)  # the bound itself is allowed
     assert _RecordedRunner.made[0][-1] == 10.0
+
+
+class _RefusingService:
+    """Has the case's flow but refuses to start the chat: records how it was asked."""
+
+    def __init__(self, flows: ContactFlows) -> None:
+        self.flows = flows
+        self.asked: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def start_chat(self, *args: Any, **kwargs: Any) -> Any:
+        self.asked.append((args, kwargs))
+        raise RuntimeError("the flow has problems")
+
+
+@pytest.mark.parametrize(("attributes", "sent"), [({"tier": "gold"}, {"tier": "gold"}), ({}, None)])
+def test_the_chat_starts_as_customer_on_the_case_s_flow_with_its_attributes_or_says_why_not(
+    attributes: dict[str, str], sent: dict[str, str] | None
+) -> None:
+    service = _RefusingService(_flows())
+    runner = _Runner(_case(), service, "Main", attributes, (30.0, 4.0, 300.0), 0, None, 0.0)
+    runner.attributes = attributes  # the case's InitializationData merged with the run's
+    result = runner.run()
+    assert service.asked == [(("Customer",), {"contact_flow": "Main", "attributes": sent})]
+    assert result.error == "the chat could not start: the flow has problems"
