@@ -163,6 +163,7 @@ MODULES: dict[str, Target] = {
         "_testcase_runner",
         "tests/test_testcase_runner_rules.py",
         "tests/test_testcase_runner_collect.py",
+        "tests/test_testcase_runner_run.py",
         "tests/test_testcases.py::test_the_suite_passes_offline",
         "tests/test_testcases.py::test_a_failing_case_names_the_observation_expected_and_actual",
         "tests/test_testcases.py::test_a_five_minute_wait_ends_at_once_on_the_chat_s_own_clock",

@@ -141,13 +141,14 @@ class _Run:
         self.done = False
         self.end_reason = ""
         self.answers: dict[str, list[Any]] = {}  # a message's text -> the commands it answers
+        self.finished_at: float | None = None
 
     def handle(self, now: float, event: Any) -> list[Any]:
         self.handed.append((now, event))
         return self.answers.get(getattr(event, "text", ""), [])
 
     def finish(self, now: float, reason: str) -> list[Any]:
-        self.done, self.end_reason = True, reason
+        self.done, self.end_reason, self.finished_at = True, reason, now
         return []
 
     def events(self) -> list[Any]:
@@ -163,6 +164,19 @@ def _dispatching(monkeypatch: pytest.MonkeyPatch, **fields: Any) -> tuple[_Runne
     runner.contact_id = "c-1"
     run = runner.run_ = _Run()  # type: ignore[assignment]
     return runner, wall, service, run
+
+
+def _settles(runner: _Runner) -> list[float]:
+    """Records the ``settle`` each ``_dispatch`` of the runner is given (and still dispatches)."""
+    given: list[float] = []
+    dispatch = runner._dispatch
+
+    def recording(settle: float) -> None:
+        given.append(settle)
+        dispatch(settle)
+
+    runner._dispatch = recording  # type: ignore[method-assign]
+    return given
 
 
 def _message(text: str) -> MessageSeen:
@@ -382,7 +396,12 @@ def test_the_customer_s_socket_is_dropped_as_often_as_asked_at_moments_drawn_fro
 ) -> None:
     runner, wall, service, run = _dispatching(monkeypatch)
     runner.drops, runner.idle_limit = 3, 2.0
+    settles = _settles(runner)
     runner._loop(wall.now)
+    # a dropped socket's gap comes back from the transcript a moment later: what came in the
+    # last 1.5 s (not 0.3 s) is held back, so it can still be put in order
+    assert settles
+    assert set(settles) == {1.5}
     seeded = random.Random(7)
     moments = sorted(seeded.uniform(0.05, 1.0) for _ in range(3))
     assert [contact for contact, _, _ in service.closed] == ["c-1"] * 3
@@ -423,9 +442,13 @@ def test_a_run_still_busy_at_its_time_limit_ends_on_it(monkeypatch: pytest.Monke
     runner, wall, service, run = _dispatching(monkeypatch)
     runner.time_limit, runner.idle_limit = 1.0, 5.0
     runner.advance_chat_clock = None
+    settles = _settles(runner)
     runner._loop(wall.now)
     assert run.end_reason == "the time limit (1 s) came"
     assert 1.0 < wall.now - 1000.0 < 1.0 + 0.05 + 1e-9
+    assert run.finished_at == wall.now  # at the chat's flow time (here: the wall clock's)
+    assert settles
+    assert set(settles) == {0.3}
     assert service.closed == []  # no drops asked
 
 
@@ -443,7 +466,8 @@ def test_steps_go_in_at_their_wall_clock_time_and_a_step_that_sent_nothing_holds
     assert [(when, order) for when, order, _ in runner.buffer] == [(998.0, 1.0), (999.0, 2.0), (999.5, 3.0)]
     assert runner.message_steps == [(998.0, 1.0)]  # "empty" sent no message: nothing to wait for
     assert runner.lex_steps == [(999.5, 3.0)]
-    assert not runner._collect()  # nothing new
+    assert runner.buffer[0][2] == ActionStarted("MessageParticipant", "hello", "Main", {})  # its flow's name
+    assert runner._collect() is False  # nothing new
 
 
 def test_a_bot_s_answer_follows_the_lex_step_it_ended(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -468,3 +492,24 @@ def test_messages_keep_the_order_they_came_in(monkeypatch: pytest.MonkeyPatch) -
         (990.0, 1.01, "second"),  # right after the message before it
         (989.5, 3.0, "the chat ended"),
     ]
+
+
+def test_a_bot_s_answer_follows_the_closest_of_several_lex_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, _, service, _ = _dispatching(monkeypatch)
+    service.trace = [_step(name, at, "ConnectParticipantWithLexBot") for name, at in
+                     (("first", 980.0), ("second", 985.0), ("third", 990.0))]  # fmt: skip
+    assert runner._collect()
+    runner.events.put((985.03, MessageSeen("Sure", "CUSTOM_BOT", "BOT")))  # the second's answer
+    assert runner._collect()
+    assert runner.buffer[-1][:2] == (985.0, 2.5)  # right after the second, not the first or last
+
+
+def test_only_a_flow_s_message_is_placed_after_the_step_that_sent_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, _, service, _ = _dispatching(monkeypatch)
+    service.trace = [_step("hello", 990.0)]
+    assert runner._collect()
+    runner.events.put((992.0, MessageSeen("hi", "CUSTOMER", "Customer")))  # not the flow's message
+    runner.events.put((993.0, MessageSeen("Sure", "CUSTOM_BOT", "BOT")))
+    assert runner._collect()
+    assert [(w, o) for w, o, _ in runner.buffer] == [(990.0, 1.0), (992.0, 2.0), (993.0, 3.0)]
+    assert runner.message_steps == [(990.0, 1.0)]  # still waiting for the step's own message

@@ -280,6 +280,8 @@ def test_the_runs_settings() -> None:
     assert plain.attributes == {}
     assert (plain.drops, plain.throttled_sends, plain.latency) == (4, 0, 0.25)
     assert plain.rng.random() == random.Random(11).random()
+    bare = _Runner(_case(), _service(), "given", None, (1.0, 1.0, 1.0), 0, None, 0.0)
+    assert (bare.drops, bare.throttled_sends, bare.latency) == (0, 0, 0.0)  # no faults unless asked
 
 
 def test_a_run_without_a_flow_or_with_one_not_loaded_is_an_error() -> None:
@@ -308,6 +310,63 @@ def test_cases_run_in_the_order_given_with_their_sources() -> None:
 def _runner(**fields: Any) -> _Runner:
     flows = ContactFlows(clock=FlowClock(source=lambda: 1000.0))
     return _Runner(_case(**fields), _service(flows), "Main", None, (30.0, 4.0, 300.0), 0, None, 0.0)
+
+
+#: a case that is complete once the test ends: what stops a run early still completes it
+COMPLETING = {
+    "Version": "2025-06-21",
+    "Observations": [{"Identifier": "done", "Event": {"Type": "TestCompleted"}}],
+}
+
+
+class _RefusedSend:
+    """Stands in for a connected session whose sends the service refuses."""
+
+    def send_message(self, text: str) -> None:
+        from connect_participant import ThrottlingError
+
+        raise ThrottlingError("Rate exceeded", code="ThrottlingException", status_code=429, request_id="r-1")
+
+
+@pytest.mark.parametrize(
+    ("session", "command", "error", "reason"),
+    [
+        (
+            None,
+            Override("queue", "Sales", "Nobody"),
+            "no substitute known",
+            "an override could not be applied",
+        ),
+        (None, SendText("hi"), "SendInstruction before", "an instruction came too early"),
+        (
+            _RefusedSend(),
+            SendText("hi"),
+            "the customer's message could not be sent: ",
+            "an instruction could not be carried out",
+        ),
+    ],
+)
+def test_what_stops_a_run_early_completes_it_at_the_chat_s_flow_time(
+    session: Any, command: Any, error: str, reason: str
+) -> None:
+    runner = _runner(Content=COMPLETING)
+    runner.session = session
+    runner.run_.start(runner._now())
+    assert not runner._perform([command, EndRun("never")])
+    assert runner.result.error is not None
+    assert runner.result.error.startswith(error)
+    assert (runner.run_.end_reason, runner.result.end_reason) == (reason, "")
+    (done,) = runner.result.observations
+    assert (done.status, done.at) == ("passed", 1000.0)
+
+
+def test_a_refused_send_ends_the_run_with_the_service_s_error() -> None:
+    runner = _runner()
+    runner.session = _RefusedSend()
+    assert not runner._perform([SendText("hi")])
+    assert runner.result.error == (
+        "the customer's message could not be sent: ThrottlingException: Rate exceeded (HTTP 429, request id r-1)"
+    )
 
 
 def test_an_override_nothing_stands_for_stops_the_run() -> None:

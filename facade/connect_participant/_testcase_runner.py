@@ -342,10 +342,9 @@ class _Runner:
                     self.session = session
                     reader = threading.Thread(target=self._read, args=(session,), daemon=True)
                     reader.start()
-                    self._loop(started)
-                    if not self.run_.done:
-                        self.run_.finish(self._now(), self.result.end_reason or "the runner stopped")
-                    with contextlib.suppress(ParticipantServiceError):  # the chat may be over already
+                    self._loop(started)  # returns once the run is done
+                    # a failed goodbye must not cost the run its result (an ended chat's is a no-op)
+                    with contextlib.suppress(ParticipantServiceError):
                         session.disconnect()
         finally:
             for fault_id in self.fault_ids:
@@ -381,8 +380,7 @@ class _Runner:
 
     def _now(self) -> float:
         """This chat's flow time."""
-        flows = self.service.flows
-        return float(flows.clock.now()) + self.skew if flows is not None else time.time()
+        return float(self.service.flows.clock.now()) + self.skew  # a run has flows (run checks)
 
     def _skip_to_timer(self) -> bool:
         """The chat is idle: move its flow clock to its next timer (within ``clock_limit``);
@@ -547,7 +545,12 @@ class _Runner:
                     self.result.error = "SendInstruction before the chat is connected (in TestInitiated)"
                     self.run_.finish(self._now(), "an instruction came too early")
                     return False
-                self.session.send_message(command.text)
+                try:
+                    self.session.send_message(command.text)
+                except ParticipantServiceError as exc:  # throttled past its tries, the chat over …
+                    self.result.error = f"the customer's message could not be sent: {exc}"
+                    self.run_.finish(self._now(), "an instruction could not be carried out")
+                    return False
             elif isinstance(command, EndRun):
                 self.result.end_reason = command.reason
         return True
