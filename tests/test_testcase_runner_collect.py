@@ -435,6 +435,7 @@ def test_an_idle_chat_s_clock_is_moved_on_until_no_timer_is_left_then_the_run_en
     assert 0.5 < asked[1] - asked[0] < 0.5 + 0.05 + 1e-9
     assert runner.skew == 30.0
     assert run.end_reason == "nothing happened for 2 s"
+    assert run.finished_at == wall.now + 30.0  # at the chat's flow time: 30 s ahead of the wall clock
     assert 2.0 < wall.now - asked[0] < 2.0 + 0.05 + 1e-9  # idle since the last move
 
 
