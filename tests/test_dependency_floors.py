@@ -9,6 +9,8 @@ hang per test of the suite:
   connect and ``chat.events()`` never yields;
 - aiohttp 3.11.11: before it, a keep-alive connection to the emulator hangs now and then on the
   request after one whose large body the server answered without reading (a 404);
+- aiohttp 3.13.0: before it, a request's headers can go out as another thread's (the emulator's
+  answer's status line and headers): every thread serialized headers in one static buffer;
 - httpx 0.27.1 and httpx-aiohttp 0.1.9: the per-attempt deadline and the answer size cap, in
   tests/test_hostile_answers.py (``..._cut_at_the_deadline``, ``test_an_answer_above_the_cap_is_refused_and_cut``)
   and tests/test_facade_retry_bounds.py;
@@ -23,6 +25,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -57,6 +60,43 @@ def test_keep_alive_survives_unread_large_bodies(participant_service: LocalParti
             assert unread.status_code == 404
             small = http.get("/_emulator/health")
             assert small.status_code == 200
+
+
+class _Handoff(str):
+    """A header value whose ``str()`` runs Python code, ``meanwhile``: aiohttp's C serializer calls
+    it midway through the request's headers. Any Python code run there (a finalizer the garbage
+    collector calls, say) can hand the GIL to another thread; ``meanwhile`` makes that certain."""
+
+    meanwhile: Callable[[], object]
+
+    def __str__(self) -> str:
+        self.meanwhile()
+        return str.__str__(self)
+
+
+@pytest.mark.timeout(60)
+async def test_a_request_goes_out_as_written_while_the_emulator_answers_another(
+    participant_service: LocalParticipantService,
+) -> None:
+    """The emulator answers in its thread while a client in this one writes a request's headers.
+    Before aiohttp 3.13.0 (aio-libs/aiohttp#11464) both wrote into the same static buffer: the
+    request went out starting with the other answer's status line, the emulator answered 400
+    (``BadHttpMethod``), and the call failed. Seen so in tests/test_sharing.py's run of 200 tasks
+    (``Invalid method encountered: b'HTTP/1.1 403 Forbidden'``), a collection in mid-serialization
+    switching threads."""
+    import aiohttp
+
+    url = participant_service.endpoint_url + "/_emulator/health"
+    answered: list[int] = []
+    probe = _Handoff("1")
+    # a blocking call on purpose: this thread waits inside the serializer while the emulator's
+    # thread serializes its answer to another client
+    probe.meanwhile = lambda: answered.append(httpx.get(url, timeout=10).status_code)
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url, headers={"X-Probe": probe}) as response:
+            status = response.status
+    assert answered == [200], "the serializer did not run Python code mid-request once"
+    assert status == 200, "the request's headers went out overwritten by another answer's: aiohttp < 3.13.0?"
 
 
 @pytest.mark.skipif(
