@@ -17,6 +17,7 @@ from connect_participant_emulator._flows._interpreter import Ref
 from connect_participant_emulator.flows import ContactFlows
 
 from tests._flow_builder import action, disconnect, flow, say
+from tests.test_testcases import override_action
 
 
 def _flows() -> ContactFlows:
@@ -74,22 +75,7 @@ def _case(throttled: int, *, unused_override: bool = False) -> dict[str, Any]:
         "Transitions": {"NextObservations": ["done"]},
     }
     if unused_override:  # a Lambda the flow never calls: the override stays pending
-        start["Actions"].append(
-            {
-                "Identifier": "no-lambda",
-                "Type": "OverrideSystemBehavior",
-                "Parameters": {
-                    "Behavior": {
-                        "Type": "FlowAction",
-                        "Properties": {
-                            "ActionType": "InvokeLambdaFunction",
-                            "ActionParameters": {"LambdaFunctionARN": "unused"},
-                            "Strategy": {"Type": "SubstituteResource", "SubstituteArn": "stand-in"},
-                        },
-                    }
-                },
-            }
-        )
+        start["Actions"].append(override_action("unused", "stand-in"))
     return {
         "Name": f"{throttled} throttled",
         "EntryPoint": {"ChatEntryPointParameters": {"FlowId": "Main"}},
