@@ -99,7 +99,7 @@ class _Raising(httpx.AsyncBaseTransport):
 
 
 def _response_error(url: str) -> aiohttp.ClientResponseError:
-    # real_url given: aiohttp 3.11.0 (the floor) requires it
+    # real_url given: aiohttp 3.11 and later (the floor is 3.13.0) require it
     info = aiohttp.RequestInfo(
         url=yarl.URL(url), method="PUT", headers=CIMultiDictProxy(CIMultiDict()), real_url=yarl.URL(url)
     )
