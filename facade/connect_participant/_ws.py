@@ -687,7 +687,6 @@ class _LoopRunner:
     """The background loop and its liveness, as the SDK records it (not ``Thread.is_alive()``)."""
 
     def __init__(self) -> None:
-        self.pid = os.getpid()
         self.loop = asyncio.new_event_loop()
         self.ended = False  # set by the loop's thread only, once run_forever has returned or failed
         self.finished = threading.Event()
@@ -697,7 +696,7 @@ class _LoopRunner:
 
     @property
     def usable(self) -> bool:
-        return not self.ended and self.pid == os.getpid()  # a forked child has no such thread
+        return not self.ended  # a forked child starts without one (_forget_parent_threads)
 
     def start(self) -> None:
         try:

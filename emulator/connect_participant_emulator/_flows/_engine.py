@@ -692,6 +692,13 @@ def _engine_of(engine_of: Callable[[], FlowEngine | None]) -> FlowEngine:
     return found
 
 
+def _seconds(value: object, name: str) -> float:
+    """A JSON number of seconds from 0 to 10**8, else a 400 naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10**8:
+        raise ServiceError(400, "ValidationException", f"{name} must be a number from 0 to 100000000")
+    return float(value)
+
+
 async def _flow_trace(engine_of: Callable[[], FlowEngine | None], request: web.Request) -> web.StreamResponse:
     contact_id = request.match_info["contact_id"]
     steps = _engine_of(engine_of).trace(contact_id)
@@ -705,10 +712,8 @@ async def _advance(engine_of: Callable[[], FlowEngine | None], request: web.Requ
         body = await request.json()
     except ValueError:
         raise ServiceError(400, "ValidationException", "the body must be JSON") from None
-    seconds = body.get("Seconds") if isinstance(body, dict) else None
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10**8:
-        raise ServiceError(400, "ValidationException", "Seconds must be a number from 0 to 100000000")
-    now = _engine_of(engine_of).advance(float(seconds))
+    seconds = _seconds(body.get("Seconds") if isinstance(body, dict) else None, "Seconds")
+    now = _engine_of(engine_of).advance(seconds)
     return web.json_response({"Now": now})
 
 
@@ -724,11 +729,7 @@ async def _advance_contact(
     numbers = {}
     for name in ("Seconds", "AtMost"):
         value = body.get(name)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10**8
-        ):
-            raise ServiceError(400, "ValidationException", f"{name} must be a number from 0 to 100000000")
-        numbers[name] = None if value is None else float(value)
+        numbers[name] = None if value is None else _seconds(value, name)
     contact_id = request.match_info["contact_id"]
     answer = _engine_of(engine_of).advance_contact(contact_id, numbers["Seconds"], numbers["AtMost"])
     if answer is None:
